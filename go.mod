@@ -1,0 +1,12 @@
+module github.com/goidx/goidx
+
+go 1.25.0
+
+require (
+	github.com/go-jose/go-jose/v4 v4.1.9
+	github.com/google/go-cmp v0.7.0
+	github.com/hashicorp/go-retryablehttp v0.7.8
+	github.com/jarcoal/httpmock v1.4.2
+)
+
+require github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
