@@ -1,0 +1,88 @@
+// Package idxtest provides a fake Okta org for tests: an HTTP server on a
+// loopback port that speaks the Okta Identity Engine wire protocol used by
+// embedded sign-in, the way net/http/httptest provides a fake HTTP server.
+//
+// The fake implements, for one sign-on policy (password, then a one-time
+// code sent to the email authenticator):
+//
+//   - OpenID discovery, JWKS, /v1/interact, /v1/token (interaction_code
+//     and refresh_token grants, client_secret_basic, client_secret_post or
+//     PKCE-only public clients), /v1/userinfo, /v1/revoke, /v1/introspect
+//     and /v1/logout of the default authorization server
+//     ({URL}/oauth2/default);
+//   - the IDX API: /idp/idx/introspect, identify, challenge,
+//     challenge/resend, challenge/poll, challenge/answer and cancel, with
+//     the Ion documents (remediation forms, stateHandle, expiresAt,
+//     messages, successWithInteractionCode) shaped like real Okta answers;
+//   - an outbox instead of a mail server: [Server.Outbox], [Server.LastCode]
+//     and GET {URL}/idxtest/outbox.
+//
+// It is written from the wire protocol alone and shares no code with the
+// SDK, so a misunderstanding of the protocol in one cannot hide in the
+// other. ID and access tokens are RS256 JWTs signed with a key generated
+// for each Server; PKCE is S256 only; one-time codes come from crypto/rand.
+//
+// Every Server registers the demo user ([DemoUsername], [DemoPassword]) and
+// two apps, public ([PublicClientID]) and confidential
+// ([ConfidentialClientID], [ConfidentialClientSecret]), both with the
+// redirect URI [DefaultRedirectURI] and refresh tokens allowed. Options add
+// users and apps, set the clock and lifetimes, and choose whether selecting
+// the email authenticator first answers with authenticator-verification-data.
+//
+// A test of code that signs in typically looks like this (ExampleNewServer
+// shows a whole sign-in over the raw wire):
+//
+//	func TestSignIn(t *testing.T) {
+//		org := idxtest.New(t) // closed when the test ends
+//		// Point the code under test at org.Issuer() with client ID
+//		// idxtest.PublicClientID and redirect URI idxtest.DefaultRedirectURI,
+//		// and sign in as idxtest.DemoUsername / idxtest.DemoPassword. When
+//		// it asks for the emailed code:
+//		code, ok := org.LastCode(idxtest.DemoUsername)
+//		if !ok {
+//			t.Fatal("no email sent")
+//		}
+//		_ = code // ... hand it to the code under test, then:
+//		if n := org.RequestCounts()["POST /idp/idx/identify"]; n != 1 {
+//			t.Errorf("identify called %d times, want 1", n)
+//		}
+//	}
+//
+// # Answers
+//
+// IDX answers are "application/ion+json; okta-version=1.0.0" documents. A
+// stateHandle stays the same for the life of its transaction. Errors:
+//
+//   - unknown, expired, cancelled or used-up (after success) stateHandle or
+//     interaction handle: 401, messages only, i18n key idx.session.expired;
+//   - wrong password or unknown user (indistinguishable): 401, the identify
+//     form again and the top-level message errors.E0000004
+//     "Authentication failed";
+//   - wrong or expired email code: 401, the challenge form again with the
+//     field message api.authn.error.PASSCODE_INVALID on credentials.passcode;
+//   - a blank required field: 400, the form again with the field message
+//     model.validation.field.blank;
+//   - an authenticator that is not offered: 400, top-level errors.E0000001;
+//   - a form the current state does not offer (answering before the email
+//     was sent, say): 403, top-level errors.E0000079;
+//   - malformed JSON: 400 (errors.E0000003); a content type other than
+//     application/ion+json or application/json: 415 (errors.E0000012); a
+//     body over 1 MiB: 413.
+//
+// Cancel ends the transaction and answers with the identify form of a new
+// one (a new stateHandle) for the same interaction, which can still finish
+// with the original PKCE verifier.
+//
+// OAuth endpoints answer RFC 6749 errors, {"error":..,"error_description":..}:
+// 401 invalid_client (with WWW-Authenticate) for a bad or missing client
+// authentication, 400 invalid_grant for an interaction code that is unknown,
+// used, expired (after 60 seconds) or issued to another client, and 400
+// invalid_grant "PKCE verification failed." for a wrong code_verifier. An
+// interaction code is spent by its first redemption attempt, successful or
+// not. Parameters in the URL query of a POST are refused, since secrets and
+// verifiers belong in the body.
+//
+// Nothing here is meant for production: the server keeps all state in
+// memory, applies no rate limits and prints nothing unless given a logger.
+// It never logs passwords, codes, tokens or handles.
+package idxtest

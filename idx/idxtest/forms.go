@@ -1,0 +1,272 @@
+package idxtest
+
+import "strings"
+
+// This file holds the Ion ("IDX") document model the fake org answers with,
+// and small builders for it. The model is written from the published shape
+// of Okta IDX responses; it shares no code with the SDK's parser.
+
+const (
+	// ionProduces is the media type of every IDX response body.
+	ionProduces = "application/ion+json; okta-version=1.0.0"
+	// ionAccepts is the media type a remediation form accepts.
+	ionAccepts = "application/json; okta-version=1.0.0"
+	// formAccepts is what the token endpoint accepts.
+	formAccepts = "application/x-www-form-urlencoded"
+	// idxVersion is the IDX protocol version sent in every response.
+	idxVersion = "1.0.0"
+	// expiresAtLayout is the timestamp layout of expiresAt (UTC, millis).
+	expiresAtLayout = "2006-01-02T15:04:05.000Z"
+)
+
+// idxResponse is a whole IDX document.
+type idxResponse struct {
+	Version                        string                       `json:"version"`
+	StateHandle                    string                       `json:"stateHandle,omitempty"`
+	ExpiresAt                      string                       `json:"expiresAt,omitempty"`
+	Intent                         string                       `json:"intent,omitempty"`
+	Remediation                    *ionList[*ionForm]           `json:"remediation,omitempty"`
+	Messages                       *ionList[ionMessage]         `json:"messages,omitempty"`
+	CurrentAuthenticator           *ionObject[authenticatorDoc] `json:"currentAuthenticator,omitempty"`
+	CurrentAuthenticatorEnrollment *ionObject[authenticatorDoc] `json:"currentAuthenticatorEnrollment,omitempty"`
+	Authenticators                 *ionList[authenticatorDoc]   `json:"authenticators,omitempty"`
+	AuthenticatorEnrollments       *ionList[authenticatorDoc]   `json:"authenticatorEnrollments,omitempty"`
+	User                           *ionObject[userDoc]          `json:"user,omitempty"`
+	Cancel                         *ionForm                     `json:"cancel,omitempty"`
+	App                            *ionObject[appDoc]           `json:"app,omitempty"`
+	SuccessWithInteractionCode     *ionForm                     `json:"successWithInteractionCode,omitempty"`
+}
+
+// ionList is Ion's {"type":"array","value":[...]} wrapper.
+type ionList[T any] struct {
+	Type  string `json:"type"`
+	Value []T    `json:"value"`
+}
+
+// ionObject is Ion's {"type":"object","value":{...}} wrapper.
+type ionObject[T any] struct {
+	Type  string `json:"type"`
+	Value T      `json:"value"`
+}
+
+func listOf[T any](v ...T) *ionList[T] {
+	if v == nil {
+		v = []T{}
+	}
+	return &ionList[T]{Type: "array", Value: v}
+}
+
+func objectOf[T any](v T) *ionObject[T] { return &ionObject[T]{Type: "object", Value: v} }
+
+// ionForm is a form: a remediation, an action such as cancel, or a
+// successWithInteractionCode.
+type ionForm struct {
+	Rel       []string   `json:"rel"`
+	Name      string     `json:"name"`
+	RelatesTo []string   `json:"relatesTo,omitempty"`
+	Href      string     `json:"href"`
+	Method    string     `json:"method"`
+	Produces  string     `json:"produces,omitempty"`
+	Refresh   int        `json:"refresh,omitempty"`
+	Value     []ionField `json:"value"`
+	Accepts   string     `json:"accepts"`
+}
+
+// ionField is one field of a form. Value is any JSON value (a string for
+// most fields); nil leaves it out.
+type ionField struct {
+	Name      string               `json:"name"`
+	Label     string               `json:"label,omitempty"`
+	Type      string               `json:"type,omitempty"`
+	Required  *bool                `json:"required,omitempty"`
+	Secret    *bool                `json:"secret,omitempty"`
+	Value     any                  `json:"value,omitempty"`
+	Visible   *bool                `json:"visible,omitempty"`
+	Mutable   *bool                `json:"mutable,omitempty"`
+	Options   []ionOption          `json:"options,omitempty"`
+	Form      *ionSubForm          `json:"form,omitempty"`
+	Messages  *ionList[ionMessage] `json:"messages,omitempty"`
+	RelatesTo string               `json:"relatesTo,omitempty"`
+}
+
+// ionSubForm is the nested {"value":[fields]} of an object field or option.
+type ionSubForm struct {
+	Value []ionField `json:"value"`
+}
+
+// ionOption is one choice of a field. Value is a string or an
+// optionValue (a nested form).
+type ionOption struct {
+	Label     string `json:"label"`
+	Value     any    `json:"value"`
+	RelatesTo string `json:"relatesTo,omitempty"`
+}
+
+// optionValue is the value of an option that carries a nested form.
+type optionValue struct {
+	Form ionSubForm `json:"form"`
+}
+
+// ionMessage is one entry of a messages list, top level or on a field.
+type ionMessage struct {
+	Message string   `json:"message"`
+	I18n    *i18nDoc `json:"i18n,omitempty"`
+	Class   string   `json:"class"`
+}
+
+// i18nDoc is a message's localization key. Params is a pointer so that an
+// explicit empty list can be sent where Okta sends one.
+type i18nDoc struct {
+	Key    string    `json:"key"`
+	Params *[]string `json:"params,omitempty"`
+}
+
+// authenticatorDoc describes an authenticator or an enrollment, including
+// currentAuthenticator(Enrollment) with its resend and poll actions.
+type authenticatorDoc struct {
+	Profile     *authenticatorProfile `json:"profile,omitempty"`
+	Resend      *ionForm              `json:"resend,omitempty"`
+	Poll        *ionForm              `json:"poll,omitempty"`
+	Type        string                `json:"type"`
+	Key         string                `json:"key"`
+	ID          string                `json:"id"`
+	DisplayName string                `json:"displayName"`
+	Methods     []methodDoc           `json:"methods,omitempty"`
+}
+
+type authenticatorProfile struct {
+	Email string `json:"email,omitempty"`
+}
+
+type methodDoc struct {
+	Type string `json:"type"`
+}
+
+type userDoc struct {
+	ID         string          `json:"id"`
+	Identifier string          `json:"identifier"`
+	Profile    *userProfileDoc `json:"profile,omitempty"`
+}
+
+type userProfileDoc struct {
+	FirstName string `json:"firstName,omitempty"`
+	LastName  string `json:"lastName,omitempty"`
+	Locale    string `json:"locale,omitempty"`
+}
+
+type appDoc struct {
+	Name  string `json:"name"`
+	Label string `json:"label"`
+	ID    string `json:"id"`
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// newForm returns a POST form posting JSON to href and answering Ion.
+func newForm(name, href string, fields ...ionField) *ionForm {
+	if fields == nil {
+		fields = []ionField{}
+	}
+	return &ionForm{
+		Rel:      []string{"create-form"},
+		Name:     name,
+		Href:     href,
+		Method:   "POST",
+		Produces: ionProduces,
+		Value:    fields,
+		Accepts:  ionAccepts,
+	}
+}
+
+// stateHandleField is the hidden, immutable stateHandle every form carries.
+func stateHandleField(handle string) ionField {
+	return ionField{
+		Name:     "stateHandle",
+		Required: ptr(true),
+		Value:    handle,
+		Visible:  ptr(false),
+		Mutable:  ptr(false),
+	}
+}
+
+// immutableValue is a required or optional field whose value the client
+// must send back unchanged.
+func immutableValue(name, value string, required bool) ionField {
+	return ionField{Name: name, Required: ptr(required), Value: value, Mutable: ptr(false)}
+}
+
+// objectField is a field of type object holding a nested form.
+func objectField(name, label string, required bool, fields ...ionField) ionField {
+	f := ionField{Name: name, Label: label, Type: "object", Form: &ionSubForm{Value: fields}}
+	if required {
+		f.Required = ptr(true)
+	}
+	return f
+}
+
+func errorMessage(text, key string, params ...string) ionMessage {
+	m := ionMessage{Message: text, Class: "ERROR"}
+	if key != "" {
+		m.I18n = &i18nDoc{Key: key}
+		if params != nil {
+			m.I18n.Params = &params
+		}
+	}
+	return m
+}
+
+// findField returns the field at path ("credentials.passcode") inside the
+// named remediation form of resp, or nil.
+func (resp *idxResponse) findField(form, path string) *ionField {
+	if resp == nil || resp.Remediation == nil {
+		return nil
+	}
+	for _, f := range resp.Remediation.Value {
+		if f.Name != form {
+			continue
+		}
+		fields := f.Value
+		var found *ionField
+		for _, part := range strings.Split(path, ".") {
+			found = nil
+			for i := range fields {
+				if fields[i].Name == part {
+					found = &fields[i]
+					break
+				}
+			}
+			if found == nil {
+				return nil
+			}
+			if found.Form != nil {
+				fields = found.Form.Value
+			} else {
+				fields = nil
+			}
+		}
+		return found
+	}
+	return nil
+}
+
+// addFieldMessage attaches msg to the field at path in the named form.
+// It reports whether the field was found.
+func (resp *idxResponse) addFieldMessage(form, path string, msg ionMessage) bool {
+	f := resp.findField(form, path)
+	if f == nil {
+		return false
+	}
+	if f.Messages == nil {
+		f.Messages = listOf[ionMessage]()
+	}
+	f.Messages.Value = append(f.Messages.Value, msg)
+	return true
+}
+
+// addMessage appends a top-level message.
+func (resp *idxResponse) addMessage(msg ionMessage) {
+	if resp.Messages == nil {
+		resp.Messages = listOf[ionMessage]()
+	}
+	resp.Messages.Value = append(resp.Messages.Value, msg)
+}

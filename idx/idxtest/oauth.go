@@ -1,0 +1,330 @@
+package idxtest
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// This file is the org's default authorization server: discovery, JWKS,
+// interact, token, userinfo, revoke, introspect and logout.
+
+// supportedScopes returns the scopes the authorization server knows.
+func supportedScopes() []string {
+	return []string{"openid", "profile", "email", "address", "phone", "offline_access"}
+}
+
+// oauthError is an RFC 6749 error body.
+type oauthError struct {
+	status      int
+	Code        string `json:"error"`
+	Description string `json:"error_description"`
+}
+
+func (e *oauthError) Error() string { return e.Code + ": " + e.Description }
+
+func newOAuthError(status int, code, desc string) *oauthError {
+	return &oauthError{status: status, Code: code, Description: desc}
+}
+
+func writeOAuthError(w http.ResponseWriter, e *oauthError) {
+	if e.status == http.StatusUnauthorized && e.Code == "invalid_client" {
+		w.Header().Set("WWW-Authenticate", `Basic realm="idxtest"`)
+	}
+	w.Header().Set("Pragma", "no-cache")
+	writeJSON(w, e.status, "application/json", e)
+}
+
+// discovery is the OpenID Provider / OAuth server metadata document.
+type discovery struct {
+	Issuer                                 string   `json:"issuer"`
+	AuthorizationEndpoint                  string   `json:"authorization_endpoint"`
+	TokenEndpoint                          string   `json:"token_endpoint"`
+	UserinfoEndpoint                       string   `json:"userinfo_endpoint"`
+	JWKSURI                                string   `json:"jwks_uri"`
+	ResponseTypesSupported                 []string `json:"response_types_supported"`
+	ResponseModesSupported                 []string `json:"response_modes_supported"`
+	GrantTypesSupported                    []string `json:"grant_types_supported"`
+	SubjectTypesSupported                  []string `json:"subject_types_supported"`
+	IDTokenSigningAlgValuesSupported       []string `json:"id_token_signing_alg_values_supported"`
+	ScopesSupported                        []string `json:"scopes_supported"`
+	TokenEndpointAuthMethodsSupported      []string `json:"token_endpoint_auth_methods_supported"`
+	ClaimsSupported                        []string `json:"claims_supported"`
+	CodeChallengeMethodsSupported          []string `json:"code_challenge_methods_supported"`
+	IntrospectionEndpoint                  string   `json:"introspection_endpoint"`
+	IntrospectionEndpointAuthMethods       []string `json:"introspection_endpoint_auth_methods_supported"`
+	RevocationEndpoint                     string   `json:"revocation_endpoint"`
+	RevocationEndpointAuthMethodsSupported []string `json:"revocation_endpoint_auth_methods_supported"`
+	EndSessionEndpoint                     string   `json:"end_session_endpoint"`
+	RequestParameterSupported              bool     `json:"request_parameter_supported"`
+}
+
+func (s *Server) serveDiscovery(w http.ResponseWriter, _ *http.Request) {
+	iss := s.Issuer()
+	authMethods := []string{"client_secret_basic", "client_secret_post", "none"}
+	w.Header().Set("Cache-Control", "max-age=86400, must-revalidate")
+	writeJSON(w, http.StatusOK, "application/json", discovery{
+		Issuer:                                 iss,
+		AuthorizationEndpoint:                  iss + "/v1/authorize",
+		TokenEndpoint:                          iss + "/v1/token",
+		UserinfoEndpoint:                       iss + "/v1/userinfo",
+		JWKSURI:                                iss + "/v1/keys",
+		ResponseTypesSupported:                 []string{"code"},
+		ResponseModesSupported:                 []string{"query", "fragment", "form_post"},
+		GrantTypesSupported:                    []string{"interaction_code", "refresh_token"},
+		SubjectTypesSupported:                  []string{"public"},
+		IDTokenSigningAlgValuesSupported:       []string{"RS256"},
+		ScopesSupported:                        supportedScopes(),
+		TokenEndpointAuthMethodsSupported:      authMethods,
+		ClaimsSupported:                        []string{"iss", "ver", "sub", "aud", "iat", "exp", "jti", "auth_time", "amr", "idp", "nonce", "name", "preferred_username", "given_name", "family_name", "email", "email_verified", "locale", "at_hash"},
+		CodeChallengeMethodsSupported:          []string{"S256"},
+		IntrospectionEndpoint:                  iss + "/v1/introspect",
+		IntrospectionEndpointAuthMethods:       authMethods,
+		RevocationEndpoint:                     iss + "/v1/revoke",
+		RevocationEndpointAuthMethodsSupported: authMethods,
+		EndSessionEndpoint:                     iss + "/v1/logout",
+		RequestParameterSupported:              false,
+	})
+}
+
+func (s *Server) serveKeys(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Cache-Control", "max-age=3600, must-revalidate")
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(s.keys.jwks)
+}
+
+// serveAuthorize refuses the browser redirect flow, which the fake does
+// not implement.
+func (s *Server) serveAuthorize(w http.ResponseWriter, _ *http.Request) {
+	writeOAuthError(w, newOAuthError(http.StatusBadRequest, "unsupported_response_type",
+		"idxtest implements only the interaction code flow (/v1/interact and the IDX API)."))
+}
+
+// readForm parses a form-encoded POST body. Parameters in the URL query are
+// refused: secrets, codes and verifiers belong in the body.
+func readForm(r *http.Request) (url.Values, *oauthError) {
+	if r.URL.RawQuery != "" {
+		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "Parameters must be sent in the request body, not in the URL.")
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "The request body must be application/x-www-form-urlencoded.")
+	}
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, newOAuthError(http.StatusRequestEntityTooLarge, "invalid_request", "The request body is too large.")
+		}
+		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "The request body is not a valid form.")
+	}
+	for k, v := range r.PostForm {
+		if len(v) > 1 {
+			return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "The '"+k+"' parameter is repeated.")
+		}
+	}
+	return r.PostForm, nil
+}
+
+// authenticateClient identifies the client of a token-endpoint-style
+// request: client_secret_basic (id and secret URL-encoded, then base64, as
+// RFC 6749 section 2.3.1 says), client_secret_post, or a bare client_id for
+// public clients. A confidential client must authenticate when
+// requireSecret is set; a public client must never send a secret.
+func (s *Server) authenticateClient(r *http.Request, form url.Values, requireSecret bool) (*App, *oauthError) {
+	badClient := func(desc string) (*App, *oauthError) {
+		return nil, newOAuthError(http.StatusUnauthorized, "invalid_client", desc)
+	}
+	var clientID, secret string
+	basic := false
+	if h := r.Header.Get("Authorization"); h != "" {
+		user, pass, ok := r.BasicAuth()
+		if !ok {
+			return badClient("Client authentication failed: the Authorization header is not HTTP Basic.")
+		}
+		var err1, err2 error
+		clientID, err1 = url.QueryUnescape(user)
+		secret, err2 = url.QueryUnescape(pass)
+		if err1 != nil || err2 != nil {
+			return badClient("Client authentication failed: the Basic credentials are not URL-encoded correctly.")
+		}
+		if form.Has("client_secret") {
+			return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "The client used more than one authentication method.")
+		}
+		if id := form.Get("client_id"); id != "" && id != clientID {
+			return badClient("Client authentication failed: client_id does not match the Basic credentials.")
+		}
+		basic = true
+	} else {
+		clientID = form.Get("client_id")
+		secret = form.Get("client_secret")
+	}
+	if clientID == "" {
+		return badClient("Client authentication failed: no client_id.")
+	}
+	s.mu.Lock()
+	app := s.apps[clientID]
+	s.mu.Unlock()
+	if app == nil {
+		return badClient("Invalid value for 'client_id' parameter.")
+	}
+	if !app.confidential() {
+		if secret != "" || (!basic && form.Has("client_secret")) {
+			return badClient("Client authentication failed: a public client must not send a client secret.")
+		}
+		return app, nil
+	}
+	if secret == "" {
+		if requireSecret {
+			return badClient("Client authentication failed: the client must authenticate with its secret.")
+		}
+		return app, nil
+	}
+	if subtle.ConstantTimeCompare([]byte(secret), []byte(app.ClientSecret)) != 1 {
+		return badClient("Client authentication failed: wrong client secret.")
+	}
+	return app, nil
+}
+
+// isPKCEValue reports whether v is 43 to 128 characters of the RFC 7636
+// unreserved set.
+func isPKCEValue(v string) bool {
+	if len(v) < 43 || len(v) > 128 {
+		return false
+	}
+	for _, c := range v {
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '.', c == '_', c == '~':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// s256 is the PKCE S256 transform of a code verifier.
+func s256(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+type interactResponse struct {
+	InteractionHandle string `json:"interaction_handle"`
+}
+
+// serveInteract answers POST /v1/interact: it starts a sign-in and returns
+// its interaction handle.
+func (s *Server) serveInteract(w http.ResponseWriter, r *http.Request) {
+	form, oerr := readForm(r)
+	if oerr == nil {
+		var app *App
+		app, oerr = s.authenticateClient(r, form, false)
+		if oerr == nil {
+			var ia *interaction
+			ia, oerr = s.newInteraction(app, form)
+			if oerr == nil {
+				writeJSON(w, http.StatusOK, "application/json", interactResponse{InteractionHandle: ia.handle})
+				return
+			}
+		}
+	}
+	writeOAuthError(w, oerr)
+}
+
+func (s *Server) newInteraction(app *App, form url.Values) (*interaction, *oauthError) {
+	invalid := func(desc string) (*interaction, *oauthError) {
+		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", desc)
+	}
+	redirectURI := form.Get("redirect_uri")
+	if redirectURI == "" {
+		return invalid("The 'redirect_uri' parameter is required.")
+	}
+	if !app.allowsRedirect(redirectURI) {
+		return invalid("The 'redirect_uri' parameter must be a Login redirect URI in the client app settings.")
+	}
+	scope := strings.Fields(form.Get("scope"))
+	if len(scope) == 0 {
+		return nil, newOAuthError(http.StatusBadRequest, "invalid_scope", "The 'scope' parameter is required.")
+	}
+	var granted []string
+	for _, sc := range scope {
+		if !hasScope(supportedScopes(), sc) {
+			return nil, newOAuthError(http.StatusBadRequest, "invalid_scope", "One or more scopes are not configured for the authorization server resource.")
+		}
+		if hasScope(granted, sc) || (sc == "offline_access" && !app.RefreshTokens) {
+			continue
+		}
+		granted = append(granted, sc)
+	}
+	if !hasScope(granted, "openid") && (hasScope(granted, "profile") || hasScope(granted, "email")) {
+		return nil, newOAuthError(http.StatusBadRequest, "invalid_scope", "Requests for ID tokens or access tokens with OpenID scopes require the 'openid' scope.")
+	}
+	method := form.Get("code_challenge_method")
+	if method == "" {
+		return invalid("The 'code_challenge_method' parameter is required.")
+	}
+	if method != "S256" {
+		return invalid("The 'code_challenge_method' parameter must be S256.")
+	}
+	challenge := form.Get("code_challenge")
+	if !isPKCEValue(challenge) {
+		return invalid("The 'code_challenge' parameter must be 43 to 128 characters of [A-Za-z0-9-._~].")
+	}
+	state := form.Get("state")
+	if state == "" {
+		return invalid("The 'state' parameter is required.")
+	}
+	now := s.now()
+	ia := &interaction{
+		handle:        randomToken(32),
+		app:           app,
+		redirectURI:   redirectURI,
+		scopes:        granted,
+		codeChallenge: challenge,
+		state:         state,
+		nonce:         form.Get("nonce"),
+		expiresAt:     now.Add(s.cfg.transactionLifetime),
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sweepLocked(now)
+	s.interactions[ia.handle] = ia
+	return ia, nil
+}
+
+// sweepLocked forgets everything that has expired, so a long-running fake
+// does not grow without bound.
+func (s *Server) sweepLocked(now time.Time) {
+	for h, ia := range s.interactions {
+		if ia.done || (ia.txn == nil && !now.Before(ia.expiresAt)) ||
+			(ia.txn != nil && !now.Before(ia.txn.expiresAt)) {
+			delete(s.interactions, h)
+		}
+	}
+	for h, t := range s.transactions {
+		if !now.Before(t.expiresAt) {
+			delete(s.transactions, h)
+		}
+	}
+	for c, ic := range s.codes {
+		if !now.Before(ic.expiresAt) {
+			delete(s.codes, c)
+		}
+	}
+	for tok, at := range s.accessTokens {
+		if !now.Before(at.expiresAt) {
+			delete(s.accessTokens, tok)
+		}
+	}
+	for tok, it := range s.idTokens {
+		if !now.Before(it.expiresAt) {
+			delete(s.idTokens, tok)
+		}
+	}
+}

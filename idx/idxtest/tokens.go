@@ -1,0 +1,266 @@
+package idxtest
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+const (
+	// accessTokenLifetime is the lifetime of access and ID tokens
+	// (expires_in).
+	accessTokenLifetime = time.Hour
+	// interactionCodeLifetime is how long a successWithInteractionCode
+	// code can be redeemed.
+	interactionCodeLifetime = time.Minute
+	// accessTokenAudience is the aud of access tokens from the default
+	// authorization server.
+	accessTokenAudience = "api://default"
+)
+
+// randomToken returns n random bytes from crypto/rand, base64url-encoded
+// without padding.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+).
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// randomOktaID returns an Okta-looking 20-character ID starting with
+// prefix, such as "00u..." for users.
+func randomOktaID(prefix string) string {
+	var sb strings.Builder
+	sb.WriteString(prefix)
+	for sb.Len() < 20 {
+		sb.WriteByte(alnum[randomInt(len(alnum))])
+	}
+	return sb.String()
+}
+
+func randomInt(n int) int {
+	v, err := rand.Int(rand.Reader, big.NewInt(int64(n)))
+	if err != nil {
+		panic("idxtest: crypto/rand failed: " + err.Error())
+	}
+	return int(v.Int64())
+}
+
+// sixDigitCode returns a uniformly random one-time code such as "042917".
+func sixDigitCode() string { return fmt.Sprintf("%06d", randomInt(1_000_000)) }
+
+// keys is the server's signing key and its public JWKS.
+type keys struct {
+	kid    string
+	signer jose.Signer
+	jwks   []byte
+	public *rsa.PublicKey
+}
+
+// newKeys makes the signer for priv, or for a new key when priv is nil.
+func newKeys(priv *rsa.PrivateKey) (*keys, error) {
+	if priv == nil {
+		var err error
+		if priv, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			return nil, fmt.Errorf("idxtest: generating the signing key: %w", err)
+		}
+	}
+	kid := randomToken(24)
+	signer, err := jose.NewSigner(
+		jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: priv, KeyID: kid, Algorithm: string(jose.RS256), Use: "sig"}},
+		(&jose.SignerOptions{}).WithType("JWT"),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("idxtest: making the signer: %w", err)
+	}
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &priv.PublicKey, KeyID: kid, Algorithm: string(jose.RS256), Use: "sig"}}}
+	jwks, err := json.Marshal(set)
+	if err != nil {
+		return nil, fmt.Errorf("idxtest: encoding the JWKS: %w", err)
+	}
+	return &keys{kid: kid, signer: signer, jwks: jwks, public: &priv.PublicKey}, nil
+}
+
+func (k *keys) sign(claims any) (string, error) {
+	return jwt.Signed(k.signer).Claims(claims).Serialize()
+}
+
+// accessClaims are the claims of an access token from an Okta custom
+// authorization server.
+type accessClaims struct {
+	Ver      int      `json:"ver"`
+	JTI      string   `json:"jti"`
+	Issuer   string   `json:"iss"`
+	Audience string   `json:"aud"`
+	IssuedAt int64    `json:"iat"`
+	Expiry   int64    `json:"exp"`
+	ClientID string   `json:"cid"`
+	UserID   string   `json:"uid"`
+	Scopes   []string `json:"scp"`
+	AuthTime int64    `json:"auth_time"`
+	Subject  string   `json:"sub"`
+}
+
+// idClaims are the claims of an ID token. Profile and email claims are
+// present only when the matching scope was granted.
+type idClaims struct {
+	Subject           string   `json:"sub"`
+	Name              string   `json:"name,omitempty"`
+	GivenName         string   `json:"given_name,omitempty"`
+	FamilyName        string   `json:"family_name,omitempty"`
+	Locale            string   `json:"locale,omitempty"`
+	Email             string   `json:"email,omitempty"`
+	EmailVerified     *bool    `json:"email_verified,omitempty"`
+	Ver               int      `json:"ver"`
+	Issuer            string   `json:"iss"`
+	Audience          string   `json:"aud"`
+	IssuedAt          int64    `json:"iat"`
+	Expiry            int64    `json:"exp"`
+	JTI               string   `json:"jti"`
+	AMR               []string `json:"amr"`
+	IdP               string   `json:"idp"`
+	Nonce             string   `json:"nonce,omitempty"`
+	PreferredUsername string   `json:"preferred_username,omitempty"`
+	AuthTime          int64    `json:"auth_time"`
+	AtHash            string   `json:"at_hash,omitempty"`
+}
+
+// tokenResponse is the token endpoint's success body.
+type tokenResponse struct {
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+	AccessToken  string `json:"access_token"`
+	Scope        string `json:"scope"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	IDToken      string `json:"id_token,omitempty"`
+}
+
+// grant is what a token request is allowed to get: who signed in, for
+// which client, with which scopes.
+type grant struct {
+	clientID string
+	user     *userRecord
+	scopes   []string
+	authTime time.Time
+	amr      []string
+	nonce    string
+}
+
+// accessRecord is an issued access token, kept to answer userinfo,
+// introspect and revoke.
+type accessRecord struct {
+	grant
+	jti       string
+	issuedAt  time.Time
+	expiresAt time.Time
+}
+
+// refreshRecord is an issued refresh token.
+type refreshRecord struct {
+	grant
+	issuedAt time.Time
+}
+
+func hasScope(scopes []string, want string) bool {
+	for _, s := range scopes {
+		if s == want {
+			return true
+		}
+	}
+	return false
+}
+
+// atHash is the OIDC at_hash of an RS256-signed access token.
+func atHash(accessToken string) string {
+	sum := sha256.Sum256([]byte(accessToken))
+	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
+}
+
+// issueTokens mints tokens for g; the caller holds s.mu. The nonce goes
+// into the ID token only when withNonce is set (not on refresh).
+func (s *Server) issueTokensLocked(g grant, app *App, now time.Time, withNonce bool) (*tokenResponse, error) {
+	issuer := s.Issuer()
+	exp := now.Add(accessTokenLifetime)
+	at := accessClaims{
+		Ver:      1,
+		JTI:      "AT." + randomToken(32),
+		Issuer:   issuer,
+		Audience: accessTokenAudience,
+		IssuedAt: now.Unix(),
+		Expiry:   exp.Unix(),
+		ClientID: g.clientID,
+		UserID:   g.user.ID,
+		Scopes:   append([]string{}, g.scopes...),
+		AuthTime: g.authTime.Unix(),
+		Subject:  g.user.Username,
+	}
+	access, err := s.keys.sign(at)
+	if err != nil {
+		return nil, err
+	}
+	resp := &tokenResponse{
+		TokenType:   "Bearer",
+		ExpiresIn:   int(accessTokenLifetime / time.Second),
+		AccessToken: access,
+		Scope:       strings.Join(g.scopes, " "),
+	}
+	if hasScope(g.scopes, "openid") {
+		id := idClaims{
+			Subject:  g.user.ID,
+			Ver:      1,
+			Issuer:   issuer,
+			Audience: g.clientID,
+			IssuedAt: now.Unix(),
+			Expiry:   exp.Unix(),
+			JTI:      "ID." + randomToken(32),
+			AMR:      append([]string{}, g.amr...),
+			IdP:      s.orgID,
+			AuthTime: g.authTime.Unix(),
+			AtHash:   atHash(access),
+		}
+		if withNonce {
+			id.Nonce = g.nonce
+		}
+		if hasScope(g.scopes, "profile") {
+			id.Name = g.user.name()
+			id.GivenName = g.user.GivenName
+			id.FamilyName = g.user.FamilyName
+			id.Locale = g.user.Locale
+			id.PreferredUsername = g.user.Username
+		}
+		if hasScope(g.scopes, "email") {
+			id.Email = g.user.Email
+			id.EmailVerified = ptr(true)
+		}
+		idToken, err := s.keys.sign(id)
+		if err != nil {
+			return nil, err
+		}
+		resp.IDToken = idToken
+		s.idTokens[idToken] = idTokenRecord{clientID: g.clientID, expiresAt: exp}
+	}
+	s.accessTokens[access] = &accessRecord{grant: g, jti: at.JTI, issuedAt: now, expiresAt: exp}
+	if app.RefreshTokens && hasScope(g.scopes, "offline_access") {
+		rt := randomToken(32)
+		s.refreshTokens[rt] = &refreshRecord{grant: g, issuedAt: now}
+		resp.RefreshToken = rt
+	}
+	return resp, nil
+}
+
+// idTokenRecord remembers an issued ID token for the logout endpoint's
+// id_token_hint.
+type idTokenRecord struct {
+	clientID  string
+	expiresAt time.Time
+}
