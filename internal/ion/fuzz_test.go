@@ -1,0 +1,154 @@
+package ion_test
+
+import (
+	"encoding/json"
+	"errors"
+	"regexp"
+	"testing"
+
+	"github.com/goidx/goidx/internal/ion"
+)
+
+// malformedSeeds are broken documents for the fuzzers to start from.
+var malformedSeeds = []string{
+	``,
+	`{`,
+	`}`,
+	`null`,
+	`[]`,
+	`{"stateHandle": 1}`,
+	`{"remediation": []}`,
+	`{"remediation": {"value": [{}]}}`,
+	`{"remediation": {"value": [{"name": "f", "value": [{}]}]}}`,
+	`{"remediation": {"value": [{"name": "f", "value": [{"name": "a", "form": {"value": [{"name": "b", "form": {"value": [{"name": "c", "form": {"value": [{"name": "d", "form": {"value": [{"name": "e", "form": {"value": [{"name": "f", "form": {"value": [{"name": "g", "form": {"value": [{"name": "h", "form": {"value": [{"name": "i", "form": {"value": [{"name": "j"}]}}]}}]}}]}}]}}]}}]}}]}}]}}]}]}}`,
+	`{"remediation": {"value": [{"name": "f", "relatesTo": "$.authenticators.value[-1]", "refresh": 1e308, "value": [{"name": "a", "options": [{"value": {"form": {"value": [{"name": "x", "mutable": false}]}}, "relatesTo": ["$.currentAuthenticator"]}]}]}]}}`,
+	`{"expiresAt": "not a time"}`,
+	`{"messages": {"value": [{"class": "ERROR", "i18n": {"key": "k", "params": [1, "a", null, {}]}}]}}`,
+	`{"currentAuthenticatorEnrollment": {"value": {"resend": {"name": "resend", "value": [{"name": "stateHandle", "value": "h", "mutable": false}]}}}}`,
+	"{\"intent\": \"\xff\"}",
+}
+
+// parseErrorText is everything a Parse error may say: fixed phrases,
+// offsets and the names of the protocol's members, never document values.
+var parseErrorText = regexp.MustCompile(`^ion: malformed IDX response: (not a JSON object|invalid JSON at offset [0-9]+|unexpected JSON type for [A-Za-z0-9.]*|invalid JSON|bad expiresAt|form without a name|field without a name|bad option value|forms nested too deeply)$`)
+
+func FuzzParse(f *testing.F) {
+	for _, name := range fixtures {
+		f.Add(readFixture(f, name))
+	}
+	for _, s := range malformedSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		r, err := ion.Parse(doc)
+		if err != nil {
+			if r != nil {
+				t.Fatal("a response with an error")
+			}
+			if !errors.Is(err, ion.ErrMalformed) {
+				t.Fatalf("error %v does not wrap ErrMalformed", err)
+			}
+			if !parseErrorText.MatchString(err.Error()) {
+				t.Fatalf("unexpected error text %q", err)
+			}
+			return
+		}
+		msgs := r.AllMessages()
+		errs := false
+		for _, m := range msgs {
+			errs = errs || m.Class == "ERROR"
+		}
+		if errs != r.HasErrors() {
+			t.Fatalf("HasErrors = %v, messages say %v", r.HasErrors(), errs)
+		}
+		for _, f := range r.Remediations {
+			body, err := f.Body(nil)
+			checkBody(t, f, body, err)
+		}
+		exercise(r)
+		if n := len(r.AllMessages()); n != 0 {
+			t.Fatalf("%d messages after ClearMessages", n)
+		}
+	})
+}
+
+// checkBody checks what Body promises whatever the form: a *FieldError or
+// a body that marshals, holds only the form's fields and every immutable
+// value unchanged.
+func checkBody(t *testing.T, f *ion.Form, body map[string]any, err error) {
+	t.Helper()
+	if err != nil {
+		var fe *ion.FieldError
+		if !errors.As(err, &fe) || !errors.Is(err, ion.ErrInvalidValues) || body != nil {
+			t.Fatalf("Body error %T %v", err, err)
+		}
+		return
+	}
+	if _, err := json.Marshal(body); err != nil {
+		t.Fatalf("body does not marshal: %v", err)
+	}
+	for k := range body {
+		if f.Field(k) == nil {
+			t.Fatalf("body has %q, not a field of the form", k)
+		}
+	}
+	for _, fd := range f.Fields {
+		if f.Field(fd.Name) != fd {
+			continue // a repeated name
+		}
+		got, ok := body[fd.Name]
+		switch {
+		case !fd.Mutable && fd.Value != nil:
+			if raw, isRaw := got.(json.RawMessage); !ok || !isRaw || string(raw) != string(fd.Value) {
+				t.Fatalf("immutable %q sent as %v", fd.Name, got)
+			}
+		case !fd.Mutable:
+			if ok {
+				t.Fatalf("immutable %q without a value was sent", fd.Name)
+			}
+		}
+	}
+}
+
+func FuzzBody(f *testing.F) {
+	seeds := []struct {
+		fixture string
+		values  string
+	}{
+		{"identify-with-password.json", `{"identifier": "jane", "credentials": {"passcode": "p\"w\\</script>"}, "rememberMe": true, "stateHandle": "x"}`},
+		{"identify-with-password.json", `{"credentials": "x"}`},
+		{"select-authenticator-authenticate.json", `{"authenticator": {"id": "autPhn00example03", "enrollmentId": "paePhoneFirst0001", "methodType": "sms"}}`},
+		{"select-authenticator-authenticate.json", `{"authenticator": {"id": "autEml00example02"}}`},
+		{"authenticator-verification-data-phone.json", `{"authenticator": {"methodType": "voice", "id": 1}}`},
+		{"enroll-authenticator-security-question.json", `{"credentials": {"questionKey": "custom", "question": "q", "answer": "a"}}`},
+		{"unknown-remediation.json", `{"device": {"displayName": "d", "platform": "LINUX"}, "consent": true, "retries": 2, "tenant": "t"}`},
+		{"success-with-interaction-code.json", `{"code_verifier": null}`},
+	}
+	for _, s := range seeds {
+		f.Add(readFixture(f, s.fixture), []byte(s.values))
+	}
+	f.Add([]byte(`{"remediation":{"value":[{"name":"f","value":[{"name":"n","options":[{"value":1},{"value":"1"},{"value":{"form":{"value":[{"name":"id","value":"a","mutable":false}]}}}]},{"name":"a","mutable":false},{"name":"a","required":true}]}]}}`),
+		[]byte(`{"n": "1", "a": 2}`))
+	f.Fuzz(func(t *testing.T, doc, values []byte) {
+		r, err := ion.Parse(doc)
+		if err != nil {
+			return
+		}
+		var v map[string]any
+		if err := json.Unmarshal(values, &v); err != nil {
+			return
+		}
+		forms := append([]*ion.Form(nil), r.Remediations...)
+		if r.Success != nil {
+			forms = append(forms, r.Success)
+		}
+		for _, f := range forms {
+			before, _ := json.Marshal(v)
+			body, err := f.Body(v)
+			checkBody(t, f, body, err)
+			if after, _ := json.Marshal(v); string(after) != string(before) {
+				t.Fatalf("Body modified its values")
+			}
+		}
+	})
+}
