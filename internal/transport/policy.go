@@ -1,0 +1,368 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// call holds the state of one Client.Do. retryablehttp invokes its hooks
+// sequentially from the goroutine running Do, so call needs no locking.
+type call struct {
+	c                *Client
+	class            Class
+	method, path, op string
+	attempt          int           // number of the attempt in flight or last finished, from 1
+	start            time.Time     // start of the attempt in flight
+	retries          int           // retries started so far
+	rateRetries      int           // retries after a 429
+	nextWait         time.Duration // the wait chosen by the last checkRetry that asked for a retry
+	requestID        string        // X-Okta-Request-Id of the last failed response, sanitised
+	final            error         // the typed error checkRetry ended the call with
+	handled          bool          // errorHandler ran
+}
+
+// beforeAttempt is the retryablehttp RequestLogHook; it runs before every
+// attempt.
+func (k *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, i int) {
+	k.attempt = i + 1
+	k.start = time.Now()
+}
+
+// checkRetry is the retryablehttp CheckRetry policy. On a response it reads
+// the body into memory first, so that the decision can depend on it and so
+// that a broken body counts as a failed attempt.
+func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if err == nil && resp != nil {
+		body, rerr := readBody(resp.Body, k.c.maxBody)
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		if rerr != nil {
+			err = rerr
+		}
+	}
+	k.logAttempt(ctx, resp, err)
+	if err != nil {
+		return k.onError(ctx, err)
+	}
+	return k.onResponse(ctx, resp)
+}
+
+func (k *call) onError(ctx context.Context, err error) (bool, error) {
+	if errors.Is(err, ErrBodyTooLarge) {
+		// Asking again would get the same answer.
+		te := &TransportError{Op: k.op, Err: ErrBodyTooLarge}
+		if k.class.replaySafe() {
+			return k.fail(te)
+		}
+		// The server answered, so the request took effect or not, and
+		// the answer that would tell is unreadable.
+		return k.fail(&AmbiguousError{Err: te})
+	}
+	if ctx.Err() != nil || isPermanent(err) {
+		return k.fail(k.mapErr(ctx, err))
+	}
+	if notSent(err) || k.class.replaySafe() {
+		return k.retryAfter(ctx, k.expBackoff(), err)
+	}
+	return k.fail(k.mapErr(ctx, err))
+}
+
+func (k *call) onResponse(ctx context.Context, resp *http.Response) (bool, error) {
+	k.requestID = requestID(resp.Header)
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+		return k.onRateLimit(ctx, resp)
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if !k.class.replaySafe() {
+			return false, nil
+		}
+		wait := k.expBackoff()
+		if ra, ok := retryAfter(resp.Header, k.serverNow(resp)); ok {
+			wait = max(ra, k.c.waitMin)
+		}
+		wait = min(wait, k.c.waitMax)
+		if !fitsDeadline(ctx, wait) {
+			return false, nil // finish returns this response
+		}
+		return k.retry(wait)
+	}
+	return false, nil
+}
+
+func (k *call) onRateLimit(ctx context.Context, resp *http.Response) (bool, error) {
+	if k.class == ClassResend || (k.class == ClassAnswer && k.rateRetries >= 1) {
+		return k.fail(k.rateLimitError(resp))
+	}
+	wait, ok := rateLimitWait(resp.Header, k.c.now())
+	if !ok {
+		wait = k.expBackoff()
+	}
+	wait = max(wait, k.c.waitMin)
+	if wait > k.c.maxRateWait || !fitsDeadline(ctx, wait) {
+		return k.fail(k.rateLimitError(resp))
+	}
+	k.rateRetries++
+	return k.retry(wait)
+}
+
+// retryAfter asks for a retry after wait following the failure err, unless
+// wait would end past the context deadline.
+func (k *call) retryAfter(ctx context.Context, wait time.Duration, err error) (bool, error) {
+	if !fitsDeadline(ctx, wait) {
+		return k.fail(k.mapErr(ctx, err))
+	}
+	return k.retry(wait)
+}
+
+func (k *call) retry(wait time.Duration) (bool, error) {
+	k.nextWait = wait
+	return true, nil
+}
+
+// fail ends the call with err.
+func (k *call) fail(err error) (bool, error) {
+	k.final = err
+	return false, err
+}
+
+// backoff is the retryablehttp Backoff; checkRetry has already chosen the
+// wait. retryablehttp sleeps for the result, unless the context ends first.
+func (k *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
+	if h := k.c.waitHook; h != nil {
+		return h(k.nextWait)
+	}
+	return k.nextWait
+}
+
+// errorHandler is the retryablehttp ErrorHandler: it passes the last
+// response and error through so that Do can map them.
+func (k *call) errorHandler(resp *http.Response, err error, _ int) (*http.Response, error) {
+	k.handled = true
+	return resp, err
+}
+
+// prepareRetry is the retryablehttp PrepareRetry hook; it adds the Okta
+// retry headers. retryablehttp copies the request shallowly before a retry,
+// so the header map is cloned before it is changed.
+func (k *call) prepareRetry(req *http.Request) error {
+	k.retries++
+	req.Header = req.Header.Clone()
+	if k.requestID != "" {
+		req.Header.Set("X-Okta-Retry-For", k.requestID)
+		req.Header.Set("X-Okta-Retry-Count", strconv.Itoa(k.retries))
+	} else {
+		req.Header.Del("X-Okta-Retry-For")
+		req.Header.Del("X-Okta-Retry-Count")
+	}
+	return nil
+}
+
+// expBackoff returns the exponential backoff with jitter for the next retry.
+func (k *call) expBackoff() time.Duration {
+	d := k.c.waitMin
+	for i := 0; i < k.retries && d < k.c.waitMax; i++ {
+		d *= 2
+	}
+	d = min(d, k.c.waitMax)
+	// Equal jitter: somewhere in [d/2, d], and never below the minimum.
+	half := d / 2
+	return max(half+rand.N(d-half+1), k.c.waitMin)
+}
+
+// serverNow returns the server's Date, or the local time when it is missing.
+func (k *call) serverNow(resp *http.Response) time.Time {
+	if t, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		return t
+	}
+	return k.c.now()
+}
+
+// mapErr turns a failed attempt into the error Do returns.
+func (k *call) mapErr(ctx context.Context, err error) error {
+	err = stripURLError(err)
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = fmt.Errorf("%w: %w", cerr, err)
+	}
+	te := &TransportError{Op: k.op, Err: err}
+	if k.class.replaySafe() || notSent(err) || isPermanent(err) {
+		return te
+	}
+	return &AmbiguousError{Err: te}
+}
+
+// rateLimitError builds the error for a 429 response.
+func (k *call) rateLimitError(resp *http.Response) *RateLimitError {
+	e := &RateLimitError{
+		Limit:     headerInt(resp.Header, "X-Rate-Limit-Limit"),
+		Remaining: headerInt(resp.Header, "X-Rate-Limit-Remaining"),
+	}
+	if reset, ok := parseEpoch(resp.Header.Get("X-Rate-Limit-Reset")); ok {
+		e.Reset = reset
+	} else if ra, ok := retryAfter(resp.Header, k.serverNow(resp)); ok {
+		e.Reset = k.c.now().Add(ra)
+	}
+	return e
+}
+
+func (k *call) logAttempt(ctx context.Context, resp *http.Response, err error) {
+	if !k.c.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	status := 0
+	if err == nil && resp != nil {
+		status = resp.StatusCode
+	}
+	k.c.log.LogAttrs(ctx, slog.LevelDebug, "transport: attempt",
+		slog.String("method", k.method),
+		slog.String("path", k.path),
+		slog.Int("status", status),
+		slog.Int("attempt", k.attempt),
+		slog.Duration("duration", time.Since(k.start)),
+	)
+}
+
+// rateLimitWait returns how long to wait after a 429: X-Rate-Limit-Reset
+// minus the server's Date plus one second when both are present, else
+// Retry-After. ok is false when the headers give no hint.
+func rateLimitWait(h http.Header, now time.Time) (wait time.Duration, ok bool) {
+	reset, okReset := parseEpoch(h.Get("X-Rate-Limit-Reset"))
+	date, errDate := http.ParseTime(h.Get("Date"))
+	if okReset && errDate == nil {
+		return max(reset.Sub(date)+time.Second, 0), true
+	}
+	if errDate == nil {
+		now = date
+	}
+	return retryAfter(h, now)
+}
+
+// retryAfter parses Retry-After as seconds or an HTTP date relative to now.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s < 0 || s > int64(24*time.Hour/time.Second) {
+			return 0, false
+		}
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// parseEpoch parses UTC epoch seconds.
+func parseEpoch(v string) (time.Time, bool) {
+	if v == "" {
+		return time.Time{}, false
+	}
+	s, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || s <= 0 || s > 1<<40 {
+		return time.Time{}, false
+	}
+	return time.Unix(s, 0).UTC(), true
+}
+
+// headerInt parses a non-negative integer header, or returns -1.
+func headerInt(h http.Header, name string) int {
+	n, err := strconv.Atoi(h.Get(name))
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+// requestID returns X-Okta-Request-Id if it is a plausible id, else "".
+func requestID(h http.Header) string {
+	v := h.Get("X-Okta-Request-Id")
+	if v == "" || len(v) > 128 {
+		return ""
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '-' || c == '_' || c == '.' || c == ':' || c == '@' || c == '+' || c == '='
+		if !ok {
+			return ""
+		}
+	}
+	return v
+}
+
+// fitsDeadline reports whether a wait of d ends before the context
+// deadline.
+func fitsDeadline(ctx context.Context, d time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return !ok || time.Until(dl) > d
+}
+
+// readBody reads at most limit bytes of r, failing with ErrBodyTooLarge if
+// there are more.
+func readBody(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, ErrBodyTooLarge
+	}
+	return b, nil
+}
+
+// stripURLError removes *url.Error wrappers, whose message repeats the full
+// request URL including its query.
+func stripURLError(err error) error {
+	for {
+		ue, ok := err.(*url.Error) //nolint:errorlint // only the outer wrappers are removed
+		if !ok {
+			return err
+		}
+		err = ue.Err
+	}
+}
+
+// notSent reports whether err shows that the request never reached the
+// server: the connection could not be established (dial, DNS, proxy).
+func notSent(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return opErr.Op == "dial" || opErr.Op == "proxyconnect"
+	}
+	return false
+}
+
+// isPermanent reports whether err is a failure that retrying cannot fix
+// and that happens before the request is sent: certificate and TLS record
+// errors.
+func isPermanent(err error) bool {
+	var (
+		verr  *tls.CertificateVerificationError
+		uaErr x509.UnknownAuthorityError
+		hnErr x509.HostnameError
+		ciErr x509.CertificateInvalidError
+		rhErr tls.RecordHeaderError
+	)
+	return errors.As(err, &verr) || errors.As(err, &uaErr) || errors.As(err, &hnErr) ||
+		errors.As(err, &ciErr) || errors.As(err, &rhErr)
+}
