@@ -1,0 +1,401 @@
+package idx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/goidx/goidx/authenticator"
+	"github.com/goidx/goidx/internal/ion"
+	"github.com/goidx/goidx/internal/remediate"
+	"github.com/goidx/goidx/internal/transport"
+)
+
+// AuthenticateOptions are the values of one Authenticate call. Leave State
+// empty to start a transaction; set it to continue one. Any values may be
+// given up front: the call answers every step they cover.
+type AuthenticateOptions struct {
+	// State continues the transaction of an earlier call's Transaction.State.
+	State string
+
+	// Username and Password answer the identify step (and a password
+	// challenge).
+	Username string
+	Password string
+	// RememberMe answers identify's "keep me signed in", when offered.
+	RememberMe bool
+
+	// Authenticator chooses an authenticator by key where a step asks to
+	// select one.
+	Authenticator authenticator.Key
+	// MethodType chooses how the authenticator is used ("sms", "voice",
+	// "email", "push", ...), when it offers several.
+	MethodType string
+	// VerificationCode answers a one-time code challenge.
+	VerificationCode string
+
+	// Resend asks the server to send the current code again before anything
+	// else is done. It is never done implicitly: each resend sends a message
+	// and counts against the org's limits.
+	Resend bool
+
+	// Step names the remediation Values answer, for steps the options above
+	// do not cover; Values hold its inputs by input name (as in
+	// NextStep.Inputs) or by dotted form path.
+	Step   string
+	Values map[string]any
+}
+
+// values turns the options into the engine's values.
+func (o *AuthenticateOptions) values() (remediate.Values, error) {
+	v := remediate.Values{}
+	if o.Username != "" {
+		if strings.TrimSpace(o.Username) == "" {
+			return nil, &InputError{Field: "Username", Reason: "blank"}
+		}
+		v["username"] = o.Username
+	}
+	if o.Password != "" {
+		v["password"] = o.Password
+	}
+	if o.Password != "" && o.Username == "" && o.State == "" {
+		return nil, &InputError{Field: "Username", Reason: "empty while Password is set"}
+	}
+	if o.RememberMe {
+		v["rememberMe"] = true
+	}
+	if o.Authenticator != "" {
+		v["authenticator"] = string(o.Authenticator)
+	}
+	if o.MethodType != "" {
+		v["methodType"] = o.MethodType
+	}
+	if o.VerificationCode != "" {
+		if strings.TrimSpace(o.VerificationCode) == "" {
+			return nil, &InputError{Field: "VerificationCode", Reason: "blank"}
+		}
+		v["verificationCode"] = strings.TrimSpace(o.VerificationCode)
+	}
+	if len(o.Values) > 0 && o.Step == "" {
+		return nil, &InputError{Field: "Values", Reason: "given without Step"}
+	}
+	for k, val := range o.Values {
+		if k == "" {
+			return nil, &InputError{Field: "Values", Reason: "empty name"}
+		}
+		v[k] = val
+	}
+	return v, nil
+}
+
+// Authenticate starts or continues a sign-in. It returns the transaction
+// when the server waits for a step the options do not cover (PENDING), when
+// the user is signed in (SUCCESS, with verified tokens) or when the server
+// ends the transaction (TERMINAL).
+//
+// A wrong code or password is not an error: the transaction stays PENDING
+// on the same step, with the server's message in Messages and
+// [Transaction.Rejection] set. Errors are for the caller's mistakes
+// ([ErrInvalidInput], [ErrUnknownAuthenticator]), unknown or expired State
+// ([ErrTransactionNotFound], [ErrTransactionExpired]) and protocol or
+// transport failures. After an error the saved transaction is unchanged
+// and the call may be retried with the same State.
+func (c *Client) Authenticate(ctx context.Context, opts AuthenticateOptions) (*Transaction, error) {
+	return c.proceed(ctx, opts)
+}
+
+func (c *Client) proceed(ctx context.Context, opts AuthenticateOptions) (*Transaction, error) {
+	v, err := opts.values()
+	if err != nil {
+		return nil, err
+	}
+	var f *flow
+	if opts.State == "" {
+		if opts.Resend {
+			return nil, &InputError{Field: "Resend", Reason: "needs a State"}
+		}
+		f, err = c.start(ctx)
+	} else {
+		f, err = c.load(ctx, opts.State)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if opts.Resend {
+		if err := c.resend(ctx, f); err != nil {
+			return nil, err
+		}
+	}
+	return c.run(ctx, f, v, opts.Step)
+}
+
+// run is the remediation loop.
+func (c *Client) run(ctx context.Context, f *flow, v remediate.Values, step string) (*Transaction, error) {
+	var raw []byte
+	var rejection error
+	selected := false
+	for i := 0; ; i++ {
+		if f.resp.Success != nil {
+			return c.succeed(ctx, f)
+		}
+		if len(f.resp.Remediations) == 0 {
+			return c.terminal(ctx, f)
+		}
+		if f.status >= 400 {
+			rejection = newRejection(f.status, f.resp)
+			break
+		}
+		if i >= c.maxSteps {
+			return nil, ErrTooManySteps
+		}
+		s, err := remediate.Next(f.resp, v, remediate.Options{Step: step, AutoMethod: selected})
+		if err != nil {
+			return nil, publicEngineError(err)
+		}
+		if s == nil {
+			break
+		}
+		if step != "" {
+			// A step named by the caller must use every value given.
+			if err := checkAllUsed(s, v); err != nil {
+				return nil, err
+			}
+		}
+		c.log.DebugContext(ctx, "idx: submitting step", "step", s.Form.Name)
+		resp, status, body, err := c.submit(ctx, s.Form, s.Body, transport.ClassAnswer)
+		if errors.Is(err, transport.ErrOutcomeUnknown) {
+			// The answer may have been processed: learn the outcome rather
+			// than send it again.
+			c.log.DebugContext(ctx, "idx: outcome unknown, introspecting", "step", s.Form.Name)
+			resp, status, body, err = c.idxRequestRaw(ctx, c.origin+"/idp/idx/introspect", "", "",
+				map[string]any{"stateHandle": f.resp.StateHandle}, transport.ClassRead)
+			if err != nil {
+				return nil, fmt.Errorf("%w (and introspecting failed: %w)", ErrOutcomeUnknown, err)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.Consume(v)
+		selected = s.Selected
+		step = ""
+		f.resp, f.status, raw = resp, status, body
+	}
+	if err := c.save(ctx, f, raw); err != nil {
+		return nil, err
+	}
+	tx := pendingTransaction(f.resp, f.saved.State, step)
+	tx.Rejection = rejection
+	c.log.DebugContext(ctx, "idx: transaction pending", "step", tx.NextStep.Name, "rejected", rejection != nil)
+	return tx, nil
+}
+
+// checkAllUsed reports a value the submission does not use.
+func checkAllUsed(s *remediate.Submission, v remediate.Values) error {
+	left := maps.Clone(v)
+	s.Consume(left)
+	for _, k := range slices.Sorted(maps.Keys(left)) {
+		return &InputError{Field: k, Reason: "not an input of step " + s.Form.Name}
+	}
+	return nil
+}
+
+func publicEngineError(err error) error {
+	var ae *remediate.AuthenticatorError
+	if errors.As(err, &ae) {
+		return &AuthenticatorError{Key: ae.Key, Step: ae.Step, Offered: ae.Offered}
+	}
+	if errors.Is(err, remediate.ErrUnknownStep) {
+		return fmt.Errorf("%w: %w", ErrUnknownStep, err)
+	}
+	var fe *ion.FieldError
+	if errors.As(err, &fe) {
+		return &InputError{Field: fe.Field, Reason: fe.Reason + " (step " + fe.Form + ")"}
+	}
+	return fmt.Errorf("idx: %w", err)
+}
+
+func newRejection(status int, r *ion.Response) error {
+	e := &RejectionError{StatusCode: status}
+	for _, m := range newMessages(r) {
+		if m.Class == "ERROR" {
+			e.Messages = append(e.Messages, m)
+		}
+	}
+	return e
+}
+
+// terminal ends a transaction the server ended.
+func (c *Client) terminal(ctx context.Context, f *flow) (*Transaction, error) {
+	c.forget(ctx, f.saved.State)
+	for _, m := range f.resp.Messages {
+		if m.Key == "idx.session.expired" {
+			return nil, ErrTransactionExpired
+		}
+	}
+	c.log.DebugContext(ctx, "idx: transaction terminal")
+	return &Transaction{Status: StatusTerminal, Messages: newMessages(f.resp), ExpiresAt: f.resp.ExpiresAt}, nil
+}
+
+// succeed exchanges the interaction code for tokens and verifies them.
+func (c *Client) succeed(ctx context.Context, f *flow) (*Transaction, error) {
+	form := f.resp.Success
+	code := ""
+	if fd := form.Field("interaction_code"); fd != nil {
+		code, _ = fd.StringValue()
+	}
+	if code == "" {
+		return nil, fmt.Errorf("idx: success form: %w: no interaction_code", ion.ErrMalformed)
+	}
+	tr, err := c.provider.ExchangeInteractionCode(ctx, form.Href, c.auth, code, f.saved.CodeVerifier)
+	if err != nil {
+		return nil, oauthError("token", err)
+	}
+	// The interaction code is spent: the transaction is over whatever the
+	// verification below says.
+	c.forget(ctx, f.saved.State)
+	t := &Tokens{
+		TokenType:    tr.TokenType,
+		AccessToken:  Secret(tr.AccessToken),
+		IDToken:      Secret(tr.IDToken),
+		RefreshToken: Secret(tr.RefreshToken),
+		Scopes:       strings.Fields(tr.Scope),
+	}
+	if tr.ExpiresIn > 0 {
+		t.Expiry = c.now().Add(time.Duration(tr.ExpiresIn) * time.Second)
+	}
+	if tr.IDToken == "" && slices.Contains(f.saved.Scopes, "openid") {
+		return nil, fmt.Errorf("idx: token endpoint: %w: no id_token for an openid request", ErrInvalidIDToken)
+	}
+	if tr.IDToken != "" {
+		claims, err := c.provider.VerifyIDToken(ctx, tr.IDToken, c.cfg.ClientID, f.saved.Nonce)
+		if err != nil {
+			return nil, fmt.Errorf("idx: %w", err)
+		}
+		t.IDTokenClaims = &IDTokenClaims{
+			Issuer: claims.Issuer, Subject: claims.Subject, Audience: claims.Audience,
+			Expiry: claims.Expiry, IssuedAt: claims.IssuedAt, AuthTime: claims.AuthTime, Claims: claims.Claims,
+		}
+	}
+	if err := c.tokStore.Save(ctx, f.saved.State, t); err != nil {
+		return nil, fmt.Errorf("idx: saving tokens: %w", err)
+	}
+	c.log.DebugContext(ctx, "idx: transaction succeeded")
+	return &Transaction{Status: StatusSuccess, State: f.saved.State, Tokens: t, Messages: newMessages(f.resp)}, nil
+}
+
+// resend posts the current authenticator's resend action.
+func (c *Client) resend(ctx context.Context, f *flow) error {
+	cur := f.resp.CurrentAuthenticator
+	if cur == nil || cur.Resend == nil {
+		return ErrCannotResend
+	}
+	body, err := cur.Resend.Body(nil)
+	if err != nil {
+		return fmt.Errorf("idx: resend: %w", err)
+	}
+	resp, status, raw, err := c.submit(ctx, cur.Resend, body, transport.ClassResend)
+	if err != nil {
+		return err
+	}
+	f.resp, f.status = resp, status
+	f.saved.Response = raw
+	c.log.DebugContext(ctx, "idx: code resent", "status", status)
+	return nil
+}
+
+// Resend asks the server to send the current step's code again and returns
+// the transaction. It is the same as Authenticate with Resend set.
+func (c *Client) Resend(ctx context.Context, state string) (*Transaction, error) {
+	return c.Authenticate(ctx, AuthenticateOptions{State: state, Resend: true})
+}
+
+// Cancel cancels the transaction at the server and forgets it. The
+// returned transaction is CANCELED.
+func (c *Client) Cancel(ctx context.Context, state string) (*Transaction, error) {
+	f, err := c.load(ctx, state)
+	if err != nil {
+		return nil, err
+	}
+	if f.resp.Cancel != nil {
+		body, err := f.resp.Cancel.Body(nil)
+		if err != nil {
+			return nil, fmt.Errorf("idx: cancel: %w", err)
+		}
+		if _, _, _, err := c.submit(ctx, f.resp.Cancel, body, transport.ClassAnswer); err != nil {
+			return nil, err
+		}
+	}
+	c.forget(ctx, state)
+	if err := c.tokStore.Delete(ctx, state); err != nil {
+		c.log.WarnContext(ctx, "idx: deleting tokens failed", "error", err)
+	}
+	c.log.DebugContext(ctx, "idx: transaction canceled")
+	return &Transaction{Status: StatusCanceled}, nil
+}
+
+// UserInfo returns the signed-in user's profile from the userinfo
+// endpoint. When t has verified ID token claims, the answer's subject must
+// match them ([ErrSubjectMismatch]).
+func (c *Client) UserInfo(ctx context.Context, t *Tokens) (*UserInfo, error) {
+	if t == nil || t.AccessToken == "" {
+		return nil, &InputError{Field: "Tokens.AccessToken", Reason: "empty"}
+	}
+	claims, err := c.provider.UserInfo(ctx, string(t.AccessToken))
+	if err != nil {
+		return nil, oauthError("userinfo", err)
+	}
+	u := newUserInfo(claims)
+	if u.Subject == "" {
+		return nil, fmt.Errorf("idx: userinfo: %w: no sub", ErrUnexpectedResponse)
+	}
+	if t.IDTokenClaims != nil && t.IDTokenClaims.Subject != u.Subject {
+		return nil, ErrSubjectMismatch
+	}
+	return u, nil
+}
+
+// Tokens returns the tokens saved in the TokenStore by the successful
+// transaction whose State was state.
+func (c *Client) Tokens(ctx context.Context, state string) (*Tokens, error) {
+	t, err := c.tokStore.Load(ctx, state)
+	if err != nil {
+		if errors.Is(err, ErrTokensNotFound) {
+			return nil, ErrTokensNotFound
+		}
+		return nil, fmt.Errorf("idx: loading tokens: %w", err)
+	}
+	return t, nil
+}
+
+// Revoke revokes the refresh token and the access token of t at the org
+// (RFC 7009, with the app's client authentication) and deletes any tokens
+// saved under state in the TokenStore (state may be empty). Use it at
+// sign-out. Revoking tokens the org no longer knows is not an error.
+func (c *Client) Revoke(ctx context.Context, state string, t *Tokens) error {
+	if t == nil {
+		return &InputError{Field: "Tokens", Reason: "nil"}
+	}
+	for _, tok := range []struct {
+		value Secret
+		hint  string
+	}{{t.RefreshToken, "refresh_token"}, {t.AccessToken, "access_token"}} {
+		if tok.value == "" {
+			continue
+		}
+		if err := c.provider.Revoke(ctx, c.auth, string(tok.value), tok.hint); err != nil {
+			return oauthError("revoke", err)
+		}
+	}
+	if state != "" {
+		if err := c.tokStore.Delete(ctx, state); err != nil {
+			return fmt.Errorf("idx: deleting tokens: %w", err)
+		}
+	}
+	c.log.DebugContext(ctx, "idx: tokens revoked")
+	return nil
+}

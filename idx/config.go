@@ -1,0 +1,124 @@
+package idx
+
+import (
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is an org's and an app's configuration.
+type Config struct {
+	// Issuer is the authorization server, e.g.
+	// "https://example.okta.com/oauth2/default" (a custom server) or
+	// "https://example.okta.com" (the org server). It must be https; see
+	// [WithInsecureLoopbackHTTP] for tests.
+	Issuer string
+	// ClientID is the app's client ID.
+	ClientID string
+	// ClientSecret is set for confidential apps and left empty for public
+	// ones, which rely on PKCE alone.
+	ClientSecret string
+	// ClientAuth picks how a confidential app authenticates at the token
+	// endpoint. The zero value, ClientSecretBasic, is Okta's default.
+	ClientAuth ClientAuthMethod
+	// RedirectURI is the app's sign-in redirect URI, registered with the app.
+	RedirectURI string
+	// Scopes are the scopes to ask for; nil means openid, profile and email.
+	Scopes []string
+}
+
+// ClientAuthMethod is how a confidential app authenticates.
+type ClientAuthMethod int
+
+// Client authentication methods. Public apps (no ClientSecret) send only
+// their client_id, whatever this says.
+const (
+	// ClientSecretBasic sends the secret in an HTTP Basic Authorization
+	// header (RFC 6749 section 2.3.1).
+	ClientSecretBasic ClientAuthMethod = iota
+	// ClientSecretPost sends the secret in the request body.
+	ClientSecretPost
+)
+
+// ClientOption configures a Client beyond its Config.
+type ClientOption func(*options)
+
+type options struct {
+	httpClient   *http.Client
+	logger       *slog.Logger
+	txStore      TransactionStore
+	tokenStore   TokenStore
+	now          func() time.Time
+	insecureHTTP bool
+	userAgent    string
+	retryMax     int
+}
+
+// WithHTTPClient makes the Client send its requests through c (proxies,
+// tracing, custom TLS). The client is copied, never changed; redirects are
+// never followed whatever c says.
+func WithHTTPClient(c *http.Client) ClientOption { return func(o *options) { o.httpClient = c } }
+
+// WithLogger sends the Client's logs to l. Without it the Client logs
+// nothing. Logs name steps, statuses and endpoints, never secrets.
+func WithLogger(l *slog.Logger) ClientOption { return func(o *options) { o.logger = l } }
+
+// WithTransactionStore keeps in-flight transactions in s instead of the
+// default [MemoryTransactionStore].
+func WithTransactionStore(s TransactionStore) ClientOption { return func(o *options) { o.txStore = s } }
+
+// WithTokenStore keeps tokens in s instead of the default
+// [MemoryTokenStore].
+func WithTokenStore(s TokenStore) ClientOption { return func(o *options) { o.tokenStore = s } }
+
+// WithClock makes the Client read the time from now (token and transaction
+// expiry). For tests.
+func WithClock(now func() time.Time) ClientOption { return func(o *options) { o.now = now } }
+
+// WithInsecureLoopbackHTTP lets the issuer be plain http when its host is a
+// loopback address (127.0.0.0/8, ::1, localhost), as a fake org in tests
+// is. It MUST NOT be used against a real org. Other http issuers are still
+// refused.
+func WithInsecureLoopbackHTTP() ClientOption { return func(o *options) { o.insecureHTTP = true } }
+
+// WithUserAgent sets the User-Agent sent on every request.
+func WithUserAgent(ua string) ClientOption { return func(o *options) { o.userAgent = ua } }
+
+// WithMaxRetries bounds the retries of a request (default 3).
+func WithMaxRetries(n int) ClientOption { return func(o *options) { o.retryMax = n } }
+
+// validateIssuer checks the issuer URL and returns it without a trailing
+// slash.
+func validateIssuer(raw string, insecure bool) (*url.URL, error) {
+	if raw == "" {
+		return nil, &InputError{Field: "Config.Issuer", Reason: "empty"}
+	}
+	u, err := url.Parse(strings.TrimSuffix(raw, "/"))
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, &InputError{Field: "Config.Issuer", Reason: "not an absolute URL without query or credentials"}
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !insecure {
+			return nil, &InputError{Field: "Config.Issuer", Reason: "must be https (plain http only with WithInsecureLoopbackHTTP, on loopback)"}
+		}
+		if !isLoopback(u.Hostname()) {
+			return nil, &InputError{Field: "Config.Issuer", Reason: "plain http is allowed only on a loopback host"}
+		}
+	default:
+		return nil, &InputError{Field: "Config.Issuer", Reason: "scheme must be https"}
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,47 @@
+// Package idx signs users in to Okta Identity Engine from Go, without the
+// hosted sign-in page: the embedded "IDX" interaction-code flow.
+//
+// A [Client] holds an org's and an app's configuration and is safe for
+// concurrent use by many goroutines. Each sign-in is a transaction that
+// moves forward one call at a time:
+//
+//	client, err := idx.NewClient(idx.Config{
+//		Issuer:      "https://example.okta.com/oauth2/default",
+//		ClientID:    "0oa...",
+//		RedirectURI: "https://app.example.com/login/callback",
+//		Scopes:      []string{"openid", "profile", "email"},
+//	})
+//	tx, err := client.Authenticate(ctx, idx.AuthenticateOptions{Username: u, Password: p})
+//	// tx.Status == idx.StatusPending, tx.NextStep.Name == "select-authenticator-authenticate"
+//	tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+//	// tx.NextStep.Name == "challenge-authenticator", input "verificationCode"
+//	tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
+//	// tx.Status == idx.StatusSuccess; tx.Tokens holds verified tokens
+//	profile, err := client.UserInfo(ctx, tx.Tokens)
+//
+// Authenticate mirrors okta-auth-js's idx.authenticate in its legacy mode:
+// values may be given up front, and one call keeps answering the server's
+// remediations, in server order, while the values cover them, returning the
+// first step it cannot complete as [Transaction.NextStep]. Authenticators
+// are chosen by key (package authenticator), never by display label.
+//
+// Between calls the transaction lives in a [TransactionStore] under
+// [Transaction.State]; the default keeps it in memory. On success the
+// interaction code is exchanged at the token endpoint with PKCE (S256) and
+// the ID token is verified (RS256, issuer, audience, expiry, nonce) against
+// the org's keys.
+//
+// Errors are typed: transport and protocol problems come back as Go errors
+// that match sentinels such as [ErrTransactionExpired] with errors.Is, or
+// types such as [*OAuthError] with errors.As. A request the server refused
+// but that leaves the transaction going (a wrong code, a wrong password) is
+// not an error: the transaction stays PENDING, its Messages carry the
+// server's messages, and [Transaction.Rejection] says what was refused.
+//
+// Nothing in this package logs or puts in an error a password, one-time
+// code, token, stateHandle, interaction code, PKCE verifier or client
+// secret. Logging goes to the [*slog.Logger] given with [WithLogger] and is
+// off by default.
+//
+// Package idxtest provides a fake Okta org over loopback for tests.
+package idx

@@ -1,0 +1,196 @@
+package idx
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/goidx/goidx/internal/ion"
+	"github.com/goidx/goidx/internal/oauth"
+	"github.com/goidx/goidx/internal/transport"
+)
+
+// Errors about transactions and the caller's input.
+var (
+	// ErrTransactionNotFound: the State is unknown to the TransactionStore
+	// (never issued, already finished, or evicted).
+	ErrTransactionNotFound = errors.New("idx: transaction not found")
+	// ErrTransactionExpired: the transaction ran past its expiry, locally or
+	// according to the server (i18n key idx.session.expired). Start again.
+	ErrTransactionExpired = errors.New("idx: transaction expired")
+	// ErrInvalidInput: the caller's options are malformed (see [*InputError]).
+	ErrInvalidInput = errors.New("idx: invalid input")
+	// ErrUnknownAuthenticator: the authenticator key is not offered by the
+	// step that chooses one (see [*AuthenticatorError]).
+	ErrUnknownAuthenticator = errors.New("idx: authenticator not offered")
+	// ErrUnknownStep: the named step is not offered by the server now.
+	ErrUnknownStep = errors.New("idx: step not offered")
+	// ErrCannotResend: the current step offers no resend.
+	ErrCannotResend = errors.New("idx: nothing to resend")
+	// ErrTooManySteps: the server kept asking for steps the values could
+	// fill beyond a sane bound (a loop).
+	ErrTooManySteps = errors.New("idx: too many remediation steps in one call")
+	// ErrSubjectMismatch: userinfo answered for another subject than the
+	// ID token's.
+	ErrSubjectMismatch = errors.New("idx: userinfo subject does not match the ID token")
+	// ErrTokensNotFound: the TokenStore has no tokens under that key.
+	ErrTokensNotFound = errors.New("idx: tokens not found")
+)
+
+// Errors for requests the server refused; [RejectionError] matches them.
+var (
+	// ErrRejected matches every [*RejectionError].
+	ErrRejected = errors.New("idx: request rejected")
+	// ErrInvalidPasscode: a wrong or expired one-time code
+	// (api.authn.error.PASSCODE_INVALID and kin).
+	ErrInvalidPasscode = errors.New("idx: invalid passcode")
+	// ErrInvalidCredentials: wrong username or password (errors.E0000004,
+	// incorrectPassword). Okta does not say which.
+	ErrInvalidCredentials = errors.New("idx: invalid credentials")
+)
+
+// Errors from the wire, shared with the SDK's transport and protocol layers
+// so that errors.Is and errors.As work on what a call returns.
+var (
+	// ErrForeignOrigin: a URL (a form href, the token URL) is not on the
+	// configured org's origin; nothing was sent.
+	ErrForeignOrigin = transport.ErrForeignOrigin
+	// ErrBodyTooLarge: a response body exceeded the read limit.
+	ErrBodyTooLarge = transport.ErrBodyTooLarge
+	// ErrUnexpectedResponse: a response that is not JSON (an HTML error
+	// page, a redirect) or empty where a document was due.
+	ErrUnexpectedResponse = transport.ErrUnexpectedResponse
+	// ErrRateLimited: the org answered 429 and the wait would outlast the
+	// context or the configured limit.
+	ErrRateLimited = transport.ErrRateLimited
+	// ErrOutcomeUnknown: a request that must not be repeated failed after it
+	// may have reached the server, and the outcome could not be learnt.
+	ErrOutcomeUnknown = transport.ErrOutcomeUnknown
+	// ErrMalformedResponse: an IDX document that cannot be understood.
+	ErrMalformedResponse = ion.ErrMalformed
+	// ErrInvalidIDToken: the ID token failed verification.
+	ErrInvalidIDToken = oauth.ErrInvalidIDToken
+)
+
+// Typed errors of the wire layers.
+type (
+	// RateLimitError carries the reset time of a 429 answer.
+	RateLimitError = transport.RateLimitError
+	// UnexpectedResponseError describes a non-JSON answer.
+	UnexpectedResponseError = transport.UnexpectedResponseError
+	// OriginError names the origin a refused URL pointed at.
+	OriginError = transport.OriginError
+)
+
+// InputError describes a malformed option of a call.
+type InputError struct {
+	// Field names the option, e.g. "Username".
+	Field  string
+	Reason string
+}
+
+func (e *InputError) Error() string { return "idx: invalid " + e.Field + ": " + e.Reason }
+
+// Unwrap makes errors.Is(err, ErrInvalidInput) hold.
+func (e *InputError) Unwrap() error { return ErrInvalidInput }
+
+// AuthenticatorError names an authenticator key a step does not offer.
+type AuthenticatorError struct {
+	Key     string
+	Step    string
+	Offered []string
+}
+
+func (e *AuthenticatorError) Error() string {
+	return fmt.Sprintf("idx: step %q does not offer authenticator %q (offered: %s)",
+		e.Step, e.Key, strings.Join(e.Offered, ", "))
+}
+
+// Unwrap makes errors.Is(err, ErrUnknownAuthenticator) hold.
+func (e *AuthenticatorError) Unwrap() error { return ErrUnknownAuthenticator }
+
+// RejectionError is a request the server refused while keeping the
+// transaction going: it is set as [Transaction.Rejection]. It matches
+// [ErrRejected], and [ErrInvalidPasscode] or [ErrInvalidCredentials] by the
+// messages' i18n keys.
+type RejectionError struct {
+	// StatusCode is the HTTP status of the answer.
+	StatusCode int
+	// Messages are the ERROR messages of the answer.
+	Messages []Message
+}
+
+func (e *RejectionError) Error() string {
+	var keys []string
+	for _, m := range e.Messages {
+		keys = append(keys, m.Key)
+	}
+	return fmt.Sprintf("idx: request rejected (HTTP %d): %s", e.StatusCode, strings.Join(keys, ", "))
+}
+
+// Is reports whether target is ErrRejected or the kind the messages name.
+func (e *RejectionError) Is(target error) bool {
+	switch target {
+	case ErrRejected:
+		return true
+	case ErrInvalidPasscode:
+		return e.hasKey(isPasscodeKey)
+	case ErrInvalidCredentials:
+		return e.hasKey(isCredentialsKey)
+	}
+	return false
+}
+
+func (e *RejectionError) hasKey(f func(string) bool) bool {
+	for _, m := range e.Messages {
+		if f(m.Key) {
+			return true
+		}
+	}
+	return false
+}
+
+func isPasscodeKey(k string) bool {
+	switch k {
+	case "api.authn.error.PASSCODE_INVALID", "authfactor.challenge.soft_token.invalid_passcode",
+		"api.factors.error.PASSCODE_INVALID":
+		return true
+	}
+	return strings.HasSuffix(k, "PASSCODE_INVALID") || strings.HasSuffix(k, "invalid_passcode")
+}
+
+func isCredentialsKey(k string) bool {
+	switch k {
+	case "errors.E0000004", "incorrectPassword", "E0000004":
+		return true
+	}
+	return false
+}
+
+// OAuthError is an OAuth 2.0 error answer (RFC 6749 section 5.2) from the
+// interact, token or userinfo endpoints, such as invalid_grant.
+type OAuthError struct {
+	// Endpoint is "interact", "token" or "userinfo".
+	Endpoint    string
+	StatusCode  int
+	Code        string
+	Description string
+}
+
+func (e *OAuthError) Error() string {
+	s := fmt.Sprintf("idx: %s endpoint: %s (HTTP %d)", e.Endpoint, e.Code, e.StatusCode)
+	if e.Description != "" {
+		s += ": " + e.Description
+	}
+	return s
+}
+
+// oauthError converts the protocol layer's token error into an OAuthError,
+// keeping other errors as they are.
+func oauthError(endpoint string, err error) error {
+	var te *oauth.TokenError
+	if errors.As(err, &te) {
+		return &OAuthError{Endpoint: endpoint, StatusCode: te.StatusCode, Code: te.Code, Description: te.Description}
+	}
+	return fmt.Errorf("idx: %s: %w", endpoint, err)
+}

@@ -1,0 +1,273 @@
+package idx
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/goidx/goidx/authenticator"
+	"github.com/goidx/goidx/internal/ion"
+	"github.com/goidx/goidx/internal/remediate"
+)
+
+// Status is where a transaction stands, as in okta-auth-js's IdxStatus.
+type Status string
+
+// The statuses of a transaction.
+const (
+	// StatusPending: the server waits for the step in NextStep.
+	StatusPending Status = "PENDING"
+	// StatusSuccess: the user is signed in; Tokens holds the tokens.
+	StatusSuccess Status = "SUCCESS"
+	// StatusFailure is reserved, as in okta-auth-js; problems are Go errors.
+	StatusFailure Status = "FAILURE"
+	// StatusTerminal: the server ended the transaction with a message (see
+	// Messages), for example after a password reset or an email link.
+	StatusTerminal Status = "TERMINAL"
+	// StatusCanceled: the transaction was canceled.
+	StatusCanceled Status = "CANCELED"
+)
+
+// Transaction is the outcome of one call.
+type Transaction struct {
+	Status Status
+	// State is the handle to pass to the next call of this transaction. It
+	// is a key into the TransactionStore, not the server's stateHandle; keep
+	// it out of URLs all the same (it lets its holder continue the sign-in).
+	State string
+	// NextStep is the step the caller must complete (PENDING only).
+	NextStep *NextStep
+	// AvailableSteps are every step the server offers now, in server order.
+	AvailableSteps []NextStep
+	// Messages are the server's messages, top-level first, then those
+	// attached to fields.
+	Messages []Message
+	// Rejection is non-nil when the server refused the last request of the
+	// call (a wrong code, a wrong password) and the transaction goes on. It
+	// is a [*RejectionError]; test it with errors.Is(tx.Rejection,
+	// ErrInvalidPasscode).
+	Rejection error
+	// ExpiresAt is when the server forgets the transaction.
+	ExpiresAt time.Time
+	// Tokens holds the verified tokens on SUCCESS.
+	Tokens *Tokens
+}
+
+// NextStep describes a step the caller must complete, as okta-auth-js's
+// nextStep does.
+type NextStep struct {
+	// Name is the server's remediation name, e.g. "challenge-authenticator".
+	Name string
+	// Type is the type of the step's authenticator ("email", "password",
+	// "phone", ...), empty when the step is about none.
+	Type string
+	// Inputs are the values the step asks for, under the names
+	// AuthenticateOptions uses (username, password, authenticator,
+	// verificationCode, methodType, ...); fields without such a name keep
+	// their dotted form path and are answered through Values.
+	Inputs []Input
+	// Options are the choices of the step's choosing input: authenticators
+	// (by key) for select-authenticator-*, methods for the data steps.
+	Options []Option
+	// Authenticator is the authenticator the step is about, if any.
+	Authenticator *Authenticator
+	// CanResend reports that the code can be sent again (Resend).
+	CanResend bool
+	// CanSkip reports that the server offers to skip this step.
+	CanSkip bool
+	// Poll is set when the server can be polled for this step's outcome.
+	Poll *Poll
+}
+
+// Input is one value a step asks for.
+type Input struct {
+	Name     string
+	Label    string
+	Type     string
+	Required bool
+	// Secret marks values a user interface should mask (passwords).
+	Secret  bool
+	Options []Option
+}
+
+// Option is one choice of an input.
+type Option struct {
+	Label string
+	Value string
+}
+
+// Authenticator describes an authenticator a step is about.
+type Authenticator struct {
+	// ID is the authenticator's (or enrollment's) id in the org.
+	ID          string
+	Key         authenticator.Key
+	Type        string
+	DisplayName string
+	// Methods are the method types ("email", "sms", "voice", "push", ...).
+	Methods []string
+	// Profile holds the (masked) profile, e.g. "email": "d***o@example.com".
+	Profile map[string]string
+	// ContextualData is enrollment data (QR code, shared secret, challenge)
+	// as the server sent it.
+	ContextualData json.RawMessage
+}
+
+// Poll says how the server wants a step polled.
+type Poll struct {
+	// Required is true when polling is the only way on (push, magic link
+	// waits); false when it is one way among others.
+	Required bool
+	// Refresh is the interval the server asks for.
+	Refresh time.Duration
+}
+
+// Message is a server message.
+type Message struct {
+	// Class is ERROR, INFO or WARNING.
+	Class string
+	// Key is the i18n key, e.g. "api.authn.error.PASSCODE_INVALID"; branch
+	// on it, not on Text.
+	Key string
+	// Text is the server's (localised) text.
+	Text string
+	// Field is the input the message is about, empty for top-level ones.
+	Field string
+}
+
+// String gives a short description without secrets.
+func (t *Transaction) String() string {
+	if t == nil {
+		return "<nil>"
+	}
+	s := "idx.Transaction{Status: " + string(t.Status)
+	if t.NextStep != nil {
+		s += ", NextStep: " + t.NextStep.Name
+	}
+	return s + "}"
+}
+
+// Format prints the transaction without its State or tokens, whatever the
+// verb.
+func (t *Transaction) Format(f fmt.State, _ rune) { fmt.Fprint(f, t.String()) }
+
+// LogValue logs the status and step only.
+func (t *Transaction) LogValue() slog.Value {
+	if t == nil {
+		return slog.StringValue("<nil>")
+	}
+	attrs := []slog.Attr{slog.String("status", string(t.Status))}
+	if t.NextStep != nil {
+		attrs = append(attrs, slog.String("step", t.NextStep.Name))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// stepNames that answer the current authenticator, and so may offer
+// resend and poll.
+func answersCurrent(name string) bool {
+	switch name {
+	case "challenge-authenticator", "enroll-authenticator", "challenge-poll", "enroll-poll":
+		return true
+	}
+	return false
+}
+
+// newStep describes form f of response r.
+func newStep(r *ion.Response, f *ion.Form) NextStep {
+	s := NextStep{Name: f.Name}
+	for _, in := range remediate.Inputs(r, f) {
+		pin := Input{Name: in.Name, Label: in.Label, Type: in.Type, Required: in.Required, Secret: in.Secret}
+		for _, o := range in.Options {
+			pin.Options = append(pin.Options, Option(o))
+		}
+		if s.Options == nil && len(pin.Options) > 0 {
+			s.Options = pin.Options
+		}
+		s.Inputs = append(s.Inputs, pin)
+	}
+	if a := remediate.StepAuthenticator(r, f); a != nil {
+		s.Authenticator = newAuthenticator(a)
+		s.Type = a.Type
+	}
+	if cur := r.CurrentAuthenticator; cur != nil && answersCurrent(f.Name) {
+		s.CanResend = cur.Resend != nil
+		if cur.Poll != nil {
+			s.Poll = &Poll{Required: strings.HasSuffix(f.Name, "-poll"), Refresh: cur.Poll.Refresh}
+		}
+	}
+	if strings.HasSuffix(f.Name, "-poll") && s.Poll == nil {
+		s.Poll = &Poll{Required: true, Refresh: f.Refresh}
+	}
+	s.CanSkip = r.Remediation("skip") != nil
+	return s
+}
+
+func newAuthenticator(a *ion.Authenticator) *Authenticator {
+	out := &Authenticator{
+		ID:             a.ID,
+		Key:            authenticator.Key(a.Key),
+		Type:           a.Type,
+		DisplayName:    a.DisplayName,
+		Methods:        slices.Clone(a.Methods),
+		ContextualData: a.ContextualData,
+	}
+	for k, v := range a.Profile {
+		if s, ok := v.(string); ok {
+			if out.Profile == nil {
+				out.Profile = map[string]string{}
+			}
+			out.Profile[k] = s
+		}
+	}
+	return out
+}
+
+// newMessages collects the response's messages, naming field-level ones
+// by the input names the steps use.
+func newMessages(r *ion.Response) []Message {
+	ms := r.AllMessages()
+	if len(ms) == 0 {
+		return nil
+	}
+	aliases := map[string]string{}
+	for _, f := range r.Remediations {
+		for _, in := range remediate.Inputs(r, f) {
+			if _, ok := aliases[in.Path()]; !ok {
+				aliases[in.Path()] = in.Name
+			}
+		}
+	}
+	out := make([]Message, 0, len(ms))
+	for _, m := range ms {
+		field := m.Field
+		if a, ok := aliases[field]; ok {
+			field = a
+		}
+		out = append(out, Message{Class: m.Class, Key: m.Key, Text: m.Text, Field: field})
+	}
+	return out
+}
+
+// pendingTransaction describes a response that offers remediations. The
+// next step is the one named by step when offered, else the first.
+func pendingTransaction(r *ion.Response, state, step string) *Transaction {
+	tx := &Transaction{Status: StatusPending, State: state, ExpiresAt: r.ExpiresAt, Messages: newMessages(r)}
+	for _, f := range r.Remediations {
+		tx.AvailableSteps = append(tx.AvailableSteps, newStep(r, f))
+	}
+	i := 0
+	for j, f := range r.Remediations {
+		if f.Name == step {
+			i = j
+			break
+		}
+	}
+	if len(tx.AvailableSteps) > 0 {
+		ns := tx.AvailableSteps[i]
+		tx.NextStep = &ns
+	}
+	return tx
+}
