@@ -23,17 +23,17 @@ const (
 	CustomApp        Key = "custom_app"
 )
 
-// known lists the keys above; the zero-allocation lookup for Known.
-var known = map[Key]bool{
-	OktaPassword: true, OktaEmail: true, PhoneNumber: true, GoogleOTP: true,
-	OktaVerify: true, SecurityQuestion: true, WebAuthn: true, Duo: true,
-	CustomOTP: true, RSAToken: true, OnPremMFA: true, SymantecVIP: true,
-	YubiKeyToken: true, ExternalIdP: true, CustomApp: true,
-}
-
 // Known reports whether k is one of the keys this package names. Orgs may
 // offer authenticators with other keys; the SDK handles those generically.
-func (k Key) Known() bool { return known[k] }
+func (k Key) Known() bool {
+	switch k {
+	case OktaPassword, OktaEmail, PhoneNumber, GoogleOTP, OktaVerify, SecurityQuestion,
+		WebAuthn, Duo, CustomOTP, RSAToken, OnPremMFA, SymantecVIP, YubiKeyToken,
+		ExternalIdP, CustomApp:
+		return true
+	}
+	return false
+}
 
 // String returns the key as sent on the wire.
 func (k Key) String() string { return string(k) }
