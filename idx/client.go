@@ -232,6 +232,9 @@ func (c *Client) save(ctx context.Context, f *flow, raw []byte) error {
 	}
 	f.saved.UpdatedAt = c.now()
 	if err := c.txStore.Save(ctx, f.saved); err != nil {
+		if errors.Is(err, ErrTransactionConflict) {
+			return ErrTransactionConflict
+		}
 		return fmt.Errorf("idx: saving transaction: %w", err)
 	}
 	return nil

@@ -18,6 +18,10 @@ var (
 	// ErrTransactionExpired: the transaction ran past its expiry, locally or
 	// according to the server (i18n key idx.session.expired). Start again.
 	ErrTransactionExpired = errors.New("idx: transaction expired")
+	// ErrTransactionConflict: another request moved the transaction on
+	// while this one ran (a double-submitted form); this call's outcome was
+	// not saved. Continue from the transaction as it now stands.
+	ErrTransactionConflict = errors.New("idx: transaction changed by another request")
 	// ErrInvalidInput: the caller's options are malformed (see [*InputError]).
 	ErrInvalidInput = errors.New("idx: invalid input")
 	// ErrUnknownAuthenticator: the authenticator key is not offered by the

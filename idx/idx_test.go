@@ -713,3 +713,36 @@ func TestRevoke(t *testing.T) {
 		})
 	}
 }
+
+// staleStore serves a snapshot taken earlier on Load, as a second app
+// instance would after losing a race with the first.
+type staleStore struct {
+	idx.TransactionStore
+	snapshot *idx.SavedTransaction
+}
+
+func (s *staleStore) Load(context.Context, string) (*idx.SavedTransaction, error) {
+	c := *s.snapshot
+	return &c, nil
+}
+
+func TestDoubleSubmitDoesNotLoseAnUpdate(t *testing.T) {
+	t.Parallel()
+	srv := newOrg(t)
+	store := idx.NewMemoryTransactionStore(0, nil)
+	a := newClient(t, srv, idx.Config{}, idx.WithTransactionStore(store))
+	tx := mustAuthenticate(t, a, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	snapshot, err := store.Load(t.Context(), tx.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first submission wins and is saved.
+	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
+	// The second, working from the same loaded version, is told it lost.
+	b := newClient(t, srv, idx.Config{}, idx.WithTransactionStore(&staleStore{TransactionStore: store, snapshot: snapshot}))
+	if _, err := b.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}); !errors.Is(err, idx.ErrTransactionConflict) {
+		t.Fatalf("err = %v; want ErrTransactionConflict", err)
+	}
+	// The winner's state is intact: the code step goes on.
+	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+}

@@ -33,6 +33,9 @@ type SavedTransaction struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 	// UpdatedAt is when the transaction was last saved.
 	UpdatedAt time.Time `json:"updatedAt"`
+	// Version counts the saves of the transaction: 0 for one never saved.
+	// Stores use it for compare-and-set (see [TransactionStore]).
+	Version int64 `json:"version"`
 }
 
 // clone returns a deep copy.
@@ -61,11 +64,21 @@ func (s *SavedTransaction) LogValue() slog.Value {
 }
 
 // TransactionStore keeps in-flight transactions between calls, keyed by
-// State. Implementations must be safe for concurrent use. Load returns an
-// error matching [ErrTransactionNotFound] for an unknown State, and may
-// return one matching [ErrTransactionExpired] for a State whose ExpiresAt
-// has passed (a store may also drop such transactions and report them not
-// found). Delete of an unknown State is not an error.
+// State. Implementations must be safe for concurrent use, also across
+// processes when several app instances share the store.
+//
+// Save is a compare-and-set on Version: it stores t only when the stored
+// transaction under t.State has the Version t has (no stored transaction
+// counts as Version 0), stores it with Version+1 and sets t.Version to
+// that; otherwise it stores nothing and returns an error matching
+// [ErrTransactionConflict]. So of two requests that loaded the same
+// version (a double-submitted form), the second to save learns that it
+// lost instead of overwriting the first.
+//
+// Load returns an error matching [ErrTransactionNotFound] for an unknown
+// State, and may return one matching [ErrTransactionExpired] for a State
+// whose ExpiresAt has passed (a store may also drop such transactions and
+// report them not found). Delete of an unknown State is not an error.
 type TransactionStore interface {
 	Save(ctx context.Context, t *SavedTransaction) error
 	Load(ctx context.Context, state string) (*SavedTransaction, error)
@@ -96,7 +109,8 @@ func NewMemoryTransactionStore(ttl time.Duration, now func() time.Time) *MemoryT
 	return &MemoryTransactionStore{now: now, ttl: ttl, entries: map[string]*SavedTransaction{}}
 }
 
-// Save stores a copy of t under t.State.
+// Save stores a copy of t under t.State if the stored version is t.Version
+// (see [TransactionStore]).
 func (m *MemoryTransactionStore) Save(ctx context.Context, t *SavedTransaction) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -110,7 +124,16 @@ func (m *MemoryTransactionStore) Save(ctx context.Context, t *SavedTransaction) 
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	var stored int64
+	if e, ok := m.entries[c.State]; ok && m.now().Before(e.ExpiresAt) {
+		stored = e.Version
+	}
+	if stored != t.Version {
+		return ErrTransactionConflict
+	}
+	c.Version = t.Version + 1
 	m.entries[c.State] = c
+	t.Version = c.Version
 	m.saves++
 	if m.saves%256 == 0 {
 		m.sweepLocked()

@@ -75,29 +75,76 @@ func TestMemoryTransactionStore(t *testing.T) {
 	}
 }
 
+func TestMemoryTransactionStoreCompareAndSet(t *testing.T) {
+	t.Parallel()
+	s := idx.NewMemoryTransactionStore(0, nil)
+	ctx := t.Context()
+	first := &idx.SavedTransaction{State: "s"}
+	if err := s.Save(ctx, first); err != nil || first.Version != 1 {
+		t.Fatalf("first save: version %d, %v", first.Version, err)
+	}
+	if err := s.Save(ctx, &idx.SavedTransaction{State: "s"}); !errors.Is(err, idx.ErrTransactionConflict) {
+		t.Errorf("creating over an existing transaction: %v; want ErrTransactionConflict", err)
+	}
+	a, _ := s.Load(ctx, "s")
+	b, _ := s.Load(ctx, "s")
+	a.Nonce, b.Nonce = "a", "b"
+	if err := s.Save(ctx, a); err != nil {
+		t.Fatalf("save a: %v", err)
+	}
+	if err := s.Save(ctx, b); !errors.Is(err, idx.ErrTransactionConflict) {
+		t.Errorf("stale save: %v; want ErrTransactionConflict", err)
+	}
+	if got, _ := s.Load(ctx, "s"); got.Nonce != "a" || got.Version != 2 {
+		t.Errorf("stored %q version %d; want a's save, version 2", got.Nonce, got.Version)
+	}
+}
+
 func TestMemoryTransactionStoreConcurrent(t *testing.T) {
 	t.Parallel()
 	s := idx.NewMemoryTransactionStore(0, nil)
 	ctx := t.Context()
+	if err := s.Save(ctx, &idx.SavedTransaction{State: "counter", Nonce: "0"}); err != nil {
+		t.Fatal(err)
+	}
+	// Each goroutine increments the counter with load, modify, save and
+	// retries on conflict: no increment may be lost.
+	const workers, each = 16, 25
 	var wg sync.WaitGroup
-	for i := range 32 {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			key := fmt.Sprintf("s%d", i%4)
-			for j := range 50 {
-				_ = s.Save(ctx, &idx.SavedTransaction{State: key, Nonce: fmt.Sprint(j)})
-				if _, err := s.Load(ctx, key); err != nil {
-					t.Errorf("Load after Save: %v", err)
-					return
-				}
-				if j%10 == 0 {
-					_ = s.Delete(ctx, key)
+			for range each {
+				for {
+					cur, err := s.Load(ctx, "counter")
+					if err != nil {
+						t.Errorf("Load: %v", err)
+						return
+					}
+					var n int
+					fmt.Sscan(cur.Nonce, &n)
+					cur.Nonce = fmt.Sprint(n + 1)
+					err = s.Save(ctx, cur)
+					if err == nil {
+						break
+					}
+					if !errors.Is(err, idx.ErrTransactionConflict) {
+						t.Errorf("Save: %v", err)
+						return
+					}
 				}
 			}
 		}()
 	}
 	wg.Wait()
+	got, err := s.Load(ctx, "counter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprint(workers * each); got.Nonce != want || got.Version != workers*each+1 {
+		t.Errorf("counter %s version %d; want %s version %d", got.Nonce, got.Version, want, workers*each+1)
+	}
 }
 
 func TestSavedTransactionPrintsNoSecrets(t *testing.T) {
