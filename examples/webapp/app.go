@@ -1,0 +1,667 @@
+package main
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/goidx/goidx/idx"
+	"github.com/goidx/goidx/idx/idxtest"
+)
+
+// idxClient is the part of *idx.Client the app uses.
+type idxClient interface {
+	Authenticate(ctx context.Context, opts idx.AuthenticateOptions) (*idx.Transaction, error)
+	Resend(ctx context.Context, state string) (*idx.Transaction, error)
+	Cancel(ctx context.Context, state string) (*idx.Transaction, error)
+	UserInfo(ctx context.Context, t *idx.Tokens) (*idx.UserInfo, error)
+	Revoke(ctx context.Context, state string, t *idx.Tokens) error
+}
+
+// appConfig configures an app.
+type appConfig struct {
+	// client signs users in.
+	client idxClient
+	// logger receives the app's logs; nil discards them.
+	logger *slog.Logger
+	// secureCookies is set when the app is served over https (directly or
+	// behind a proxy that terminates TLS).
+	secureCookies bool
+	// outbox, when set, serves the dev mailbox at /dev/mailbox from it. Set
+	// it only with the embedded fake org.
+	outbox func() []idxtest.Email
+	// now is the clock; nil means time.Now.
+	now func() time.Time
+	// sessionIdle and sessionLifetime bound a session's life (30 minutes
+	// unused and 12 hours in all when zero); maxSessions bounds the live
+	// sessions (100,000 when zero).
+	sessionIdle     time.Duration
+	sessionLifetime time.Duration
+	maxSessions     int
+}
+
+// app is the web app: sign-in pages rendered from the SDK's transactions,
+// a home page for the signed-in user, and sign-out.
+type app struct {
+	client   idxClient
+	log      *slog.Logger
+	cookies  cookiePolicy
+	sessions *sessionStore
+	outbox   func() []idxtest.Email
+	pages    pages
+}
+
+// maxFormBytes bounds the body of a form POST.
+const maxFormBytes = 64 << 10
+
+func newApp(cfg appConfig) (*app, error) {
+	if cfg.client == nil {
+		return nil, errors.New("webapp: no IDX client")
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	if cfg.sessionIdle <= 0 {
+		cfg.sessionIdle = 30 * time.Minute
+	}
+	if cfg.sessionLifetime <= 0 {
+		cfg.sessionLifetime = 12 * time.Hour
+	}
+	if cfg.maxSessions <= 0 {
+		cfg.maxSessions = 100_000
+	}
+	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	return &app{
+		client:   cfg.client,
+		log:      cfg.logger,
+		cookies:  cookiePolicy{secure: cfg.secureCookies},
+		sessions: newSessionStore(cfg.sessionIdle, cfg.sessionLifetime, cfg.maxSessions, cfg.now),
+		outbox:   cfg.outbox,
+		pages:    p,
+	}, nil
+}
+
+// handler returns the app's HTTP handler.
+//
+// Every state change is a POST carrying the session's CSRF token, checked
+// with crypto/subtle; http.CrossOriginProtection also refuses cross-site
+// POSTs that browsers label as such. GETs only read.
+func (a *app) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", a.home)
+	mux.HandleFunc("GET /login", a.loginPage)
+	mux.HandleFunc("POST /login", a.startSignIn)
+	mux.HandleFunc("POST /login/step", a.answerStep)
+	mux.HandleFunc("POST /login/resend", a.resend)
+	mux.HandleFunc("POST /login/cancel", a.cancel)
+	mux.HandleFunc("GET /login/callback", a.callback)
+	mux.HandleFunc("POST /logout", a.signOut)
+	mux.HandleFunc("GET /static/style.css", serveCSS)
+	if a.outbox != nil {
+		mux.HandleFunc("GET /dev/mailbox", a.mailbox)
+	}
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(a.forbidden))
+	return a.logRequests(a.secureHeaders(cop.Handler(mux)))
+}
+
+// home shows the signed-in user's profile, or sends others to sign in.
+func (a *app) home(w http.ResponseWriter, r *http.Request) {
+	sess, ok := a.sessions.get(a.cookies.id(r))
+	if !ok || sess.user == nil {
+		http.Redirect(w, r, loginURL(r.URL.Path), http.StatusSeeOther)
+		return
+	}
+	a.render(w, r, http.StatusOK, "home", pageData{
+		Title: "Your profile",
+		CSRF:  sess.csrf,
+		Wide:  true,
+		Home:  newHomeView(sess.user),
+	})
+}
+
+// loginPage shows the current step of the sign-in: the first page when
+// none is in progress, else the transaction's next step (or another step
+// it offers, by ?step=). It never calls the org.
+func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
+	id, sess, err := a.currentSession(w, r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if sess.user != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	data := pageData{CSRF: sess.csrf, Flash: sess.flash}
+	notices := sess.notices
+	if sess.flash != "" || len(sess.notices) > 0 {
+		sess.flash, sess.notices = "", nil
+		a.sessions.save(id, sess)
+	}
+	var v *stepView
+	if tx := sess.tx; tx != nil && tx.NextStep != nil {
+		step, msgs := tx.NextStep, tx.Messages
+		if name := r.URL.Query().Get("step"); name != "" && name != step.Name {
+			if s := findStep(tx, name); s != nil {
+				step, msgs = s, nil
+			}
+		}
+		v = newStepView(step, msgs)
+		v.CanResend = step == tx.NextStep && step.CanResend
+		v.CanCancel = true
+		v.Others = otherSteps(tx, step.Name)
+	} else {
+		v = newStepView(signInStep(), nil)
+		v.Action = "/login"
+		rt := sess.returnTo
+		if q := r.URL.Query().Get("return_to"); q != "" {
+			rt = localPath(q)
+		}
+		if rt != "/" {
+			v.ReturnTo = rt
+		}
+	}
+	v.Messages = append(notices, v.Messages...)
+	data.Title = v.Title
+	data.Step = v
+	a.render(w, r, http.StatusOK, "step", data)
+}
+
+// startSignIn starts a transaction with the username and password of the
+// first page.
+func (a *app) startSignIn(w http.ResponseWriter, r *http.Request) {
+	id, sess, ok := a.postedForm(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	if sess.user != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	if sess.tx != nil {
+		a.cancelQuietly(ctx, sess.tx.State)
+		sess.tx = nil
+	}
+	sess.returnTo = localPath(r.PostForm.Get("return_to"))
+	username := strings.TrimSpace(r.PostForm.Get(valuePrefix + "username"))
+	password := r.PostForm.Get(valuePrefix + "password")
+	if username == "" || password == "" {
+		sess.flash = "Enter your username and password."
+		a.saveAndRedirect(w, r, id, sess, "/login")
+		return
+	}
+	a.log.InfoContext(ctx, "sign-in: starting")
+	tx, err := a.client.Authenticate(ctx, idx.AuthenticateOptions{Username: username, Password: password})
+	a.advance(w, r, id, sess, tx, err)
+}
+
+// answerStep answers one step of the transaction in progress with the
+// posted values, whatever the step: the values go by input name.
+func (a *app) answerStep(w http.ResponseWriter, r *http.Request) {
+	id, sess, ok := a.postedForm(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	if sess.user != nil {
+		http.Redirect(w, r, localPath(sess.returnTo), http.StatusSeeOther)
+		return
+	}
+	if sess.tx == nil {
+		sess.flash = "Please sign in."
+		a.saveAndRedirect(w, r, id, sess, "/login")
+		return
+	}
+	step := findStep(sess.tx, r.PostForm.Get("step"))
+	if step == nil {
+		// A stale form, such as a second click on a step already done.
+		sess.flash = "That step is no longer offered. Please continue here."
+		a.saveAndRedirect(w, r, id, sess, "/login")
+		return
+	}
+	if step.Name == "redirect-idp" {
+		sess.flash = "This example cannot sign in through another identity provider yet."
+		a.saveAndRedirect(w, r, id, sess, "/login")
+		return
+	}
+	values, err := stepValues(step, r.PostForm)
+	if err != nil {
+		a.flowError(w, r, id, sess, err)
+		return
+	}
+	a.log.InfoContext(ctx, "sign-in: answering", "step", step.Name)
+	tx, err := a.client.Authenticate(ctx, idx.AuthenticateOptions{State: sess.tx.State, Step: step.Name, Values: values})
+	a.advance(w, r, id, sess, tx, err)
+}
+
+// resend asks the org to send the current step's code again.
+func (a *app) resend(w http.ResponseWriter, r *http.Request) {
+	id, sess, ok := a.postedForm(w, r)
+	if !ok {
+		return
+	}
+	if sess.tx == nil {
+		a.saveAndRedirect(w, r, id, sess, "/login")
+		return
+	}
+	a.log.InfoContext(r.Context(), "sign-in: resending", "step", sess.tx.NextStep.Name)
+	tx, err := a.client.Resend(r.Context(), sess.tx.State)
+	if err == nil && tx.Status == idx.StatusPending && tx.Rejection == nil {
+		sess.flash = "We sent you a new code."
+	}
+	a.advance(w, r, id, sess, tx, err)
+}
+
+// cancel cancels the transaction in progress.
+func (a *app) cancel(w http.ResponseWriter, r *http.Request) {
+	id, sess, ok := a.postedForm(w, r)
+	if !ok {
+		return
+	}
+	if sess.tx != nil {
+		a.cancelQuietly(r.Context(), sess.tx.State)
+		sess.tx = nil
+		sess.flash = "Sign-in canceled."
+		a.log.InfoContext(r.Context(), "sign-in: canceled", "status", idx.StatusCanceled)
+	}
+	a.saveAndRedirect(w, r, id, sess, "/login")
+}
+
+// cancelQuietly cancels a transaction the user walked away from. A
+// transaction the org no longer knows needs no canceling.
+func (a *app) cancelQuietly(ctx context.Context, state string) {
+	_, err := a.client.Cancel(ctx, state)
+	if err != nil && !errors.Is(err, idx.ErrTransactionNotFound) && !errors.Is(err, idx.ErrTransactionExpired) {
+		a.log.WarnContext(ctx, "sign-in: cancel failed", "err", err)
+	}
+}
+
+// signOut revokes the user's tokens at the org and ends the session.
+func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
+	id, sess, ok := a.postedForm(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	a.sessions.delete(id)
+	flash := "You have signed out."
+	if u := sess.user; u != nil {
+		if err := a.client.Revoke(ctx, u.state, u.tokens); err != nil {
+			a.log.WarnContext(ctx, "sign-out: revoking tokens failed", "err", err)
+			flash = "You have signed out of this app, but the Okta org could not be told to revoke your tokens."
+		} else {
+			a.log.InfoContext(ctx, "signed out: tokens revoked")
+		}
+	}
+	if sess.tx != nil {
+		a.cancelQuietly(ctx, sess.tx.State)
+	}
+	// A fresh, anonymous session carries the notice.
+	if newID, _, err := a.sessions.create(session{flash: flash}); err == nil {
+		http.SetCookie(w, a.cookies.cookie(newID))
+	} else {
+		http.SetCookie(w, a.cookies.expired())
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// callback is the app's redirect URI. The flows of this example finish in
+// the app and never come back through it; Okta sends the browser here only
+// for flows that continue elsewhere (an identity provider, an email magic
+// link), with ?interaction_code=...&state=... or ?error=....
+func (a *app) callback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	text := "This sign-in continued outside the app (at an identity provider or through an email link). " +
+		"This example cannot finish such sign-ins yet: please sign in here instead."
+	if e := q.Get("error"); e != "" {
+		a.log.WarnContext(r.Context(), "callback: the org returned an error", "error", truncate(e, 64))
+		text = "The Okta org answered: " + truncate(e, 64)
+		if d := q.Get("error_description"); d != "" {
+			text += ": " + truncate(d, 200)
+		}
+	} else {
+		a.log.WarnContext(r.Context(), "callback: redirect sign-ins are not supported")
+	}
+	a.render(w, r, http.StatusBadRequest, "error", pageData{
+		Title: "Sign-in not finished",
+		Err:   &errorView{Title: "Sign-in not finished", Text: text},
+	})
+}
+
+// mailbox lists the emails the embedded fake org has sent, newest first,
+// so that a person can complete a sign-in by hand.
+func (a *app) mailbox(w http.ResponseWriter, r *http.Request) {
+	emails := a.outbox()
+	views := make([]mailView, 0, len(emails))
+	for i := len(emails) - 1; i >= 0; i-- {
+		e := emails[i]
+		views = append(views, mailView{
+			To:      e.To,
+			Subject: e.Subject,
+			SentAt:  e.SentAt.Local().Format("15:04:05"),
+			Code:    e.Code,
+			Body:    e.Body,
+		})
+	}
+	a.render(w, r, http.StatusOK, "mailbox", pageData{Title: "Dev mailbox", Wide: true, Mail: views})
+}
+
+// advance moves the browser on after a call to the SDK: to the next step's
+// page, to the home page after sign-in, or to the first page when the
+// transaction has ended.
+func (a *app) advance(w http.ResponseWriter, r *http.Request, id string, sess session, tx *idx.Transaction, err error) {
+	ctx := r.Context()
+	if err != nil {
+		a.flowError(w, r, id, sess, err)
+		return
+	}
+	switch tx.Status {
+	case idx.StatusPending:
+		if tx.NextStep == nil {
+			a.fail(w, r, errors.New("webapp: pending transaction without a next step"))
+			return
+		}
+		a.log.InfoContext(ctx, "sign-in: step", "status", tx.Status, "step", tx.NextStep.Name, "rejected", rejectionKind(tx.Rejection))
+		sess.tx = tx
+		a.saveAndRedirect(w, r, id, sess, "/login")
+	case idx.StatusSuccess:
+		a.signIn(w, r, id, sess, tx)
+	case idx.StatusCanceled:
+		a.log.InfoContext(ctx, "sign-in: ended", "status", tx.Status)
+		sess.tx = nil
+		sess.flash = "Sign-in canceled."
+		a.saveAndRedirect(w, r, id, sess, "/login")
+	default:
+		keys := make([]string, 0, len(tx.Messages))
+		for _, m := range tx.Messages {
+			keys = append(keys, m.Key)
+		}
+		a.log.InfoContext(ctx, "sign-in: ended", "status", tx.Status, "messages", keys)
+		sess.tx = nil
+		sess.notices = tx.Messages
+		if len(sess.notices) == 0 {
+			sess.flash = "The sign-in has ended. Please start again."
+		}
+		a.saveAndRedirect(w, r, id, sess, "/login")
+	}
+}
+
+// signIn finishes a successful transaction: it fetches the profile, starts
+// a new session under a new ID (the old one, known before sign-in, ends)
+// and sends the browser on.
+func (a *app) signIn(w http.ResponseWriter, r *http.Request, id string, sess session, tx *idx.Transaction) {
+	ctx := r.Context()
+	profile, err := a.client.UserInfo(ctx, tx.Tokens)
+	if err != nil {
+		a.log.WarnContext(ctx, "sign-in: userinfo failed", "err", err)
+		profile = nil
+	}
+	next := localPath(sess.returnTo)
+	newID, _, err := a.sessions.rotate(id, session{user: &signedIn{state: tx.State, tokens: tx.Tokens, profile: profile}})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, a.cookies.cookie(newID))
+	a.log.InfoContext(ctx, "sign-in: signed in", "status", tx.Status)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// flowError handles an error of the SDK during a sign-in.
+func (a *app) flowError(w http.ResponseWriter, r *http.Request, id string, sess session, err error) {
+	ctx := r.Context()
+	var oe *idx.OAuthError
+	switch {
+	case errors.Is(err, idx.ErrTransactionExpired), errors.Is(err, idx.ErrTransactionNotFound),
+		errors.As(err, &oe) && oe.Endpoint == "token" && oe.Code == "invalid_grant":
+		a.log.InfoContext(ctx, "sign-in: transaction expired", "err", err)
+		sess.tx = nil
+		sess.flash = "Your sign-in expired. Please start again."
+		a.saveAndRedirect(w, r, id, sess, "/login")
+	case errors.Is(err, idx.ErrTransactionConflict):
+		// Another request of this browser (a double-submitted form) moved
+		// the transaction on first. sess is stale: save nothing of it, and
+		// show the transaction as that request left it.
+		a.log.InfoContext(ctx, "sign-in: answer lost to a concurrent request", "err", err)
+		if cur, ok := a.sessions.get(id); ok {
+			cur.flash = "This form was sent twice. Here is where your sign-in stands."
+			a.sessions.save(id, cur)
+		}
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	case errors.Is(err, idx.ErrInvalidInput), errors.Is(err, idx.ErrUnknownAuthenticator),
+		errors.Is(err, idx.ErrUnknownStep), errors.Is(err, idx.ErrCannotResend), errors.Is(err, errBadChoice):
+		a.log.WarnContext(ctx, "sign-in: answer refused", "err", err)
+		sess.flash = "That answer does not fit this step. Please try again."
+		a.saveAndRedirect(w, r, id, sess, "/login")
+	default:
+		a.fail(w, r, err)
+	}
+}
+
+// rejectionKind names what the server refused, for logs.
+func rejectionKind(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, idx.ErrInvalidPasscode):
+		return "invalid passcode"
+	case errors.Is(err, idx.ErrInvalidCredentials):
+		return "invalid credentials"
+	}
+	return "rejected"
+}
+
+// saveAndRedirect saves the session and redirects to path (a See Other, so
+// the browser GETs it: a reload never posts a form again).
+func (a *app) saveAndRedirect(w http.ResponseWriter, r *http.Request, id string, sess session, path string) {
+	if !a.sessions.save(id, sess) {
+		// The session ended meanwhile (signed out in another tab).
+		http.SetCookie(w, a.cookies.expired())
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// currentSession returns the request's session, starting one (and setting
+// its cookie) when the request has none or an unknown, expired or forged
+// one.
+func (a *app) currentSession(w http.ResponseWriter, r *http.Request) (string, session, error) {
+	if id := a.cookies.id(r); id != "" {
+		if sess, ok := a.sessions.get(id); ok {
+			return id, sess, nil
+		}
+	}
+	id, sess, err := a.sessions.create(session{})
+	if err != nil {
+		return "", session{}, err
+	}
+	http.SetCookie(w, a.cookies.cookie(id))
+	return id, sess, nil
+}
+
+// postedForm parses a form POST and checks that it comes with a live
+// session and that session's CSRF token. Otherwise it answers 403 and
+// reports false.
+func (a *app) postedForm(w http.ResponseWriter, r *http.Request) (string, session, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		a.log.WarnContext(r.Context(), "form refused: unreadable", "path", r.URL.Path)
+		a.render(w, r, http.StatusBadRequest, "error", pageData{
+			Title: "Bad request",
+			Err:   &errorView{Title: "Bad request", Text: "The form could not be read."},
+		})
+		return "", session{}, false
+	}
+	id := a.cookies.id(r)
+	sess, ok := a.sessions.get(id)
+	token := r.PostForm.Get("csrf")
+	if !ok || token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(sess.csrf)) != 1 {
+		a.log.WarnContext(r.Context(), "form refused: no valid session or CSRF token", "path", r.URL.Path, "session", ok)
+		a.forbidden(w, r)
+		return "", session{}, false
+	}
+	return id, sess, true
+}
+
+// forbidden answers a POST without a valid session and CSRF token, or a
+// cross-site one.
+func (a *app) forbidden(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusForbidden, "error", pageData{
+		Title: "Form expired",
+		Err: &errorView{
+			Title: "This form has expired",
+			Text:  "Your session has ended, or the form was not sent from this site. Nothing was changed.",
+		},
+	})
+}
+
+// fail answers an error the user cannot fix by changing their answer: the
+// org is unreachable or refuses the app, or the app itself failed. The page
+// says which in plain words; the log has the details for the operator.
+func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
+	f := classify(err)
+	if f.status == 0 {
+		// The browser went away; nobody reads an answer.
+		a.log.DebugContext(r.Context(), "request canceled", "err", err)
+		return
+	}
+	attrs := []any{"err", err}
+	if f.hint != "" {
+		attrs = append(attrs, "hint", f.hint)
+	}
+	a.log.ErrorContext(r.Context(), f.logMsg, attrs...)
+	a.render(w, r, f.status, "error", pageData{
+		Title: f.title,
+		Err:   &errorView{Title: f.title, Text: f.text, Retry: true},
+	})
+}
+
+// failure is how an error is shown and logged.
+type failure struct {
+	status      int
+	title, text string
+	logMsg      string
+	hint        string
+}
+
+// classify sorts an error into what the user and the operator are told.
+func classify(err error) failure {
+	var (
+		oe  *idx.OAuthError
+		ae  *idx.APIError
+		ne  interface{ Timeout() bool }
+		cfg = "check OKTA_ISSUER, OKTA_CLIENT_ID, OKTA_CLIENT_SECRET and OKTA_REDIRECT_URI " +
+			"against the app's settings in the Okta admin console"
+	)
+	switch {
+	case errors.Is(err, context.Canceled):
+		return failure{}
+	case errors.Is(err, errTooManySessions):
+		return failure{status: http.StatusServiceUnavailable, title: "Busy",
+			text: "The app is busy. Please try again in a few minutes.", logMsg: "session store full"}
+	case errors.Is(err, idx.ErrRateLimited):
+		return failure{status: http.StatusTooManyRequests, title: "Too many attempts",
+			text:   "The sign-in service asks us to slow down. Please wait a minute, then try again.",
+			logMsg: "the Okta org rate-limited the app"}
+	case errors.As(err, &oe), errors.As(err, &ae), errors.Is(err, idx.ErrForeignOrigin):
+		return failure{status: http.StatusBadGateway, title: "Sign-in is not set up correctly",
+			text:   "The sign-in service refused this app's settings. The administrator can find the details in the app's log.",
+			logMsg: "the Okta org refused the app's configuration", hint: cfg}
+	case errors.Is(err, idx.ErrInvalidIDToken):
+		return failure{status: http.StatusBadGateway, title: "Sign-in could not be verified",
+			text:   "The answer of the sign-in service could not be verified, so you were not signed in. Please try again.",
+			logMsg: "ID token verification failed", hint: "check OKTA_ISSUER (it must be the exact issuer) and the server clock"}
+	case errors.As(err, &ne), errors.Is(err, context.DeadlineExceeded), errors.Is(err, idx.ErrUnexpectedResponse),
+		errors.Is(err, idx.ErrOutcomeUnknown), errors.Is(err, idx.ErrBodyTooLarge), errors.Is(err, idx.ErrMalformedResponse):
+		return failure{status: http.StatusServiceUnavailable, title: "Sign-in is unavailable",
+			text:   "We could not reach the sign-in service. Please try again in a moment.",
+			logMsg: "the Okta org is unreachable or answered garbage", hint: "check OKTA_ISSUER and the network path to the org"}
+	}
+	return failure{status: http.StatusInternalServerError, title: "Something went wrong",
+		text: "Something went wrong on our side. Please try again.", logMsg: "request failed"}
+}
+
+// truncate shortens s to n bytes at most, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !isRuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// secureHeaders sets the headers every answer carries. The pages have no
+// scripts at all, which the Content-Security-Policy enforces.
+func (a *app) secureHeaders(next http.Handler) http.Handler {
+	csp := "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; " +
+		"frame-ancestors 'none'; base-uri 'none'"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if a.cookies.secure {
+			h.Set("Strict-Transport-Security", "max-age=63072000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// logRequests logs one line per request: method, path (never the query),
+// status and duration.
+func (a *app) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		a.log.InfoContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path,
+			"status", sw.status, "duration", time.Since(start).Round(time.Microsecond))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if !s.wrote {
+		s.status, s.wrote = code, true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	s.wrote = true
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// loginURL returns the sign-in page's URL that returns to path afterwards.
+func loginURL(path string) string {
+	if path = localPath(path); path == "/" {
+		return "/login"
+	}
+	return "/login?return_to=" + url.QueryEscape(path)
+}

@@ -1,0 +1,276 @@
+// Command webapp is a web app that signs users in with goidx: the
+// embedded Okta Identity Engine sign-in with a password and a code sent by
+// email, in server-rendered pages, then a home page with the user's profile.
+//
+// With no configuration it starts a fake Okta org in this process (package
+// idxtest) and serves the app on http://localhost:8080:
+//
+//	go run ./examples/webapp
+//
+// It prints the demo user and password; the codes the fake org "emails" are
+// listed at http://localhost:8080/dev/mailbox.
+//
+// With OKTA_ISSUER and OKTA_CLIENT_ID set (and OKTA_CLIENT_SECRET for a
+// confidential app, OKTA_REDIRECT_URI when it is not
+// http://localhost:8080/login/callback, OKTA_SCOPES to change "openid
+// profile email") it signs users in to that org; the dev mailbox does not
+// exist then. When OKTA_REDIRECT_URI is https the app assumes it is served
+// over https (directly or behind a TLS-terminating proxy) and marks its
+// session cookie Secure with the __Host- prefix.
+//
+// Flags:
+//
+//	-addr host:port   address to listen on (default localhost:8080)
+//	-v                debug logging (the SDK's steps too)
+//
+// The pages are built from the SDK's transactions: each step shows the
+// inputs the org asks for, so the app follows the org's policy rather
+// than a flow written into it. Sessions, the transaction in progress and
+// the tokens live in this process's memory; run one instance, or replace
+// the stores. Stop it with Ctrl+C (SIGINT) or SIGTERM: requests in flight
+// finish first.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/goidx/goidx/idx"
+	"github.com/goidx/goidx/idx/idxtest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		// After the first signal, a second one ends the program at once.
+		<-ctx.Done()
+		stop()
+	}()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "webapp:", err)
+		os.Exit(1)
+	}
+}
+
+// run starts the app and serves until ctx is done.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	p, err := setup(ctx, args, getenv, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	return p.serve(ctx)
+}
+
+// program is the app wired to its org and listening.
+type program struct {
+	url    string // where the app is, e.g. http://localhost:8080
+	ln     net.Listener
+	server *http.Server
+	log    *slog.Logger
+	org    *idxtest.Server // the embedded fake org, nil with a real org
+}
+
+// setup reads the configuration, starts the fake org if none is set, and
+// listens. Nothing is served until serve.
+func setup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (*program, error) {
+	fs := flag.NewFlagSet("webapp", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "localhost:8080", "address to listen on (host:port)")
+	verbose := fs.Bool("v", false, "debug logging")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	cfg, err := orgConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s (is another copy running? choose another address with -addr): %w", *addr, err)
+	}
+	p := &program{url: appURL(ln.Addr(), *addr), ln: ln, log: logger}
+
+	opts := []idx.ClientOption{idx.WithLogger(logger.With("component", "idx"))}
+	acfg := appConfig{logger: logger}
+	if cfg.Issuer == "" {
+		mailbox := p.url + "/dev/mailbox"
+		p.org = idxtest.NewServer(idxtest.WithEmailHook(func(e idxtest.Email) {
+			logger.Info("fake org: sent an email with a code", "to", e.To, "mailbox", mailbox)
+		}))
+		cfg.Issuer = p.org.Issuer()
+		cfg.ClientID, cfg.ClientSecret = idxtest.ConfidentialClientID, idxtest.ConfidentialClientSecret
+		cfg.RedirectURI = idxtest.DefaultRedirectURI
+		cfg.Scopes = []string{"openid", "profile", "email", "offline_access"}
+		opts = append(opts, idx.WithInsecureLoopbackHTTP())
+		acfg.outbox = p.org.Outbox
+	} else {
+		acfg.secureCookies = strings.HasPrefix(cfg.RedirectURI, "https://")
+	}
+	client, err := idx.NewClient(cfg, opts...)
+	if err != nil {
+		p.close()
+		return nil, fmt.Errorf("the Okta settings are not usable (check OKTA_ISSUER, OKTA_CLIENT_ID, OKTA_REDIRECT_URI): %w", err)
+	}
+	acfg.client = client
+	a, err := newApp(acfg)
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	p.server = &http.Server{
+		Handler:           a.handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+
+	fmt.Fprintf(stdout, "goidx web example: %s\n", p.url)
+	if p.org != nil {
+		fmt.Fprintf(stdout, "No OKTA_ISSUER set: using the fake Okta org (idxtest) at %s\n", cfg.Issuer)
+		fmt.Fprintf(stdout, "  Demo user:  %s\n", idxtest.DemoUsername)
+		fmt.Fprintf(stdout, "  Password:   %s\n", idxtest.DemoPassword)
+		fmt.Fprintf(stdout, "  The emailed codes appear at %s/dev/mailbox\n", p.url)
+	} else {
+		fmt.Fprintf(stdout, "Signing in to the Okta org %s as app %s\n", cfg.Issuer, cfg.ClientID)
+		if err := checkOrg(ctx, cfg.Issuer); err != nil {
+			// The org may come back; the pages say so meanwhile.
+			logger.Error("the Okta org is not usable", "issuer", cfg.Issuer, "err", err,
+				"hint", "check OKTA_ISSUER (e.g. https://example.okta.com/oauth2/default) and the network")
+		}
+	}
+	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
+	return p, nil
+}
+
+// serve serves until ctx is done, then shuts down gracefully: it stops
+// accepting, lets requests in flight finish (for up to 10 seconds) and
+// closes the fake org.
+func (p *program) serve(ctx context.Context) error {
+	defer p.close()
+	errc := make(chan error, 1)
+	go func() { errc <- p.server.Serve(p.ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	p.log.Info("shutting down: finishing requests in flight (Ctrl+C again to quit at once)")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	err := p.server.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}
+
+// close releases what setup took.
+func (p *program) close() {
+	_ = p.ln.Close()
+	if p.org != nil {
+		p.org.Close()
+	}
+}
+
+// orgConfig reads the org's settings from the environment. An empty Issuer
+// means the fake org.
+func orgConfig(getenv func(string) string) (idx.Config, error) {
+	cfg := idx.Config{
+		Issuer:       strings.TrimSpace(getenv("OKTA_ISSUER")),
+		ClientID:     strings.TrimSpace(getenv("OKTA_CLIENT_ID")),
+		ClientSecret: getenv("OKTA_CLIENT_SECRET"),
+		RedirectURI:  strings.TrimSpace(getenv("OKTA_REDIRECT_URI")),
+		Scopes:       strings.Fields(getenv("OKTA_SCOPES")),
+	}
+	if cfg.Issuer == "" {
+		if cfg.ClientID != "" || cfg.ClientSecret != "" {
+			return cfg, errors.New("OKTA_CLIENT_ID or OKTA_CLIENT_SECRET is set without OKTA_ISSUER; set OKTA_ISSUER too, or unset them to use the fake org")
+		}
+		return cfg, nil
+	}
+	if cfg.ClientID == "" {
+		return cfg, errors.New("OKTA_CLIENT_ID must be set with OKTA_ISSUER")
+	}
+	if cfg.RedirectURI == "" {
+		cfg.RedirectURI = "http://localhost:8080/login/callback"
+	}
+	if len(cfg.Scopes) == 0 {
+		cfg.Scopes = []string{"openid", "profile", "email"}
+	}
+	return cfg, nil
+}
+
+// checkOrg fetches the issuer's OpenID discovery document, to tell the
+// operator at start-up, in plain words, that the org is unreachable or the
+// issuer wrong.
+func checkOrg(ctx context.Context, issuer string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	u := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("cannot reach it: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %s: is this an Okta authorization server?", u, resp.Status)
+	}
+	var doc struct {
+		Issuer string `json:"issuer"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&doc); err != nil {
+		return fmt.Errorf("%s is not an OpenID discovery document: %w", u, err)
+	}
+	if doc.Issuer != issuer {
+		return fmt.Errorf("the org's issuer is %q, not %q: set OKTA_ISSUER to it exactly", doc.Issuer, issuer)
+	}
+	return nil
+}
+
+// appURL is the app's URL for people: the listen address, with a
+// name people can open in place of a wildcard or loopback IP.
+func appURL(a net.Addr, requested string) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "http://" + a.String()
+	}
+	if rh, _, err := net.SplitHostPort(requested); err == nil && rh == "localhost" {
+		host = "localhost"
+	}
+	if ip := net.ParseIP(host); ip != nil && (ip.IsUnspecified() || ip.IsLoopback()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

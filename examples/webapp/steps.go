@@ -1,0 +1,340 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/goidx/goidx/idx"
+)
+
+// valuePrefix prefixes the form names of a step's inputs, so that no input
+// name can collide with the form's own fields (csrf, step, return_to).
+const valuePrefix = "value."
+
+// Kinds of form controls an input is shown as.
+const (
+	kindText     = "text"
+	kindPassword = "password"
+	kindCheckbox = "checkbox"
+	kindRadio    = "radio"
+)
+
+// stepView is a step of a transaction as a page shows it. It is built from
+// the SDK's idx.NextStep alone, so any step the SDK returns gets a form.
+type stepView struct {
+	// Name is the step's name, posted back with the answer.
+	Name   string
+	Title  string
+	Intro  string
+	Action string
+	Submit string
+	// Messages are the server's messages that belong to no shown input.
+	Messages []idx.Message
+	Fields   []fieldView
+	// CanResend shows the resend button, CanCancel the cancel button.
+	CanResend bool
+	CanCancel bool
+	// Unsupported explains why the step cannot be answered here.
+	Unsupported string
+	// Others are the other steps the server offers now.
+	Others []otherStep
+	// ReturnTo is carried by the first form to the sign-in.
+	ReturnTo string
+}
+
+// fieldView is one input of a step.
+type fieldView struct {
+	ID           string
+	Name         string // the form name: valuePrefix + the input's name
+	Label        string
+	Kind         string
+	Required     bool
+	Autocomplete string
+	Options      []optionView
+	// Errors are the server's messages about this input.
+	Errors []string
+}
+
+// optionView is one choice of a radio input.
+type optionView struct {
+	ID      string
+	Label   string
+	Value   string
+	Checked bool
+}
+
+// otherStep links to another step the server offers.
+type otherStep struct {
+	Name  string
+	Label string
+}
+
+// newStepView describes step for a page. msgs are the messages to show with
+// it: each goes beside the input it names, the others on top.
+func newStepView(step *idx.NextStep, msgs []idx.Message) *stepView {
+	v := &stepView{
+		Name:   step.Name,
+		Title:  stepTitle(step),
+		Intro:  stepIntro(step),
+		Action: "/login/step",
+		Submit: stepSubmit(step),
+	}
+	shown := map[string]*fieldView{}
+	for _, in := range step.Inputs {
+		v.Fields = append(v.Fields, newFieldView(step, in))
+	}
+	for i := range v.Fields {
+		shown[strings.TrimPrefix(v.Fields[i].Name, valuePrefix)] = &v.Fields[i]
+	}
+	for _, m := range msgs {
+		if f, ok := shown[m.Field]; ok && m.Field != "" {
+			f.Errors = append(f.Errors, m.Text)
+			continue
+		}
+		v.Messages = append(v.Messages, m)
+	}
+	switch {
+	case step.Name == "redirect-idp":
+		// The SDK describes the step but has no way to follow it: it
+		// needs the browser sent to the identity provider and the
+		// interaction code of the redirect back redeemed.
+		v.Unsupported = "This sign-in continues at another identity provider, which this example cannot do yet."
+	case step.Poll != nil && step.Poll.Required && len(step.Inputs) == 0:
+		v.Intro = strings.TrimSpace(v.Intro + " When you have approved the request, press Check again.")
+		v.Submit = "Check again"
+	}
+	return v
+}
+
+func newFieldView(step *idx.NextStep, in idx.Input) fieldView {
+	f := fieldView{
+		ID:       "field-" + in.Name,
+		Name:     valuePrefix + in.Name,
+		Label:    in.Label,
+		Required: in.Required,
+	}
+	if f.Label == "" {
+		f.Label = humanize(in.Name)
+	}
+	opts := inputOptions(step, in)
+	switch {
+	case len(opts) > 0:
+		f.Kind = kindRadio
+		for i, o := range opts {
+			f.Options = append(f.Options, optionView{
+				ID:    fmt.Sprintf("%s-%d", f.ID, i),
+				Label: o.Label,
+				Value: o.Value,
+				// With one choice, choose it: the user only confirms.
+				Checked: len(opts) == 1,
+			})
+		}
+	case in.Type == "boolean":
+		f.Kind = kindCheckbox
+	case in.Secret:
+		f.Kind = kindPassword
+		f.Autocomplete = "current-password"
+	default:
+		f.Kind = kindText
+	}
+	switch in.Name {
+	case "username", "identifier":
+		f.Autocomplete = "username"
+	case "verificationCode", "passcode":
+		f.Autocomplete = "one-time-code"
+	}
+	if f.Kind == kindPassword && strings.HasPrefix(step.Name, "enroll") {
+		f.Autocomplete = "new-password"
+	}
+	return f
+}
+
+// inputOptions returns the choices of an input: its own, or the step's for
+// an authenticator input.
+func inputOptions(step *idx.NextStep, in idx.Input) []idx.Option {
+	if len(in.Options) > 0 {
+		return in.Options
+	}
+	if in.Type == "authenticator" {
+		return step.Options
+	}
+	return nil
+}
+
+// stepTitle names a step for people. The names are only words on a page:
+// the form comes from the step's inputs whatever its name.
+func stepTitle(step *idx.NextStep) string {
+	name := "your authenticator"
+	if a := step.Authenticator; a != nil && a.DisplayName != "" {
+		name = a.DisplayName
+	}
+	switch step.Name {
+	case "identify":
+		return "Sign in"
+	case "select-authenticator-authenticate":
+		return "Verify it's you"
+	case "select-authenticator-enroll":
+		return "Set up an authenticator"
+	case "authenticator-verification-data":
+		return "Verify with " + name
+	case "challenge-authenticator":
+		if step.Type == "email" {
+			return "Check your email"
+		}
+		return "Verify with " + name
+	case "enroll-authenticator", "authenticator-enrollment-data":
+		return "Set up " + name
+	case "challenge-poll", "enroll-poll":
+		return "Waiting for approval"
+	case "select-enroll-profile", "enroll-profile":
+		return "Sign up"
+	case "identify-recovery":
+		return "Reset your password"
+	case "reset-authenticator", "reenroll-authenticator":
+		return "Choose a new password"
+	case "unlock-account":
+		return "Unlock your account"
+	case "skip":
+		return "Skip this step"
+	}
+	return humanize(step.Name)
+}
+
+// stepLinkText names a step as an alternative to the current one.
+func stepLinkText(step *idx.NextStep) string {
+	switch {
+	case strings.HasPrefix(step.Name, "select-authenticator"):
+		return "Verify with something else"
+	case step.Name == "skip":
+		return "Skip"
+	}
+	return stepTitle(step)
+}
+
+func stepIntro(step *idx.NextStep) string {
+	switch step.Name {
+	case "select-authenticator-authenticate":
+		return "Choose how you want to verify your identity."
+	case "challenge-authenticator":
+		if a := step.Authenticator; a != nil && a.Profile["email"] != "" {
+			return fmt.Sprintf("We sent a verification code to %s. Enter it below.", a.Profile["email"])
+		}
+	}
+	return ""
+}
+
+func stepSubmit(step *idx.NextStep) string {
+	switch step.Name {
+	case "challenge-authenticator":
+		return "Verify"
+	case "identify", "select-authenticator-authenticate", "select-authenticator-enroll":
+		return "Next"
+	}
+	return "Continue"
+}
+
+// humanize turns an identifier such as "select-enroll-profile",
+// "verificationCode" or "credentials.passcode" into "Select enroll profile",
+// "Verification code", "Credentials passcode".
+func humanize(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == '-' || r == '_' || r == '.':
+			b.WriteByte(' ')
+		case unicode.IsUpper(r) && i > 0:
+			b.WriteByte(' ')
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	out := b.String()
+	if out == "" {
+		return out
+	}
+	return strings.ToUpper(out[:1]) + out[1:]
+}
+
+// errBadChoice is an answer that is not one of an input's choices.
+var errBadChoice = errors.New("not one of the offered choices")
+
+// stepValues reads a posted answer to step from form, as the Values of
+// idx.AuthenticateOptions: by input name, booleans as bool, all else as
+// strings. Empty answers are left out so that the server judges what is
+// missing; the text of non-secret inputs is trimmed.
+func stepValues(step *idx.NextStep, form url.Values) (map[string]any, error) {
+	values := map[string]any{}
+	for _, in := range step.Inputs {
+		raw := form.Get(valuePrefix + in.Name)
+		if opts := inputOptions(step, in); len(opts) > 0 {
+			if raw == "" {
+				continue
+			}
+			if !slices.ContainsFunc(opts, func(o idx.Option) bool { return o.Value == raw }) {
+				return nil, fmt.Errorf("input %s: %w", in.Name, errBadChoice)
+			}
+			values[in.Name] = raw
+			continue
+		}
+		if in.Type == "boolean" {
+			if raw != "" {
+				values[in.Name] = true
+			}
+			continue
+		}
+		if !in.Secret {
+			raw = strings.TrimSpace(raw)
+		}
+		if raw != "" {
+			values[in.Name] = raw
+		}
+	}
+	return values, nil
+}
+
+// findStep returns the step named name among those tx offers, or nil.
+func findStep(tx *idx.Transaction, name string) *idx.NextStep {
+	if tx == nil {
+		return nil
+	}
+	if tx.NextStep != nil && tx.NextStep.Name == name {
+		return tx.NextStep
+	}
+	for i := range tx.AvailableSteps {
+		if tx.AvailableSteps[i].Name == name {
+			return &tx.AvailableSteps[i]
+		}
+	}
+	return nil
+}
+
+// otherSteps returns links to the steps tx offers besides current.
+func otherSteps(tx *idx.Transaction, current string) []otherStep {
+	var out []otherStep
+	for i := range tx.AvailableSteps {
+		s := &tx.AvailableSteps[i]
+		if s.Name == current || s.Name == "redirect-idp" {
+			continue
+		}
+		out = append(out, otherStep{Name: s.Name, Label: stepLinkText(s)})
+	}
+	return out
+}
+
+// signInStep is the first page's step: the username and password that
+// start a transaction. Nothing is asked of the org to show it, so a GET of
+// the sign-in page changes nothing anywhere.
+func signInStep() *idx.NextStep {
+	return &idx.NextStep{
+		Name: "identify",
+		Inputs: []idx.Input{
+			{Name: "username", Label: "Username", Type: "string", Required: true},
+			{Name: "password", Label: "Password", Type: "string", Required: true, Secret: true},
+		},
+	}
+}
