@@ -45,7 +45,12 @@ type AuthenticateOptions struct {
 
 	// Step names the remediation Values answer, for steps the options above
 	// do not cover; Values hold its inputs by input name (as in
-	// NextStep.Inputs) or by dotted form path.
+	// NextStep.Inputs), by dotted form path ("credentials.passcode") or as
+	// nested map[string]any. A value is a string, bool, number or
+	// json.Number, or, for an input with options, one of the options'
+	// Values. With Step set, every value must be an input of that step, or
+	// the call fails with ErrInvalidInput before anything is sent; a step
+	// with no inputs (such as "skip") is submitted with none.
 	Step   string
 	Values map[string]any
 }
