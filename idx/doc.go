@@ -43,5 +43,6 @@
 // secret. Logging goes to the [*slog.Logger] given with [WithLogger] and is
 // off by default.
 //
-// Package idxtest provides a fake Okta org over loopback for tests.
+// For tests, the sibling package idxtest provides a fake Okta org over
+// loopback, and package storetest a conformance suite for stores.
 package idx

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -27,7 +28,9 @@ type SavedTransaction struct {
 	// Scopes are the scopes asked for.
 	Scopes []string `json:"scopes"`
 	// Response is the last IDX response of the transaction, raw, so the
-	// next call needs no introspect while it is fresh.
+	// next call needs no introspect while it is fresh. A store may drop it
+	// (to fit a size budget, say): the next call then introspects with the
+	// interaction handle, one extra request.
 	Response []byte `json:"response"`
 	// ExpiresAt is when the server forgets the transaction.
 	ExpiresAt time.Time `json:"expiresAt"`
@@ -234,8 +237,7 @@ func (m *MemoryTokenStore) Save(ctx context.Context, key string, t *Tokens) erro
 	if key == "" || t == nil {
 		return &InputError{Field: "key", Reason: "empty"}
 	}
-	e := tokenEntry{t: *t, dropAt: t.Expiry}
-	e.t.Scopes = slices.Clone(t.Scopes)
+	e := tokenEntry{t: cloneTokens(t), dropAt: t.Expiry}
 	if t.RefreshToken != "" || e.dropAt.IsZero() {
 		e.dropAt = m.now().Add(m.retention)
 	}
@@ -266,8 +268,7 @@ func (m *MemoryTokenStore) Load(ctx context.Context, key string) (*Tokens, error
 		delete(m.entries, key)
 		return nil, ErrTokensNotFound
 	}
-	t := e.t
-	t.Scopes = slices.Clone(e.t.Scopes)
+	t := cloneTokens(&e.t)
 	return &t, nil
 }
 
@@ -280,4 +281,17 @@ func (m *MemoryTokenStore) Delete(ctx context.Context, key string) error {
 	defer m.mu.Unlock()
 	delete(m.entries, key)
 	return nil
+}
+
+// cloneTokens copies t deeply enough that neither copy can change the other.
+func cloneTokens(t *Tokens) Tokens {
+	c := *t
+	c.Scopes = slices.Clone(t.Scopes)
+	if t.IDTokenClaims != nil {
+		claims := *t.IDTokenClaims
+		claims.Audience = slices.Clone(t.IDTokenClaims.Audience)
+		claims.Claims = maps.Clone(t.IDTokenClaims.Claims)
+		c.IDTokenClaims = &claims
+	}
+	return c
 }
