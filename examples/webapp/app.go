@@ -10,7 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/goidx/goidx/idx"
+	"github.com/goidx/goidx/idx/cookiestore"
 	"github.com/goidx/goidx/idx/idxtest"
 )
 
@@ -43,6 +46,16 @@ type appConfig struct {
 	sessionIdle     time.Duration
 	sessionLifetime time.Duration
 	maxSessions     int
+
+	// Where sessions live: in Redis when sessionRedis is set (keys under
+	// sessionRedisPrefix), sealed in their cookie when sessionKeys is set,
+	// else in this process's memory.
+	sessionRedis       redis.UniversalClient
+	sessionRedisPrefix string
+	sessionKeys        *cookiestore.Keys
+	// txCookies is the client's TransactionStore when it keeps transactions
+	// in cookies: each request is bound to it.
+	txCookies *cookiestore.Store
 }
 
 // app is the web app: sign-in pages rendered from the SDK's transactions,
@@ -51,9 +64,13 @@ type app struct {
 	client   idxClient
 	log      *slog.Logger
 	cookies  cookiePolicy
-	sessions *sessionStore
-	outbox   func() []idxtest.Email
-	pages    pages
+	sessions sessions
+	// memSessions is the store of sessions when they live in this
+	// process's memory (one instance only), else nil.
+	memSessions *sessionStore
+	txCookies   *cookiestore.Store
+	outbox      func() []idxtest.Email
+	pages       pages
 }
 
 // maxFormBytes bounds the body of a form POST.
@@ -82,15 +99,40 @@ func newApp(cfg appConfig) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &app{
-		client:   cfg.client,
-		log:      cfg.logger,
-		cookies:  cookiePolicy{secure: cfg.secureCookies},
-		sessions: newSessionStore(cfg.sessionIdle, cfg.sessionLifetime, cfg.maxSessions, cfg.now),
-		outbox:   cfg.outbox,
-		pages:    p,
-	}, nil
+	a := &app{
+		client:    cfg.client,
+		log:       cfg.logger,
+		cookies:   cookiePolicy{secure: cfg.secureCookies},
+		txCookies: cfg.txCookies,
+		outbox:    cfg.outbox,
+		pages:     p,
+	}
+	switch {
+	case cfg.sessionRedis != nil && cfg.sessionKeys != nil:
+		return nil, errors.New("webapp: sessions in Redis and in cookies at once")
+	case cfg.sessionRedis != nil:
+		prefix := cfg.sessionRedisPrefix
+		if prefix == "" {
+			prefix = defaultSessionPrefix
+		}
+		a.sessions = &serverSessions{cookies: a.cookies, backend: &redisSessions{
+			rdb: cfg.sessionRedis, prefix: prefix, idle: cfg.sessionIdle, lifetime: cfg.sessionLifetime, now: cfg.now,
+		}}
+	case cfg.sessionKeys != nil:
+		cs, err := newCookieSessions(*cfg.sessionKeys, a.cookies, cfg.sessionIdle, cfg.sessionLifetime, cfg.now)
+		if err != nil {
+			return nil, err
+		}
+		a.sessions = cs
+	default:
+		a.memSessions = newSessionStore(cfg.sessionIdle, cfg.sessionLifetime, cfg.maxSessions, cfg.now)
+		a.sessions = &serverSessions{cookies: a.cookies, backend: memoryBackend{a.memSessions}}
+	}
+	return a, nil
 }
+
+// defaultSessionPrefix prefixes the Redis keys of sessions.
+const defaultSessionPrefix = "goidx:webapp:session:"
 
 // handler returns the app's HTTP handler.
 //
@@ -112,14 +154,24 @@ func (a *app) handler() http.Handler {
 		mux.HandleFunc("GET /dev/mailbox", a.mailbox)
 	}
 
+	var h http.Handler = mux
+	if a.txCookies != nil {
+		// The transaction cookie store reads and sets its cookie through
+		// the request's context.
+		h = a.txCookies.Handler(h)
+	}
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(a.forbidden))
-	return a.logRequests(a.secureHeaders(cop.Handler(mux)))
+	return a.logRequests(a.secureHeaders(cop.Handler(h)))
 }
 
 // home shows the signed-in user's profile, or sends others to sign in.
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
-	sess, ok := a.sessions.get(a.cookies.id(r))
+	_, sess, ok, err := a.sessions.load(r.Context(), w, r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	if !ok || sess.user == nil {
 		http.Redirect(w, r, loginURL(r.URL.Path), http.StatusSeeOther)
 		return
@@ -149,7 +201,10 @@ func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
 	notices := sess.notices
 	if sess.flash != "" || len(sess.notices) > 0 {
 		sess.flash, sess.notices = "", nil
-		a.sessions.save(id, sess)
+		if _, err := a.sessions.save(r.Context(), w, id, sess); err != nil {
+			a.fail(w, r, err)
+			return
+		}
 	}
 	var v *stepView
 	if tx := sess.tx; tx != nil && tx.NextStep != nil {
@@ -297,7 +352,10 @@ func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	a.sessions.delete(id)
+	if err := a.sessions.end(ctx, w, id); err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	flash := "You have signed out."
 	if u := sess.user; u != nil {
 		if err := a.client.Revoke(ctx, u.state, u.tokens); err != nil {
@@ -311,10 +369,9 @@ func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
 		a.cancelQuietly(ctx, sess.tx.State)
 	}
 	// A fresh, anonymous session carries the notice.
-	if newID, _, err := a.sessions.create(session{flash: flash}); err == nil {
-		http.SetCookie(w, a.cookies.cookie(newID))
-	} else {
-		http.SetCookie(w, a.cookies.expired())
+	if _, _, err := a.sessions.create(ctx, w, session{flash: flash}); err != nil {
+		a.log.WarnContext(ctx, "sign-out: no session for the notice", "err", err)
+		setCookie(w, a.cookies.expired())
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
@@ -411,12 +468,10 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request, id string, sess ses
 		profile = nil
 	}
 	next := localPath(sess.returnTo)
-	newID, _, err := a.sessions.rotate(id, session{user: &signedIn{state: tx.State, tokens: tx.Tokens, profile: profile}})
-	if err != nil {
+	if _, _, err := a.sessions.rotate(ctx, w, id, session{user: &signedIn{state: tx.State, tokens: tx.Tokens, profile: profile}}); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	http.SetCookie(w, a.cookies.cookie(newID))
 	a.log.InfoContext(ctx, "sign-in: signed in", "status", tx.Status)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
@@ -437,9 +492,12 @@ func (a *app) flowError(w http.ResponseWriter, r *http.Request, id string, sess 
 		// the transaction on first. sess is stale: save nothing of it, and
 		// show the transaction as that request left it.
 		a.log.InfoContext(ctx, "sign-in: answer lost to a concurrent request", "err", err)
-		if cur, ok := a.sessions.get(id); ok {
+		if _, cur, ok, err := a.sessions.load(ctx, w, r); err == nil && ok {
 			cur.flash = "This form was sent twice. Here is where your sign-in stands."
-			a.sessions.save(id, cur)
+			if _, err := a.sessions.save(ctx, w, id, cur); err != nil {
+				a.fail(w, r, err)
+				return
+			}
 		}
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 	case errors.Is(err, idx.ErrInvalidInput), errors.Is(err, idx.ErrUnknownAuthenticator),
@@ -468,9 +526,14 @@ func rejectionKind(err error) string {
 // saveAndRedirect saves the session and redirects to path (a See Other, so
 // the browser GETs it: a reload never posts a form again).
 func (a *app) saveAndRedirect(w http.ResponseWriter, r *http.Request, id string, sess session, path string) {
-	if !a.sessions.save(id, sess) {
+	ok, err := a.sessions.save(r.Context(), w, id, sess)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if !ok {
 		// The session ended meanwhile (signed out in another tab).
-		http.SetCookie(w, a.cookies.expired())
+		setCookie(w, a.cookies.expired())
 	}
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
@@ -479,17 +542,11 @@ func (a *app) saveAndRedirect(w http.ResponseWriter, r *http.Request, id string,
 // its cookie) when the request has none or an unknown, expired or forged
 // one.
 func (a *app) currentSession(w http.ResponseWriter, r *http.Request) (string, session, error) {
-	if id := a.cookies.id(r); id != "" {
-		if sess, ok := a.sessions.get(id); ok {
-			return id, sess, nil
-		}
+	id, sess, ok, err := a.sessions.load(r.Context(), w, r)
+	if err != nil || ok {
+		return id, sess, err
 	}
-	id, sess, err := a.sessions.create(session{})
-	if err != nil {
-		return "", session{}, err
-	}
-	http.SetCookie(w, a.cookies.cookie(id))
-	return id, sess, nil
+	return a.sessions.create(r.Context(), w, session{})
 }
 
 // postedForm parses a form POST and checks that it comes with a live
@@ -505,9 +562,18 @@ func (a *app) postedForm(w http.ResponseWriter, r *http.Request) (string, sessio
 		})
 		return "", session{}, false
 	}
-	id := a.cookies.id(r)
-	sess, ok := a.sessions.get(id)
+	id, sess, ok, err := a.sessions.load(r.Context(), w, r)
+	if err != nil {
+		a.fail(w, r, err)
+		return "", session{}, false
+	}
 	token := r.PostForm.Get("csrf")
+	if !ok && a.cookies.id(r) != "" {
+		a.log.WarnContext(r.Context(), "form refused: the session cookie names no session this server knows", "path", r.URL.Path,
+			"hint", a.sessionHint())
+		a.sessionNotFound(w, r)
+		return "", session{}, false
+	}
 	if !ok || token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(sess.csrf)) != 1 {
 		a.log.WarnContext(r.Context(), "form refused: no valid session or CSRF token", "path", r.URL.Path, "session", ok)
 		a.forbidden(w, r)
@@ -525,6 +591,31 @@ func (a *app) forbidden(w http.ResponseWriter, r *http.Request) {
 			Title: "This form has expired",
 			Text:  "Your session has ended, or the form was not sent from this site. Nothing was changed.",
 		},
+	})
+}
+
+// sessionHint says, for the log, why a session may be unknown here.
+func (a *app) sessionHint() string {
+	if a.memSessions != nil {
+		return "expired, or started by another instance of the app: sessions are in this process's memory (-store=memory); " +
+			"with several instances use -store=redis or -store=cookie"
+	}
+	return "expired, ended, or sealed with a cookie key this instance does not have"
+}
+
+// sessionNotFound answers a POST whose session cookie names a session this
+// server does not know: expired, or, with sessions in memory, started by
+// another instance of the app.
+func (a *app) sessionNotFound(w http.ResponseWriter, r *http.Request) {
+	text := "Your sign-in session was not found on this server: it may have expired. Nothing was changed; please sign in again."
+	if a.memSessions != nil {
+		text = "Your sign-in session was not found on this server: it may have expired, or another server of this site started it. " +
+			"Nothing was changed; please sign in again. " +
+			"(For the operator: this app keeps sessions in memory; with several instances use -store=redis or -store=cookie.)"
+	}
+	a.render(w, r, http.StatusForbidden, "error", pageData{
+		Title: "Session not found",
+		Err:   &errorView{Title: "Your session was not found", Text: text},
 	})
 }
 
@@ -569,6 +660,14 @@ func classify(err error) failure {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return failure{}
+	case errors.Is(err, errSessionStore):
+		return failure{status: http.StatusServiceUnavailable, title: "Sign-in is unavailable",
+			text:   "We could not reach the session store. Please try again in a moment.",
+			logMsg: "the session store is unreachable", hint: "check REDIS_URL and the Redis server"}
+	case errors.Is(err, errSessionTooLarge):
+		return failure{status: http.StatusInternalServerError, title: "Something went wrong",
+			text:   "Your session no longer fits in a cookie. Please sign in again.",
+			logMsg: "session too large for a cookie", hint: "run with -store=redis to keep sessions on the server"}
 	case errors.Is(err, errTooManySessions):
 		return failure{status: http.StatusServiceUnavailable, title: "Busy",
 			text: "The app is busy. Please try again in a few minutes.", logMsg: "session store full"}

@@ -100,7 +100,7 @@ func TestSignIn(t *testing.T) {
 	if after == "" || after == before {
 		t.Errorf("session ID not rotated at sign-in: before %q, after %q", before, after)
 	}
-	if _, ok := h.app.sessions.get(before); ok {
+	if _, ok := h.app.memSessions.get(before); ok {
 		t.Error("the pre-sign-in session still exists")
 	}
 	p = b.follow(p)
@@ -121,7 +121,7 @@ func TestSignIn(t *testing.T) {
 			t.Errorf("home page lacks %s", want)
 		}
 	}
-	sess, _ := h.app.sessions.get(after)
+	sess, _ := h.app.memSessions.get(after)
 	tok := sess.user.tokens
 	for name, secret := range map[string]string{
 		"access token": tok.AccessToken.Reveal(), "ID token": tok.IDToken.Reveal(), "refresh token": tok.RefreshToken.Reveal(),
@@ -305,7 +305,7 @@ func TestNoStateChangeOnGET(t *testing.T) {
 			t.Errorf("GET %s: status %d, want 405", path, p.status)
 		}
 	}
-	if _, ok := h.app.sessions.get(id); !ok {
+	if _, ok := h.app.memSessions.get(id); !ok {
 		t.Error("a GET ended the session")
 	}
 	if n := h.org.RequestCounts()["POST /oauth2/default/v1/revoke"]; n != 0 {
@@ -326,7 +326,7 @@ func TestSignOut(t *testing.T) {
 	if n := h.org.RequestCounts()["POST /oauth2/default/v1/revoke"]; n != 2 {
 		t.Errorf("%d revoke calls, want 2 (refresh and access token)", n)
 	}
-	if _, ok := h.app.sessions.get(signedIn); ok {
+	if _, ok := h.app.memSessions.get(signedIn); ok {
 		t.Error("the signed-in session survived sign-out")
 	}
 	if id := b.sessionID(); id == signedIn || id == "" {
@@ -439,7 +439,7 @@ func TestExpiredSession(t *testing.T) {
 	h.clock.advance(31 * time.Minute)
 
 	p := b.post("/login/step", url.Values{"step": {"challenge-authenticator"}, "value.verificationCode": {h.lastCode()}})
-	if p.status != http.StatusForbidden || !strings.Contains(p.body, "This form has expired") {
+	if p.status != http.StatusForbidden || !strings.Contains(p.body, "Your session was not found") {
 		t.Errorf("code after the session expired: %d, want 403 with an explanation\n%s", p.status, p.body)
 	}
 	p = b.get("/login")
@@ -500,9 +500,9 @@ func TestDoubleSubmit(t *testing.T) {
 		// While this answer is on its way, the other submission finishes
 		// first and saves its transaction in the session.
 		id := b.sessionID()
-		sess, _ := h.app.sessions.get(id)
+		sess, _ := h.app.memSessions.get(id)
 		sess.tx = moved
-		h.app.sessions.save(id, sess)
+		h.app.memSessions.save(id, sess)
 		return nil, fmt.Errorf("idx: saving: %w", idx.ErrTransactionConflict)
 	}
 	h = newHarness(t, withClient(stub))
@@ -555,7 +555,7 @@ func TestTamperedCookie(t *testing.T) {
 			}
 		})
 	}
-	if _, ok := h.app.sessions.get(real); !ok {
+	if _, ok := h.app.memSessions.get(real); !ok {
 		t.Error("the owner's session ended")
 	}
 }

@@ -21,14 +21,27 @@
 // Flags:
 //
 //	-addr host:port   address to listen on (default localhost:8080)
+//	-store kind       where sessions, sign-ins in progress and tokens live:
+//	                  memory (default), redis or cookie
+//	-cookie-key k     the key of -store=cookie (else COOKIE_KEY)
 //	-v                debug logging (the SDK's steps too)
 //
 // The pages are built from the SDK's transactions: each step shows the
 // inputs the org asks for, so the app follows the org's policy rather
-// than a flow written into it. Sessions, the transaction in progress and
-// the tokens live in this process's memory; run one instance, or replace
-// the stores. Stop it with Ctrl+C (SIGINT) or SIGTERM: requests in flight
-// finish first.
+// than a flow written into it.
+//
+// With -store=memory the sessions, the transaction in progress and the
+// tokens live in this process's memory: run one instance. With
+// -store=redis they live in the Redis at REDIS_URL (default
+// redis://127.0.0.1:6379/0), shared by every instance. With -store=cookie
+// they live in the browser, in two cookies sealed (encrypted and
+// authenticated) with the key in COOKIE_KEY, written ID:BASE64 (32 bytes),
+// or several separated by commas, the first sealing and the others only
+// opening (rotation); every instance must be given the same key. Without
+// one an instance generates its own and says so loudly.
+//
+// Stop it with Ctrl+C (SIGINT) or SIGTERM: requests in flight finish
+// first.
 package main
 
 import (
@@ -82,6 +95,7 @@ type program struct {
 	server *http.Server
 	log    *slog.Logger
 	org    *idxtest.Server // the embedded fake org, nil with a real org
+	closer io.Closer       // the Redis client of -store=redis, or nil
 }
 
 // setup reads the configuration, starts the fake org if none is set, and
@@ -91,6 +105,8 @@ func setup(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "localhost:8080", "address to listen on (host:port)")
 	verbose := fs.Bool("v", false, "debug logging")
+	storeKind := fs.String("store", storeMemory, "where sessions, sign-ins and tokens live: memory, redis (REDIS_URL) or cookie (COOKIE_KEY)")
+	cookieKey := fs.String("cookie-key", "", "key of -store=cookie, ID:BASE64 of 32 bytes (default: COOKIE_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -104,11 +120,21 @@ func setup(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return nil, err
 	}
+	sc, storeText, err := openStores(ctx, *storeKind, *cookieKey, getenv, logger, stderr)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
+		if sc.redis != nil {
+			_ = sc.redis.Close()
+		}
 		return nil, fmt.Errorf("cannot listen on %s (is another copy running? choose another address with -addr): %w", *addr, err)
 	}
 	p := &program{url: appURL(ln.Addr(), *addr), ln: ln, log: logger}
+	if sc.redis != nil {
+		p.closer = sc.redis
+	}
 
 	opts := []idx.ClientOption{idx.WithLogger(logger.With("component", "idx"))}
 	acfg := appConfig{logger: logger}
@@ -126,13 +152,7 @@ func setup(ctx context.Context, args []string, getenv func(string) string, stdou
 	} else {
 		acfg.secureCookies = strings.HasPrefix(cfg.RedirectURI, "https://")
 	}
-	client, err := idx.NewClient(cfg, opts...)
-	if err != nil {
-		p.close()
-		return nil, fmt.Errorf("the Okta settings are not usable (check OKTA_ISSUER, OKTA_CLIENT_ID, OKTA_REDIRECT_URI): %w", err)
-	}
-	acfg.client = client
-	a, err := newApp(acfg)
+	a, err := newInstance(cfg, sc, acfg, opts...)
 	if err != nil {
 		p.close()
 		return nil, err
@@ -148,6 +168,7 @@ func setup(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	fmt.Fprintf(stdout, "goidx web example: %s\n", p.url)
+	fmt.Fprintf(stdout, "Sessions and sign-ins (-store=%s): %s\n", *storeKind, storeText)
 	if p.org != nil {
 		fmt.Fprintf(stdout, "No OKTA_ISSUER set: using the fake Okta org (idxtest) at %s\n", cfg.Issuer)
 		fmt.Fprintf(stdout, "  Demo user:  %s\n", idxtest.DemoUsername)
@@ -192,6 +213,9 @@ func (p *program) close() {
 	_ = p.ln.Close()
 	if p.org != nil {
 		p.org.Close()
+	}
+	if p.closer != nil {
+		_ = p.closer.Close()
 	}
 }
 
