@@ -145,7 +145,7 @@ func NewProvider(issuer string, tc *transport.Client, o ProviderOptions) (*Provi
 	if err := tc.CheckOrigin(issuer); err != nil {
 		return nil, fmt.Errorf("oauth: the transport does not allow the issuer: %w", err)
 	}
-	origin, _ := originOf(u)
+	origin, _ := transport.Origin(u)
 	p := &Provider{
 		issuer:   issuer,
 		origin:   origin,
@@ -308,7 +308,7 @@ func (p *Provider) checkEndpoint(raw string) error {
 	if err != nil || u.User != nil || u.Fragment != "" {
 		return errForeignEndpoint
 	}
-	o, ok := originOf(u)
+	o, ok := transport.Origin(u)
 	if !ok || o != p.origin {
 		return errForeignEndpoint
 	}
@@ -331,29 +331,6 @@ func cacheTTL(cc string) time.Duration {
 		}
 	}
 	return min(max(ttl, minMetadataTTL), maxMetadataTTL)
-}
-
-// originOf returns the normalised "scheme://host[:port]" of u.
-func originOf(u *url.URL) (string, bool) {
-	scheme := strings.ToLower(u.Scheme)
-	if (scheme != "http" && scheme != "https") || u.Opaque != "" {
-		return "", false
-	}
-	host := strings.ToLower(u.Hostname())
-	if host == "" {
-		return "", false
-	}
-	port := u.Port()
-	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
-		port = ""
-	}
-	if port != "" {
-		return scheme + "://" + net.JoinHostPort(host, port), true
-	}
-	if strings.Contains(host, ":") {
-		return scheme + "://[" + host + "]", true
-	}
-	return scheme + "://" + host, true
 }
 
 // isLoopback reports whether host names the local machine.

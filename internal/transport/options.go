@@ -148,6 +148,12 @@ func parseOrigins(in []string) ([]string, error) {
 
 // origin returns the normalised "scheme://host[:port]" of u and whether u is
 // an absolute http(s) URL with a host and no user info.
+// Origin returns the normalised "scheme://host[:port]" of u (lower case,
+// default ports dropped, IPv6 hosts bracketed), and false unless u is an
+// absolute http(s) URL with a host and no user info. It is the form
+// [Options.Origins] are compared in.
+func Origin(u *url.URL) (string, bool) { return origin(u) }
+
 func origin(u *url.URL) (string, bool) {
 	scheme := strings.ToLower(u.Scheme)
 	if scheme != "http" && scheme != "https" {
