@@ -162,6 +162,21 @@ type appDoc struct {
 
 func ptr[T any](v T) *T { return &v }
 
+// pTrue and pFalse are the targets of every true and false *bool the
+// server renders, shared rather than allocated per answer: nothing
+// writes through them.
+var (
+	pTrue  = ptr(true)
+	pFalse = ptr(false)
+)
+
+func boolPtr(b bool) *bool {
+	if b {
+		return pTrue
+	}
+	return pFalse
+}
+
 // newForm returns a POST form posting JSON to href and answering Ion.
 func newForm(name, href string, fields ...ionField) *ionForm {
 	if fields == nil {
@@ -182,24 +197,24 @@ func newForm(name, href string, fields ...ionField) *ionForm {
 func stateHandleField(handle string) ionField {
 	return ionField{
 		Name:     "stateHandle",
-		Required: ptr(true),
+		Required: pTrue,
 		Value:    handle,
-		Visible:  ptr(false),
-		Mutable:  ptr(false),
+		Visible:  pFalse,
+		Mutable:  pFalse,
 	}
 }
 
 // immutableValue is a required or optional field whose value the client
 // must send back unchanged.
 func immutableValue(name, value string, required bool) ionField {
-	return ionField{Name: name, Required: ptr(required), Value: value, Mutable: ptr(false)}
+	return ionField{Name: name, Required: boolPtr(required), Value: value, Mutable: pFalse}
 }
 
 // objectField is a field of type object holding a nested form.
 func objectField(name, label string, required bool, fields ...ionField) ionField {
 	f := ionField{Name: name, Label: label, Type: "object", Form: &ionSubForm{Value: fields}}
 	if required {
-		f.Required = ptr(true)
+		f.Required = pTrue
 	}
 	return f
 }

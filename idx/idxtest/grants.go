@@ -58,20 +58,20 @@ func (s *Server) redeemInteractionCode(app *App, form url.Values) (*tokenRespons
 	}
 	now := s.now()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	ic, ok := s.codes[code]
-	if !ok {
-		return nil, badGrant
+	if ok {
+		// One attempt per code: whatever happens next, it is spent.
+		delete(s.codes, code)
 	}
-	// One attempt per code: whatever happens next, it is spent.
-	delete(s.codes, code)
-	if !now.Before(ic.expiresAt) || ic.clientID != app.ClientID {
+	s.mu.Unlock()
+	if !ok || !now.Before(ic.expiresAt) || ic.clientID != app.ClientID {
 		return nil, badGrant
 	}
 	if !isPKCEValue(verifier) || subtle.ConstantTimeCompare([]byte(s256(verifier)), []byte(ic.codeChallenge)) != 1 {
 		return nil, newOAuthError(http.StatusBadRequest, "invalid_grant", "PKCE verification failed.")
 	}
-	resp, err := s.issueTokensLocked(ic.grant, app, now, true)
+	// Signed outside the lock; see mintTokens.
+	resp, err := s.issueTokens(ic.grant, app, now, true)
 	if err != nil {
 		return nil, newOAuthError(http.StatusInternalServerError, "server_error", "Signing the tokens failed.")
 	}
@@ -87,9 +87,9 @@ func (s *Server) refresh(app *App, form url.Values) (*tokenResponse, *oauthError
 	}
 	now := s.now()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	rec, ok := s.refreshTokens[rt]
 	if !ok || rec.clientID != app.ClientID {
+		s.mu.Unlock()
 		return nil, badGrant
 	}
 	g := rec.grant
@@ -97,6 +97,7 @@ func (s *Server) refresh(app *App, form url.Values) (*tokenResponse, *oauthError
 		var narrowed []string
 		for _, sc := range scope {
 			if !hasScope(g.scopes, sc) {
+				s.mu.Unlock()
 				return nil, newOAuthError(http.StatusBadRequest, "invalid_scope", "The requested scope is not a subset of the original grant.")
 			}
 			if !hasScope(narrowed, sc) {
@@ -109,7 +110,9 @@ func (s *Server) refresh(app *App, form url.Values) (*tokenResponse, *oauthError
 		g.scopes = narrowed
 	}
 	delete(s.refreshTokens, rt)
-	resp, err := s.issueTokensLocked(g, app, now, false)
+	s.mu.Unlock()
+	// Signed outside the lock; see mintTokens.
+	resp, err := s.issueTokens(g, app, now, false)
 	if err != nil {
 		return nil, newOAuthError(http.StatusInternalServerError, "server_error", "Signing the tokens failed.")
 	}

@@ -113,9 +113,11 @@ func readForm(r *http.Request) (url.Values, *oauthError) {
 	if r.URL.RawQuery != "" {
 		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "Parameters must be sent in the request body, not in the URL.")
 	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/x-www-form-urlencoded" {
-		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "The request body must be application/x-www-form-urlencoded.")
+	if ct := r.Header.Get("Content-Type"); ct != formAccepts { // the usual value needs no parsing
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != formAccepts {
+			return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "The request body must be application/x-www-form-urlencoded.")
+		}
 	}
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
@@ -293,9 +295,30 @@ func (s *Server) newInteraction(app *App, form url.Values) (*interaction, *oauth
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sweepLocked(now)
+	s.maybeSweepLocked(now)
 	s.interactions[ia.handle] = ia
 	return ia, nil
+}
+
+// minSweepInterval is the least number of interactions started between
+// two sweeps.
+const minSweepInterval = 64
+
+// maybeSweepLocked sweeps once enough interactions have started since the
+// last sweep: a quarter of the entries the sweep walks, and at least
+// minSweepInterval. A sweep costs time in proportion to what the server
+// holds, so sweeping on every interaction made starting a sign-in slower
+// the more sign-ins (and their tokens, kept for an hour) the server held;
+// this way each interaction pays a constant share, and what has expired
+// is still forgotten, a little later.
+func (s *Server) maybeSweepLocked(now time.Time) {
+	s.sinceSweep++
+	held := len(s.interactions) + len(s.transactions) + len(s.codes) + len(s.accessTokens) + len(s.idTokens)
+	if s.sinceSweep < max(minSweepInterval, held/4) {
+		return
+	}
+	s.sinceSweep = 0
+	s.sweepLocked(now)
 }
 
 // sweepLocked forgets everything that has expired, so a long-running fake

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Email is a message the fake org "sent". Nothing leaves the process: emails
@@ -52,6 +54,10 @@ func (s *Server) sendCodeLocked(now time.Time, t *transaction) Email {
 		SentAt: now,
 	}
 	s.outbox = append(s.outbox, e)
+	if s.lastEmail == nil {
+		s.lastEmail = map[string]int{}
+	}
+	s.lastEmail[foldKey(e.To)] = len(s.outbox) - 1
 	s.cfg.logger.Info("idxtest email sent", "to", e.To)
 	return e
 }
@@ -83,12 +89,37 @@ func (s *Server) Outbox() []Email {
 func (s *Server) LastCode(to string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := len(s.outbox) - 1; i >= 0; i-- {
-		if strings.EqualFold(s.outbox[i].To, to) {
-			return s.outbox[i].Code, true
-		}
+	if i, ok := s.lastEmail[foldKey(to)]; ok {
+		return s.outbox[i].Code, true
 	}
 	return "", false
+}
+
+// foldKey maps addresses that strings.EqualFold finds equal, and only
+// those, to the same key: each rune becomes the smallest rune of its
+// case-folding orbit. It indexes the newest email per address, so that
+// LastCode does not scan the whole outbox.
+func foldKey(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'a' <= c && c <= 'z' {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s // no lower-case letters to fold, nothing to decode
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		b.WriteRune(m)
+	}
+	return b.String()
 }
 
 // serveOutbox answers GET /idxtest/outbox with the outbox as a JSON array.

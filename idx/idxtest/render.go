@@ -9,7 +9,14 @@ const (
 	relatesToFirstEnrollment   = "$.authenticatorEnrollments.value[0]"
 )
 
-func (s *Server) href(path string) string { return s.URL + path }
+func (s *Server) href(path string) string {
+	if s.URL == s.urls.base {
+		if h, ok := s.urls.hrefs[path]; ok {
+			return h
+		}
+	}
+	return s.URL + path
+}
 
 // render returns the IDX document for t's current state.
 func (s *Server) render(t *transaction) *idxResponse {
@@ -92,8 +99,8 @@ func (s *Server) emailEnrollment(u *userRecord) authenticatorDoc {
 
 func (s *Server) identifyForm(t *transaction) *ionForm {
 	return newForm("identify", s.href("/idp/idx/identify"),
-		ionField{Name: "identifier", Label: "Username", Required: ptr(true)},
-		objectField("credentials", "", true, ionField{Name: "passcode", Label: "Password", Secret: ptr(true)}),
+		ionField{Name: "identifier", Label: "Username", Required: pTrue},
+		objectField("credentials", "", true, ionField{Name: "passcode", Label: "Password", Secret: pTrue}),
 		ionField{Name: "rememberMe", Label: "Keep me signed in", Type: "boolean"},
 		stateHandleField(t.handle),
 	)
@@ -118,7 +125,7 @@ func (s *Server) verificationDataForm(t *transaction) *ionForm {
 	f := newForm("authenticator-verification-data", s.href("/idp/idx/challenge"),
 		ionField{Name: "authenticator", Label: "Email", Form: &ionSubForm{Value: []ionField{
 			immutableValue("id", s.emailAuthenticatorID, true),
-			{Name: "methodType", Type: "string", Required: ptr(true), Options: []ionOption{{Label: "Email", Value: "email"}}},
+			{Name: "methodType", Type: "string", Required: pTrue, Options: []ionOption{{Label: "Email", Value: "email"}}},
 		}}},
 		stateHandleField(t.handle),
 	)
@@ -141,13 +148,13 @@ func (s *Server) successForm(t *transaction) *ionForm {
 	return &ionForm{
 		Rel:    []string{"create-form"},
 		Name:   "issue",
-		Href:   s.Issuer() + "/v1/token",
+		Href:   s.href(issuerPath + "/v1/token"),
 		Method: "POST",
 		Value: []ionField{
-			{Name: "grant_type", Required: ptr(true), Value: "interaction_code"},
-			{Name: "interaction_code", Required: ptr(true), Value: t.successCode},
-			{Name: "client_id", Required: ptr(true), Value: t.interaction.app.ClientID},
-			{Name: "code_verifier", Required: ptr(true)},
+			{Name: "grant_type", Required: pTrue, Value: "interaction_code"},
+			{Name: "interaction_code", Required: pTrue, Value: t.successCode},
+			{Name: "client_id", Required: pTrue, Value: t.interaction.app.ClientID},
+			{Name: "code_verifier", Required: pTrue},
 		},
 		Accepts: formAccepts,
 	}

@@ -34,6 +34,7 @@ type Server struct {
 	Listener net.Listener
 
 	cfg    config
+	urls   urls // made by Start from URL
 	keys   *keys
 	client *http.Client
 	srv    *http.Server
@@ -55,8 +56,10 @@ type Server struct {
 	refreshTokens map[string]*refreshRecord
 	idTokens      map[string]idTokenRecord
 	outbox        []Email
+	lastEmail     map[string]int // foldKey(To) -> index in outbox of the newest email
 	requestLog    []string
 	requestCounts map[string]int
+	sinceSweep    int // interactions started since the last sweep
 
 	// conns tracks the server's connections and their states, so Close can
 	// drop connections that carry no request at once.
@@ -163,6 +166,7 @@ func (s *Server) Start() {
 	}
 	s.started = true
 	s.URL = "http://" + urlHost(s.Listener.Addr())
+	s.urls = newURLs(s.URL)
 	s.srv = &http.Server{
 		Handler:           s.handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -171,6 +175,24 @@ func (s *Server) Start() {
 		ConnState:         s.trackConn,
 	}
 	go func(srv *http.Server, ln net.Listener) { _ = srv.Serve(ln) }(s.srv, s.Listener)
+}
+
+// urls are the URLs the server puts in its answers, made once by Start
+// rather than for every answer.
+type urls struct {
+	base   string            // URL when they were made
+	issuer string            // base + issuerPath
+	hrefs  map[string]string // path -> base + path, for the IDX forms
+}
+
+func newURLs(base string) urls {
+	u := urls{base: base, issuer: base + issuerPath, hrefs: map[string]string{}}
+	for _, p := range []string{"/idp/idx/identify", "/idp/idx/challenge", "/idp/idx/challenge/answer",
+		"/idp/idx/challenge/resend", "/idp/idx/challenge/poll", "/idp/idx/cancel"} {
+		u.hrefs[p] = base + p
+	}
+	u.hrefs[issuerPath+"/v1/token"] = u.issuer + "/v1/token"
+	return u
 }
 
 // urlHost is the host:port to put in URLs for addr; an unspecified IP
@@ -243,7 +265,12 @@ func (s *Server) trackConn(c net.Conn, st http.ConnState) {
 
 // Issuer returns the issuer of the org's default authorization server,
 // URL + "/oauth2/default".
-func (s *Server) Issuer() string { return s.URL + issuerPath }
+func (s *Server) Issuer() string {
+	if s.URL == s.urls.base && s.urls.base != "" {
+		return s.urls.issuer
+	}
+	return s.URL + issuerPath
+}
 
 // Client returns an HTTP client for talking to the server: a 30-second
 // timeout, no proxy, and redirects returned rather than followed. Close
@@ -315,20 +342,38 @@ func (s *Server) routes() map[string]route {
 // handler counts every request, logs it, and dispatches on the exact path.
 func (s *Server) handler() http.Handler {
 	routes := s.routes()
+	// The request log entries of the routes, "METHOD /path", made once
+	// rather than for every request.
+	keys := map[string][]string{}
+	for path, rt := range routes {
+		for _, m := range rt.methods {
+			keys[path] = append(keys[path], m+" "+path)
+		}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := r.Method + " " + r.URL.Path
+		rt, ok := routes[r.URL.Path]
+		key := ""
+		for i, m := range rt.methods {
+			if m == r.Method {
+				key = keys[r.URL.Path][i]
+			}
+		}
+		if key == "" {
+			key = r.Method + " " + r.URL.Path
+		}
 		s.mu.Lock()
 		s.requestLog = append(s.requestLog, key)
 		s.requestCounts[key]++
 		s.mu.Unlock()
 
 		sw := &statusWriter{ResponseWriter: w}
-		defer func() {
-			s.cfg.logger.LogAttrs(r.Context(), slog.LevelInfo, "idxtest request",
-				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.status()))
-		}()
+		if s.cfg.logger.Enabled(r.Context(), slog.LevelInfo) {
+			defer func() {
+				s.cfg.logger.LogAttrs(r.Context(), slog.LevelInfo, "idxtest request",
+					slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.status()))
+			}()
+		}
 
-		rt, ok := routes[r.URL.Path]
 		if !ok {
 			writeOktaError(sw, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+r.URL.Path+" ("+r.Method+")")
 			return

@@ -186,9 +186,20 @@ func atHash(accessToken string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
 }
 
-// issueTokens mints tokens for g; the caller holds s.mu. The nonce goes
-// into the ID token only when withNonce is set (not on refresh).
-func (s *Server) issueTokensLocked(g grant, app *App, now time.Time, withNonce bool) (*tokenResponse, error) {
+// issuedTokens are minted tokens waiting to be recorded.
+type issuedTokens struct {
+	resp     *tokenResponse
+	access   *accessRecord
+	idExpiry time.Time // of the ID token, when there is one
+	refresh  *refreshRecord
+}
+
+// mintTokens makes and signs tokens for g. It does not touch the server's
+// state, so it runs without s.mu: RSA signing is by far the most costly
+// thing the server does, and under the lock it would serialise every
+// token request. The nonce goes into the ID token only when withNonce is
+// set (not on refresh). Record the result with recordTokensLocked.
+func (s *Server) mintTokens(g grant, app *App, now time.Time, withNonce bool) (*issuedTokens, error) {
 	issuer := s.Issuer()
 	exp := now.Add(accessTokenLifetime)
 	at := accessClaims{
@@ -208,11 +219,14 @@ func (s *Server) issueTokensLocked(g grant, app *App, now time.Time, withNonce b
 	if err != nil {
 		return nil, err
 	}
-	resp := &tokenResponse{
-		TokenType:   "Bearer",
-		ExpiresIn:   int(accessTokenLifetime / time.Second),
-		AccessToken: access,
-		Scope:       strings.Join(g.scopes, " "),
+	out := &issuedTokens{
+		resp: &tokenResponse{
+			TokenType:   "Bearer",
+			ExpiresIn:   int(accessTokenLifetime / time.Second),
+			AccessToken: access,
+			Scope:       strings.Join(g.scopes, " "),
+		},
+		access: &accessRecord{grant: g, jti: at.JTI, issuedAt: now, expiresAt: exp},
 	}
 	if hasScope(g.scopes, "openid") {
 		id := idClaims{
@@ -240,22 +254,45 @@ func (s *Server) issueTokensLocked(g grant, app *App, now time.Time, withNonce b
 		}
 		if hasScope(g.scopes, "email") {
 			id.Email = g.user.Email
-			id.EmailVerified = ptr(true)
+			id.EmailVerified = pTrue
 		}
 		idToken, err := s.keys.sign(id)
 		if err != nil {
 			return nil, err
 		}
-		resp.IDToken = idToken
-		s.idTokens[idToken] = idTokenRecord{clientID: g.clientID, expiresAt: exp}
+		out.resp.IDToken = idToken
+		out.idExpiry = exp
 	}
-	s.accessTokens[access] = &accessRecord{grant: g, jti: at.JTI, issuedAt: now, expiresAt: exp}
 	if app.RefreshTokens && hasScope(g.scopes, "offline_access") {
-		rt := randomToken(32)
-		s.refreshTokens[rt] = &refreshRecord{grant: g, issuedAt: now}
-		resp.RefreshToken = rt
+		out.resp.RefreshToken = randomToken(32)
+		out.refresh = &refreshRecord{grant: g, issuedAt: now}
 	}
-	return resp, nil
+	return out, nil
+}
+
+// recordTokensLocked remembers minted tokens for userinfo, introspect,
+// revoke, refresh and logout; the caller holds s.mu.
+func (s *Server) recordTokensLocked(t *issuedTokens) {
+	s.accessTokens[t.resp.AccessToken] = t.access
+	if t.resp.IDToken != "" {
+		s.idTokens[t.resp.IDToken] = idTokenRecord{clientID: t.access.clientID, expiresAt: t.idExpiry}
+	}
+	if t.refresh != nil {
+		s.refreshTokens[t.resp.RefreshToken] = t.refresh
+	}
+}
+
+// issueTokens mints, signs and records tokens for g. The caller must not
+// hold s.mu.
+func (s *Server) issueTokens(g grant, app *App, now time.Time, withNonce bool) (*tokenResponse, error) {
+	t, err := s.mintTokens(g, app, now, withNonce)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.recordTokensLocked(t)
+	s.mu.Unlock()
+	return t.resp, nil
 }
 
 // idTokenRecord remembers an issued ID token for the logout endpoint's
