@@ -50,6 +50,9 @@ type Response struct {
 
 	currentAuthenticator           *Authenticator
 	currentAuthenticatorEnrollment *Authenticator
+
+	// dec decodes the raw values of the document while Parse converts it.
+	dec *decoder
 }
 
 // Form is an Ion form: a remediation or an action.
@@ -169,11 +172,7 @@ func (f *Field) StringValue() (string, bool) {
 	if len(f.Value) == 0 {
 		return "", false
 	}
-	var s string
-	if err := json.Unmarshal(f.Value, &s); err != nil {
-		return "", false
-	}
-	return s, true
+	return stringValue(f.Value)
 }
 
 // StringValue returns the option's scalar value as a string: a JSON string
@@ -183,8 +182,7 @@ func (o *Option) StringValue() (string, bool) {
 	if len(o.Value) == 0 {
 		return "", false
 	}
-	var s string
-	if err := json.Unmarshal(o.Value, &s); err == nil {
+	if s, ok := stringValue(o.Value); ok {
 		return s, true
 	}
 	return strings.TrimSpace(string(o.Value)), true
@@ -338,12 +336,14 @@ type wireOption struct {
 }
 
 type wireMsg struct {
-	Message string `json:"message"`
-	Class   string `json:"class"`
-	I18n    *struct {
-		Key    string `json:"key"`
-		Params []any  `json:"params"`
-	} `json:"i18n"`
+	Message string    `json:"message"`
+	Class   string    `json:"class"`
+	I18n    *wireI18n `json:"i18n"`
+}
+
+type wireI18n struct {
+	Key    string `json:"key"`
+	Params []any  `json:"params"`
 }
 
 type wireAuth struct {
@@ -367,23 +367,29 @@ type wireMethod struct {
 
 // Parse parses an IDX document. It never panics; a body it cannot
 // understand gives an error wrapping [ErrMalformed] that does not quote the
-// body (which carries the stateHandle).
+// body (which carries the stateHandle). The raw JSON values of the result
+// (Field.Value, Option.Value, Authenticator.ContextualData, User, App)
+// refer to body rather than copy it: body must not be modified while the
+// Response is in use.
 func Parse(body []byte) (*Response, error) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 || body[0] != '{' {
 		return nil, fmt.Errorf("%w: not a JSON object", ErrMalformed)
 	}
 	var d wireDoc
-	if err := json.Unmarshal(body, &d); err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrMalformed, describeJSONError(err))
+	dec := &decoder{}
+	if err := dec.doc(body, &d); err != nil {
+		return nil, err
 	}
 	r := &Response{
 		Version:     d.Version,
 		StateHandle: d.StateHandle,
 		Intent:      d.Intent,
-		User:        objectValue(d.User),
-		App:         objectValue(d.App),
+		User:        objectValue(dec, d.User),
+		App:         objectValue(dec, d.App),
+		dec:         dec,
 	}
+	defer func() { r.dec = nil }()
 	if d.ExpiresAt != "" {
 		t, err := time.Parse(time.RFC3339Nano, d.ExpiresAt)
 		if err != nil {
@@ -450,30 +456,15 @@ func Parse(body []byte) (*Response, error) {
 // objectValue returns the value of an informational Ion object member
 // (user, app): nil when absent, null or not of the {"value": ...} shape,
 // which is not worth failing the document for.
-func objectValue(raw json.RawMessage) json.RawMessage {
-	var o struct {
-		Value json.RawMessage `json:"value"`
-	}
-	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &o) != nil {
+func objectValue(dec *decoder, raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 || raw[0] != '{' {
 		return nil
 	}
-	if len(o.Value) == 0 || bytes.Equal(o.Value, []byte("null")) {
+	v := dec.memberValue(raw, "value")
+	if len(v) == 0 || bytes.Equal(v, []byte("null")) {
 		return nil
 	}
-	return o.Value
-}
-
-func describeJSONError(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return "invalid JSON at offset " + strconv.FormatInt(se.Offset, 10)
-	case errors.As(err, &te):
-		return "unexpected JSON type for " + te.Field
-	default:
-		return "invalid JSON"
-	}
+	return v
 }
 
 func convMessages(ws []wireMsg) []Message {
@@ -550,7 +541,7 @@ func (r *Response) convForm(w *wireForm) (*Form, error) {
 	if w.Refresh != nil && *w.Refresh > 0 {
 		f.Refresh = refreshDuration(*w.Refresh)
 	}
-	f.RelatesTo = relatesToList(w.RelatesTo)
+	f.RelatesTo = r.relatesToList(w.RelatesTo)
 	for _, ref := range f.RelatesTo {
 		if a := r.resolve(ref); a != nil {
 			f.Authenticator = a
@@ -603,9 +594,9 @@ func (r *Response) convFields(ws []wireField, depth int) ([]*Field, error) {
 		if w.Messages != nil {
 			f.Messages = convMessages(w.Messages.Value)
 		}
-		if refs := relatesToList(w.RelatesTo); len(refs) > 0 {
-			f.RelatesTo = refs[0]
-			f.Authenticator = r.resolve(refs[0])
+		if ref, ok := r.firstRelatesTo(w.RelatesTo); ok {
+			f.RelatesTo = ref
+			f.Authenticator = r.resolve(ref)
 		}
 		if w.Form != nil {
 			sub, err := r.convFields(w.Form.Value, depth+1)
@@ -628,20 +619,18 @@ func (r *Response) convFields(ws []wireField, depth int) ([]*Field, error) {
 
 func (r *Response) convOption(w *wireOption, depth int) (*Option, error) {
 	o := &Option{Label: w.Label}
-	if refs := relatesToList(w.RelatesTo); len(refs) > 0 {
-		o.RelatesTo = refs[0]
-		o.Authenticator = r.resolve(refs[0])
+	if ref, ok := r.firstRelatesTo(w.RelatesTo); ok {
+		o.RelatesTo = ref
+		o.Authenticator = r.resolve(ref)
 	}
 	v := bytes.TrimSpace(w.Value)
 	if len(v) > 0 && v[0] == '{' {
-		var nested struct {
-			Form *wireSubForm `json:"form"`
-		}
-		if err := json.Unmarshal(v, &nested); err != nil {
+		var form *wireSubForm
+		if err := r.dec.optionForm(v, &form); err != nil {
 			return nil, fmt.Errorf("%w: bad option value", ErrMalformed)
 		}
-		if nested.Form != nil {
-			sub, err := r.convFields(nested.Form.Value, depth+1)
+		if form != nil {
+			sub, err := r.convFields(form.Value, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -656,20 +645,33 @@ func (r *Response) convOption(w *wireOption, depth int) (*Option, error) {
 }
 
 // relatesToList accepts relatesTo as a string or an array of strings.
-func relatesToList(raw json.RawMessage) []string {
+func (r *Response) relatesToList(raw json.RawMessage) []string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return nil
 	}
-	var one string
-	if err := json.Unmarshal(raw, &one); err == nil {
+	one, ok1, many, ok2 := r.dec.strings(raw)
+	switch {
+	case ok1:
 		return []string{one}
-	}
-	var many []string
-	if err := json.Unmarshal(raw, &many); err == nil {
+	case ok2:
 		return many
 	}
 	return nil
+}
+
+// firstRelatesTo is the first reference of relatesToList, without making
+// the list.
+func (r *Response) firstRelatesTo(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && (raw[0] == '"' || raw[0] == 'n') {
+		one, ok, _, _ := r.dec.strings(raw)
+		return one, ok
+	}
+	if refs := r.relatesToList(raw); len(refs) > 0 {
+		return refs[0], true
+	}
+	return "", false
 }
 
 // resolve follows a relatesTo reference such as
