@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -170,7 +171,9 @@ func (c *Client) run(ctx context.Context, f *flow, v remediate.Values, step stri
 				return nil, err
 			}
 		}
-		c.log.DebugContext(ctx, "idx: submitting step", "step", s.Form.Name)
+		if c.log.Enabled(ctx, slog.LevelDebug) {
+			c.log.DebugContext(ctx, "idx: submitting step", "step", s.Form.Name)
+		}
 		resp, status, body, err := c.submit(ctx, s.Form, s.Body, transport.ClassAnswer)
 		if errors.Is(err, transport.ErrOutcomeUnknown) {
 			// The answer may have been processed: learn the outcome rather
@@ -195,7 +198,9 @@ func (c *Client) run(ctx context.Context, f *flow, v remediate.Values, step stri
 	}
 	tx := pendingTransaction(f.resp, f.saved.State, step)
 	tx.Rejection = rejection
-	c.log.DebugContext(ctx, "idx: transaction pending", "step", tx.NextStep.Name, "rejected", rejection != nil)
+	if c.log.Enabled(ctx, slog.LevelDebug) {
+		c.log.DebugContext(ctx, "idx: transaction pending", "step", tx.NextStep.Name, "rejected", rejection != nil)
+	}
 	return tx, nil
 }
 

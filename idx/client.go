@@ -250,7 +250,7 @@ func (c *Client) submit(ctx context.Context, form *ion.Form, body map[string]any
 // idxRequestRaw posts an IDX request. Any answer that is an IDX document is
 // returned, whatever its status; other answers become errors.
 func (c *Client) idxRequestRaw(ctx context.Context, href, accepts, produces string, body map[string]any, class transport.Class) (*ion.Response, int, []byte, error) {
-	b, err := json.Marshal(body)
+	b, err := ion.Marshal(body) // what json.Marshal gives, without its reflection
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("idx: encoding request: %w", err)
 	}
@@ -273,7 +273,9 @@ func (c *Client) idxRequestRaw(ctx context.Context, href, accepts, produces stri
 		// Not an IDX document: an Okta API error or something else.
 		return nil, res.StatusCode, nil, fmt.Errorf("idx: %s: %w", endpointName(href), apiError(res.StatusCode, res.Body))
 	}
-	c.log.DebugContext(ctx, "idx: answer", "endpoint", endpointName(href), "status", res.StatusCode, "remediations", remediationNames(r))
+	if c.log.Enabled(ctx, slog.LevelDebug) { // spare making the arguments when not logging
+		c.log.DebugContext(ctx, "idx: answer", "endpoint", endpointName(href), "status", res.StatusCode, "remediations", remediationNames(r))
+	}
 	return r, res.StatusCode, res.Body, nil
 }
 

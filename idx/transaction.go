@@ -212,7 +212,7 @@ func newAuthenticator(a *ion.Authenticator) *Authenticator {
 		Type:           a.Type,
 		DisplayName:    a.DisplayName,
 		Methods:        slices.Clone(a.Methods),
-		ContextualData: a.ContextualData,
+		ContextualData: slices.Clone(a.ContextualData), // a.ContextualData refers to the answer's body
 	}
 	for k, v := range a.Profile {
 		if s, ok := v.(string); ok {

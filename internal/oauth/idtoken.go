@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/base64"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+	josejson "github.com/go-jose/go-jose/v4/json"
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
@@ -102,19 +104,23 @@ func (p *Provider) VerifyIDToken(ctx context.Context, raw, clientID, nonce strin
 	if err := checkHeader(raw[:strings.IndexByte(raw, '.')]); err != nil {
 		return nil, err
 	}
-	tok, err := jwt.ParseSigned(raw, p.algs)
+	// The token is parsed once: the claims are decoded from the payload
+	// and checked before the key lookup, and the signature is then verified
+	// over that same payload, whose verified bytes give the claims.
+	sig, err := jose.ParseSignedCompact(raw, p.algs)
 	if err != nil {
 		return nil, invalid("malformed token or algorithm not allowed", err)
 	}
-	if len(tok.Headers) != 1 {
+	if len(sig.Signatures) != 1 {
 		return nil, invalid("exactly one signature is required", nil)
 	}
-	h := tok.Headers[0]
+	h := sig.Signatures[0].Header
 	if h.KeyID == "" {
 		return nil, invalid("no kid header", nil)
 	}
+	unverified := sig.UnsafePayloadWithoutVerification()
 	var c idClaims
-	if err := tok.UnsafeClaimsWithoutVerification(&c); err != nil {
+	if err := josejson.Unmarshal(unverified, &c); err != nil {
 		return nil, invalid("malformed claims", err)
 	}
 	if err := p.checkClaims(&c, clientID, nonce); err != nil {
@@ -131,15 +137,27 @@ func (p *Provider) VerifyIDToken(ctx context.Context, raw, clientID, nonce strin
 		return nil, err
 	}
 
-	var vc idClaims
-	var all map[string]any
-	if err := tok.Claims(key, &vc, &all); err != nil {
+	payload, err := sig.Verify(key)
+	if err != nil {
 		return nil, invalid("invalid signature", err)
 	}
-	// The verified payload is the one checked above; check again anyway
-	// so that the result never comes from unchecked data.
-	if err := p.checkClaims(&vc, clientID, nonce); err != nil {
-		return nil, err
+	// The result must come from verified data only. The verified payload
+	// is the one decoded and checked above (a compact JWS has one), so its
+	// claims are reused; should it ever differ, it is decoded and checked
+	// again.
+	vc := c
+	if !bytes.Equal(payload, unverified) {
+		vc = idClaims{}
+		if err := josejson.Unmarshal(payload, &vc); err != nil {
+			return nil, invalid("invalid signature", err)
+		}
+		if err := p.checkClaims(&vc, clientID, nonce); err != nil {
+			return nil, err
+		}
+	}
+	var all map[string]any
+	if err := josejson.Unmarshal(payload, &all); err != nil {
+		return nil, invalid("invalid signature", err)
 	}
 	return &IDTokenClaims{
 		Issuer:          vc.Issuer,

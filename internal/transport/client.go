@@ -203,20 +203,25 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		class:  r.Class,
 		method: method,
 		path:   path,
-		op:     method + " " + path,
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, &TransportError{Op: k.op, Err: err}
+		return nil, &TransportError{Op: k.op(), Err: err}
 	}
 
-	hreq, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	// r.URL parsed above (checkURL); parsing it again here is cheaper
+	// than formatting u and parsing that.
+	hreq, err := http.NewRequestWithContext(ctx, method, r.URL, nil)
 	if err != nil {
 		// The message of err may repeat the URL; don't keep it.
-		return nil, &TransportError{Op: k.op, Err: errors.New("invalid request")}
+		return nil, &TransportError{Op: k.op(), Err: errors.New("invalid request")}
 	}
-	hreq.Header = r.Header.Clone()
-	if hreq.Header == nil {
-		hreq.Header = make(http.Header)
+	// A copy of the caller's header map, which is not modified: the map
+	// is our own, the value slices are shared, clipped so that an append
+	// copies (net/http only reads them, and prepareRetry clones the
+	// header before it changes it).
+	hreq.Header = make(http.Header, len(r.Header)+1)
+	for k, v := range r.Header {
+		hreq.Header[k] = v[:len(v):len(v)]
 	}
 	hreq.Header.Del("Idempotency-Key")
 	hreq.Header.Del("X-Idempotency-Key")
@@ -227,14 +232,14 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	rreq, err := retryablehttp.FromRequest(hreq)
 	if err != nil {
-		return nil, &TransportError{Op: k.op, Err: errors.New("invalid request")}
+		return nil, &TransportError{Op: k.op(), Err: errors.New("invalid request")}
 	}
 	var body any
 	if len(r.Body) > 0 {
 		body = r.Body
 	}
 	if err := rreq.SetBody(body); err != nil {
-		return nil, &TransportError{Op: k.op, Err: errors.New("invalid request body")}
+		return nil, &TransportError{Op: k.op(), Err: errors.New("invalid request body")}
 	}
 
 	rc := &retryablehttp.Client{
@@ -264,7 +269,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			// context ends during a backoff wait. The attempt before the
 			// wait either never reached the server or was refused with a
 			// status that is safe to retry, so the outcome is known.
-			return nil, &TransportError{Op: k.op, Err: err}
+			return nil, &TransportError{Op: k.op(), Err: err}
 		}
 		return nil, k.mapErr(ctx, err)
 	}
@@ -273,10 +278,13 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 
 // finish turns the final HTTP response into a Response or an error.
 func (k *call) finish(resp *http.Response) (*Response, error) {
-	body, err := readBody(resp.Body, k.c.maxBody)
-	if err != nil {
-		// Not reachable in practice: the body is already in memory.
-		return nil, &TransportError{Op: k.op, Err: err}
+	body := k.body
+	if resp != k.resp {
+		// Not reachable in practice: checkRetry reads every response.
+		var err error
+		if body, err = readBody(resp.Body, k.c.maxBody, -1); err != nil {
+			return nil, &TransportError{Op: k.op(), Err: err}
+		}
 	}
 	status := resp.StatusCode
 	ct := resp.Header.Get("Content-Type")

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -22,18 +23,25 @@ import (
 // call holds the state of one Client.Do. retryablehttp invokes its hooks
 // sequentially from the goroutine running Do, so call needs no locking.
 type call struct {
-	c                *Client
-	class            Class
-	method, path, op string
-	attempt          int           // number of the attempt in flight or last finished, from 1
-	start            time.Time     // start of the attempt in flight
-	retries          int           // retries started so far
-	rateRetries      int           // retries after a 429
-	nextWait         time.Duration // the wait chosen by the last checkRetry that asked for a retry
-	requestID        string        // X-Okta-Request-Id of the last failed response, sanitised
-	final            error         // the typed error checkRetry ended the call with
-	handled          bool          // errorHandler ran
+	c            *Client
+	class        Class
+	method, path string
+	attempt      int           // number of the attempt in flight or last finished, from 1
+	start        time.Time     // start of the attempt in flight
+	retries      int           // retries started so far
+	rateRetries  int           // retries after a 429
+	nextWait     time.Duration // the wait chosen by the last checkRetry that asked for a retry
+	requestID    string        // X-Okta-Request-Id of the last failed response, sanitised
+	final        error         // the typed error checkRetry ended the call with
+	handled      bool          // errorHandler ran
+	// body is the body of resp, the last response checkRetry read into
+	// memory, so that finish need not read (and copy) it again.
+	resp *http.Response
+	body []byte
 }
+
+// op names the request in errors, "METHOD /path"; made only when needed.
+func (k *call) op() string { return k.method + " " + k.path }
 
 // beforeAttempt is the retryablehttp RequestLogHook; it runs before every
 // attempt.
@@ -47,9 +55,10 @@ func (k *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, i int) {
 // that a broken body counts as a failed attempt.
 func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if err == nil && resp != nil {
-		body, rerr := readBody(resp.Body, k.c.maxBody)
+		body, rerr := readBody(resp.Body, k.c.maxBody, resp.ContentLength)
 		resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(body))
+		k.resp, k.body = resp, body
 		if rerr != nil {
 			err = rerr
 		}
@@ -64,7 +73,7 @@ func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 func (k *call) onError(ctx context.Context, err error) (bool, error) {
 	if errors.Is(err, ErrBodyTooLarge) {
 		// Asking again would get the same answer.
-		te := &TransportError{Op: k.op, Err: ErrBodyTooLarge}
+		te := &TransportError{Op: k.op(), Err: ErrBodyTooLarge}
 		if k.class.replaySafe() {
 			return k.fail(te)
 		}
@@ -197,7 +206,7 @@ func (k *call) mapErr(ctx context.Context, err error) error {
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w: %w", cerr, err)
 	}
-	te := &TransportError{Op: k.op, Err: err}
+	te := &TransportError{Op: k.op(), Err: err}
 	if k.class.replaySafe() || notSent(err) || isPermanent(err) {
 		return te
 	}
@@ -314,17 +323,57 @@ func fitsDeadline(ctx context.Context, d time.Duration) bool {
 }
 
 // readBody reads at most limit bytes of r, failing with ErrBodyTooLarge if
-// there are more.
-func readBody(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
+// there are more. size is the length the response announced, or -1: when
+// it is known the body is read into one buffer of that size (plus the byte
+// that tells the end), otherwise into a pooled buffer and copied out, so
+// that reading a body costs one allocation of its size rather than a
+// series of growing ones.
+func readBody(r io.Reader, limit, size int64) ([]byte, error) {
+	if size >= 0 && size < limit {
+		b := make([]byte, 0, size+1)
+		for {
+			n, err := r.Read(b[len(b):cap(b)])
+			b = b[:len(b)+n]
+			if err == io.EOF {
+				return b, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			if len(b) == cap(b) {
+				// Longer than announced (net/http does not let that
+				// happen); read the rest the general way.
+				rest, err := readBody(r, limit-int64(len(b)), -1)
+				if err != nil {
+					return nil, err
+				}
+				return append(b, rest...), nil
+			}
+		}
+	}
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			buf.Reset()
+			bodyBuffers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
 		return nil, err
 	}
-	if int64(len(b)) > limit {
+	if int64(buf.Len()) > limit {
 		return nil, ErrBodyTooLarge
 	}
-	return b, nil
+	return bytes.Clone(buf.Bytes()), nil
 }
+
+// bodyBuffers hold the bodies of unknown length while they are read.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer bounds the buffers kept in bodyBuffers, so that one huge
+// body does not stay in memory.
+const maxPooledBuffer = 64 << 10
 
 // stripURLError removes *url.Error wrappers, whose message repeats the full
 // request URL including its query.
