@@ -243,8 +243,7 @@ func (c *Client) save(ctx context.Context, f *flow, raw []byte) error {
 // submit posts a form with body and returns the parsed answer, its HTTP
 // status and the raw body.
 func (c *Client) submit(ctx context.Context, form *ion.Form, body map[string]any, class transport.Class) (*ion.Response, int, []byte, error) {
-	resp, status, raw, err := c.idxRequestRaw(ctx, form.Href, form.Accepts, form.Produces, body, class)
-	return resp, status, raw, err
+	return c.idxRequestRaw(ctx, form.Href, form.Accepts, form.Produces, body, class)
 }
 
 // idxRequestRaw posts an IDX request. Any answer that is an IDX document is
