@@ -230,6 +230,17 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if c.userAgent != "" {
 		hreq.Header.Set("User-Agent", c.userAgent)
 	}
+	if cv, ok := contextValue(ctx); ok {
+		if cv.err != nil {
+			return nil, cv.err
+		}
+		if _, ok := cv.header["User-Agent"]; ok && c.userAgent != "" {
+			hreq.Header.Set("X-Okta-User-Agent-Extended", c.userAgent)
+		}
+		for name, v := range cv.header {
+			hreq.Header[name] = v[:len(v):len(v)]
+		}
+	}
 	rreq, err := retryablehttp.FromRequest(hreq)
 	if err != nil {
 		return nil, &TransportError{Op: k.op(), Err: errors.New("invalid request")}

@@ -17,7 +17,8 @@ var (
 	ErrForeignOrigin = errors.New("transport: foreign origin")
 
 	// ErrBodyTooLarge reports a response body larger than
-	// [Options.MaxBodyBytes].
+	// [Options.MaxBodyBytes], or response headers larger than the HTTP
+	// client's limit (64 KiB for the default client).
 	ErrBodyTooLarge = errors.New("transport: response body too large")
 
 	// ErrUnexpectedResponse reports a response the SDK cannot interpret: a

@@ -3,17 +3,19 @@ package transport
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -71,9 +73,12 @@ func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 }
 
 func (k *call) onError(ctx context.Context, err error) (bool, error) {
+	if headersTooLarge(err) {
+		err = errHeadersTooLarge
+	}
 	if errors.Is(err, ErrBodyTooLarge) {
 		// Asking again would get the same answer.
-		te := &TransportError{Op: k.op(), Err: ErrBodyTooLarge}
+		te := &TransportError{Op: k.op(), Err: err}
 		if k.class.replaySafe() {
 			return k.fail(te)
 		}
@@ -189,7 +194,19 @@ func (k *call) expBackoff() time.Duration {
 	d = min(d, k.c.waitMax)
 	// Equal jitter: somewhere in [d/2, d], and never below the minimum.
 	half := d / 2
-	return max(half+rand.N(d-half+1), k.c.waitMin)
+	return max(half+randN(d-half+1), k.c.waitMin)
+}
+
+// randN returns a uniformly distributed duration in [0, n) for n > 0, from
+// crypto/rand (the package avoids math/rand altogether). The modulo bias
+// is below 2^-20 for any wait this package uses.
+func randN(n time.Duration) time.Duration {
+	if n <= 1 {
+		return 0
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand.Read documents it)
+	return time.Duration(binary.LittleEndian.Uint64(b[:]) % uint64(n))
 }
 
 // serverNow returns the server's Date, or the local time when it is missing.
@@ -251,7 +268,9 @@ func rateLimitWait(h http.Header, now time.Time) (wait time.Duration, ok bool) {
 	reset, okReset := parseEpoch(h.Get("X-Rate-Limit-Reset"))
 	date, errDate := http.ParseTime(h.Get("Date"))
 	if okReset && errDate == nil {
-		return max(reset.Sub(date)+time.Second, 0), true
+		// Clamped before the second is added: a reset far in the future
+		// would otherwise overflow into a negative, immediate, wait.
+		return max(min(reset.Sub(date), maxRateLimitHint)+time.Second, 0), true
 	}
 	if errDate == nil {
 		now = date
@@ -259,20 +278,27 @@ func rateLimitWait(h http.Header, now time.Time) (wait time.Duration, ok bool) {
 	return retryAfter(h, now)
 }
 
-// retryAfter parses Retry-After as seconds or an HTTP date relative to now.
+// maxRateLimitHint bounds the waits read from rate-limit headers; any wait
+// that long fails the call anyway (see Options.MaxRateLimitWait).
+const maxRateLimitHint = 24 * time.Hour
+
+// retryAfter parses Retry-After as seconds or an HTTP date relative to now,
+// clamped to maxRateLimitHint.
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := h.Get("Retry-After")
 	if v == "" {
 		return 0, false
 	}
 	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if s < 0 || s > int64(24*time.Hour/time.Second) {
+		if s < 0 {
 			return 0, false
 		}
-		return time.Duration(s) * time.Second, true
+		// Clamped, not refused: a server asking for a very long wait
+		// must make the call fail, not retry after the usual backoff.
+		return time.Duration(min(s, int64(maxRateLimitHint/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
+		return min(max(t.Sub(now), 0), maxRateLimitHint), true
 	}
 	return 0, false
 }
@@ -323,12 +349,17 @@ func fitsDeadline(ctx context.Context, d time.Duration) bool {
 }
 
 // readBody reads at most limit bytes of r, failing with ErrBodyTooLarge if
-// there are more. size is the length the response announced, or -1: when
-// it is known the body is read into one buffer of that size (plus the byte
-// that tells the end), otherwise into a pooled buffer and copied out, so
-// that reading a body costs one allocation of its size rather than a
-// series of growing ones.
+// there are more, or at once if size, the length the response announced
+// (or -1), is over the limit. When the size is known the body is read into
+// one buffer of that size (plus the byte that tells the end), otherwise
+// into a pooled buffer and copied out, so that reading a body costs one
+// allocation of its size rather than a series of growing ones.
 func readBody(r io.Reader, limit, size int64) ([]byte, error) {
+	if size > limit {
+		// Announced too large: fail without reading (or allocating) any
+		// of it.
+		return nil, ErrBodyTooLarge
+	}
 	if size >= 0 && size < limit {
 		b := make([]byte, 0, size+1)
 		for {
@@ -414,4 +445,15 @@ func isPermanent(err error) bool {
 	)
 	return errors.As(err, &verr) || errors.As(err, &uaErr) || errors.As(err, &hnErr) ||
 		errors.As(err, &ciErr) || errors.As(err, &rhErr)
+}
+
+// errHeadersTooLarge reports response headers over the HTTP client's
+// limit (MaxResponseHeaderBytes); it matches ErrBodyTooLarge, since both
+// mean an answer too large to read.
+var errHeadersTooLarge = fmt.Errorf("%w: response headers over the limit", ErrBodyTooLarge)
+
+// headersTooLarge reports whether err is net/http's error for response
+// headers over MaxResponseHeaderBytes, which has no type of its own.
+func headersTooLarge(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "server response headers exceeded")
 }

@@ -63,6 +63,21 @@ func TestRateLimitWait(t *testing.T) {
 			header: http.Header{"Date": {"yesterday"}, "X-Rate-Limit-Reset": {"soon"}, "Retry-After": {"-1"}},
 			wantOK: false,
 		},
+		{
+			name:   "retry-after beyond a day is clamped, not ignored",
+			header: http.Header{"Retry-After": {"31536000"}},
+			want:   24 * time.Hour, wantOK: true,
+		},
+		{
+			name:   "retry-after date a year ahead of the server date",
+			header: http.Header{"Date": {date.Format(http.TimeFormat)}, "Retry-After": {date.AddDate(1, 0, 0).Format(http.TimeFormat)}},
+			want:   24 * time.Hour, wantOK: true,
+		},
+		{
+			name:   "reset a lifetime ahead does not overflow into no wait",
+			header: http.Header{"Date": {date.Format(http.TimeFormat)}, "X-Rate-Limit-Reset": {"1099511627775"}},
+			want:   24*time.Hour + time.Second, wantOK: true,
+		},
 		{name: "nothing", header: http.Header{}, wantOK: false},
 	}
 	for _, tt := range tests {
