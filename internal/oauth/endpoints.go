@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/goidx/goidx/internal/transport"
@@ -74,7 +76,9 @@ func (p *Provider) Interact(ctx context.Context, r InteractRequest) (handle stri
 		"Accept":       {"application/json"},
 		"Content-Type": {"application/x-www-form-urlencoded"},
 	}
-	r.Auth.Apply(form, h)
+	if err := r.Auth.ApplyTo(form, h, p.base+"/interact", p.now()); err != nil {
+		return "", err
+	}
 
 	resp, err := p.tc.Do(ctx, &transport.Request{
 		Method: http.MethodPost,
@@ -174,11 +178,25 @@ func (p *Provider) ExchangeInteractionCode(ctx context.Context, tokenURL string,
 		"interaction_code": {code},
 		"code_verifier":    {verifier},
 	}
+	return p.tokenRequest(ctx, tokenURL, auth, form)
+}
+
+// MaxExpiresIn bounds the expires_in of a token response: larger values
+// are cut to it. Okta's longest access token lifetime is a day.
+const MaxExpiresIn = 24 * 60 * 60
+
+// tokenRequest authenticates form as auth, POSTs it to tokenURL and
+// parses the answer. It is never retried once it may have reached the
+// server: an interaction code is single-use and a refresh token may be
+// rotated by the request.
+func (p *Provider) tokenRequest(ctx context.Context, tokenURL string, auth ClientAuth, form url.Values) (*TokenResponse, error) {
 	h := http.Header{
 		"Accept":       {"application/json"},
 		"Content-Type": {"application/x-www-form-urlencoded"},
 	}
-	auth.Apply(form, h)
+	if err := auth.ApplyTo(form, h, tokenURL, p.now()); err != nil {
+		return nil, err
+	}
 	resp, err := p.tc.Do(ctx, &transport.Request{
 		Method: http.MethodPost,
 		URL:    tokenURL,
@@ -189,6 +207,15 @@ func (p *Provider) ExchangeInteractionCode(ctx context.Context, tokenURL string,
 	if err != nil {
 		return nil, fmt.Errorf("oauth: token: %w", err)
 	}
+	return parseTokenResponse(resp)
+}
+
+// parseTokenResponse decodes a token endpoint answer. An OAuth error
+// answer, including a 200 carrying "error", is a [*TokenError]; a success
+// without access_token or token_type, or with an expires_in that is not a
+// number, fails with [ErrMalformedResponse]. A negative expires_in becomes
+// 0 (unknown) and one above [MaxExpiresIn] becomes MaxExpiresIn.
+func parseTokenResponse(resp *transport.Response) (*TokenResponse, error) {
 	var body struct {
 		TokenType    string      `json:"token_type"`
 		AccessToken  string      `json:"access_token"`
@@ -215,17 +242,57 @@ func (p *Provider) ExchangeInteractionCode(ctx context.Context, tokenURL string,
 		Scope:        body.Scope,
 	}
 	if body.ExpiresIn != "" {
-		n, err := body.ExpiresIn.Int64()
-		if err != nil {
-			f, ferr := body.ExpiresIn.Float64()
-			if ferr != nil {
-				return nil, malformed("token response has an invalid expires_in")
-			}
-			n = int64(f)
+		f, err := strconv.ParseFloat(string(body.ExpiresIn), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, malformed("token response has an invalid expires_in")
 		}
-		t.ExpiresIn = max(n, 0)
+		t.ExpiresIn = int64(min(max(f, 0), MaxExpiresIn))
 	}
 	return t, nil
+}
+
+// RefreshRequest holds the parameters of a refresh_token grant.
+type RefreshRequest struct {
+	// Auth is the client's authentication.
+	Auth ClientAuth
+	// RefreshToken is the refresh token to redeem.
+	RefreshToken string
+	// Scopes optionally narrows the granted scopes; empty keeps them.
+	Scopes []string
+}
+
+// Refresh redeems a refresh token at the discovery document's
+// token_endpoint (BaseURL()+"/token" when it names none) with
+// grant_type=refresh_token. The refresh token and the client credentials
+// go only in the form body or the Authorization header. The request is not
+// retried once it may have reached the server, since the server may rotate
+// the refresh token. Errors are as for [Provider.ExchangeInteractionCode];
+// invalid_grant (an expired, revoked or already rotated refresh token) is
+// a [*TokenError] with that Code. The response's ID token, if any, is not
+// verified; see [VerifyOptions.Refresh].
+func (p *Provider) Refresh(ctx context.Context, r RefreshRequest) (*TokenResponse, error) {
+	if err := r.Auth.validate(); err != nil {
+		return nil, err
+	}
+	if r.RefreshToken == "" {
+		return nil, errors.New("oauth: refresh token is empty")
+	}
+	m, err := p.Metadata(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tokenURL := m.TokenEndpoint
+	if tokenURL == "" {
+		tokenURL = p.base + "/token"
+	}
+	form := url.Values{
+		"grant_type":    {"refresh_token"},
+		"refresh_token": {r.RefreshToken},
+	}
+	if len(r.Scopes) > 0 {
+		form.Set("scope", strings.Join(r.Scopes, " "))
+	}
+	return p.tokenRequest(ctx, tokenURL, r.Auth, form)
 }
 
 // UserInfo fetches the userinfo endpoint from the discovery document with

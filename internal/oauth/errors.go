@@ -16,6 +16,10 @@ var (
 	// differs from the expected one.
 	ErrNonceMismatch = errors.New("oauth: ID token nonce mismatch")
 
+	// ErrAtHashMismatch reports an ID token whose at_hash does not match
+	// the access token issued with it.
+	ErrAtHashMismatch = errors.New("oauth: ID token at_hash does not match the access token")
+
 	// ErrUnknownKey reports an ID token signed with a key ID that is not in
 	// the issuer's JWKS, even after a refresh.
 	ErrUnknownKey = errors.New("oauth: unknown signing key")

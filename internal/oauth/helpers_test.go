@@ -102,13 +102,14 @@ type testOP struct {
 	issuer string
 	clock  *fakeClock
 
-	mu          sync.Mutex
-	jwks        []byte
-	jwksStatus  int
-	discovery   []byte
-	cacheCtl    string
-	jwksGate    chan struct{} // when set, JWKS requests wait for it
-	jwksStarted chan struct{}
+	mu           sync.Mutex
+	jwks         []byte
+	jwksStatus   int
+	discovery    []byte
+	cacheCtl     string
+	jwksCacheCtl string
+	jwksGate     chan struct{} // when set, JWKS requests wait for it
+	jwksStarted  chan struct{}
 
 	discoveryHits atomic.Int32
 	jwksHits      atomic.Int32
@@ -143,8 +144,11 @@ func newOP(t *testing.T, keys ...jose.JSONWebKey) *testOP {
 	op.mux.HandleFunc("GET /oauth2/default/v1/keys", func(w http.ResponseWriter, r *http.Request) {
 		op.jwksHits.Add(1)
 		op.mu.Lock()
-		body, status, gate, started := op.jwks, op.jwksStatus, op.jwksGate, op.jwksStarted
+		body, status, gate, started, cc := op.jwks, op.jwksStatus, op.jwksGate, op.jwksStarted, op.jwksCacheCtl
 		op.mu.Unlock()
+		if cc != "" {
+			w.Header().Set("Cache-Control", cc)
+		}
 		if started != nil {
 			select {
 			case started <- struct{}{}:

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 
@@ -23,85 +24,112 @@ const minRSABits = 2048
 // algorithm.
 var errKeyMismatch = errors.New("oauth: key type does not match the algorithm")
 
-// verificationKey returns the public key with ID kid for alg. When kid is
-// unknown it refreshes the JWKS at most once, sharing the fetch with
-// concurrent callers and never more often than the cooldown. It fails with
-// ErrUnknownKey when the key is still unknown, errKeyMismatch when the key
-// does not fit alg, or a *ProviderError (possibly wrapping a context error)
-// when the JWKS could not be fetched. A failed fetch keeps the cached keys.
+// Bounds on how long a JWKS is used before it is fetched again. The
+// lower bound is the JWKS cooldown.
+const (
+	defaultJWKSTTL = time.Hour
+	maxJWKSTTL     = 24 * time.Hour
+)
+
+// errCooldown reports a JWKS fetch skipped because the last one was too
+// recent.
+var errCooldown = errors.New("oauth: JWKS fetched too recently")
+
+// verificationKey returns the public key with ID kid for alg. When the
+// cached keys are older than the JWKS response's Cache-Control max-age it
+// first refreshes them, keeping them if the refresh fails. When kid is
+// unknown it refreshes the JWKS at most once. Fetches are shared with
+// concurrent callers and never more frequent than the cooldown. It fails
+// with ErrUnknownKey when the key is still unknown, errKeyMismatch when
+// the key does not fit alg, or a *ProviderError (possibly wrapping a
+// context error) when the JWKS could not be fetched.
 func (p *Provider) verificationKey(ctx context.Context, kid string, alg jose.SignatureAlgorithm) (any, error) {
+	stale := func() bool { return p.keys != nil && !p.now().Before(p.keysExpire) }
+	p.keyMu.RLock()
+	isStale := stale()
+	p.keyMu.RUnlock()
+	if isStale {
+		// Stale keys stay usable: a failed refresh is not an error.
+		if err := p.refreshKeys(ctx, stale); err != nil && ctx.Err() != nil {
+			return nil, &ProviderError{Op: "jwks", Err: ctx.Err()}
+		}
+	}
 	p.keyMu.RLock()
 	key, known := findKey(p.keys, kid, alg)
 	p.keyMu.RUnlock()
-	if key != nil {
-		return key, nil
+	if key != nil || known {
+		return keyOrMismatch(key)
 	}
-	if known {
-		return nil, errKeyMismatch
+	err := p.refreshKeys(ctx, func() bool {
+		_, known := findKey(p.keys, kid, alg)
+		return !known
+	})
+	p.keyMu.RLock()
+	key, known = findKey(p.keys, kid, alg)
+	p.keyMu.RUnlock()
+	switch {
+	case key != nil || known:
+		return keyOrMismatch(key)
+	case errors.Is(err, errCooldown):
+		return nil, ErrUnknownKey
+	case err != nil:
+		return nil, err
 	}
+	return nil, ErrUnknownKey
+}
 
+// refreshKeys fetches the JWKS if need, called with keyMu held, still
+// reports true. A fetch in flight is waited for instead of starting
+// another, and none starts within the cooldown of the last one
+// (errCooldown). A failed fetch keeps the cached keys.
+func (p *Provider) refreshKeys(ctx context.Context, need func() bool) error {
 	for attempt := 0; attempt < 2; attempt++ {
 		p.keyMu.Lock()
-		if key, known := findKey(p.keys, kid, alg); key != nil || known {
+		if !need() {
 			p.keyMu.Unlock()
-			return keyOrMismatch(key)
+			return nil
 		}
 		if f := p.keyFlight; f != nil {
 			p.keyMu.Unlock()
 			select {
 			case <-f.done:
 			case <-ctx.Done():
-				return nil, &ProviderError{Op: "jwks", Err: ctx.Err()}
-			}
-			p.keyMu.RLock()
-			key, known := findKey(p.keys, kid, alg)
-			p.keyMu.RUnlock()
-			if key != nil || known {
-				return keyOrMismatch(key)
+				return &ProviderError{Op: "jwks", Err: ctx.Err()}
 			}
 			if f.err != nil && errors.Is(f.err, context.Canceled) && ctx.Err() == nil {
 				continue // the fetching caller gave up; fetch ourselves
 			}
-			if f.err != nil {
-				return nil, f.err
-			}
-			return nil, ErrUnknownKey
+			return f.err
 		}
 		if !p.keysAt.IsZero() && p.now().Sub(p.keysAt) < p.cooldown {
 			loaded := p.keys != nil
 			p.keyMu.Unlock()
 			if !loaded {
-				return nil, &ProviderError{Op: "jwks", Err: errors.New("keys unavailable; a recent fetch failed")}
+				return &ProviderError{Op: "jwks", Err: errors.New("keys unavailable; a recent fetch failed")}
 			}
-			return nil, ErrUnknownKey
+			return errCooldown
 		}
 		f := &flight{done: make(chan struct{})}
 		p.keyFlight = f
 		p.keyMu.Unlock()
 
-		keys, err := p.fetchKeys(ctx)
+		keys, ttl, err := p.fetchKeys(ctx)
 
 		p.keyMu.Lock()
 		if err == nil {
 			p.keys = keys
+			p.keysExpire = p.now().Add(ttl)
 		}
 		if !errors.Is(err, context.Canceled) {
 			p.keysAt = p.now()
 		}
 		p.keyFlight = nil
 		f.err = err
-		key, known := findKey(p.keys, kid, alg)
 		p.keyMu.Unlock()
 		close(f.done)
-		if err != nil {
-			return nil, err
-		}
-		if key != nil || known {
-			return keyOrMismatch(key)
-		}
-		return nil, ErrUnknownKey
+		return err
 	}
-	return nil, ErrUnknownKey
+	return nil
 }
 
 func keyOrMismatch(key any) (any, error) {
@@ -119,7 +147,7 @@ func findKey(keys map[string][]jose.JSONWebKey, kid string, alg jose.SignatureAl
 		if k.Algorithm != "" && k.Algorithm != string(alg) {
 			continue
 		}
-		if fits(k.Key, alg) {
+		if fits(k.Key, alg) { // check:key-type
 			return k.Key, true
 		}
 	}
@@ -152,13 +180,13 @@ func fits(k any, alg jose.SignatureAlgorithm) bool {
 // fetchKeys downloads and parses the JWKS. Keys that cannot be used for
 // signature verification (no kid, "use" other than "sig", private or
 // unsupported material, short RSA moduli) are skipped.
-func (p *Provider) fetchKeys(ctx context.Context) (map[string][]jose.JSONWebKey, error) {
+func (p *Provider) fetchKeys(ctx context.Context) (map[string][]jose.JSONWebKey, time.Duration, error) {
 	m, err := p.Metadata(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	fail := func(err error) (map[string][]jose.JSONWebKey, error) {
-		return nil, &ProviderError{Op: "jwks", Err: err}
+	fail := func(err error) (map[string][]jose.JSONWebKey, time.Duration, error) {
+		return nil, 0, &ProviderError{Op: "jwks", Err: err}
 	}
 	resp, err := p.tc.Do(ctx, &transport.Request{
 		Method: http.MethodGet,
@@ -201,5 +229,6 @@ func (p *Provider) fetchKeys(ctx context.Context) (map[string][]jose.JSONWebKey,
 	if len(keys) == 0 {
 		return fail(malformed("JWKS has no usable signing keys"))
 	}
-	return keys, nil
+	ttl := boundedTTL(resp.Header.Get("Cache-Control"), defaultJWKSTTL, p.cooldown, max(maxJWKSTTL, p.cooldown))
+	return keys, ttl, nil
 }

@@ -108,10 +108,11 @@ type Provider struct {
 	metaExpires time.Time
 	metaFlight  *flight
 
-	keyMu     sync.RWMutex
-	keys      map[string][]jose.JSONWebKey
-	keysAt    time.Time // end of the last JWKS fetch that counts for the cooldown
-	keyFlight *flight
+	keyMu      sync.RWMutex
+	keys       map[string][]jose.JSONWebKey
+	keysAt     time.Time // end of the last JWKS fetch that counts for the cooldown
+	keysExpire time.Time // when the cached keys are to be fetched again
+	keyFlight  *flight
 }
 
 // flight is an in-progress fetch that other callers can wait for.
@@ -298,8 +299,9 @@ func (p *Provider) fetchMetadata(ctx context.Context) (*Metadata, time.Duration,
 }
 
 // errForeignEndpoint reports a server-provided URL outside the issuer's
-// origin.
-var errForeignEndpoint = errors.New("URL is not on the issuer's origin")
+// origin; it matches transport.ErrForeignOrigin, as a href the transport
+// refuses does.
+var errForeignEndpoint = fmt.Errorf("server-provided %w", transport.ErrForeignOrigin)
 
 // checkEndpoint reports whether raw is an absolute URL on the issuer's
 // origin without user info or fragment.
@@ -315,10 +317,17 @@ func (p *Provider) checkEndpoint(raw string) error {
 	return nil
 }
 
-// cacheTTL returns how long to cache a response with the given
+// cacheTTL returns how long to cache a discovery document with the given
 // Cache-Control header.
 func cacheTTL(cc string) time.Duration {
-	ttl := defaultMetadataTTL
+	return boundedTTL(cc, defaultMetadataTTL, minMetadataTTL, maxMetadataTTL)
+}
+
+// boundedTTL returns how long to cache a response with the given
+// Cache-Control header: its max-age (def when absent, lo for no-store or
+// no-cache), clamped to [lo, hi].
+func boundedTTL(cc string, def, lo, hi time.Duration) time.Duration {
+	ttl := def
 	for d := range strings.SplitSeq(cc, ",") {
 		d = strings.ToLower(strings.TrimSpace(d))
 		switch {
@@ -326,11 +335,11 @@ func cacheTTL(cc string) time.Duration {
 			ttl = 0
 		case strings.HasPrefix(d, "max-age="):
 			if s, err := strconv.ParseInt(strings.Trim(d[len("max-age="):], `"`), 10, 64); err == nil && s >= 0 {
-				ttl = time.Duration(min(s, int64(maxMetadataTTL/time.Second))) * time.Second
+				ttl = time.Duration(min(s, int64(hi/time.Second))) * time.Second
 			}
 		}
 	}
-	return min(max(ttl, minMetadataTTL), maxMetadataTTL)
+	return min(max(ttl, lo), hi)
 }
 
 // isLoopback reports whether host names the local machine.

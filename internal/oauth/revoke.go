@@ -38,7 +38,9 @@ func (p *Provider) Revoke(ctx context.Context, auth ClientAuth, token, hint stri
 		"Accept":       {"application/json"},
 		"Content-Type": {"application/x-www-form-urlencoded"},
 	}
-	auth.Apply(form, h)
+	if err := auth.ApplyTo(form, h, m.RevocationEndpoint, p.now()); err != nil {
+		return err
+	}
 	resp, err := p.tc.Do(ctx, &transport.Request{
 		Method: http.MethodPost,
 		URL:    m.RevocationEndpoint,
