@@ -654,7 +654,10 @@ func authObj(o *wireObj[wireAuth], d *decoder, name []byte) error {
 	return ptr(d, &o.Value, "value", obj((*wireAuth).member))
 }
 
-var formMembers = []string{"name", "rel", "href", "method", "accepts", "produces", "refresh", "relatesTo", "value"}
+var formMembers = []string{"name", "rel", "href", "method", "accepts", "produces", "refresh", "relatesTo", "value",
+	"type", "idp"}
+
+var idpMembers = []string{"id", "name"}
 
 func (w *wireForm) member(d *decoder, name []byte) error {
 	switch match(name, formMembers) {
@@ -676,6 +679,18 @@ func (w *wireForm) member(d *decoder, name []byte) error {
 		return d.raw(&w.RelatesTo)
 	case 8:
 		return list(d, &w.Value, "value", obj((*wireField).member))
+	case 9:
+		return d.str(&w.Type, "type")
+	case 10:
+		return ptr(d, &w.IDP, "idp", obj(func(v *wireIDP, d *decoder, name []byte) error {
+			switch match(name, idpMembers) {
+			case 0:
+				return d.str(&v.ID, "id")
+			case 1:
+				return d.str(&v.Name, "name")
+			}
+			return d.skip()
+		}))
 	}
 	return d.skip()
 }

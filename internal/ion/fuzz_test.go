@@ -152,3 +152,77 @@ func FuzzBody(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMessages puts fuzzed messages, top-level and on a field, into an
+// otherwise valid IDX document. Parse must never panic; when it accepts the
+// document, every message must come back with its class, i18n key, text
+// and field as sent, HasErrors must agree with the classes, and
+// ClearMessages must remove them all. Params that are not a JSON array
+// make the document malformed (ErrMalformed), never half-parsed.
+func FuzzMessages(f *testing.F) {
+	for _, s := range [][5]string{
+		{"ERROR", "errors.E0000004", "Authentication failed", `[]`, "INFO"},
+		{"ERROR", "api.authn.error.PASSCODE_INVALID", "Invalid code. Try again.", `["a", 1, null, {"x": [true]}]`, "ERROR"},
+		{"INFO", "idx.session.expired", "The session has expired.", `null`, "WARNING"},
+		{"", "", "", ``, ""},
+		{"ERROR", "k", "\u2028</script>\"\\", `{"not": "an array"}`, "error"},
+		{"ERROR", "k", "t", `[`, "INFO"},
+		{"\xff", "\x00", "\xed\xa0\x80", `[1e999]`, "INFO"},
+	} {
+		f.Add(s[0], s[1], s[2], []byte(s[3]), s[4])
+	}
+	f.Fuzz(func(t *testing.T, class, key, text string, params []byte, fieldClass string) {
+		str := func(s string) string {
+			b, _ := json.Marshal(s)
+			return string(b)
+		}
+		i18n := `{"key":` + str(key) + `}`
+		if len(params) > 0 {
+			i18n = `{"key":` + str(key) + `,"params":` + string(params) + `}`
+		}
+		doc := `{"version":"1.0.0","stateHandle":"h","messages":{"type":"array","value":[` +
+			`{"class":` + str(class) + `,"message":` + str(text) + `,"i18n":` + i18n + `}]},` +
+			`"remediation":{"type":"array","value":[{"name":"f","href":"https://o.example/idp/idx/f","value":[` +
+			`{"name":"x","messages":{"type":"array","value":[{"class":` + str(fieldClass) + `,"message":"m","i18n":{"key":"field.key"}}]}}]}]}}`
+		r, err := ion.Parse([]byte(doc))
+		if err != nil {
+			if !errors.Is(err, ion.ErrMalformed) || !parseErrorText.MatchString(err.Error()) {
+				t.Fatalf("error %q", err)
+			}
+			if json.Valid([]byte(doc)) {
+				var p any
+				if json.Unmarshal(params, &p) == nil {
+					if _, isArray := p.([]any); isArray || p == nil {
+						t.Fatalf("valid messages refused: %v", err)
+					}
+				}
+			}
+			return
+		}
+		// What JSON round-tripping makes of the strings (invalid UTF-8
+		// becomes U+FFFD).
+		back := func(s string) string {
+			var out string
+			_ = json.Unmarshal([]byte(str(s)), &out)
+			return out
+		}
+		msgs := r.AllMessages()
+		if len(msgs) != 2 {
+			t.Fatalf("%d messages; want 2", len(msgs))
+		}
+		top, field := msgs[0], msgs[1]
+		if top.Class != back(class) || top.Key != back(key) || top.Text != back(text) || top.Field != "" {
+			t.Fatalf("top-level message %+v; want class %q key %q text %q", top, back(class), back(key), back(text))
+		}
+		if field.Class != back(fieldClass) || field.Key != "field.key" || field.Field != "x" {
+			t.Fatalf("field message %+v", field)
+		}
+		if want := top.Class == "ERROR" || field.Class == "ERROR"; r.HasErrors() != want {
+			t.Fatalf("HasErrors = %t; classes %q, %q", r.HasErrors(), top.Class, field.Class)
+		}
+		r.ClearMessages()
+		if n := len(r.AllMessages()); n != 0 || r.HasErrors() {
+			t.Fatalf("%d messages after ClearMessages", n)
+		}
+	})
+}

@@ -31,6 +31,23 @@ var fixtures = []string{
 	"success-with-interaction-code.json",
 	"session-expired.json",
 	"unknown-remediation.json",
+	"identify-with-idps.json",
+	"identify-locked-out.json",
+	"enroll-profile.json",
+	"identify-recovery.json",
+	"reset-authenticator.json",
+	"authenticator-enrollment-data-phone.json",
+	"enroll-authenticator-google-otp.json",
+	"enroll-poll-okta-verify.json",
+	"enrollment-channel-data-email.json",
+	"challenge-poll-okta-verify-number.json",
+	"challenge-authenticator-okta-verify-totp.json",
+	"challenge-authenticator-password-suspended.json",
+	"enroll-authenticator-webauthn.json",
+	"challenge-authenticator-webauthn.json",
+	"select-authenticator-unlock-account.json",
+	"terminal-unlock-success.json",
+	"challenge-authenticator-security-question-custom.json",
 }
 
 func readFixture(t testing.TB, name string) []byte {

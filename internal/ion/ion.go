@@ -76,8 +76,19 @@ type Form struct {
 	RelatesTo []string
 	// Authenticator is the object the form's relatesTo points at, if any.
 	Authenticator *Authenticator
+	// Type is the form's type, given by redirect-idp forms: the identity
+	// provider's kind ("GOOGLE", "SAML2", "X509", ...).
+	Type string
+	// IDP is the identity provider of a redirect-idp form, nil otherwise.
+	IDP *IDP
 	// Fields are the form's fields in server order.
 	Fields []*Field
+}
+
+// IDP is the identity provider a redirect-idp form sends the user to.
+type IDP struct {
+	ID   string
+	Name string
 }
 
 // Field is one value of a form.
@@ -308,6 +319,13 @@ type wireForm struct {
 	Refresh   *float64        `json:"refresh"`
 	RelatesTo json.RawMessage `json:"relatesTo"`
 	Value     []wireField     `json:"value"`
+	Type      string          `json:"type"`
+	IDP       *wireIDP        `json:"idp"`
+}
+
+type wireIDP struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 type wireField struct {
@@ -534,6 +552,10 @@ func (r *Response) convForm(w *wireForm) (*Form, error) {
 		Method:   strings.ToUpper(w.Method),
 		Accepts:  w.Accepts,
 		Produces: w.Produces,
+		Type:     w.Type,
+	}
+	if w.IDP != nil {
+		f.IDP = &IDP{ID: w.IDP.ID, Name: w.IDP.Name}
 	}
 	if f.Method == "" {
 		f.Method = "POST"
@@ -598,8 +620,17 @@ func (r *Response) convFields(ws []wireField, depth int) ([]*Field, error) {
 			f.RelatesTo = ref
 			f.Authenticator = r.resolve(ref)
 		}
-		if w.Form != nil {
-			sub, err := r.convFields(w.Form.Value, depth+1)
+		form := w.Form
+		if form == nil && len(f.Value) > 0 && f.Value[0] == '{' {
+			// An object whose value is a form, as select-enrollment-channel's
+			// authenticator {"value": {"form": {...}}}: its sub-fields.
+			var vf *wireSubForm
+			if err := r.dec.optionForm(f.Value, &vf); err == nil && vf != nil {
+				form, f.Value = vf, nil
+			}
+		}
+		if form != nil {
+			sub, err := r.convFields(form.Value, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -711,4 +742,28 @@ func (r *Response) resolve(ref string) *Authenticator {
 		return nil
 	}
 	return list[i]
+}
+
+// Action returns the action named name ("resend", "poll" or "recover")
+// of currentAuthenticator or, when that has none, of
+// currentAuthenticatorEnrollment; nil when neither offers it.
+func (r *Response) Action(name string) *Form {
+	for _, a := range []*Authenticator{r.currentAuthenticator, r.currentAuthenticatorEnrollment} {
+		if a == nil {
+			continue
+		}
+		var f *Form
+		switch name {
+		case "resend":
+			f = a.Resend
+		case "poll":
+			f = a.Poll
+		case "recover":
+			f = a.Recover
+		}
+		if f != nil {
+			return f
+		}
+	}
+	return nil
 }

@@ -272,6 +272,11 @@ func lookup(v Values, in Input) (any, string, bool) {
 	if val, ok := v[in.Name]; ok {
 		return val, in.Name, true
 	}
+	if in.alt != "" {
+		if val, ok := v[in.alt]; ok {
+			return val, in.alt, true
+		}
+	}
 	p := in.Path()
 	if val, ok := v[p]; ok {
 		return val, p, true

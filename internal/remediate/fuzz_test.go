@@ -30,6 +30,13 @@ func FuzzNext(f *testing.F) {
 		{"unknown-remediation.json", `{"device": {"displayName": "d"}, "consent": true}`, "attest-device-posture", false},
 		{"select-authenticator-enroll-with-skip.json", `{}`, "skip", false},
 		{"session-expired.json", `{}`, "identify", false},
+		{"enroll-profile.json", `{"userProfile.firstName": "J", "lastName": "D", "email": "e"}`, "", false},
+		{"enroll-poll-okta-verify.json", `{"channel": "email"}`, "", false},
+		{"authenticator-enrollment-data-phone.json", `{"methodType": "sms", "phoneNumber": "+1555"}`, "", false},
+		{"enroll-authenticator-webauthn.json", `{"clientData": "c", "attestation": "a"}`, "", false},
+		{"challenge-authenticator-okta-verify-totp.json", `{"verificationCode": "1"}`, "", false},
+		{"select-authenticator-unlock-account.json", `{"username": "u", "authenticator": "okta_email"}`, "", false},
+		{"reset-authenticator.json", `{"newPassword": "n", "revokeSessions": true}`, "", false},
 	}
 	for _, s := range seeds {
 		b, err := os.ReadFile(filepath.Join(testdata, s.fixture))

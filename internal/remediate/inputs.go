@@ -25,6 +25,9 @@ type Input struct {
 	// Options are the allowed values, in server order; empty when any value
 	// goes.
 	Options []Option
+	// alt is another name the value may be given under: "newPassword"
+	// for the password being set at enrollment.
+	alt string
 	// path is the field path in the form, e.g. ["credentials", "passcode"].
 	path []string
 	// field is the form field the input fills.
@@ -53,7 +56,8 @@ func (in Input) Path() string { return strings.Join(in.path, ".") }
 //     the caller must supply them (WebAuthn data);
 //   - object fields are flattened into their sub-fields (credentials.passcode);
 //     a sub-field is required when it says so, or when its object is required
-//     and none of the object's inputs says it is;
+//     and none of the object's inputs says it is (a boolean, which has a
+//     natural false, is required only when it says so);
 //   - a field whose options are authenticator forms is one input of type
 //     "authenticator" whose options are the authenticator keys on offer (the
 //     first option of each key; choosing a key chooses that option);
@@ -76,7 +80,8 @@ func fixed(fd *ion.Field) bool {
 
 func collect(r *ion.Response, f *ion.Form, fields []*ion.Field, prefix []string, parentRequired bool, out *[]Input) {
 	// A required object whose inputs are all unmarked, as identify's
-	// credentials {passcode}, needs all of them.
+	// credentials {passcode}, needs all of them, except booleans: reset's
+	// credentials {passcode, revokeSessions} is answered by a password alone.
 	implied := parentRequired && !hasRequiredInput(fields)
 	seen := map[string]bool{}
 	for _, fd := range fields {
@@ -85,7 +90,7 @@ func collect(r *ion.Response, f *ion.Form, fields []*ion.Field, prefix []string,
 		}
 		seen[fd.Name] = true
 		path := append(append([]string(nil), prefix...), fd.Name)
-		required := fd.Required || implied
+		required := fd.Required || (implied && fd.Type != "boolean")
 		if len(fd.Form) > 0 && len(fd.Options) == 0 {
 			collect(r, f, fd.Form, path, required || impliedRequired(f, path), out)
 			continue
@@ -102,6 +107,9 @@ func collect(r *ion.Response, f *ion.Form, fields []*ion.Field, prefix []string,
 			Secret:   fd.Secret,
 			path:     path,
 			field:    fd,
+		}
+		if in.Name == "password" && f.Name == "enroll-authenticator" {
+			in.alt = "newPassword"
 		}
 		if in.Type == "" {
 			in.Type = "string"
@@ -284,6 +292,24 @@ func alias(r *ion.Response, f *ion.Form, path []string) string {
 		return "questionKey"
 	case "credentials.question":
 		return "question"
+	case "credentials.clientData":
+		return "clientData"
+	case "credentials.attestation":
+		return "attestation"
+	case "credentials.authenticatorData":
+		return "authenticatorData"
+	case "credentials.signatureData":
+		return "signatureData"
+	case "credentials.transports":
+		return "transports"
+	case "credentials.clientExtensions":
+		return "clientExtensions"
+	case "credentials.revokeSessions":
+		return "revokeSessions"
+	case "credentials.totp":
+		return "verificationCode"
+	case "authenticator.channel":
+		return "channel"
 	case "credentials.passcode":
 		switch f.Name {
 		case "identify", "enroll-profile":
@@ -311,7 +337,9 @@ func stepAuthenticator(r *ion.Response, f *ion.Form) *ion.Authenticator {
 	}
 	switch f.Name {
 	case "challenge-authenticator", "enroll-authenticator", "challenge-poll", "enroll-poll",
-		"authenticator-verification-data", "authenticator-enrollment-data":
+		"authenticator-verification-data", "authenticator-enrollment-data",
+		"select-enrollment-channel", "enrollment-channel-data",
+		"reset-authenticator", "reenroll-authenticator", "reenroll-authenticator-warning":
 		return r.CurrentAuthenticator
 	}
 	return nil
@@ -319,8 +347,9 @@ func stepAuthenticator(r *ion.Response, f *ion.Form) *ion.Authenticator {
 
 // StepAuthenticator returns the authenticator form f is about, or nil: the
 // object its relatesTo points at or, for the forms that answer the current
-// authenticator (challenge-authenticator, enroll-authenticator, the poll and
-// data forms), the response's current authenticator.
+// authenticator (challenge-authenticator, enroll-authenticator, the poll,
+// data and channel forms, reset-authenticator), the response's current
+// authenticator.
 func StepAuthenticator(r *ion.Response, f *ion.Form) *ion.Authenticator {
 	return stepAuthenticator(r, f)
 }

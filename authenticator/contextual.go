@@ -1,0 +1,147 @@
+package authenticator
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+)
+
+// ContextualData is the data an authenticator object carries for the
+// user interface of its step: a QR code and shared secret to enroll an
+// authenticator app, the security questions on offer, the WebAuthn
+// challenge, or the number to pick in Okta Verify.
+type ContextualData struct {
+	// QRCode is the enrollment QR code (google_otp, okta_verify).
+	QRCode *QRCode
+	// SharedSecret is the TOTP seed for manual entry (google_otp). It is a
+	// secret: show it to the user, never log it. Printing a ContextualData
+	// leaves it out.
+	SharedSecret string
+	// Questions are the predefined security questions (enrollment), and
+	// QuestionKeys their keys.
+	Questions    []Question
+	QuestionKeys []string
+	// EnrolledQuestion is the question the user answers (verification).
+	EnrolledQuestion *Question
+	// ChallengeData is the WebAuthn request options for
+	// navigator.credentials.get, as the server sent them.
+	ChallengeData json.RawMessage
+	// ActivationData is the WebAuthn creation options for
+	// navigator.credentials.create, as the server sent them.
+	ActivationData json.RawMessage
+	// CorrectAnswer is the number the user must pick in Okta Verify
+	// (number challenge), empty when there is none.
+	CorrectAnswer string
+	// SelectedChannel is the Okta Verify enrollment channel in use
+	// ("qrcode", "email", "sms").
+	SelectedChannel string
+}
+
+// QRCode is an enrollment QR code.
+type QRCode struct {
+	// Href is the image, usually a data: URL.
+	Href string
+	// Method is how it is given ("embedded").
+	Method string
+	// Type is the image's media type ("image/png").
+	Type string
+}
+
+// Question is a security question.
+type Question struct {
+	Key  string
+	Text string
+}
+
+type wireContext struct {
+	QRCode *struct {
+		Href   string `json:"href"`
+		Method string `json:"method"`
+		Type   string `json:"type"`
+	} `json:"qrcode"`
+	SharedSecret string `json:"sharedSecret"`
+	Questions    []struct {
+		Question    string `json:"question"`
+		QuestionKey string `json:"questionKey"`
+	} `json:"questions"`
+	QuestionKeys     []string `json:"questionKeys"`
+	EnrolledQuestion *struct {
+		Question    string `json:"question"`
+		QuestionKey string `json:"questionKey"`
+	} `json:"enrolledQuestion"`
+	ChallengeData   json.RawMessage `json:"challengeData"`
+	ActivationData  json.RawMessage `json:"activationData"`
+	CorrectAnswer   json.RawMessage `json:"correctAnswer"`
+	SelectedChannel string          `json:"selectedChannel"`
+}
+
+// ParseContextualData reads the contextualData object of an authenticator.
+// Members it does not know are ignored; nil or null gives nil.
+func ParseContextualData(raw []byte) (*ContextualData, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var w wireContext
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return nil, fmt.Errorf("authenticator: contextualData: %w", err)
+	}
+	c := &ContextualData{
+		SharedSecret:    w.SharedSecret,
+		QuestionKeys:    w.QuestionKeys,
+		SelectedChannel: w.SelectedChannel,
+	}
+	if w.QRCode != nil {
+		c.QRCode = &QRCode{Href: w.QRCode.Href, Method: w.QRCode.Method, Type: w.QRCode.Type}
+	}
+	for _, q := range w.Questions {
+		c.Questions = append(c.Questions, Question{Key: q.QuestionKey, Text: q.Question})
+	}
+	if w.EnrolledQuestion != nil {
+		c.EnrolledQuestion = &Question{Key: w.EnrolledQuestion.QuestionKey, Text: w.EnrolledQuestion.Question}
+	}
+	if len(w.ChallengeData) > 0 && string(w.ChallengeData) != "null" {
+		c.ChallengeData = w.ChallengeData
+	}
+	if len(w.ActivationData) > 0 && string(w.ActivationData) != "null" {
+		c.ActivationData = w.ActivationData
+	}
+	if ans := w.CorrectAnswer; len(ans) > 0 && string(ans) != "null" {
+		var s string
+		var n json.Number
+		switch {
+		case json.Unmarshal(ans, &s) == nil:
+			c.CorrectAnswer = s
+		case json.Unmarshal(ans, &n) == nil:
+			c.CorrectAnswer = n.String()
+		default:
+			return nil, fmt.Errorf("authenticator: contextualData: correctAnswer is neither a number nor a string")
+		}
+	}
+	return c, nil
+}
+
+// Format prints the data without the shared secret, whatever the verb.
+func (c *ContextualData) Format(f fmt.State, _ rune) {
+	if c == nil {
+		fmt.Fprint(f, "<nil>")
+		return
+	}
+	fmt.Fprintf(f, "authenticator.ContextualData{QRCode: %t, SharedSecret: %s, Questions: %d, CorrectAnswer: %s}",
+		c.QRCode != nil, redacted(c.SharedSecret), len(c.Questions), strconv.Quote(c.CorrectAnswer))
+}
+
+// LogValue logs the data without the shared secret.
+func (c *ContextualData) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue("<nil>")
+	}
+	return slog.GroupValue(slog.Bool("qrcode", c.QRCode != nil), slog.Int("questions", len(c.Questions)))
+}
+
+func redacted(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return "[redacted]"
+}
