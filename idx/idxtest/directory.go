@@ -28,8 +28,9 @@ const (
 // demoUserID is the stable ID of the demo user.
 const demoUserID = "00uidxtestdemo0001"
 
-// User is a person who can sign in. Every user has the password and the
-// email authenticators enrolled.
+// User is a person who can sign in. Every user has the password (unless
+// Staged) and the email authenticators enrolled; the fields after Locale
+// enroll others and set the account's state.
 type User struct {
 	// ID is the Okta user ID (the ID token's sub). Empty means a random
 	// "00u..." ID.
@@ -44,6 +45,45 @@ type User struct {
 	GivenName, FamilyName string
 	// Locale is the locale claim, such as "en_US" (the default).
 	Locale string
+
+	// Phone, when set, enrolls the phone authenticator (SMS and voice)
+	// with this E.164 number, such as "+15555550100".
+	Phone string
+	// TOTPSecret, when set, enrolls Google Authenticator (google_otp) with
+	// this base32 (RFC 4648) shared secret.
+	TOTPSecret string
+	// SecurityQuestion, when set, enrolls the security question
+	// authenticator.
+	SecurityQuestion *SecurityQuestion
+	// OktaVerify enrolls Okta Verify (push, TOTP).
+	OktaVerify bool
+	// WebAuthn enrolls a security key or biometric authenticator.
+	WebAuthn bool
+
+	// PasswordExpired makes the password expired: after identify the user
+	// must set a new one (reenroll-authenticator).
+	PasswordExpired bool
+	// PasswordExpiresSoon warns at sign-in that the password is about to
+	// expire (reenroll-authenticator-warning), with a skip.
+	PasswordExpiresSoon bool
+	// Locked makes the account locked out: identify fails until it is
+	// unlocked.
+	Locked bool
+	// Staged makes the account STAGED: created by an admin and not yet
+	// activated. It has no password (Password must be empty) and cannot
+	// sign in until the user follows an activation token
+	// ([Server.ActivationToken]) and enrolls a password.
+	Staged bool
+}
+
+// SecurityQuestion is a user's security question and answer.
+type SecurityQuestion struct {
+	// Key is Okta's question key, such as "disliked_food", or "custom".
+	Key string
+	// Question is the question's text.
+	Question string
+	// Answer is the answer, compared without regard to case.
+	Answer string
 }
 
 // App is an OIDC app (a client) of the org's default authorization server.
@@ -61,11 +101,12 @@ type App struct {
 	RefreshTokens bool
 }
 
-// userRecord is a registered user with the IDs of its enrollments.
+// userRecord is a registered user with its enrollments. The server changes
+// it (enrollments, Phone...) only under its lock.
 type userRecord struct {
 	User
-	emailEnrollmentID    string
-	passwordEnrollmentID string
+	enrollments      map[string]*enrollment // by authenticator key
+	passwordFailures int                    // consecutive wrong passwords (lockout.go)
 }
 
 func (u *userRecord) name() string {
@@ -104,7 +145,10 @@ func newUserRecord(u User) (*userRecord, error) {
 	if u.Username != strings.TrimSpace(u.Username) {
 		return nil, errors.New("idxtest: username has leading or trailing spaces")
 	}
-	if u.Password == "" {
+	switch {
+	case u.Staged && u.Password != "":
+		return nil, fmt.Errorf("idxtest: staged user %q has a password", u.Username)
+	case !u.Staged && u.Password == "":
 		return nil, fmt.Errorf("idxtest: user %q has no password", u.Username)
 	}
 	if u.Email == "" {
@@ -119,11 +163,36 @@ func newUserRecord(u User) (*userRecord, error) {
 	if u.Locale == "" {
 		u.Locale = "en_US"
 	}
-	return &userRecord{
-		User:                 u,
-		emailEnrollmentID:    randomOktaID("eae"),
-		passwordEnrollmentID: randomOktaID("lae"),
-	}, nil
+	if u.Phone != "" && !validPhone(u.Phone) {
+		return nil, fmt.Errorf("idxtest: user %q: phone %q is not an E.164 number", u.Username, u.Phone)
+	}
+	if u.SecurityQuestion != nil {
+		q := *u.SecurityQuestion
+		u.SecurityQuestion = &q
+	}
+	rec := &userRecord{User: u, enrollments: map[string]*enrollment{
+		AuthenticatorPassword: {id: randomOktaID("lae")},
+		AuthenticatorEmail:    {id: randomOktaID("eae"), value: u.Email},
+	}}
+	if u.Phone != "" {
+		rec.enrollments[AuthenticatorPhone] = &enrollment{id: randomOktaID("mbl"), value: u.Phone}
+	}
+	if u.TOTPSecret != "" {
+		rec.enrollments[AuthenticatorGoogle] = &enrollment{id: randomOktaID("ost"), value: u.TOTPSecret}
+	}
+	if u.SecurityQuestion != nil {
+		rec.enrollments[AuthenticatorSecurityQuestion] = &enrollment{id: randomOktaID("qae"), value: u.SecurityQuestion.Key}
+	}
+	if u.OktaVerify {
+		rec.enrollments[AuthenticatorOktaVerify] = &enrollment{id: randomOktaID("pfd")}
+	}
+	if u.WebAuthn {
+		rec.enrollments[AuthenticatorWebAuthn] = &enrollment{id: randomOktaID("fwf")}
+	}
+	if u.Staged {
+		delete(rec.enrollments, AuthenticatorPassword) // enrolled at activation
+	}
+	return rec, nil
 }
 
 // checkApp validates a and returns a copy the caller cannot change.
@@ -158,8 +227,8 @@ func (a *App) allowsRedirect(uri string) bool {
 // AddUser registers a user; it is safe to call while the server runs. It
 // fails if the username is empty, has leading or trailing spaces, or is
 // taken (compared without regard to case), if the ID is taken, if the
-// password is empty, or if the email (Username when Email is empty) is not
-// an address.
+// password is empty (or, for a Staged user, is not), or if the email
+// (Username when Email is empty) is not an address.
 func (s *Server) AddUser(u User) error {
 	rec, err := newUserRecord(u)
 	if err != nil {

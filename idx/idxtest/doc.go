@@ -2,20 +2,37 @@
 // loopback port that speaks the Okta Identity Engine wire protocol used by
 // embedded sign-in, the way net/http/httptest provides a fake HTTP server.
 //
-// The fake implements, for one sign-on policy (password, then a one-time
-// code sent to the email authenticator):
+// The fake implements:
 //
 //   - OpenID discovery, JWKS, /v1/interact, /v1/token (interaction_code
 //     and refresh_token grants, client_secret_basic, client_secret_post or
-//     PKCE-only public clients), /v1/userinfo, /v1/revoke, /v1/introspect
+//     PKCE-only public clients, and private_key_jwt apps added with
+//     [WithPrivateKeyJWTApp]), /v1/userinfo, /v1/revoke, /v1/introspect
 //     and /v1/logout of the default authorization server
-//     ({URL}/oauth2/default);
-//   - the IDX API: /idp/idx/introspect, identify, challenge,
-//     challenge/resend, challenge/poll, challenge/answer and cancel, with
-//     the Ion documents (remediation forms, stateHandle, expiresAt,
-//     messages, successWithInteractionCode) shaped like real Okta answers;
-//   - an outbox instead of a mail server: [Server.Outbox], [Server.LastCode]
-//     and GET {URL}/idxtest/outbox.
+//     ({URL}/oauth2/default), with signing keys that rotate on
+//     [Server.RotateSigningKey];
+//   - the IDX API (/idp/idx/...) for an org [Policy]: how many factors a
+//     sign-in needs and which authenticators may give them (password,
+//     email codes and magic links, phone by SMS or voice, Google
+//     Authenticator, Okta Verify push, number challenge and TOTP,
+//     security questions, WebAuthn), required or optional enrollment
+//     (with skip), self-service registration, password recovery and
+//     account unlock (by [Policy.RecoveryAuthenticators]), identity
+//     providers (a fake IdP that redirects back with an interaction
+//     code), password expiry and warning, lockout after
+//     [Policy.MaxPasswordAttempts], activation and recovery tokens; the
+//     Ion documents (remediation forms, relatesTo, stateHandle, expiresAt,
+//     messages, successWithInteractionCode) are shaped like real Okta
+//     answers;
+//   - an outbox instead of mail and phone providers: [Server.Outbox]
+//     (emails, texts and calls, with magic links), [Server.LastCode] and
+//     GET {URL}/idxtest/outbox;
+//   - test controls: [Server.ApprovePush], [Server.RejectPush],
+//     [Server.AnswerPush], [TOTP], [Server.WebAuthnAssertion],
+//     [Server.UnlockUser], [Server.ActivationToken],
+//     [Server.RecoveryToken], and fault injection ([Server.InjectFault]:
+//     rate limits, server errors, slow, hung or dropped connections,
+//     malformed or oversized answers, foreign hrefs).
 //
 // It is written from the wire protocol alone and shares no code with the
 // SDK, so a misunderstanding of the protocol in one cannot hide in the
@@ -25,9 +42,11 @@
 // Every Server registers the demo user ([DemoUsername], [DemoPassword]) and
 // two apps, public ([PublicClientID]) and confidential
 // ([ConfidentialClientID], [ConfidentialClientSecret]), both with the
-// redirect URI [DefaultRedirectURI] and refresh tokens allowed. Options add
-// users and apps, set the clock and lifetimes, and choose whether selecting
-// the email authenticator first answers with authenticator-verification-data.
+// redirect URI [DefaultRedirectURI] and refresh tokens allowed. The
+// default policy asks for the password and one more factor. Options add
+// users and apps, set the policy, the clock and lifetimes, and choose
+// whether selecting the email authenticator first answers with
+// authenticator-verification-data.
 //
 // A test of code that signs in typically looks like this (ExampleNewServer
 // shows a whole sign-in over the raw wire):
@@ -53,13 +72,17 @@
 // IDX answers are "application/ion+json; okta-version=1.0.0" documents. A
 // stateHandle stays the same for the life of its transaction. Errors:
 //
-//   - unknown, expired, cancelled or used-up (after success) stateHandle or
-//     interaction handle: 401, messages only, i18n key idx.session.expired;
+//   - unknown, expired or cancelled stateHandle or interaction handle, or
+//     one whose sign-in succeeded and whose interaction code was redeemed
+//     (until then introspect answers the success again): 401, messages
+//     only, i18n key idx.session.expired;
 //   - wrong password or unknown user (indistinguishable): 401, the identify
 //     form again and the top-level message errors.E0000004
 //     "Authentication failed";
-//   - wrong or expired email code: 401, the challenge form again with the
-//     field message api.authn.error.PASSCODE_INVALID on credentials.passcode;
+//   - wrong or expired code: 401, the challenge form again with the
+//     field message api.authn.error.PASSCODE_INVALID on credentials.passcode
+//     (authfactor.challenge.soft_token.invalid_passcode for a TOTP);
+//   - a locked account: 403, errors.E0000119;
 //   - a blank required field: 400, the form again with the field message
 //     model.validation.field.blank;
 //   - an authenticator that is not offered: 400, top-level errors.E0000001;

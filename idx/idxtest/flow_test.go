@@ -606,21 +606,34 @@ func TestExpiredCode(t *testing.T) {
 }
 
 // TestStateHandleUsedUpAfterSuccess checks that a successful transaction's
-// stateHandle is refused afterwards.
+// stateHandle only introspects, to the success answer, until its
+// interaction code is redeemed, and is refused afterwards.
 func TestStateHandleUsedUpAfterSuccess(t *testing.T) {
 	t.Parallel()
 	srv := newOrg(t)
 	f := newFlow(t, srv)
-	f.success()
-	for _, p := range []string{"/idp/idx/introspect", "/idp/idx/cancel", "/idp/idx/challenge/poll"} {
+	success := f.success()
+	r := postIon(t, f.c, srv.URL+"/idp/idx/introspect", map[string]string{"stateHandle": f.stateHandle})
+	if r.status != http.StatusOK || !cmp.Equal(r.doc["successWithInteractionCode"], success.doc["successWithInteractionCode"]) {
+		t.Errorf("introspect after success: %v", r)
+	}
+	for _, p := range []string{"/idp/idx/cancel", "/idp/idx/challenge/poll"} {
 		r := postIon(t, f.c, srv.URL+p, map[string]string{"stateHandle": f.stateHandle})
 		if r.status != http.StatusUnauthorized || !cmp.Equal(messageKeys(t, r.doc), []string{"idx.session.expired"}) {
 			t.Errorf("%s after success: %v", p, r)
 		}
 	}
-	r := postIon(t, f.c, srv.URL+"/idp/idx/introspect", map[string]string{"interactionHandle": f.handle})
+	r = postIon(t, f.c, srv.URL+"/idp/idx/introspect", map[string]string{"interactionHandle": f.handle})
 	if r.status != http.StatusUnauthorized {
 		t.Errorf("interaction handle after success: %v", r)
+	}
+	f.last = success
+	if tok := f.redeem(f.verifier); tok.status != http.StatusOK {
+		t.Fatalf("token: %v", tok)
+	}
+	r = postIon(t, f.c, srv.URL+"/idp/idx/introspect", map[string]string{"stateHandle": f.stateHandle})
+	if r.status != http.StatusUnauthorized || !cmp.Equal(messageKeys(t, r.doc), []string{"idx.session.expired"}) {
+		t.Errorf("introspect after redemption: %v", r)
 	}
 }
 

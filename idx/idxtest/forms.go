@@ -61,15 +61,19 @@ func objectOf[T any](v T) *ionObject[T] { return &ionObject[T]{Type: "object", V
 // ionForm is a form: a remediation, an action such as cancel, or a
 // successWithInteractionCode.
 type ionForm struct {
-	Rel       []string   `json:"rel"`
+	Rel       []string   `json:"rel,omitzero"`
 	Name      string     `json:"name"`
 	RelatesTo []string   `json:"relatesTo,omitempty"`
 	Href      string     `json:"href"`
 	Method    string     `json:"method"`
 	Produces  string     `json:"produces,omitempty"`
 	Refresh   int        `json:"refresh,omitempty"`
-	Value     []ionField `json:"value"`
-	Accepts   string     `json:"accepts"`
+	Value     []ionField `json:"value,omitzero"`
+	Accepts   string     `json:"accepts,omitempty"`
+	// Type and IdP are those of a redirect-idp remediation (idp.go), which
+	// has no rel, value or accepts.
+	Type string  `json:"type,omitempty"`
+	IdP  *idpDoc `json:"idp,omitempty"`
 }
 
 // ionField is one field of a form. Value is any JSON value (a string for
@@ -132,10 +136,23 @@ type authenticatorDoc struct {
 	ID          string                `json:"id"`
 	DisplayName string                `json:"displayName"`
 	Methods     []methodDoc           `json:"methods,omitempty"`
+	// ContextualData is kind data for the client: a QR code, a
+	// security question list, a WebAuthn challenge...
+	ContextualData any `json:"contextualData,omitempty"`
+	// CredentialID is a WebAuthn enrollment's credential ID.
+	CredentialID string `json:"credentialId,omitempty"`
+	// Settings are kind settings, such as the password's complexity
+	// rules.
+	Settings any `json:"settings,omitempty"`
+	// Recover is the password's recover action (flow_recover.go).
+	Recover *ionForm `json:"recover,omitempty"`
 }
 
 type authenticatorProfile struct {
-	Email string `json:"email,omitempty"`
+	Email       string `json:"email,omitempty"`
+	PhoneNumber string `json:"phoneNumber,omitempty"`
+	QuestionKey string `json:"questionKey,omitempty"`
+	Question    string `json:"question,omitempty"`
 }
 
 type methodDoc struct {

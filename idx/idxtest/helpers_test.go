@@ -15,6 +15,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/goidx/goidx/idx/idxtest"
 )
 
@@ -256,6 +259,13 @@ type flow struct {
 // running in parallel on one server do not read each other's codes.
 func newFlow(t *testing.T, srv *idxtest.Server) *flow {
 	t.Helper()
+	return newFlowUser(t, srv, nil)
+}
+
+// newFlowUser is newFlow with a user that edit may change (enroll a
+// phone, expire the password...) before it is added.
+func newFlowUser(t *testing.T, srv *idxtest.Server, edit func(*idxtest.User)) *flow {
+	t.Helper()
 	v, c := pkce()
 	f := &flow{
 		t: t, srv: srv, c: srv.Client(),
@@ -266,7 +276,11 @@ func newFlow(t *testing.T, srv *idxtest.Server) *flow {
 		user:     "user-" + strings.ToLower(v[24:36]) + "@example.com",
 		password: "pw-" + v[:20],
 	}
-	if err := srv.AddUser(idxtest.User{Username: f.user, Password: f.password, GivenName: "Flow", FamilyName: "Tester"}); err != nil {
+	u := idxtest.User{Username: f.user, Password: f.password, GivenName: "Flow", FamilyName: "Tester"}
+	if edit != nil {
+		edit(&u)
+	}
+	if err := srv.AddUser(u); err != nil {
 		t.Fatalf("AddUser: %v", err)
 	}
 	return f
@@ -429,4 +443,86 @@ func jwtClaimsMap(token string) (map[string]any, error) {
 	}
 	var m map[string]any
 	return m, json.Unmarshal(payload, &m)
+}
+
+// signIn runs interact, introspect and identify, failing the test unless
+// identify succeeds.
+func (f *flow) signIn() reply {
+	f.t.Helper()
+	f.interact()
+	f.introspect()
+	r := f.identify(f.user, f.password)
+	if r.status != http.StatusOK {
+		f.t.Fatalf("identify: %v", r)
+	}
+	return r
+}
+
+// authenticatorID returns the ID of the authenticator with key in the last
+// answer's authenticators list.
+func (f *flow) authenticatorID(key string) string {
+	f.t.Helper()
+	list, _ := path(f.t, f.last.doc, "authenticators", "value").([]any)
+	for _, a := range list {
+		if m, _ := a.(map[string]any); m != nil && m["key"] == key {
+			return m["id"].(string)
+		}
+	}
+	f.t.Fatalf("no authenticator %q in %v", key, list)
+	return ""
+}
+
+// choose submits the named form (select-authenticator-authenticate,
+// authenticator-verification-data, select-authenticator-enroll...) with
+// the authenticator of key plus values (methodType, phoneNumber...).
+func (f *flow) choose(form, key string, values map[string]any) reply {
+	f.t.Helper()
+	a := map[string]any{"id": f.authenticatorID(key)}
+	for k, v := range values {
+		a[k] = v
+	}
+	return f.submit(form, map[string]any{"authenticator": a})
+}
+
+// mustOK fails the test unless r is a 200 offering exactly the remediation
+// forms want (none for success).
+func (f *flow) mustOK(what string, r reply, want ...string) {
+	f.t.Helper()
+	if r.status != http.StatusOK {
+		f.t.Fatalf("%s: %v", what, r)
+	}
+	if diff := cmp.Diff(want, remediationNames(f.t, r.doc), cmpopts.EquateEmpty()); diff != "" {
+		f.t.Fatalf("%s: remediations (-want +got):\n%s", what, diff)
+	}
+}
+
+// amr redeems the success answer and returns the ID token's amr claim.
+func (f *flow) amr() []string {
+	f.t.Helper()
+	tok := f.redeem(f.verifier)
+	if tok.status != http.StatusOK {
+		f.t.Fatalf("token: %v", tok)
+	}
+	claims, err := jwtClaimsMap(str(f.t, tok.doc, "id_token"))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var out []string
+	for _, v := range claims["amr"].([]any) {
+		out = append(out, v.(string))
+	}
+	return out
+}
+
+// lastMessage returns the newest outbox message to to.
+func lastMessage(t *testing.T, srv *idxtest.Server, to string) idxtest.Email {
+	t.Helper()
+	out := srv.Outbox()
+	for i := len(out) - 1; i >= 0; i-- {
+		if out[i].To == to {
+			return out[i]
+		}
+	}
+	t.Fatalf("no message to %s", to)
+	return idxtest.Email{}
 }

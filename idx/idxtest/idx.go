@@ -2,54 +2,33 @@ package idxtest
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
-	"strings"
 	"time"
 )
 
-// This file is the IDX API (/idp/idx/...): the transaction state machine of
-// the sign-on policy "password, then the email authenticator".
-
-// txnState is where a transaction stands in the policy.
-type txnState int
-
-const (
-	stateIdentify         txnState = iota // waiting for username + password
-	stateSelect                           // waiting for an authenticator choice
-	stateVerificationData                 // email chosen, waiting for methodType
-	stateChallenge                        // email sent, waiting for the code
-	stateSuccess                          // done: the stateHandle is used up
-)
+// This file is the IDX API plumbing (/idp/idx/...): reading requests,
+// transactions by stateHandle, introspect, resend, poll and cancel. The
+// state machine is in flow.go, the flows and authenticators in their own
+// files.
 
 // interaction is what /v1/interact created: the OAuth side of a sign-in.
 type interaction struct {
-	handle        string
-	app           *App
-	redirectURI   string
-	scopes        []string
-	codeChallenge string
-	state         string
-	nonce         string
-	expiresAt     time.Time
-	txn           *transaction // the current transaction, nil before introspect
-	done          bool         // reached success
-}
-
-// transaction is an IDX transaction, named by its stateHandle.
-type transaction struct {
-	handle        string
-	interaction   *interaction
-	state         txnState
-	expiresAt     time.Time
-	user          *userRecord
-	code          string // the email code in force, "" if none
-	codeExpiresAt time.Time
-	successCode   string // the interaction code, once in stateSuccess
+	handle          string
+	app             *App
+	redirectURI     string
+	scopes          []string
+	codeChallenge   string
+	state           string
+	nonce           string
+	expiresAt       time.Time
+	txn             *transaction // the current transaction, nil before introspect
+	done            bool         // reached success
+	recoveryToken   string       // recovery_token given to /v1/interact (flow_recover.go)
+	activationToken string       // activation_token given to /v1/interact (activation.go)
 }
 
 // interactionCode is an interaction_code waiting to be redeemed at /v1/token.
@@ -95,6 +74,10 @@ func msgMediaType() ionMessage { return errorMessage("Unsupported media type", "
 
 func msgPasscodeInvalid() ionMessage {
 	return errorMessage("Invalid code. Try again.", "api.authn.error.PASSCODE_INVALID", []string{}...)
+}
+
+func msgPasswordInvalid() ionMessage {
+	return errorMessage("Password is incorrect", "incorrectPassword")
 }
 
 func msgInvalidValue(field string) ionMessage {
@@ -184,6 +167,9 @@ func (s *Server) activeTxnLocked(now time.Time, handle string) (*transaction, *i
 		res := s.expired(handle, t)
 		return nil, &res
 	}
+	if res := s.succeededTxnLocked(handle, t); res != nil {
+		return nil, res
+	}
 	return t, nil
 }
 
@@ -192,7 +178,8 @@ func (s *Server) newTxnLocked(now time.Time, ia *interaction) *transaction {
 	t := &transaction{
 		handle:      "02" + randomToken(30),
 		interaction: ia,
-		state:       stateIdentify,
+		flow:        flowAuthenticate,
+		step:        stepIdentify,
 		expiresAt:   now.Add(s.cfg.transactionLifetime),
 	}
 	ia.txn = t
@@ -239,6 +226,9 @@ func (s *Server) introspect(now time.Time, raw []byte) idxResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if b.StateHandle != "" || b.InteractionHandle == "" {
+		if res, ok := s.introspectSucceededLocked(now, b.StateHandle); ok {
+			return res
+		}
 		t, fail := s.activeTxnLocked(now, b.StateHandle)
 		if fail != nil {
 			return *fail
@@ -254,7 +244,7 @@ func (s *Server) introspect(now time.Time, raw []byte) idxResult {
 			delete(s.interactions, ia.handle)
 			return s.expired("", nil)
 		}
-		return s.answer200(s.newTxnLocked(now, ia))
+		return s.answer200(s.startActivationLocked(now, s.startRecoveryLocked(now, s.newTxnLocked(now, ia))))
 	}
 	t, fail := s.activeTxnLocked(now, ia.txn.handle)
 	if fail != nil {
@@ -263,153 +253,44 @@ func (s *Server) introspect(now time.Time, raw []byte) idxResult {
 	return s.answer200(t)
 }
 
-type identifyBody struct {
-	Identifier  *string       `json:"identifier"`
-	Credentials *passcodeBody `json:"credentials"`
-	RememberMe  *bool         `json:"rememberMe"`
-	StateHandle string        `json:"stateHandle"`
-}
-
-type passcodeBody struct {
-	Passcode *string `json:"passcode"`
-}
-
-func (p *passcodeBody) value() string {
-	if p == nil || p.Passcode == nil {
-		return ""
-	}
-	return *p.Passcode
-}
-
-// dummyPassword is compared against when the username is unknown, so both
-// failures cost the same.
-const dummyPassword = "idxtest-no-such-user-password"
-
-// identify answers POST /idp/idx/identify (username and password).
-func (s *Server) identify(now time.Time, raw []byte) idxResult {
-	var b identifyBody
-	if !decode(raw, &b) {
-		return messagesOnly(http.StatusBadRequest, msgMalformed())
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, fail := s.activeTxnLocked(now, b.StateHandle)
-	if fail != nil {
-		return *fail
-	}
-	if t.state != stateIdentify {
-		return s.answerError(t, http.StatusForbidden, msgNotAllowed())
-	}
-	identifier := ""
-	if b.Identifier != nil {
-		identifier = strings.TrimSpace(*b.Identifier)
-	}
-	if identifier == "" {
-		return s.answerFieldError(t, http.StatusBadRequest, "identify", "identifier", msgBlank())
-	}
-	password := b.Credentials.value()
-	if password == "" {
-		return s.answerFieldError(t, http.StatusBadRequest, "identify", "credentials.passcode", msgBlank())
-	}
-	u := s.users[strings.ToLower(identifier)]
-	want := dummyPassword
-	if u != nil {
-		want = u.Password
-	}
-	match := subtle.ConstantTimeCompare([]byte(password), []byte(want)) == 1
-	if u == nil || !match {
-		s.cfg.logger.Info("idxtest identify failed")
-		return s.answerError(t, http.StatusUnauthorized, msgAuthFailed())
-	}
-	t.user = u
-	t.state = stateSelect
-	return s.answer200(t)
-}
-
-type challengeBody struct {
-	Authenticator *authenticatorRef `json:"authenticator"`
-	StateHandle   string            `json:"stateHandle"`
-}
-
-type authenticatorRef struct {
-	ID           string `json:"id"`
-	MethodType   string `json:"methodType"`
-	EnrollmentID string `json:"enrollmentId"`
-}
-
-// challenge answers POST /idp/idx/challenge: select-authenticator-authenticate
-// and authenticator-verification-data both post here.
-func (s *Server) challenge(now time.Time, raw []byte) idxResult {
-	var b challengeBody
-	if !decode(raw, &b) {
-		return messagesOnly(http.StatusBadRequest, msgMalformed())
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, fail := s.activeTxnLocked(now, b.StateHandle)
-	if fail != nil {
-		return *fail
-	}
-	switch t.state {
-	case stateSelect, stateVerificationData, stateChallenge:
-	default:
-		return s.answerError(t, http.StatusForbidden, msgNotAllowed())
-	}
-	ref := b.Authenticator
-	if ref == nil || ref.ID == "" {
-		return s.answerError(t, http.StatusBadRequest, msgInvalidValue("authenticator"))
-	}
-	if ref.ID != s.emailAuthenticatorID {
-		return s.answerError(t, http.StatusBadRequest, msgInvalidValue("authenticator.id"))
-	}
-	if ref.MethodType != "" && ref.MethodType != "email" {
-		return s.answerError(t, http.StatusBadRequest, msgInvalidValue("authenticator.methodType"))
-	}
-	if t.state == stateVerificationData {
-		if ref.MethodType == "" {
-			return s.answerFieldError(t, http.StatusBadRequest, "authenticator-verification-data", "authenticator.methodType", msgBlank())
-		}
-		e := s.sendCodeLocked(now, t)
-		res := s.answer200(t)
-		res.emails = []Email{e}
-		return res
-	}
-	if s.cfg.emailVerificationData {
-		t.state = stateVerificationData
-		t.code = ""
-		return s.answer200(t)
-	}
-	e := s.sendCodeLocked(now, t)
-	res := s.answer200(t)
-	res.emails = []Email{e}
-	return res
-}
-
-// resend answers POST /idp/idx/challenge/resend: a new code replaces the
-// one in force.
+// resend answers POST /idp/idx/challenge/resend: the kind being verified
+// or enrolled sends its challenge again (a new code replaces the one in
+// force). Only kinds that implement resender allow it.
 func (s *Server) resend(now time.Time, raw []byte) idxResult {
-	var b handleBody
-	if !decode(raw, &b) {
-		return messagesOnly(http.StatusBadRequest, msgMalformed())
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, fail := s.activeTxnLocked(now, b.StateHandle)
-	if fail != nil {
-		return *fail
-	}
-	if t.state != stateChallenge && t.state != stateVerificationData {
-		return s.answerError(t, http.StatusForbidden, msgNotAllowed())
-	}
-	e := s.sendCodeLocked(now, t)
-	res := s.answer200(t)
-	res.emails = []Email{e}
-	return res
+	return s.onKind(now, raw, func(c *call) *idxResult {
+		r, ok := c.t.kind.(resender)
+		switch c.t.step {
+		case stepVerificationData, stepChallenge, stepEnroll, stepOVEnrollPoll:
+		default:
+			ok = false
+		}
+		if !ok {
+			return failPtr(c.fail(http.StatusForbidden, msgNotAllowed()))
+		}
+		return r.resend(c)
+	})
 }
 
-// poll answers POST /idp/idx/challenge/poll with the current state (there
-// is no magic link to wait for).
+// poller is an authenticatorKind whose challenge completes out of band
+// (magic link, push): poll checks whether it has, advancing if so.
+type poller interface {
+	poll(c *call) *idxResult
+}
+
+// poll answers POST /idp/idx/challenge/poll: the kind being verified
+// checks for completion; otherwise it answers the current state.
 func (s *Server) poll(now time.Time, raw []byte) idxResult {
+	return s.onKind(now, raw, func(c *call) *idxResult {
+		if p, ok := c.t.kind.(poller); ok {
+			return p.poll(c)
+		}
+		return nil
+	})
+}
+
+// onKind runs op for the live transaction named in raw, under s.mu. op
+// returns nil to answer the transaction's (new) state.
+func (s *Server) onKind(now time.Time, raw []byte, op func(c *call) *idxResult) idxResult {
 	var b handleBody
 	if !decode(raw, &b) {
 		return messagesOnly(http.StatusBadRequest, msgMalformed())
@@ -420,59 +301,12 @@ func (s *Server) poll(now time.Time, raw []byte) idxResult {
 	if fail != nil {
 		return *fail
 	}
-	return s.answer200(t)
-}
-
-type answerBody struct {
-	Credentials *passcodeBody `json:"credentials"`
-	StateHandle string        `json:"stateHandle"`
-}
-
-// answer answers POST /idp/idx/challenge/answer (the emailed code).
-func (s *Server) answer(now time.Time, raw []byte) idxResult {
-	var b answerBody
-	if !decode(raw, &b) {
-		return messagesOnly(http.StatusBadRequest, msgMalformed())
+	c := &call{s: s, now: now, t: t}
+	if res := op(c); res != nil {
+		res.emails = c.sent
+		return *res
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, fail := s.activeTxnLocked(now, b.StateHandle)
-	if fail != nil {
-		return *fail
-	}
-	if t.state != stateChallenge || t.code == "" {
-		return s.answerError(t, http.StatusForbidden, msgNotAllowed())
-	}
-	passcode := strings.TrimSpace(b.Credentials.value())
-	if passcode == "" {
-		return s.answerFieldError(t, http.StatusBadRequest, "challenge-authenticator", "credentials.passcode", msgBlank())
-	}
-	// An expired code gets the same answer as a wrong one: Okta's
-	// captured answers know only PASSCODE_INVALID for email codes.
-	if !now.Before(t.codeExpiresAt) || subtle.ConstantTimeCompare([]byte(passcode), []byte(t.code)) != 1 {
-		s.cfg.logger.Info("idxtest email code rejected")
-		return s.answerFieldError(t, http.StatusUnauthorized, "challenge-authenticator", "credentials.passcode", msgPasscodeInvalid())
-	}
-	ia := t.interaction
-	code := randomToken(32)
-	s.codes[code] = &interactionCode{
-		grant: grant{
-			clientID: ia.app.ClientID,
-			user:     t.user,
-			scopes:   ia.scopes,
-			authTime: now,
-			amr:      []string{"pwd", "email"},
-			nonce:    ia.nonce,
-		},
-		codeChallenge: ia.codeChallenge,
-		expiresAt:     now.Add(interactionCodeLifetime),
-	}
-	t.state = stateSuccess
-	t.code = ""
-	t.successCode = code
-	ia.done = true
-	delete(s.transactions, t.handle) // the stateHandle is used up
-	return s.answer200(t)
+	return c.ok()
 }
 
 // cancel answers POST /idp/idx/cancel: the transaction ends and a new one
@@ -489,6 +323,6 @@ func (s *Server) cancel(now time.Time, raw []byte) idxResult {
 		return *fail
 	}
 	delete(s.transactions, t.handle)
-	t.code = ""
-	return s.answer200(s.newTxnLocked(now, t.interaction))
+	t.setStep(stepIdentify, nil)
+	return s.answer200(carryCancelledLink(t, s.newTxnLocked(now, t.interaction)))
 }

@@ -1,6 +1,10 @@
 package idxtest
 
 import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -9,7 +13,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 )
 
 // This file is the org's default authorization server: discovery, JWKS,
@@ -67,7 +75,7 @@ type discovery struct {
 
 func (s *Server) serveDiscovery(w http.ResponseWriter, _ *http.Request) {
 	iss := s.Issuer()
-	authMethods := []string{"client_secret_basic", "client_secret_post", "none"}
+	authMethods := []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
 	w.Header().Set("Cache-Control", "max-age=86400, must-revalidate")
 	writeJSON(w, http.StatusOK, "application/json", discovery{
 		Issuer:                                 iss,
@@ -97,7 +105,7 @@ func (s *Server) serveKeys(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Cache-Control", "max-age=3600, must-revalidate")
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	_, _ = w.Write(s.keys.jwks)
+	_, _ = w.Write(s.keys.jwksBody())
 }
 
 // serveAuthorize refuses the browser redirect flow, which the fake does
@@ -143,6 +151,9 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values, requireSec
 	badClient := func(desc string) (*App, *oauthError) {
 		return nil, newOAuthError(http.StatusUnauthorized, "invalid_client", desc)
 	}
+	if form.Has("client_assertion") || form.Has("client_assertion_type") {
+		return s.authenticateAssertion(r, form)
+	}
 	var clientID, secret string
 	basic := false
 	if h := r.Header.Get("Authorization"); h != "" {
@@ -176,6 +187,15 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values, requireSec
 	if app == nil {
 		return badClient("Invalid value for 'client_id' parameter.")
 	}
+	if s.cfg.jwtClients.key(app.ClientID) != nil {
+		if basic || secret != "" || form.Has("client_secret") {
+			return badClient("Client authentication failed: the client must authenticate with private_key_jwt.")
+		}
+		if requireSecret {
+			return badClient("Client authentication failed: the client must send a client assertion.")
+		}
+		return app, nil
+	}
 	if !app.confidential() {
 		if secret != "" || (!basic && form.Has("client_secret")) {
 			return badClient("Client authentication failed: a public client must not send a client secret.")
@@ -190,6 +210,123 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values, requireSec
 	}
 	if subtle.ConstantTimeCompare([]byte(secret), []byte(app.ClientSecret)) != 1 {
 		return badClient("Client authentication failed: wrong client secret.")
+	}
+	return app, nil
+}
+
+// maxAssertionLifetime is how far ahead of now a client assertion's exp
+// may be (Okta: one hour).
+const maxAssertionLifetime = time.Hour
+
+// clientAssertionType is the client_assertion_type of private_key_jwt.
+const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// jwtClients are the apps that authenticate with private_key_jwt, and the
+// jti values their assertions used.
+type jwtClients struct {
+	keys map[string]crypto.PublicKey // by client ID; fixed at construction
+
+	mu   sync.Mutex
+	seen map[string]time.Time // "clientID jti" -> exp of the assertion
+}
+
+// key returns the public key of a private_key_jwt app, or nil.
+func (j *jwtClients) key(clientID string) crypto.PublicKey {
+	if j == nil {
+		return nil
+	}
+	return j.keys[clientID]
+}
+
+// use records jti of clientID, valid until exp, and reports whether it was
+// new. Expired entries are forgotten: an assertion past its exp is refused
+// anyway.
+func (j *jwtClients) use(clientID, jti string, exp, now time.Time) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.seen) >= 1024 {
+		for k, e := range j.seen {
+			if now.After(e) {
+				delete(j.seen, k)
+			}
+		}
+	}
+	k := clientID + " " + jti
+	if _, ok := j.seen[k]; ok {
+		return false
+	}
+	j.seen[k] = exp
+	return true
+}
+
+// assertionKeyOK reports whether k can verify client assertions.
+func assertionKeyOK(k crypto.PublicKey) bool {
+	switch k := k.(type) {
+	case *rsa.PublicKey:
+		return k.N.BitLen() >= 2048
+	case *ecdsa.PublicKey:
+		return k.Curve == elliptic.P256()
+	}
+	return false
+}
+
+// authenticateAssertion checks a private_key_jwt client assertion (RFC
+// 7523 section 3) sent to the endpoint r is for.
+func (s *Server) authenticateAssertion(r *http.Request, form url.Values) (*App, *oauthError) {
+	badClient := func(desc string) (*App, *oauthError) {
+		return nil, newOAuthError(http.StatusUnauthorized, "invalid_client", desc)
+	}
+	if r.Header.Get("Authorization") != "" || form.Has("client_secret") {
+		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "The client used more than one authentication method.")
+	}
+	if form.Get("client_assertion_type") != clientAssertionType {
+		return badClient("The client_assertion_type is invalid.")
+	}
+	tok, err := jwt.ParseSigned(form.Get("client_assertion"), []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
+	if err != nil || len(tok.Headers) != 1 {
+		return badClient("The client_assertion is not a valid JWT.")
+	}
+	var unverified jwt.Claims
+	if err := tok.UnsafeClaimsWithoutVerification(&unverified); err != nil {
+		return badClient("The client_assertion is not a valid JWT.")
+	}
+	clientID := unverified.Issuer
+	if id := form.Get("client_id"); id != "" && id != clientID {
+		return badClient("The client_id does not match the client_assertion.")
+	}
+	key := s.cfg.jwtClients.key(clientID)
+	if key == nil {
+		return badClient("The client is not registered for private_key_jwt.")
+	}
+	var c jwt.Claims
+	if err := tok.Claims(key, &c); err != nil {
+		return badClient("The client_assertion signature is invalid.")
+	}
+	now := s.now()
+	endpoint := s.URL + r.URL.Path
+	switch {
+	case c.Issuer != clientID || c.Subject != clientID:
+		return badClient("The client_assertion iss and sub must be the client ID.")
+	case len(c.Audience) != 1 || c.Audience[0] != endpoint:
+		return badClient("The client_assertion aud must be the URL of this endpoint.")
+	case c.Expiry == nil:
+		return badClient("The client_assertion has no exp.")
+	case !now.Before(c.Expiry.Time()):
+		return badClient("The client_assertion has expired.")
+	case c.Expiry.Time().After(now.Add(maxAssertionLifetime)):
+		return badClient("The client_assertion exp is more than an hour ahead.")
+	case c.IssuedAt != nil && c.IssuedAt.Time().After(now.Add(time.Minute)):
+		return badClient("The client_assertion iat is in the future.")
+	case c.ID == "":
+		return badClient("The client_assertion has no jti.")
+	case !s.cfg.jwtClients.use(clientID, c.ID, c.Expiry.Time(), now):
+		return badClient("The client_assertion jti has been used before.")
+	}
+	s.mu.Lock()
+	app := s.apps[clientID]
+	s.mu.Unlock()
+	if app == nil {
+		return badClient("Invalid value for 'client_id' parameter.")
 	}
 	return app, nil
 }
@@ -292,7 +429,9 @@ func (s *Server) newInteraction(app *App, form url.Values) (*interaction, *oauth
 		state:         state,
 		nonce:         form.Get("nonce"),
 		expiresAt:     now.Add(s.cfg.transactionLifetime),
+		recoveryToken: form.Get("recovery_token"),
 	}
+	ia.activationToken = form.Get("activation_token")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.maybeSweepLocked(now)

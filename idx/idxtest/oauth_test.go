@@ -1,12 +1,20 @@
 package idxtest_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/goidx/goidx/idx/idxtest"
@@ -515,7 +523,7 @@ func TestDiscoveryAndKeys(t *testing.T) {
 			"introspection_endpoint":                srv.Issuer() + "/v1/introspect",
 			"id_token_signing_alg_values_supported": []any{"RS256"},
 			"code_challenge_methods_supported":      []any{"S256"},
-			"token_endpoint_auth_methods_supported": []any{"client_secret_basic", "client_secret_post", "none"},
+			"token_endpoint_auth_methods_supported": []any{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
 		}
 		for k, v := range want {
 			if diff := cmp.Diff(v, r.doc[k]); diff != "" {
@@ -568,5 +576,220 @@ func TestLogout(t *testing.T) {
 				t.Errorf("got %d %q, want %d %q", r.status, r.header.Get("Location"), tc.wantStatus, tc.wantLocation)
 			}
 		})
+	}
+}
+
+// assertion signs client assertion claims with key (RS256 for RSA, ES256
+// for ECDSA, HS256 for a []byte).
+func assertion(t *testing.T, key any, claims map[string]any) string {
+	t.Helper()
+	alg := jose.RS256
+	switch key.(type) {
+	case *ecdsa.PrivateKey:
+		alg = jose.ES256
+	case []byte:
+		alg = jose.HS256
+	}
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := jwt.Signed(s).Claims(claims).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+var jwtAppKey = sync.OnceValue(func() *ecdsa.PrivateKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+// TestPrivateKeyJWTAuth checks each rule the fake org applies to a client
+// assertion, at the revoke endpoint (and the token endpoint for aud).
+func TestPrivateKeyJWTAuth(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	const jwtApp = "0oa-jwt"
+	srv := newOrg(t, idxtest.WithClock(clock.Now),
+		idxtest.WithPrivateKeyJWTApp(idxtest.App{ClientID: jwtApp, RedirectURIs: []string{idxtest.DefaultRedirectURI}}, jwtAppKey().Public()),
+		idxtest.WithPrivateKeyJWTApp(idxtest.App{ClientID: "0oa-jwt-rsa", RedirectURIs: []string{idxtest.DefaultRedirectURI}}, sharedKey().Public()))
+	revokeURL := srv.Issuer() + "/v1/revoke"
+	otherKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	valid := func() map[string]any {
+		now := clock.Now()
+		return map[string]any{"iss": jwtApp, "sub": jwtApp, "aud": revokeURL, "jti": randomID(t), "iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix()}
+	}
+	with := func(edit func(map[string]any)) url.Values {
+		c := valid()
+		edit(c)
+		return url.Values{"token": {"x"}, "client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {assertion(t, jwtAppKey(), c)}}
+	}
+	replayed := with(func(map[string]any) {})
+	tests := []struct {
+		name       string
+		form       url.Values
+		basic      *[2]string
+		url        string // default revokeURL
+		wantStatus int
+		wantError  string
+	}{
+		{name: "valid", form: with(func(map[string]any) {}), wantStatus: 200},
+		{name: "valid RS256", form: func() url.Values {
+			c := valid()
+			c["iss"], c["sub"] = "0oa-jwt-rsa", "0oa-jwt-rsa"
+			return url.Values{"token": {"x"}, "client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {assertion(t, sharedKey(), c)}}
+		}(), wantStatus: 200},
+		{name: "valid with matching client_id", form: func() url.Values {
+			f := with(func(map[string]any) {})
+			f.Set("client_id", jwtApp)
+			return f
+		}(), wantStatus: 200},
+		{name: "first use of an assertion", form: replayed, wantStatus: 200},
+		{name: "replayed jti", form: replayed, wantStatus: 401, wantError: "invalid_client"},
+		{name: "aud is the token endpoint", form: with(func(c map[string]any) { c["aud"] = srv.Issuer() + "/v1/token" }), wantStatus: 401, wantError: "invalid_client"},
+		{name: "aud is the issuer", form: with(func(c map[string]any) { c["aud"] = srv.Issuer() }), wantStatus: 401, wantError: "invalid_client"},
+		{name: "aud has an extra audience", form: with(func(c map[string]any) { c["aud"] = []string{revokeURL, "x"} }), wantStatus: 401, wantError: "invalid_client"},
+		{name: "aud of the token endpoint accepted there", form: func() url.Values {
+			f := with(func(c map[string]any) { c["aud"] = srv.Issuer() + "/v1/token" })
+			f.Del("token")
+			f.Set("grant_type", "refresh_token")
+			f.Set("refresh_token", "unknown")
+			return f
+		}(), url: srv.Issuer() + "/v1/token", wantStatus: 400, wantError: "invalid_grant"},
+		{name: "iss not the client", form: with(func(c map[string]any) { c["iss"] = "0oa-other" }), wantStatus: 401, wantError: "invalid_client"},
+		{name: "sub not the client", form: with(func(c map[string]any) { c["sub"] = "0oa-other" }), wantStatus: 401, wantError: "invalid_client"},
+		{name: "no exp", form: with(func(c map[string]any) { delete(c, "exp") }), wantStatus: 401, wantError: "invalid_client"},
+		{name: "expired", form: with(func(c map[string]any) { c["exp"] = clock.Now().Add(-time.Second).Unix() }), wantStatus: 401, wantError: "invalid_client"},
+		{name: "exp more than an hour ahead", form: with(func(c map[string]any) { c["exp"] = clock.Now().Add(61 * time.Minute).Unix() }), wantStatus: 401, wantError: "invalid_client"},
+		{name: "iat in the future", form: with(func(c map[string]any) { c["iat"] = clock.Now().Add(10 * time.Minute).Unix() }), wantStatus: 401, wantError: "invalid_client"},
+		{name: "no jti", form: with(func(c map[string]any) { delete(c, "jti") }), wantStatus: 401, wantError: "invalid_client"},
+		{name: "signed by another key", form: func() url.Values {
+			return url.Values{"token": {"x"}, "client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {assertion(t, otherKey, valid())}}
+		}(), wantStatus: 401, wantError: "invalid_client"},
+		{name: "HS256", form: func() url.Values {
+			return url.Values{"token": {"x"}, "client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {assertion(t, []byte("0123456789abcdef0123456789abcdef"), valid())}}
+		}(), wantStatus: 401, wantError: "invalid_client"},
+		{name: "wrong assertion type", form: func() url.Values {
+			f := with(func(map[string]any) {})
+			f.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer")
+			return f
+		}(), wantStatus: 401, wantError: "invalid_client"},
+		{name: "client_id differs", form: func() url.Values {
+			f := with(func(map[string]any) {})
+			f.Set("client_id", idxtest.PublicClientID)
+			return f
+		}(), wantStatus: 401, wantError: "invalid_client"},
+		{name: "client not registered for private_key_jwt", form: with(func(c map[string]any) { c["iss"], c["sub"] = idxtest.PublicClientID, idxtest.PublicClientID }), wantStatus: 401, wantError: "invalid_client"},
+		{name: "assertion and Basic", form: with(func(map[string]any) {}), basic: &[2]string{jwtApp, "x"}, wantStatus: 400, wantError: "invalid_request"},
+		{name: "no assertion", form: url.Values{"token": {"x"}, "client_id": {jwtApp}}, wantStatus: 401, wantError: "invalid_client"},
+		{name: "secret instead of an assertion", form: url.Values{"token": {"x"}, "client_id": {jwtApp}, "client_secret": {"s"}}, wantStatus: 401, wantError: "invalid_client"},
+	}
+	c := srv.Client()
+	for _, tt := range tests { // in order: the replay row follows its first use
+		t.Run(tt.name, func(t *testing.T) {
+			u := tt.url
+			if u == "" {
+				u = revokeURL
+			}
+			r := postForm(t, c, u, tt.form, tt.basic)
+			if r.status != tt.wantStatus {
+				t.Fatalf("status = %d, want %d: %s", r.status, tt.wantStatus, r.body)
+			}
+			if tt.wantError != "" && str(t, r.doc, "error") != tt.wantError {
+				t.Errorf("error = %s, want %s", r.body, tt.wantError)
+			}
+		})
+	}
+}
+
+func randomID(t *testing.T) string {
+	t.Helper()
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// TestBasicCredentialsAreURLDecoded checks that client_secret_basic
+// credentials are form-URL-decoded after base64 (RFC 6749 §2.3.1), for
+// ':' '%' '+' and non-ASCII characters.
+func TestBasicCredentialsAreURLDecoded(t *testing.T) {
+	t.Parallel()
+	const id, secret = "client:ü%+1", "s:e%c+r ét/="
+	srv := newOrg(t, idxtest.WithApp(idxtest.App{ClientID: id, ClientSecret: secret, RedirectURIs: []string{idxtest.DefaultRedirectURI}}))
+	revoke := srv.Issuer() + "/v1/revoke"
+	form := url.Values{"token": {"x"}}
+	if r := postForm(t, srv.Client(), revoke, form, &[2]string{id, secret}); r.status != http.StatusOK {
+		t.Fatalf("encoded credentials: %v", r)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, revoke, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(id, secret) // not URL-encoded first
+	if r := do(t, srv.Client(), req); r.status != http.StatusUnauthorized {
+		t.Fatalf("unencoded credentials: %v, want 401", r)
+	}
+}
+
+// TestRotateSigningKey checks that new tokens are signed with the new key
+// and that the JWKS keeps publishing the old one.
+func TestRotateSigningKey(t *testing.T) {
+	t.Parallel()
+	srv := newOrg(t)
+	old := srv.SigningKeyID()
+	kid := srv.RotateSigningKey(nil)
+	if kid == old || srv.SigningKeyID() != kid {
+		t.Fatalf("kid = %q, old %q, current %q", kid, old, srv.SigningKeyID())
+	}
+	r := get(t, srv.Client(), srv.Issuer()+"/v1/keys", nil)
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(r.body, &set); err != nil {
+		t.Fatal(err)
+	}
+	var kids []string
+	for _, k := range set.Keys {
+		kids = append(kids, k.KeyID)
+		if !k.IsPublic() {
+			t.Errorf("JWKS publishes a private key %q", k.KeyID)
+		}
+	}
+	if diff := cmp.Diff([]string{kid, old}, kids); diff != "" {
+		t.Errorf("JWKS kids (-want +got):\n%s", diff)
+	}
+	f := newFlow(t, srv)
+	f.success()
+	tok := f.redeem(f.verifier)
+	parsed, err := jwt.ParseSigned(str(t, tok.doc, "id_token"), []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := parsed.Headers[0].KeyID; got != kid {
+		t.Errorf("ID token kid = %q, want %q", got, kid)
+	}
+	var claims map[string]any
+	if err := parsed.Claims(set.Key(kid)[0].Key, &claims); err != nil {
+		t.Errorf("ID token does not verify with the new key: %v", err)
+	}
+	for range 3 {
+		srv.RotateSigningKey(sharedKey())
+	}
+	r = get(t, srv.Client(), srv.Issuer()+"/v1/keys", nil)
+	set = jose.JSONWebKeySet{}
+	if err := json.Unmarshal(r.body, &set); err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Keys) != 3 {
+		t.Errorf("JWKS has %d keys after 5 rotations, want 3", len(set.Keys))
 	}
 }

@@ -1,6 +1,7 @@
 package idxtest
 
 import (
+	"crypto"
 	"crypto/rsa"
 	"log/slog"
 	"time"
@@ -23,6 +24,10 @@ type config struct {
 	logger                *slog.Logger
 	emailHook             func(Email)
 	signingKey            *rsa.PrivateKey
+	idx                   idxConfig // the IDX options, see policy.go
+	recordRequests        bool      // see WithRequestRecording (faults.go)
+	// jwtClients are the private_key_jwt apps; see WithPrivateKeyJWTApp.
+	jwtClients *jwtClients
 }
 
 func defaultConfig() config {
@@ -101,8 +106,9 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithEmailHook sets a function called once for every email the server
-// sends, after the email is in the outbox. It runs on the goroutine serving
+// WithEmailHook sets a function called once for every message the server
+// sends (emails, and texts and calls: see [Email.Channel]), after the
+// message is in the outbox. It runs on the goroutine serving
 // the request that caused the email, outside the server's locks, so it may
 // call the Server's methods, and before the HTTP response is written, so a
 // client that has read the response knows the hook has run. It is meant for
@@ -124,5 +130,42 @@ func WithSigningKey(key *rsa.PrivateKey) Option {
 			panic("idxtest: WithSigningKey needs an RSA key of at least 2048 bits")
 		}
 		c.signingKey = key
+	}
+}
+
+// WithRequestRecording makes the server keep every request to its
+// endpoints (method, path, query, headers and body) for [Server.Requests],
+// so that a test can check what the code under test sent: the headers of
+// each call, that no secret went into a URL query. Bodies hold passwords,
+// codes and secrets, and memory grows with every request, so it is off by
+// default.
+func WithRequestRecording() Option {
+	return func(c *config) { c.recordRequests = true }
+}
+
+// WithPrivateKeyJWTApp registers app a (without a ClientSecret) as a
+// confidential client that authenticates with private_key_jwt (RFC 7523)
+// using the private key of key, an *rsa.PublicKey (RS256, 2048 bits or
+// more) or a P-256 *ecdsa.PublicKey (ES256). The token, revoke and
+// introspect endpoints then require a client assertion from it, and
+// interact checks one when sent. An assertion is refused (invalid_client)
+// unless its signature verifies with key, iss and sub are the client ID,
+// aud is exactly the URL of the endpoint it is sent to, exp is present,
+// not past and at most an hour ahead, and its jti was never used before.
+// An invalid app or key makes the constructor panic.
+func WithPrivateKeyJWTApp(a App, key crypto.PublicKey) Option {
+	a.RedirectURIs = append([]string(nil), a.RedirectURIs...)
+	return func(c *config) {
+		if a.ClientSecret != "" {
+			panic("idxtest: a private_key_jwt app has no client secret")
+		}
+		if !assertionKeyOK(key) {
+			panic("idxtest: WithPrivateKeyJWTApp needs an RSA key of at least 2048 bits or a P-256 ECDSA key")
+		}
+		if c.jwtClients == nil {
+			c.jwtClients = &jwtClients{keys: map[string]crypto.PublicKey{}, seen: map[string]time.Time{}}
+		}
+		c.jwtClients.keys[a.ClientID] = key
+		c.apps = append(c.apps, a)
 	}
 }

@@ -1,6 +1,7 @@
 package idxtest
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,23 +10,40 @@ import (
 	"unicode/utf8"
 )
 
-// Email is a message the fake org "sent". Nothing leaves the process: emails
-// go to the server's outbox.
+// Channels an [Email] can go by.
+const (
+	ChannelEmail = "email"
+	ChannelSMS   = "sms"
+	ChannelVoice = "voice"
+)
+
+// Email is a message the fake org "sent": an email, or a text message or
+// voice call to a phone. Nothing leaves the process: messages go to the
+// server's outbox.
 type Email struct {
-	// To is the recipient, the user's email address.
+	// Channel is how it went: ChannelEmail, ChannelSMS or ChannelVoice.
+	Channel string
+	// To is the recipient: the user's email address, or the phone number
+	// (E.164) for SMS and voice.
 	To string
-	// Subject is the subject line.
+	// Subject is the subject line; empty for SMS and voice.
 	Subject string
-	// Body is the plain-text body; it contains Code.
+	// Body is the plain-text body (the text message, the words spoken);
+	// it contains Code.
 	Body string
-	// Code is the one-time code the email carries.
+	// Code is the one-time code the message carries.
 	Code string
+	// Link is the magic link of an email code (see magiclink.go): GET
+	// redirects to the app with otp and state, POST confirms it.
+	Link string
 	// SentAt is when it was sent, by the server's clock.
 	SentAt time.Time
 }
 
-// emailJSON is an Email as GET /idxtest/outbox lists it.
+// emailJSON is an Email as GET /idxtest/outbox lists it. The channel is
+// left out for emails.
 type emailJSON struct {
+	Channel string `json:"channel,omitempty"`
 	To      string `json:"to"`
 	Subject string `json:"subject"`
 	Body    string `json:"body"`
@@ -33,33 +51,78 @@ type emailJSON struct {
 	SentAt  string `json:"sentAt"`
 }
 
-// sendCodeLocked mints a new code for t, which replaces any earlier one,
-// records the email and moves t to the challenge state. The caller holds
-// s.mu and passes the returned email to the hook after unlocking.
-func (s *Server) sendCodeLocked(now time.Time, t *transaction) Email {
+// newCode mints a new one-time code for c.t, which replaces any earlier
+// one.
+// When the transaction verifies for show only (recovery_authenticators.go)
+// the code in force is one no one can enter.
+func (c *call) newCode() string {
 	code := sixDigitCode()
-	t.code = code
-	t.codeExpiresAt = now.Add(s.cfg.codeLifetime)
-	t.state = stateChallenge
-	greeting := "Hi,"
-	if t.user.GivenName != "" {
-		greeting = "Hi " + t.user.GivenName + ","
+	c.t.code = code
+	if c.t.blind() {
+		c.t.code = randomToken(32)
 	}
-	e := Email{
-		To:      t.user.Email,
+	c.t.codeExpiresAt = c.now.Add(c.s.cfg.codeLifetime)
+	return code
+}
+
+// sendEmailCode sends a new code to c.t.user's email address.
+func (c *call) sendEmailCode() {
+	u := c.t.user
+	code := c.newCode()
+	greeting := "Hi,"
+	if u.GivenName != "" {
+		greeting = "Hi " + u.GivenName + ","
+	}
+	c.send(Email{
+		Channel: ChannelEmail,
+		To:      u.Email,
 		Subject: "Your one-time verification code",
 		Body: fmt.Sprintf("%s\n\nYour verification code is %s. It expires in %s.\n\nIf you did not try to sign in, ignore this email.\n",
-			greeting, code, lifetimeText(s.cfg.codeLifetime)),
-		Code:   code,
-		SentAt: now,
+			greeting, code, lifetimeText(c.s.cfg.codeLifetime)),
+		Code: code,
+	})
+}
+
+// send records a message in the outbox, stamped with the current time,
+// and keeps it for the hook, which runs after s.mu is released. Nothing
+// is sent when the transaction verifies for show only
+// (recovery_authenticators.go).
+func (c *call) send(e Email) {
+	if c.t != nil && c.t.blind() {
+		return
 	}
+	s := c.s
+	e.SentAt = c.now
 	s.outbox = append(s.outbox, e)
 	if s.lastEmail == nil {
 		s.lastEmail = map[string]int{}
 	}
 	s.lastEmail[foldKey(e.To)] = len(s.outbox) - 1
-	s.cfg.logger.Info("idxtest email sent", "to", e.To)
-	return e
+	s.cfg.logger.Info("idxtest message sent", "channel", e.Channel)
+	c.sent = append(c.sent, e)
+}
+
+// checkCode checks the passcode of a challenge-authenticator or
+// enroll-authenticator body (form) against the code in force: nil when it
+// matches. An expired code gets the same answer as a wrong one: Okta's
+// captured answers know only PASSCODE_INVALID.
+func (c *call) checkCode(form string, raw []byte) *idxResult {
+	var b answerBody
+	if !decode(raw, &b) {
+		return failPtr(messagesOnly(http.StatusBadRequest, msgMalformed()))
+	}
+	if c.t.code == "" {
+		return failPtr(c.fail(http.StatusForbidden, msgNotAllowed()))
+	}
+	passcode := strings.TrimSpace(b.Credentials.value())
+	if passcode == "" {
+		return failPtr(c.failField(http.StatusBadRequest, form, "credentials.passcode", msgBlank()))
+	}
+	if !c.now.Before(c.t.codeExpiresAt) || subtle.ConstantTimeCompare([]byte(passcode), []byte(c.t.code)) != 1 {
+		c.s.cfg.logger.Info("idxtest code rejected")
+		return failPtr(c.failField(http.StatusUnauthorized, form, "credentials.passcode", msgPasscodeInvalid()))
+	}
+	return nil
 }
 
 func lifetimeText(d time.Duration) string {
@@ -73,15 +136,15 @@ func lifetimeText(d time.Duration) string {
 	return d.String()
 }
 
-// Outbox returns a copy of every email sent so far, in send order.
+// Outbox returns a copy of every message (email, SMS, voice) sent so far, in send order.
 func (s *Server) Outbox() []Email {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Email{}, s.outbox...)
 }
 
-// LastCode returns the code of the newest email sent to the address to
-// (compared without regard to case), and whether there is one. A new code
+// LastCode returns the code of the newest message sent to to, an email
+// address (compared without regard to case) or a phone number, and whether there is one. A new code
 // replaces the previous one of the same transaction, so this is the code in
 // force, unless it has expired. Codes are per transaction: when several
 // sign-ins of one user run at once, the newest email may belong to another
@@ -122,11 +185,21 @@ func foldKey(s string) string {
 	return b.String()
 }
 
+// outboxChannel is the channel as the JSON outbox lists it: left out for
+// emails, which it listed before there were other channels.
+func outboxChannel(ch string) string {
+	if ch == ChannelEmail {
+		return ""
+	}
+	return ch
+}
+
 // serveOutbox answers GET /idxtest/outbox with the outbox as a JSON array.
 func (s *Server) serveOutbox(w http.ResponseWriter, _ *http.Request) {
 	list := make([]emailJSON, 0)
 	for _, e := range s.Outbox() {
 		list = append(list, emailJSON{
+			Channel: outboxChannel(e.Channel),
 			To:      e.To,
 			Subject: e.Subject,
 			Body:    e.Body,

@@ -1,12 +1,15 @@
 package idxtest
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // This file turns a transaction into the IDX document of its state.
 
 const (
-	relatesToCurrentEnrollment = "$.currentAuthenticatorEnrollment"
-	relatesToFirstEnrollment   = "$.authenticatorEnrollments.value[0]"
+	relatesToCurrentEnrollment    = "$.currentAuthenticatorEnrollment"
+	relatesToCurrentAuthenticator = "$.currentAuthenticator"
 )
 
 func (s *Server) href(path string) string {
@@ -18,7 +21,15 @@ func (s *Server) href(path string) string {
 	return s.URL + path
 }
 
-// render returns the IDX document for t's current state.
+// enrollmentsPath is the relatesTo of the i-th authenticatorEnrollments
+// entry, authenticatorsPath of the i-th authenticators entry.
+func enrollmentsPath(i int) string {
+	return "$.authenticatorEnrollments.value[" + strconv.Itoa(i) + "]"
+}
+func authenticatorsPath(i int) string { return "$.authenticators.value[" + strconv.Itoa(i) + "]" }
+
+// render returns the IDX document for t's current step: the step's forms,
+// then what the step adds (current authenticator, lists, user).
 func (s *Server) render(t *transaction) *idxResponse {
 	resp := &idxResponse{
 		Version:     idxVersion,
@@ -28,47 +39,22 @@ func (s *Server) render(t *transaction) *idxResponse {
 		Cancel:      newForm("cancel", s.href("/idp/idx/cancel"), stateHandleField(t.handle)),
 		App:         objectOf(appDoc{Name: "oidc_client", Label: t.interaction.app.ClientID, ID: t.interaction.app.ClientID}),
 	}
-	switch t.state {
-	case stateIdentify:
-		resp.Remediation = listOf(s.identifyForm(t))
-		resp.CurrentAuthenticator = objectOf(authenticatorDoc{
-			Type:        "password",
-			Key:         "okta_password",
-			ID:          s.passwordAuthenticatorID,
-			DisplayName: "Password",
-			Methods:     []methodDoc{{Type: "password"}},
-		})
-	case stateSelect:
-		resp.Remediation = listOf(s.selectAuthenticatorForm(t))
-		s.addUserAndEnrollments(resp, t)
-	case stateVerificationData:
-		resp.Remediation = listOf(s.verificationDataForm(t), s.selectAuthenticatorForm(t))
-		cur := s.emailEnrollment(t.user)
-		cur.Resend = newForm("resend", s.href("/idp/idx/challenge/resend"), stateHandleField(t.handle))
-		resp.CurrentAuthenticatorEnrollment = objectOf(cur)
-		s.addUserAndEnrollments(resp, t)
-	case stateChallenge:
-		resp.Remediation = listOf(s.challengeForm(t), s.selectAuthenticatorForm(t))
-		cur := s.emailEnrollment(t.user)
-		cur.Resend = newForm("resend", s.href("/idp/idx/challenge/resend"), stateHandleField(t.handle))
-		cur.Poll = newForm("poll", s.href("/idp/idx/challenge/poll"), stateHandleField(t.handle))
-		cur.Poll.Refresh = 4000
-		resp.CurrentAuthenticatorEnrollment = objectOf(cur)
-		s.addUserAndEnrollments(resp, t)
-	case stateSuccess:
-		resp.User = s.userObject(t.user)
-		resp.SuccessWithInteractionCode = s.successForm(t)
+	c := &call{s: s, now: s.now(), t: t}
+	step := s.org.steps[t.step]
+	if names := step.forms(c); len(names) > 0 {
+		forms := make([]*ionForm, len(names))
+		for i, n := range names {
+			forms[i] = s.org.forms[n].render(c)
+		}
+		resp.Remediation = listOf(forms...)
+	}
+	if step.decorate != nil {
+		step.decorate(c, resp)
 	}
 	return resp
 }
 
-func (s *Server) addUserAndEnrollments(resp *idxResponse, t *transaction) {
-	resp.Authenticators = listOf(s.emailAuthenticator())
-	resp.AuthenticatorEnrollments = listOf(s.emailEnrollment(t.user))
-	resp.User = s.userObject(t.user)
-}
-
-func (s *Server) userObject(u *userRecord) *ionObject[userDoc] {
+func userObject(u *userRecord) *ionObject[userDoc] {
 	return objectOf(userDoc{
 		ID:         u.ID,
 		Identifier: u.Username,
@@ -76,70 +62,9 @@ func (s *Server) userObject(u *userRecord) *ionObject[userDoc] {
 	})
 }
 
-func (s *Server) emailAuthenticator() authenticatorDoc {
-	return authenticatorDoc{
-		Type:        "email",
-		Key:         "okta_email",
-		ID:          s.emailAuthenticatorID,
-		DisplayName: "Email",
-		Methods:     []methodDoc{{Type: "email"}},
-	}
-}
-
-func (s *Server) emailEnrollment(u *userRecord) authenticatorDoc {
-	return authenticatorDoc{
-		Profile:     &authenticatorProfile{Email: maskEmail(u.Email)},
-		Type:        "email",
-		Key:         "okta_email",
-		ID:          u.emailEnrollmentID,
-		DisplayName: "Email",
-		Methods:     []methodDoc{{Type: "email"}},
-	}
-}
-
-func (s *Server) identifyForm(t *transaction) *ionForm {
-	return newForm("identify", s.href("/idp/idx/identify"),
-		ionField{Name: "identifier", Label: "Username", Required: pTrue},
-		objectField("credentials", "", true, ionField{Name: "passcode", Label: "Password", Secret: pTrue}),
-		ionField{Name: "rememberMe", Label: "Keep me signed in", Type: "boolean"},
-		stateHandleField(t.handle),
-	)
-}
-
-func (s *Server) selectAuthenticatorForm(t *transaction) *ionForm {
-	email := ionOption{
-		Label: "Email",
-		Value: optionValue{Form: ionSubForm{Value: []ionField{
-			immutableValue("id", s.emailAuthenticatorID, true),
-			immutableValue("methodType", "email", false),
-		}}},
-		RelatesTo: relatesToFirstEnrollment,
-	}
-	return newForm("select-authenticator-authenticate", s.href("/idp/idx/challenge"),
-		ionField{Name: "authenticator", Type: "object", Options: []ionOption{email}},
-		stateHandleField(t.handle),
-	)
-}
-
-func (s *Server) verificationDataForm(t *transaction) *ionForm {
-	f := newForm("authenticator-verification-data", s.href("/idp/idx/challenge"),
-		ionField{Name: "authenticator", Label: "Email", Form: &ionSubForm{Value: []ionField{
-			immutableValue("id", s.emailAuthenticatorID, true),
-			{Name: "methodType", Type: "string", Required: pTrue, Options: []ionOption{{Label: "Email", Value: "email"}}},
-		}}},
-		stateHandleField(t.handle),
-	)
-	f.RelatesTo = []string{relatesToCurrentEnrollment}
-	return f
-}
-
-func (s *Server) challengeForm(t *transaction) *ionForm {
-	f := newForm("challenge-authenticator", s.href("/idp/idx/challenge/answer"),
-		objectField("credentials", "", true, ionField{Name: "passcode", Label: "Enter code"}),
-		stateHandleField(t.handle),
-	)
-	f.RelatesTo = []string{relatesToCurrentEnrollment}
-	return f
+// resendForm is the resend action of a current authenticator.
+func (s *Server) resendForm(t *transaction) *ionForm {
+	return newForm("resend", s.href("/idp/idx/challenge/resend"), stateHandleField(t.handle))
 }
 
 // successForm is the successWithInteractionCode form: it posts to the token

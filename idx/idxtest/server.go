@@ -21,8 +21,9 @@ const issuerPath = "/oauth2/default"
 
 // A Server is a fake Okta org listening on a loopback address: the default
 // authorization server (discovery, interact, token, keys, userinfo, revoke,
-// introspect, logout) and the IDX API (/idp/idx/...) for a sign-on policy of
-// password then email code. All its methods are safe for concurrent use.
+// introspect, logout) and the IDX API (/idp/idx/...) for the org's [Policy]
+// (by default: password, then an email code). All its methods are safe for
+// concurrent use.
 type Server struct {
 	// URL is the base URL of the org, "http://127.0.0.1:port", with no
 	// trailing slash. It is set by Start.
@@ -40,8 +41,7 @@ type Server struct {
 	srv    *http.Server
 	orgID  string // the idp claim
 
-	emailAuthenticatorID    string
-	passwordAuthenticatorID string
+	org *org // authenticators, steps and forms; see authenticator.go
 
 	mu            sync.Mutex
 	started       bool
@@ -60,6 +60,11 @@ type Server struct {
 	requestLog    []string
 	requestCounts map[string]int
 	sinceSweep    int // interactions started since the last sweep
+
+	faults faultState // injected faults and recorded requests (faults.go)
+
+	recoveryTokens   map[string]*recoveryGrant // see RecoveryToken (flow_recover.go)
+	activationTokens map[string]*recoveryGrant // see ActivationToken (activation.go)
 
 	// conns tracks the server's connections and their states, so Close can
 	// drop connections that carry no request at once.
@@ -106,21 +111,20 @@ func NewUnstartedServer(opts ...Option) *Server {
 		panic(err.Error())
 	}
 	s := &Server{
-		cfg:                     cfg,
-		keys:                    k,
-		orgID:                   randomOktaID("00o"),
-		emailAuthenticatorID:    randomOktaID("aut"),
-		passwordAuthenticatorID: randomOktaID("aut"),
-		users:                   map[string]*userRecord{},
-		userIDs:                 map[string]*userRecord{},
-		apps:                    map[string]*App{},
-		interactions:            map[string]*interaction{},
-		transactions:            map[string]*transaction{},
-		codes:                   map[string]*interactionCode{},
-		accessTokens:            map[string]*accessRecord{},
-		refreshTokens:           map[string]*refreshRecord{},
-		idTokens:                map[string]idTokenRecord{},
-		requestCounts:           map[string]int{},
+		cfg:           cfg,
+		keys:          k,
+		orgID:         randomOktaID("00o"),
+		org:           newOrg(&cfg),
+		users:         map[string]*userRecord{},
+		userIDs:       map[string]*userRecord{},
+		apps:          map[string]*App{},
+		interactions:  map[string]*interaction{},
+		transactions:  map[string]*transaction{},
+		codes:         map[string]*interactionCode{},
+		accessTokens:  map[string]*accessRecord{},
+		refreshTokens: map[string]*refreshRecord{},
+		idTokens:      map[string]idTokenRecord{},
+		requestCounts: map[string]int{},
 	}
 	for _, u := range append([]User{demoUser()}, cfg.users...) {
 		rec, err := newUserRecord(u)
@@ -188,7 +192,10 @@ type urls struct {
 func newURLs(base string) urls {
 	u := urls{base: base, issuer: base + issuerPath, hrefs: map[string]string{}}
 	for _, p := range []string{"/idp/idx/identify", "/idp/idx/challenge", "/idp/idx/challenge/answer",
-		"/idp/idx/challenge/resend", "/idp/idx/challenge/poll", "/idp/idx/cancel"} {
+		"/idp/idx/challenge/resend", "/idp/idx/challenge/poll", "/idp/idx/cancel",
+		"/idp/idx/credential/enroll", "/idp/idx/skip",
+		"/idp/idx/enroll", "/idp/idx/enroll/new", "/idp/idx/identify/select",
+		"/idp/idx/challenge/send", "/idp/idx/recover", "/idp/idx/unlock-account"} {
 		u.hrefs[p] = base + p
 	}
 	u.hrefs[issuerPath+"/v1/token"] = u.issuer + "/v1/token"
@@ -297,8 +304,10 @@ func (s *Server) RequestLog() []string {
 	return append([]string{}, s.requestLog...)
 }
 
-// ResetRequestLog empties the request log and the request counts.
+// ResetRequestLog empties the request log, the request counts and the
+// recorded requests.
 func (s *Server) ResetRequestLog() {
+	s.resetRecorded()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requestLog = nil
@@ -329,13 +338,24 @@ func (s *Server) routes() map[string]route {
 		issuerPath + "/v1/logout":                              {get, s.serveLogout},
 		issuerPath + "/v1/authorize":                           {getPost, s.serveAuthorize},
 		"/idp/idx/introspect":                                  {post, s.idx(s.introspect)},
-		"/idp/idx/identify":                                    {post, s.idx(s.identify)},
-		"/idp/idx/challenge":                                   {post, s.idx(s.challenge)},
+		"/idp/idx/identify":                                    {post, s.idx(s.remediate("/idp/idx/identify"))},
+		"/idp/idx/challenge":                                   {post, s.idx(s.remediate("/idp/idx/challenge"))},
 		"/idp/idx/challenge/resend":                            {post, s.idx(s.resend)},
 		"/idp/idx/challenge/poll":                              {post, s.idx(s.poll)},
-		"/idp/idx/challenge/answer":                            {post, s.idx(s.answer)},
+		"/idp/idx/challenge/answer":                            {post, s.idx(s.remediate("/idp/idx/challenge/answer"))},
+		"/idp/idx/credential/enroll":                           {post, s.idx(s.remediate("/idp/idx/credential/enroll"))},
+		"/idp/idx/skip":                                        {post, s.idx(s.remediate("/idp/idx/skip"))},
+		"/idp/idx/enroll":                                      {post, s.idx(s.remediate("/idp/idx/enroll"))},
+		"/idp/idx/enroll/new":                                  {post, s.idx(s.remediate("/idp/idx/enroll/new"))},
+		"/idp/idx/identify/select":                             {post, s.idx(s.remediate("/idp/idx/identify/select"))},
 		"/idp/idx/cancel":                                      {post, s.idx(s.cancel)},
+		"/idp/idx/challenge/send":                              {post, s.idx(s.remediate("/idp/idx/challenge/send"))},
+		"/idp/idx/recover":                                     {post, s.idx(s.recoverPassword)},
+		"/idp/idx/unlock-account":                              {post, s.idx(s.remediate("/idp/idx/unlock-account"))},
+		idpAuthorizePath:                                       {get, s.serveIdPAuthorize},
+		emailLinkPath:                                          {getPost, s.serveEmailLink},
 		"/idxtest/outbox":                                      {get, s.serveOutbox},
+		"/idxtest/okta-verify/activate":                        {get, s.serveOktaVerifyActivate},
 	}
 }
 
@@ -388,7 +408,7 @@ func (s *Server) handler() http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(sw, r.Body, maxBodyBytes)
-		rt.serve(sw, r)
+		s.serveRoute(sw, r, rt.serve) // rt.serve, with any injected fault (faults.go)
 	})
 }
 

@@ -2,17 +2,12 @@ package idxtest
 
 import (
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"strings"
 	"time"
-
-	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 )
 
 const (
@@ -58,42 +53,6 @@ func randomInt(n int) int {
 
 // sixDigitCode returns a uniformly random one-time code such as "042917".
 func sixDigitCode() string { return fmt.Sprintf("%06d", randomInt(1_000_000)) }
-
-// keys is the server's signing key and its public JWKS.
-type keys struct {
-	kid    string
-	signer jose.Signer
-	jwks   []byte
-	public *rsa.PublicKey
-}
-
-// newKeys makes the signer for priv, or for a new key when priv is nil.
-func newKeys(priv *rsa.PrivateKey) (*keys, error) {
-	if priv == nil {
-		var err error
-		if priv, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			return nil, fmt.Errorf("idxtest: generating the signing key: %w", err)
-		}
-	}
-	kid := randomToken(24)
-	signer, err := jose.NewSigner(
-		jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: priv, KeyID: kid, Algorithm: string(jose.RS256), Use: "sig"}},
-		(&jose.SignerOptions{}).WithType("JWT"),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("idxtest: making the signer: %w", err)
-	}
-	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &priv.PublicKey, KeyID: kid, Algorithm: string(jose.RS256), Use: "sig"}}}
-	jwks, err := json.Marshal(set)
-	if err != nil {
-		return nil, fmt.Errorf("idxtest: encoding the JWKS: %w", err)
-	}
-	return &keys{kid: kid, signer: signer, jwks: jwks, public: &priv.PublicKey}, nil
-}
-
-func (k *keys) sign(claims any) (string, error) {
-	return jwt.Signed(k.signer).Claims(claims).Serialize()
-}
 
 // accessClaims are the claims of an access token from an Okta custom
 // authorization server.

@@ -1,0 +1,81 @@
+package idxtest
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// This file is account activation: a STAGED user ([User].Staged, made by
+// an admin without a password) follows an activation token, which an app
+// passes to /v1/interact as activation_token. The transaction starts with
+// the user identified and the email counted as verified (the token came
+// by email), and goes straight to the enrollment policy: the password
+// first, as registration does, then whatever the policy requires.
+
+// activationTokenLifetime is how long an activation token is good for,
+// Okta's default for activation emails.
+const activationTokenLifetime = 7 * 24 * time.Hour
+
+// ActivationToken returns a new activation token for the staged user
+// named username (compared without regard to case), as Okta's activate
+// API does when it sends no email. An app passes it to /v1/interact as
+// activation_token: the transaction then starts with the user identified
+// and asks for a password (select-authenticator-enroll), then for what
+// [Policy].Enrollment requires, and ends in success; the user is then
+// active and signs in with that password.
+//
+// A token is good for one transaction, within seven days. An unknown,
+// used or expired one is ignored: the transaction starts at identify, as
+// with no token (the Server does not play Okta's activation error page).
+// ActivationToken fails if there is no such user or if the user already
+// has a password (is not staged).
+func (s *Server) ActivationToken(username string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[strings.ToLower(username)]
+	if !ok {
+		return "", fmt.Errorf("idxtest: no user %q", username)
+	}
+	if u.enrollments[AuthenticatorPassword] != nil {
+		return "", fmt.Errorf("idxtest: user %q is already active", username)
+	}
+	now := s.now()
+	if s.activationTokens == nil {
+		s.activationTokens = map[string]*recoveryGrant{}
+	}
+	for tok, g := range s.activationTokens {
+		if !now.Before(g.expiresAt) {
+			delete(s.activationTokens, tok)
+		}
+	}
+	tok := randomToken(32)
+	s.activationTokens[tok] = &recoveryGrant{user: u, expiresAt: now.Add(activationTokenLifetime)}
+	return tok, nil
+}
+
+// startActivationLocked starts t, new, as an activation when its
+// interaction came with a good activation token, which is used up. It
+// returns t.
+func (s *Server) startActivationLocked(now time.Time, t *transaction) *transaction {
+	tok := t.interaction.activationToken
+	if tok == "" {
+		return t
+	}
+	t.interaction.activationToken = ""
+	g, ok := s.activationTokens[tok]
+	if !ok {
+		return t
+	}
+	delete(s.activationTokens, tok)
+	if !now.Before(g.expiresAt) || g.user.enrollments[AuthenticatorPassword] != nil || t.step != stepIdentify {
+		return t
+	}
+	// The new user enrolls like one who registers: the password and the
+	// email are required, and the email is verified by the token.
+	t.flow, t.user = flowRegister, g.user
+	t.markVerified(s.org.byKey[AuthenticatorEmail], "email")
+	c := &call{s: s, now: now, t: t}
+	c.advance()
+	return t
+}

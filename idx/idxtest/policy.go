@@ -1,0 +1,162 @@
+package idxtest
+
+// This file is the org's public policy configuration: which authenticators
+// a sign-in must verify, which ones users must or may enroll, and which
+// self-service flows the org offers.
+
+// Authenticator keys, as IDX names them in the "key" of an authenticator.
+const (
+	AuthenticatorPassword         = "okta_password"
+	AuthenticatorEmail            = "okta_email"
+	AuthenticatorPhone            = "phone_number"
+	AuthenticatorGoogle           = "google_otp"
+	AuthenticatorOktaVerify       = "okta_verify"
+	AuthenticatorSecurityQuestion = "security_question"
+	AuthenticatorWebAuthn         = "webauthn"
+)
+
+// Policy is the org's sign-on, enrollment and self-service configuration.
+// The zero Policy is not useful; start from [DefaultPolicy] and change
+// fields.
+type Policy struct {
+	// Factors is how many different authenticators a sign-in must verify,
+	// the password included. DefaultPolicy asks for 2 (password, then one
+	// more). Values below 1 count as 1.
+	Factors int
+
+	// Authenticators are the keys of the authenticators a sign-in may be
+	// verified with, in the order they are offered. Nil means every
+	// authenticator the server implements. The password is always
+	// verified at identify.
+	Authenticators []string
+
+	// Enrollment lists the authenticators the user is asked to enroll
+	// after the sign-on factors are verified, when not enrolled yet.
+	// When Factors cannot be met with the user's enrollments, the
+	// authenticators listed here (or, if none, every one in
+	// Authenticators) must be enrolled first, without a skip.
+	Enrollment []EnrollmentRule
+
+	// Registration offers self-service registration (select-enroll-profile
+	// on the identify step, then enroll-profile). The new user joins the
+	// directory once the profile is accepted and must enroll the password
+	// and the email, then what Enrollment asks for.
+	Registration bool
+	// Recovery offers password recovery: the identify step's
+	// currentAuthenticator has a recover action, then identify-recovery,
+	// select-authenticator-authenticate among RecoveryAuthenticators, the
+	// challenge and reset-authenticator; see [WithPasswordResetTerminal].
+	// An unknown username gets the same answers, and nothing is sent.
+	Recovery bool
+	// Unlock offers self-service account unlock: unlock-account on the
+	// identify step, then select-authenticator-unlock-account (username
+	// and one of RecoveryAuthenticators but the security question), the
+	// challenge, and a terminal answer once unlocked.
+	Unlock bool
+	// RecoveryAuthenticators are the keys of the authenticators that
+	// verify recovery and unlock: [AuthenticatorEmail],
+	// [AuthenticatorPhone] (SMS or voice), [AuthenticatorOktaVerify]
+	// (push or TOTP) and, for recovery only,
+	// [AuthenticatorSecurityQuestion]; other keys are ignored. Nil means
+	// the email only. They are offered in the server's order to every
+	// user, whatever they enrolled, so that the answers do not tell who
+	// has an account or what they enrolled: when the user (or a username
+	// that names nobody) has not enrolled the one chosen, the flow shows a
+	// stand-in enrollment, sends nothing, and never verifies.
+	RecoveryAuthenticators []string
+	// IdPs are the external identity providers offered as redirect-idp
+	// remediations on the identify step. The server plays them: a
+	// redirect-idp href redirects straight back to the app's redirect URI
+	// with interaction_code and state (amr "fed"), or with an error.
+	IdPs []IdP
+
+	// MaxPasswordAttempts locks a user out after that many consecutive
+	// wrong passwords. Zero never locks anyone out. Identify then fails
+	// with errors.E0000119 (HTTP 403) until the account is unlocked
+	// ([Server.UnlockUser], or the unlock flow).
+	MaxPasswordAttempts int
+
+	// ProfileAttributes are what self-service registration asks for in
+	// enroll-profile. Nil means [DefaultProfileAttributes]; the email is
+	// always asked for.
+	ProfileAttributes []ProfileAttribute
+	// PasswordComplexity are the rules a new password must meet. Nil
+	// means [DefaultPasswordComplexity].
+	PasswordComplexity *PasswordComplexity
+}
+
+// EnrollmentRule is one authenticator of the enrollment policy.
+type EnrollmentRule struct {
+	// Key is the authenticator key, such as [AuthenticatorPhone].
+	Key string
+	// Required makes enrollment mandatory; otherwise the user may skip it.
+	Required bool
+}
+
+// IdP is an external identity provider the org redirects to.
+type IdP struct {
+	// ID is the IdP's ID ("0oa..."). Empty means a random one.
+	ID string
+	// Type is the IdP type as IDX names it, such as "GOOGLE" or "SAML2".
+	Type string
+	// Name is the label shown to the user.
+	Name string
+	// Username is the org user the IdP signs in. Empty means the demo
+	// user; a username the org does not know fails the sign-in.
+	Username string
+	// Fail makes the IdP refuse every sign-in: the browser goes back to
+	// the app with error=access_denied.
+	Fail bool
+}
+
+// DefaultPolicy is the policy of a Server made without [WithPolicy]: the
+// password at identify, then one more authenticator (the email, which
+// every user has), no enrollment, and no self-service flows.
+func DefaultPolicy() Policy {
+	return Policy{Factors: 2}
+}
+
+// WithPolicy sets the org's policy. The default is [DefaultPolicy].
+func WithPolicy(p Policy) Option {
+	p.Authenticators = append([]string(nil), p.Authenticators...)
+	p.Enrollment = append([]EnrollmentRule(nil), p.Enrollment...)
+	p.IdPs = append([]IdP(nil), p.IdPs...)
+	if p.RecoveryAuthenticators != nil {
+		p.RecoveryAuthenticators = append([]string{}, p.RecoveryAuthenticators...)
+	}
+	p.ProfileAttributes, p.PasswordComplexity = copyRegistrationPolicy(p.ProfileAttributes, p.PasswordComplexity)
+	return func(c *config) { c.idx.policy = &p }
+}
+
+// idxConfig is the part of config that the IDX options set. It lives in
+// config as one field so that IDX options are added here, not in
+// options.go.
+type idxConfig struct {
+	policy            *Policy // nil means DefaultPolicy()
+	ovNumberChallenge bool    // Okta Verify pushes carry a number challenge
+	resetTerminal     bool    // see WithPasswordResetTerminal (flow_recover.go)
+}
+
+// policy returns the org policy in force.
+func (c *idxConfig) policyOrDefault() Policy {
+	if c.policy == nil {
+		return DefaultPolicy()
+	}
+	return *c.policy
+}
+
+// factors is how many authenticators a sign-in needs, at least 1.
+func (p *Policy) factors() int { return max(p.Factors, 1) }
+
+// allows reports whether key may be used for sign-in.
+func (p *Policy) allows(key string) bool {
+	if key == AuthenticatorPassword || p.Authenticators == nil {
+		return true
+	}
+	for _, k := range p.Authenticators {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
