@@ -12,14 +12,20 @@ import (
 
 	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/internal/ion"
+	"github.com/goidx/goidx/internal/oauth"
 	"github.com/goidx/goidx/internal/remediate"
 	"github.com/goidx/goidx/internal/transport"
 )
 
-// AuthenticateOptions are the values of one Authenticate call. Leave State
-// empty to start a transaction; set it to continue one. Any values may be
-// given up front: the call answers every step they cover.
-type AuthenticateOptions struct {
+// AuthenticateOptions is the former name of [Options].
+type AuthenticateOptions = Options
+
+// Options are the values of one call of Authenticate, Register,
+// RecoverPassword, UnlockAccount or Proceed. Leave State empty to start a
+// transaction; set it to continue one. Any values may be given up front:
+// the call answers every step they cover, in server order, and returns the
+// first step they do not.
+type Options struct {
 	// State continues the transaction of an earlier call's Transaction.State.
 	State string
 
@@ -36,8 +42,50 @@ type AuthenticateOptions struct {
 	// MethodType chooses how the authenticator is used ("sms", "voice",
 	// "email", "push", ...), when it offers several.
 	MethodType string
-	// VerificationCode answers a one-time code challenge.
+	// VerificationCode answers a one-time code challenge (email, phone,
+	// Google Authenticator, Okta Verify's code, custom OTP).
 	VerificationCode string
+
+	// NewPassword sets a password: reset-authenticator (RecoverPassword),
+	// reenroll-authenticator (an expired password), and the enrollment of
+	// the password authenticator when Password is not given.
+	// ConfirmPassword, when set, must equal it; it is checked here and not
+	// sent.
+	NewPassword     string
+	ConfirmPassword string
+	// RevokeSessions answers reset-authenticator's "sign me out of other
+	// devices", when offered.
+	RevokeSessions bool
+
+	// PhoneNumber enrolls a phone (with MethodType "sms" or "voice"),
+	// in E.164 form such as "+15556667777".
+	PhoneNumber string
+	// Answer answers a security question; at enrollment QuestionKey
+	// chooses the question (one of Authenticator.Context.QuestionKeys, or
+	// "custom" with the user's own Question).
+	Answer      string
+	QuestionKey string
+	Question    string
+	// WebAuthn is the browser's answer to the WebAuthn ceremony of the
+	// step (see Authenticator.Context.ActivationData and ChallengeData).
+	WebAuthn *authenticator.WebAuthnAnswer
+	// Channel chooses how Okta Verify is enrolled: "qrcode", "email" or
+	// "sms"; Email or PhoneNumber then say where the link goes.
+	Channel string
+	Email   string
+
+	// Profile holds the attributes of a new user (Register): whatever the
+	// org's enroll-profile form asks for, by name, such as "firstName",
+	// "lastName", "email". Attributes the form does not ask for are not
+	// sent.
+	Profile map[string]any
+
+	// ActivationToken and RecoveryToken start a transaction from a link
+	// an admin or the org sent (user activation, password recovery). They
+	// are sent to the interact endpoint and apply only when State is
+	// empty.
+	ActivationToken string
+	RecoveryToken   string
 
 	// Resend asks the server to send the current code again before anything
 	// else is done. It is never done implicitly: each resend sends a message
@@ -57,7 +105,7 @@ type AuthenticateOptions struct {
 }
 
 // values turns the options into the engine's values.
-func (o *AuthenticateOptions) values() (remediate.Values, error) {
+func (o *Options) values(fl flowKind) (remediate.Values, error) {
 	v := remediate.Values{}
 	if o.Username != "" {
 		if strings.TrimSpace(o.Username) == "" {
@@ -68,7 +116,7 @@ func (o *AuthenticateOptions) values() (remediate.Values, error) {
 	if o.Password != "" {
 		v["password"] = o.Password
 	}
-	if o.Password != "" && o.Username == "" && o.State == "" {
+	if o.Password != "" && o.Username == "" && o.State == "" && fl == flowAuthenticate {
 		return nil, &InputError{Field: "Username", Reason: "empty while Password is set"}
 	}
 	if o.RememberMe {
@@ -85,6 +133,42 @@ func (o *AuthenticateOptions) values() (remediate.Values, error) {
 			return nil, &InputError{Field: "VerificationCode", Reason: "blank"}
 		}
 		v["verificationCode"] = strings.TrimSpace(o.VerificationCode)
+	}
+	if o.ConfirmPassword != "" && o.ConfirmPassword != o.NewPassword {
+		return nil, &InputError{Field: "ConfirmPassword", Reason: "does not match NewPassword"}
+	}
+	if o.NewPassword != "" {
+		v["newPassword"] = o.NewPassword
+	}
+	if o.RevokeSessions {
+		v["revokeSessions"] = true
+	}
+	for name, val := range map[string]string{
+		"phoneNumber": o.PhoneNumber, "answer": o.Answer, "questionKey": o.QuestionKey,
+		"question": o.Question, "channel": o.Channel, "email": o.Email,
+	} {
+		if val != "" {
+			v[name] = val
+		}
+	}
+	if w := o.WebAuthn; w != nil {
+		if w.ClientData == "" {
+			return nil, &InputError{Field: "WebAuthn.ClientData", Reason: "empty"}
+		}
+		v["clientData"] = w.ClientData
+		for name, val := range map[string]string{
+			"attestation": w.Attestation, "authenticatorData": w.AuthenticatorData, "signatureData": w.SignatureData,
+		} {
+			if val != "" {
+				v[name] = val
+			}
+		}
+	}
+	for k, val := range o.Profile {
+		if k == "" || strings.Contains(k, ".") {
+			return nil, &InputError{Field: "Profile", Reason: "bad attribute name"}
+		}
+		v["userProfile."+k] = val
 	}
 	if len(o.Values) > 0 && o.Step == "" {
 		return nil, &InputError{Field: "Values", Reason: "given without Step"}
@@ -110,12 +194,45 @@ func (o *AuthenticateOptions) values() (remediate.Values, error) {
 // ([ErrTransactionNotFound], [ErrTransactionExpired]) and protocol or
 // transport failures. After an error the saved transaction is unchanged
 // and the call may be retried with the same State.
-func (c *Client) Authenticate(ctx context.Context, opts AuthenticateOptions) (*Transaction, error) {
-	return c.proceed(ctx, opts)
+func (c *Client) Authenticate(ctx context.Context, opts Options) (*Transaction, error) {
+	return c.proceed(ctx, opts, flowAuthenticate)
 }
 
-func (c *Client) proceed(ctx context.Context, opts AuthenticateOptions) (*Transaction, error) {
-	v, err := opts.values()
+// flowKind is the flow a call was made for. A flow differs from another
+// only in the step it takes on its own to get going, as okta-auth-js's
+// flows do: Register chooses select-enroll-profile, RecoverPassword the
+// password's recover action, UnlockAccount unlock-account.
+type flowKind int
+
+const (
+	flowAuthenticate flowKind = iota
+	flowRegister
+	flowRecover
+	flowUnlock
+)
+
+// entry returns the form that gets flow fl going on response r, nil when
+// none is due.
+func (fl flowKind) entry(r *ion.Response) *ion.Form {
+	switch fl {
+	case flowRegister:
+		if r.Remediation("enroll-profile") == nil {
+			return r.Remediation("select-enroll-profile")
+		}
+	case flowRecover:
+		if r.Remediation("identify-recovery") == nil && r.Remediation("reset-authenticator") == nil {
+			return r.Action("recover")
+		}
+	case flowUnlock:
+		if r.Remediation("select-authenticator-unlock-account") == nil {
+			return r.Remediation("unlock-account")
+		}
+	}
+	return nil
+}
+
+func (c *Client) proceed(ctx context.Context, opts Options, fl flowKind) (*Transaction, error) {
+	v, err := opts.values(fl)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +241,7 @@ func (c *Client) proceed(ctx context.Context, opts AuthenticateOptions) (*Transa
 		if opts.Resend {
 			return nil, &InputError{Field: "Resend", Reason: "needs a State"}
 		}
-		f, err = c.start(ctx)
+		f, err = c.start(ctx, &opts)
 	} else {
 		f, err = c.load(ctx, opts.State)
 	}
@@ -136,14 +253,14 @@ func (c *Client) proceed(ctx context.Context, opts AuthenticateOptions) (*Transa
 			return nil, err
 		}
 	}
-	return c.run(ctx, f, v, opts.Step)
+	return c.run(ctx, f, v, opts.Step, fl)
 }
 
 // run is the remediation loop.
-func (c *Client) run(ctx context.Context, f *flow, v remediate.Values, step string) (*Transaction, error) {
+func (c *Client) run(ctx context.Context, f *flow, v remediate.Values, step string, fl flowKind) (*Transaction, error) {
 	var raw []byte
 	var rejection error
-	selected := false
+	selected, entered := false, fl == flowAuthenticate
 	for i := 0; ; i++ {
 		if f.resp.Success != nil {
 			return c.succeed(ctx, f)
@@ -151,12 +268,24 @@ func (c *Client) run(ctx context.Context, f *flow, v remediate.Values, step stri
 		if len(f.resp.Remediations) == 0 {
 			return c.terminal(ctx, f)
 		}
-		if f.status >= 400 {
+		if f.status >= 400 || hasTopLevelError(f.resp) {
+			// Refused (a wrong code is a 4xx; a rejected push a 200 with
+			// an error message): the caller decides what comes next.
 			rejection = newRejection(f.status, f.resp)
 			break
 		}
 		if i >= c.maxSteps {
 			return nil, ErrTooManySteps
+		}
+		if !entered && step == "" {
+			if ef := fl.entry(f.resp); ef != nil {
+				entered = true
+				if err := c.act(ctx, f, ef, transport.ClassAnswer); err != nil {
+					return nil, err
+				}
+				raw = f.saved.Response
+				continue
+			}
 		}
 		s, err := remediate.Next(f.resp, v, remediate.Options{Step: step, AutoMethod: selected})
 		if err != nil {
@@ -175,9 +304,10 @@ func (c *Client) run(ctx context.Context, f *flow, v remediate.Values, step stri
 			c.log.DebugContext(ctx, "idx: submitting step", "step", s.Form.Name)
 		}
 		resp, status, body, err := c.submit(ctx, s.Form, s.Body, transport.ClassAnswer)
-		if errors.Is(err, transport.ErrOutcomeUnknown) {
-			// The answer may have been processed: learn the outcome rather
-			// than send it again.
+		if errors.Is(err, transport.ErrOutcomeUnknown) || errors.Is(err, ion.ErrMalformed) {
+			// The answer may have been processed (or was, but its answer
+			// cannot be read): learn the outcome rather than send it
+			// again.
 			c.log.DebugContext(ctx, "idx: outcome unknown, introspecting", "step", s.Form.Name)
 			resp, status, body, err = c.idxRequestRaw(ctx, c.origin+"/idp/idx/introspect", "", "",
 				map[string]any{"stateHandle": f.resp.StateHandle}, transport.ClassRead)
@@ -202,6 +332,11 @@ func (c *Client) run(ctx context.Context, f *flow, v remediate.Values, step stri
 		c.log.DebugContext(ctx, "idx: transaction pending", "step", tx.NextStep.Name, "rejected", rejection != nil)
 	}
 	return tx, nil
+}
+
+// hasTopLevelError reports an ERROR message about the whole transaction.
+func hasTopLevelError(r *ion.Response) bool {
+	return slices.ContainsFunc(r.Messages, func(m ion.Message) bool { return m.Class == "ERROR" })
 }
 
 // checkAllUsed reports a value the submission does not use.
@@ -248,7 +383,8 @@ func (c *Client) terminal(ctx context.Context, f *flow) (*Transaction, error) {
 		}
 	}
 	c.log.DebugContext(ctx, "idx: transaction terminal")
-	return &Transaction{Status: StatusTerminal, Messages: newMessages(f.resp), ExpiresAt: f.resp.ExpiresAt}, nil
+	ms := newMessages(f.resp)
+	return &Transaction{Status: StatusTerminal, Messages: ms, ExpiresAt: f.resp.ExpiresAt, Outcome: outcomeOf(ms)}, nil
 }
 
 // succeed exchanges the interaction code for tokens and verifies them.
@@ -261,7 +397,15 @@ func (c *Client) succeed(ctx context.Context, f *flow) (*Transaction, error) {
 	if code == "" {
 		return nil, fmt.Errorf("idx: success form: %w: no interaction_code", ion.ErrMalformed)
 	}
-	tr, err := c.provider.ExchangeInteractionCode(ctx, form.Href, c.auth, code, f.saved.CodeVerifier)
+	return c.exchange(ctx, f.saved, form.Href, code, newMessages(f.resp))
+}
+
+// exchange swaps an interaction code for tokens at tokenURL with the
+// transaction's PKCE verifier, verifies the ID token against its nonce,
+// and saves the tokens.
+func (c *Client) exchange(ctx context.Context, saved *SavedTransaction, tokenURL, code string, ms []Message) (*Transaction, error) {
+	f := &flow{saved: saved}
+	tr, err := c.provider.ExchangeInteractionCode(ctx, tokenURL, c.auth, code, f.saved.CodeVerifier)
 	if err != nil {
 		return nil, oauthError("token", err)
 	}
@@ -282,39 +426,60 @@ func (c *Client) succeed(ctx context.Context, f *flow) (*Transaction, error) {
 		return nil, fmt.Errorf("idx: token endpoint: %w: no id_token for an openid request", ErrInvalidIDToken)
 	}
 	if tr.IDToken != "" {
-		claims, err := c.provider.VerifyIDToken(ctx, tr.IDToken, c.cfg.ClientID, f.saved.Nonce)
+		claims, err := c.provider.VerifyIDTokenWith(ctx, tr.IDToken, oauth.VerifyOptions{
+			ClientID:    c.cfg.ClientID,
+			Nonce:       f.saved.Nonce,
+			AccessToken: tr.AccessToken,
+		})
 		if err != nil {
 			return nil, fmt.Errorf("idx: %w", err)
 		}
-		t.IDTokenClaims = &IDTokenClaims{
-			Issuer: claims.Issuer, Subject: claims.Subject, Audience: claims.Audience,
-			Expiry: claims.Expiry, IssuedAt: claims.IssuedAt, AuthTime: claims.AuthTime, Claims: claims.Claims,
-		}
+		t.IDTokenClaims = publicClaims(claims)
 	}
 	if err := c.tokStore.Save(ctx, f.saved.State, t); err != nil {
 		return nil, fmt.Errorf("idx: saving tokens: %w", err)
 	}
 	c.log.DebugContext(ctx, "idx: transaction succeeded")
-	return &Transaction{Status: StatusSuccess, State: f.saved.State, Tokens: t, Messages: newMessages(f.resp)}, nil
+	return &Transaction{Status: StatusSuccess, State: f.saved.State, Tokens: t, Messages: ms}, nil
 }
 
-// resend posts the current authenticator's resend action.
+// resend posts the resend action of currentAuthenticator or
+// currentAuthenticatorEnrollment.
 func (c *Client) resend(ctx context.Context, f *flow) error {
-	cur := f.resp.CurrentAuthenticator
-	if cur == nil || cur.Resend == nil {
+	a := resendForm(f.resp)
+	if a == nil {
 		return ErrCannotResend
 	}
-	body, err := cur.Resend.Body(nil)
-	if err != nil {
-		return fmt.Errorf("idx: resend: %w", err)
+	if err := c.act(ctx, f, a, transport.ClassResend); err != nil {
+		return err
 	}
-	resp, status, raw, err := c.submit(ctx, cur.Resend, body, transport.ClassResend)
+	c.log.DebugContext(ctx, "idx: code resent", "status", f.status)
+	return nil
+}
+
+// resendForm returns the current authenticator's resend action or, after
+// a rejected Okta Verify push, the resend remediation (a new push).
+func resendForm(r *ion.Response) *ion.Form {
+	if a := r.Action("resend"); a != nil {
+		return a
+	}
+	return r.Remediation("resend")
+}
+
+// act posts a form that takes no caller values (an action such as recover
+// or poll, or a remediation such as select-enroll-profile) and makes its
+// answer the flow's response.
+func (c *Client) act(ctx context.Context, f *flow, form *ion.Form, class transport.Class) error {
+	body, err := form.Body(nil)
+	if err != nil {
+		return fmt.Errorf("idx: %s: %w", form.Name, err)
+	}
+	resp, status, raw, err := c.submit(ctx, form, body, class)
 	if err != nil {
 		return err
 	}
 	f.resp, f.status = resp, status
 	f.saved.Response = raw
-	c.log.DebugContext(ctx, "idx: code resent", "status", status)
 	return nil
 }
 

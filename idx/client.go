@@ -77,7 +77,11 @@ func NewClient(cfg Config, opts ...ClientOption) (*Client, error) {
 		c.now = time.Now
 	}
 	c.auth = oauth.ClientAuth{Method: oauth.AuthNone, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
-	if cfg.ClientSecret != "" {
+	if cfg.ClientAuth == ClientPrivateKeyJWT || cfg.PrivateKey != nil {
+		if c.auth, err = privateKeyAuth(cfg); err != nil {
+			return nil, err
+		}
+	} else if cfg.ClientSecret != "" {
 		switch cfg.ClientAuth {
 		case ClientSecretBasic:
 			c.auth.Method = oauth.AuthClientSecretBasic
@@ -126,7 +130,8 @@ type flow struct {
 }
 
 // start begins a transaction: PKCE, state and nonce, interact, introspect.
-func (c *Client) start(ctx context.Context) (*flow, error) {
+// opts may carry an activation or recovery token for interact.
+func (c *Client) start(ctx context.Context, opts *Options) (*flow, error) {
 	verifier, err := oauth.NewVerifier()
 	if err != nil {
 		return nil, fmt.Errorf("idx: %w", err)
@@ -150,6 +155,7 @@ func (c *Client) start(ctx context.Context) (*flow, error) {
 		CodeChallenge: oauth.S256Challenge(verifier),
 		State:         oauthState,
 		Nonce:         nonce,
+		Extra:         opts.interactExtra(),
 	})
 	if err != nil {
 		return nil, oauthError("interact", err)

@@ -25,6 +25,39 @@
 // first step it cannot complete as [Transaction.NextStep]. Authenticators
 // are chosen by key (package authenticator), never by display label.
 //
+// The other flows of okta-auth-js have their calls, on the same engine and
+// with the same [Options]: [Client.Register] (self-service registration:
+// select-enroll-profile, then enroll-profile with Options.Profile),
+// [Client.RecoverPassword] (the password's recover action or
+// identify-recovery, a verification, then reset-authenticator with
+// Options.NewPassword), [Client.UnlockAccount] (unlock-account, then
+// select-authenticator-unlock-account), [Client.Start] (begin, with an
+// optional activation or recovery token, and answer nothing) and
+// [Client.Proceed] (continue any transaction). [Client.Skip],
+// [Client.Resend] and [Client.Cancel] take the server's actions of those
+// names; [Client.Poll] asks once whether a waiting step (an Okta Verify
+// push, an email magic link) is done, and [Client.PollUntilDone] polls at
+// the server's refresh interval.
+//
+// Every answer lists the steps on offer ([Transaction.AvailableSteps]) and
+// the flows the org enables ([Transaction.EnabledFeatures]). A step
+// describes its inputs under okta-auth-js's names (username, password,
+// verificationCode, methodType, phoneNumber, newPassword, answer,
+// questionKey, question, clientData, attestation, authenticatorData,
+// signatureData, channel, email, and the profile attributes), its
+// authenticator with the data a user interface needs
+// (Authenticator.Context: QR code, shared secret, security questions,
+// WebAuthn options, the number of an Okta Verify number challenge),
+// whether it can be skipped, resent or polled, and for redirect-idp the
+// identity provider and the URL to send the browser to.
+//
+// A sign-in that leaves the app (an identity provider, an email magic
+// link) comes back to the redirect URI: [Client.HandleInteractionCodeRedirect]
+// and [Client.HandleEmailVerifyCallback] take that URL and the
+// [Transaction.State] kept in the user's session, check the URL's OAuth
+// state against the transaction's in constant time, and finish the step.
+// [ParseCallbackURL] reads such a URL without side effects.
+//
 // Between calls the transaction lives in a [TransactionStore] under
 // [Transaction.State]; the default keeps it in memory. On success the
 // interaction code is exchanged at the token endpoint with PKCE (S256) and
@@ -37,6 +70,12 @@
 // but that leaves the transaction going (a wrong code, a wrong password) is
 // not an error: the transaction stays PENDING, its Messages carry the
 // server's messages, and [Transaction.Rejection] says what was refused.
+// A transaction the server ends is TERMINAL: [Transaction.Err] gives a
+// [*TerminalError] when it ended on an error (errors.Is(tx.Err(),
+// ErrAccessDenied), ErrOperationCanceled, ErrLinkExpired, ...), and
+// [Transaction.Outcome] names a successful end such as
+// [OutcomeAccountUnlocked]. [KindOf] maps the server's i18n keys to the
+// sentinels.
 //
 // Nothing in this package logs or puts in an error a password, one-time
 // code, token, stateHandle, interaction code, PKCE verifier or client

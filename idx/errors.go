@@ -39,6 +39,9 @@ var (
 	ErrSubjectMismatch = errors.New("idx: userinfo subject does not match the ID token")
 	// ErrTokensNotFound: the TokenStore has no tokens under that key.
 	ErrTokensNotFound = errors.New("idx: tokens not found")
+	// ErrTokensExpired: the access token has expired (or is about to) and
+	// there is no refresh token. Sign the user in again.
+	ErrTokensExpired = errors.New("idx: tokens expired and no refresh token")
 )
 
 // Errors for requests the server refused; [RejectionError] matches them.
@@ -51,6 +54,42 @@ var (
 	// ErrInvalidCredentials: wrong username or password (errors.E0000004,
 	// incorrectPassword). Okta does not say which.
 	ErrInvalidCredentials = errors.New("idx: invalid credentials")
+	// ErrLockedOut: the user or the authenticator is locked after too many
+	// failed attempts (errors.E0000119,
+	// authfactor.challenge.suspended_factor). UnlockAccount may help.
+	ErrLockedOut = errors.New("idx: locked out")
+	// ErrAccessDenied: policy denies the user this sign-in
+	// (security.access_denied).
+	ErrAccessDenied = errors.New("idx: access denied")
+	// ErrLinkExpired: the email link the user followed has expired
+	// (idx.return.link.expired). Send a new one or use the code.
+	ErrLinkExpired = errors.New("idx: email link expired")
+	// ErrOperationCanceled: the user canceled the sign-in, here or on the
+	// other device (idx.operation.cancelled.by.user,
+	// idx.operation.cancelled.on.other.device).
+	ErrOperationCanceled = errors.New("idx: operation canceled by the user")
+	// ErrPushRejected: the user rejected the Okta Verify push (or chose
+	// the wrong number) (api.authn.poll.error.push_rejected). The step
+	// offers a new push: Resend.
+	ErrPushRejected = errors.New("idx: push rejected")
+	// ErrTerminal matches every [*TerminalError].
+	ErrTerminal = errors.New("idx: transaction ended by the server")
+)
+
+// Errors of callbacks and polling.
+var (
+	// ErrInvalidCallback: a callback URL that is not a well-formed
+	// redirect (see [ParseCallbackURL]).
+	ErrInvalidCallback = errors.New("idx: invalid callback URL")
+	// ErrStateMismatch: the state of a callback is not the one of the
+	// transaction: the redirect belongs to another sign-in, or is forged.
+	// Nothing was sent to the org.
+	ErrStateMismatch = errors.New("idx: callback state does not match the transaction")
+	// ErrEmailVerifyElsewhere matches [*EmailVerifyCallbackError]: the email
+	// link was opened where its transaction is not known.
+	ErrEmailVerifyElsewhere = errors.New("idx: email link opened outside its transaction")
+	// ErrCannotPoll: the current step offers nothing to poll.
+	ErrCannotPoll = errors.New("idx: nothing to poll")
 )
 
 // Errors from the wire, shared with the SDK's transport and protocol layers
@@ -132,27 +171,123 @@ func (e *RejectionError) Error() string {
 	return fmt.Sprintf("idx: request rejected (HTTP %d): %s", e.StatusCode, strings.Join(keys, ", "))
 }
 
-// Is reports whether target is ErrRejected or the kind the messages name.
+// Is reports whether target is ErrRejected or the kind the messages name
+// (see [KindOf]).
 func (e *RejectionError) Is(target error) bool {
-	switch target {
-	case ErrRejected:
-		return true
-	case ErrInvalidPasscode:
-		return e.hasKey(isPasscodeKey)
-	case ErrInvalidCredentials:
-		return e.hasKey(isCredentialsKey)
-	}
-	return false
+	return target == ErrRejected || hasKind(e.Messages, target)
 }
 
-func (e *RejectionError) hasKey(f func(string) bool) bool {
-	for _, m := range e.Messages {
-		if f(m.Key) {
+// hasKind reports whether a message's key is of kind target.
+func hasKind(ms []Message, target error) bool {
+	if target == nil {
+		return false
+	}
+	for _, m := range ms {
+		if k := KindOf(m.Key); k != nil && k == target {
 			return true
 		}
 	}
 	return false
 }
+
+// KindOf returns the sentinel error an i18n message key stands for, or
+// nil for keys without one:
+//
+//	api.authn.error.PASSCODE_INVALID, authfactor.challenge.soft_token.invalid_passcode  ErrInvalidPasscode
+//	errors.E0000004, incorrectPassword                                                   ErrInvalidCredentials
+//	errors.E0000119, authfactor.challenge.suspended_factor                               ErrLockedOut
+//	security.access_denied                                                               ErrAccessDenied
+//	idx.session.expired                                                                  ErrTransactionExpired
+//	idx.return.link.expired                                                              ErrLinkExpired
+//	idx.operation.cancelled.by.user, idx.operation.cancelled.on.other.device             ErrOperationCanceled
+//	tooManyRequests                                                                      ErrRateLimited
+//	api.authn.poll.error.push_rejected                                                   ErrPushRejected
+func KindOf(key string) error {
+	switch {
+	case key == "":
+		return nil
+	case isPasscodeKey(key):
+		return ErrInvalidPasscode
+	case isCredentialsKey(key):
+		return ErrInvalidCredentials
+	}
+	switch key {
+	case "errors.E0000119", "E0000119", "authfactor.challenge.suspended_factor":
+		return ErrLockedOut
+	case "security.access_denied", "errors.E0000006", "E0000006":
+		return ErrAccessDenied
+	case "idx.session.expired":
+		return ErrTransactionExpired
+	case "idx.return.link.expired":
+		return ErrLinkExpired
+	case "idx.operation.cancelled.by.user", "idx.operation.cancelled.on.other.device":
+		return ErrOperationCanceled
+	case "tooManyRequests", "oie.tooManyRequests", "errors.E0000047", "E0000047":
+		return ErrRateLimited
+	case "api.authn.poll.error.push_rejected":
+		return ErrPushRejected
+	}
+	return nil
+}
+
+// TerminalError is a transaction the server ended with an error message,
+// such as access denied or a canceled operation: see [Transaction.Err].
+// It matches [ErrTerminal], and the sentinel of each message's key
+// ([KindOf]), so errors.Is(tx.Err(), ErrAccessDenied) works.
+type TerminalError struct {
+	// Messages are the server's ERROR messages.
+	Messages []Message
+}
+
+func (e *TerminalError) Error() string {
+	keys := make([]string, 0, len(e.Messages))
+	for _, m := range e.Messages {
+		keys = append(keys, m.Key)
+	}
+	return "idx: transaction ended by the server: " + strings.Join(keys, ", ")
+}
+
+// Is reports whether target is ErrTerminal or the kind the messages name.
+func (e *TerminalError) Is(target error) bool {
+	return target == ErrTerminal || hasKind(e.Messages, target)
+}
+
+// CallbackError is an OAuth error a redirect brought back
+// (?error=...&error_description=...), for example access_denied when the
+// user declined at an identity provider.
+type CallbackError struct {
+	Code        string
+	Description string
+}
+
+func (e *CallbackError) Error() string {
+	s := "idx: callback error: " + e.Code
+	if e.Description != "" {
+		s += ": " + e.Description
+	}
+	return s
+}
+
+// Is makes errors.Is(err, ErrAccessDenied) hold for access_denied.
+func (e *CallbackError) Is(target error) bool {
+	return target == ErrAccessDenied && e.Code == "access_denied"
+}
+
+// EmailVerifyCallbackError reports an email link opened where its
+// transaction is unknown: another browser, device or session. As
+// okta-auth-js does, show OTP to the user, who types it where the sign-in
+// waits. It matches [ErrEmailVerifyElsewhere].
+type EmailVerifyCallbackError struct {
+	// OTP is the code of the link; it prints as [REDACTED] (see [Secret.Reveal]).
+	OTP Secret
+}
+
+func (e *EmailVerifyCallbackError) Error() string {
+	return "idx: email link opened outside its transaction; show its code to the user"
+}
+
+// Unwrap makes errors.Is(err, ErrEmailVerifyElsewhere) hold.
+func (e *EmailVerifyCallbackError) Unwrap() error { return ErrEmailVerifyElsewhere }
 
 func isPasscodeKey(k string) bool {
 	switch k {
@@ -198,3 +333,15 @@ func oauthError(endpoint string, err error) error {
 	}
 	return fmt.Errorf("idx: %s: %w", endpoint, err)
 }
+
+// Errors of the OAuth endpoints.
+var (
+	// ErrMalformedOAuthResponse: an OAuth endpoint (token, userinfo,
+	// introspect, discovery) answered success without a required member,
+	// such as a token response without access_token, or with one that
+	// cannot be parsed.
+	ErrMalformedOAuthResponse = oauth.ErrMalformedResponse
+	// ErrAtHashMismatch: the ID token's at_hash does not match the access
+	// token issued with it; it also matches ErrInvalidIDToken.
+	ErrAtHashMismatch = oauth.ErrAtHashMismatch
+)

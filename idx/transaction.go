@@ -54,6 +54,85 @@ type Transaction struct {
 	ExpiresAt time.Time
 	// Tokens holds the verified tokens on SUCCESS.
 	Tokens *Tokens
+	// EnabledFeatures are the flows the server offers from this point, as
+	// okta-auth-js's enabledFeatures (PENDING only).
+	EnabledFeatures []Feature
+	// Outcome names what a TERMINAL transaction without an error achieved
+	// (an account unlocked, a password reset), empty otherwise.
+	Outcome Outcome
+}
+
+// Feature is a flow the server offers, as okta-auth-js's IdxFeature.
+type Feature string
+
+// The features a transaction may offer.
+const (
+	// FeaturePasswordRecovery: RecoverPassword can start here.
+	FeaturePasswordRecovery Feature = "recover-password"
+	// FeatureRegistration: Register can start here (select-enroll-profile).
+	FeatureRegistration Feature = "enroll-profile"
+	// FeatureSocialIDP: identity providers are offered (redirect-idp steps).
+	FeatureSocialIDP Feature = "redirect-idp"
+	// FeatureAccountUnlock: UnlockAccount can start here.
+	FeatureAccountUnlock Feature = "unlock-account"
+)
+
+// Outcome is what a transaction the server ended without an error
+// achieved, from the i18n key of its message.
+type Outcome string
+
+// The outcomes of TERMINAL transactions.
+const (
+	// OutcomeAccountUnlocked: the account is unlocked
+	// (oie.selfservice.unlock_user.success.message); the user signs in
+	// anew.
+	OutcomeAccountUnlocked Outcome = "ACCOUNT_UNLOCKED"
+	// OutcomePasswordReset: the password was reset (idx.recovery.completed);
+	// the user signs in anew.
+	OutcomePasswordReset Outcome = "PASSWORD_RESET"
+	// OutcomeReturnToOriginalTab: the email link was verified and the
+	// sign-in goes on where it started (idx.return.to.original.tab).
+	OutcomeReturnToOriginalTab Outcome = "RETURN_TO_ORIGINAL_TAB"
+)
+
+// outcomeOf maps a message key to its outcome.
+func outcomeOf(ms []Message) Outcome {
+	for _, m := range ms {
+		switch m.Key {
+		case "oie.selfservice.unlock_user.success.message":
+			return OutcomeAccountUnlocked
+		case "idx.recovery.completed":
+			return OutcomePasswordReset
+		case "idx.return.to.original.tab":
+			return OutcomeReturnToOriginalTab
+		}
+	}
+	return ""
+}
+
+// Err returns the error the transaction carries: Rejection when PENDING,
+// a [*TerminalError] when the server ended it with an error message, nil
+// otherwise. Branch on it with errors.Is, as in
+// errors.Is(tx.Err(), idx.ErrLockedOut).
+func (t *Transaction) Err() error {
+	if t == nil {
+		return nil
+	}
+	switch t.Status {
+	case StatusPending:
+		return t.Rejection
+	case StatusTerminal:
+		var errs []Message
+		for _, m := range t.Messages {
+			if m.Class == "ERROR" {
+				errs = append(errs, m)
+			}
+		}
+		if len(errs) > 0 {
+			return &TerminalError{Messages: errs}
+		}
+	}
+	return nil
 }
 
 // NextStep describes a step the caller must complete, as okta-auth-js's
@@ -78,8 +157,27 @@ type NextStep struct {
 	CanResend bool
 	// CanSkip reports that the server offers to skip this step.
 	CanSkip bool
-	// Poll is set when the server can be polled for this step's outcome.
+	// Poll is set when the server can be polled for this step's outcome:
+	// call Client.Poll after waiting Poll.Refresh.
 	Poll *Poll
+	// AuthenticatorEnrollments are the user's enrolled authenticators, when
+	// the server lists them.
+	AuthenticatorEnrollments []Authenticator
+	// IDP is the identity provider of a redirect-idp step, and Href the URL
+	// to send the user's browser to. The org chooses it: it may be on
+	// another host (an mTLS or social provider); check it against the
+	// providers the app expects before redirecting.
+	IDP  *IDP
+	Href string
+}
+
+// IDP is an identity provider offered by a redirect-idp step.
+type IDP struct {
+	ID   string
+	Name string
+	// Type is the provider's kind as the server names it ("GOOGLE",
+	// "SAML2", "X509", ...).
+	Type string
 }
 
 // Input is one value a step asks for.
@@ -113,6 +211,9 @@ type Authenticator struct {
 	// ContextualData is enrollment data (QR code, shared secret, challenge)
 	// as the server sent it.
 	ContextualData json.RawMessage
+	// Context is ContextualData read: the QR code, shared secret, security
+	// questions, WebAuthn options and Okta Verify's number challenge.
+	Context *authenticator.ContextualData
 }
 
 // Poll says how the server wants a step polled.
@@ -135,6 +236,9 @@ type Message struct {
 	Text string
 	// Field is the input the message is about, empty for top-level ones.
 	Field string
+	// Params are the i18n parameters of Key, for apps that localise Text
+	// themselves (for example the minimum length in a password rule).
+	Params []any
 }
 
 // String gives a short description without secrets.
@@ -169,7 +273,8 @@ func (t *Transaction) LogValue() slog.Value {
 // resend and poll.
 func answersCurrent(name string) bool {
 	switch name {
-	case "challenge-authenticator", "enroll-authenticator", "challenge-poll", "enroll-poll":
+	case "challenge-authenticator", "enroll-authenticator", "challenge-poll", "enroll-poll",
+		"select-enrollment-channel", "enrollment-channel-data", "resend":
 		return true
 	}
 	return false
@@ -192,16 +297,26 @@ func newStep(r *ion.Response, f *ion.Form) NextStep {
 		s.Authenticator = newAuthenticator(a)
 		s.Type = a.Type
 	}
-	if cur := r.CurrentAuthenticator; cur != nil && answersCurrent(f.Name) {
-		s.CanResend = cur.Resend != nil
-		if cur.Poll != nil {
-			s.Poll = &Poll{Required: strings.HasSuffix(f.Name, "-poll"), Refresh: cur.Poll.Refresh}
+	if answersCurrent(f.Name) {
+		s.CanResend = resendForm(r) != nil
+		if p := r.Action("poll"); p != nil {
+			s.Poll = &Poll{Required: strings.HasSuffix(f.Name, "-poll"), Refresh: p.Refresh}
 		}
 	}
-	if strings.HasSuffix(f.Name, "-poll") && s.Poll == nil {
+	if strings.HasSuffix(f.Name, "-poll") && (s.Poll == nil || f.Refresh > 0) {
 		s.Poll = &Poll{Required: true, Refresh: f.Refresh}
 	}
 	s.CanSkip = r.Remediation("skip") != nil
+	for _, e := range r.AuthenticatorEnrollments {
+		s.AuthenticatorEnrollments = append(s.AuthenticatorEnrollments, *newAuthenticator(e))
+	}
+	if f.Name == "redirect-idp" || f.IDP != nil {
+		if f.IDP != nil {
+			s.IDP = &IDP{ID: f.IDP.ID, Name: f.IDP.Name, Type: f.Type}
+		}
+		s.Type = f.Type
+		s.Href = f.Href
+	}
 	return s
 }
 
@@ -214,6 +329,8 @@ func newAuthenticator(a *ion.Authenticator) *Authenticator {
 		Methods:        slices.Clone(a.Methods),
 		ContextualData: slices.Clone(a.ContextualData), // a.ContextualData refers to the answer's body
 	}
+	// A contextualData that cannot be read is still given raw.
+	out.Context, _ = authenticator.ParseContextualData(out.ContextualData)
 	for k, v := range a.Profile {
 		if s, ok := v.(string); ok {
 			if out.Profile == nil {
@@ -246,7 +363,14 @@ func newMessages(r *ion.Response) []Message {
 		if a, ok := aliases[field]; ok {
 			field = a
 		}
-		out = append(out, Message{Class: m.Class, Key: m.Key, Text: m.Text, Field: field})
+		msg := Message{Class: m.Class, Key: m.Key, Text: m.Text, Field: field, Params: m.Params}
+		// The same message on the same input of two options (a security
+		// question's catalog and custom forms) is one message.
+		if !slices.ContainsFunc(out, func(o Message) bool {
+			return o.Class == msg.Class && o.Key == msg.Key && o.Text == msg.Text && o.Field == msg.Field
+		}) {
+			out = append(out, msg)
+		}
 	}
 	return out
 }
@@ -269,5 +393,26 @@ func pendingTransaction(r *ion.Response, state, step string) *Transaction {
 		ns := tx.AvailableSteps[i]
 		tx.NextStep = &ns
 	}
+	tx.EnabledFeatures = enabledFeatures(r)
 	return tx
+}
+
+// enabledFeatures derives the flows on offer as okta-auth-js does: a
+// recover action (or identify-recovery), select-enroll-profile,
+// redirect-idp and unlock-account.
+func enabledFeatures(r *ion.Response) []Feature {
+	var fs []Feature
+	if r.Action("recover") != nil || r.Remediation("identify-recovery") != nil {
+		fs = append(fs, FeaturePasswordRecovery)
+	}
+	if r.Remediation("select-enroll-profile") != nil {
+		fs = append(fs, FeatureRegistration)
+	}
+	if r.Remediation("redirect-idp") != nil {
+		fs = append(fs, FeatureSocialIDP)
+	}
+	if r.Remediation("unlock-account") != nil {
+		fs = append(fs, FeatureAccountUnlock)
+	}
+	return fs
 }

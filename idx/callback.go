@@ -1,0 +1,233 @@
+package idx
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/goidx/goidx/authenticator"
+	"github.com/goidx/goidx/internal/ion"
+	"github.com/goidx/goidx/internal/remediate"
+)
+
+// CallbackKind says what a callback URL brings back.
+type CallbackKind int
+
+// The kinds of callbacks.
+const (
+	// CallbackInteractionCode: ?interaction_code=...&state=..., the end of
+	// a sign-in at an identity provider (redirect-idp).
+	CallbackInteractionCode CallbackKind = iota + 1
+	// CallbackOAuthError: ?error=...&error_description=...&state=...
+	CallbackOAuthError
+	// CallbackEmailVerify: ?otp=...&state=..., an email magic link.
+	CallbackEmailVerify
+)
+
+// Callback is a parsed callback URL. Its secrets print as [REDACTED].
+type Callback struct {
+	Kind CallbackKind
+	// State is the OAuth state the app sent at the start of the
+	// transaction.
+	State string
+	// InteractionCode is the code to exchange for tokens
+	// (CallbackInteractionCode).
+	InteractionCode Secret
+	// OTP is the one-time code of an email link (CallbackEmailVerify).
+	OTP Secret
+	// Error and ErrorDescription are the OAuth error (CallbackOAuthError).
+	Error            string
+	ErrorDescription string
+}
+
+// maxCallbackParam bounds each parameter of a callback URL.
+const maxCallbackParam = 2048
+
+// ParseCallbackURL reads a redirect to the app's redirect URI (absolute,
+// or the request URI as in r.URL.RequestURI()). It needs exactly one
+// non-empty state and exactly one of interaction_code, error or otp; a
+// parameter given twice, one longer than 2048 bytes or holding control
+// characters, or an unparsable URL gives an error matching
+// [ErrInvalidCallback] that quotes nothing of the URL. It is a pure
+// function: it reads no store and sends nothing.
+func ParseCallbackURL(raw string) (*Callback, error) {
+	bad := func(reason string) error { return fmt.Errorf("%w: %s", ErrInvalidCallback, reason) }
+	if len(raw) > 8*maxCallbackParam {
+		return nil, bad("too long")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, bad("not a URL")
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, bad("malformed query")
+	}
+	get := func(name string) (string, error) {
+		vs := q[name]
+		switch {
+		case len(vs) == 0:
+			return "", nil
+		case len(vs) > 1:
+			return "", bad("parameter " + name + " repeated")
+		case len(vs[0]) > maxCallbackParam:
+			return "", bad("parameter " + name + " too long")
+		case strings.ContainsFunc(vs[0], func(r rune) bool { return r < 0x20 || r == 0x7f }):
+			return "", bad("parameter " + name + " has control characters")
+		}
+		return vs[0], nil
+	}
+	var cb Callback
+	var code, otp string
+	for _, p := range []struct {
+		name string
+		dst  *string
+	}{
+		{"state", &cb.State}, {"interaction_code", &code}, {"otp", &otp},
+		{"error", &cb.Error}, {"error_description", &cb.ErrorDescription},
+	} {
+		if *p.dst, err = get(p.name); err != nil {
+			return nil, err
+		}
+	}
+	if cb.State == "" {
+		return nil, bad("no state")
+	}
+	n := 0
+	for _, s := range []string{code, otp, cb.Error} {
+		if s != "" {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return nil, bad("no interaction_code, otp or error")
+	case n > 1:
+		return nil, bad("more than one of interaction_code, otp and error")
+	case code != "":
+		cb.Kind, cb.InteractionCode = CallbackInteractionCode, Secret(code)
+	case otp != "":
+		cb.Kind, cb.OTP = CallbackEmailVerify, Secret(otp)
+	default:
+		cb.Kind = CallbackOAuthError
+	}
+	if cb.Kind != CallbackOAuthError && cb.ErrorDescription != "" {
+		return nil, bad("error_description without error")
+	}
+	return &cb, nil
+}
+
+// loadForCallback loads the transaction under state and checks, in
+// constant time, that its OAuth state is the callback's.
+func (c *Client) loadForCallback(ctx context.Context, state string, cb *Callback) (*flow, error) {
+	f, err := c.load(ctx, state)
+	if err != nil {
+		return nil, err
+	}
+	if f.saved.OAuthState == "" || subtle.ConstantTimeCompare([]byte(f.saved.OAuthState), []byte(cb.State)) != 1 {
+		return nil, ErrStateMismatch
+	}
+	return f, nil
+}
+
+// HandleInteractionCodeRedirect completes a sign-in that left the app,
+// such as one at an identity provider (a redirect-idp step), when the org
+// redirects the browser back to the redirect URI. state is the
+// [Transaction.State] the app kept in the user's session when it sent
+// the browser away; the callback's OAuth state must be that
+// transaction's, or the call fails with [ErrStateMismatch] before anything
+// is sent, so a redirect cannot be replayed into another user's session.
+//
+// An interaction code is exchanged with the transaction's PKCE verifier
+// and the ID token verified as on any success; the transaction is then
+// SUCCESS. An "interaction_required" error means the org wants more steps:
+// the transaction is returned PENDING on them. Any other error comes back
+// as a [*CallbackError] (access_denied matches [ErrAccessDenied]).
+func (c *Client) HandleInteractionCodeRedirect(ctx context.Context, state, callbackURL string) (*Transaction, error) {
+	cb, err := ParseCallbackURL(callbackURL)
+	if err != nil {
+		return nil, err
+	}
+	if cb.Kind == CallbackEmailVerify {
+		return nil, fmt.Errorf("%w: an email link, not a redirect (see HandleEmailVerifyCallback)", ErrInvalidCallback)
+	}
+	f, err := c.loadForCallback(ctx, state, cb)
+	if err != nil {
+		return nil, err
+	}
+	if cb.Kind == CallbackOAuthError {
+		if cb.Error == "interaction_required" {
+			if err := c.introspect(ctx, f, map[string]any{"interactionHandle": f.saved.InteractionHandle}); err != nil {
+				return nil, err
+			}
+			return c.run(ctx, f, remediate.Values{}, "", flowAuthenticate)
+		}
+		return nil, &CallbackError{Code: cb.Error, Description: cb.ErrorDescription}
+	}
+	md, err := c.provider.Metadata(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("idx: %w", err)
+	}
+	tokenURL := md.TokenEndpoint
+	if tokenURL == "" {
+		tokenURL = c.provider.BaseURL() + "/token"
+	}
+	return c.exchange(ctx, f.saved, tokenURL, cb.InteractionCode.Reveal(), nil)
+}
+
+// IsEmailVerifyCallback reports whether a URL is an email magic link
+// callback (?otp=...&state=...).
+func IsEmailVerifyCallback(callbackURL string) bool {
+	cb, err := ParseCallbackURL(callbackURL)
+	return err == nil && cb.Kind == CallbackEmailVerify
+}
+
+// HandleEmailVerifyCallback answers the email challenge of a transaction
+// with the code of an email magic link (?otp=...&state=...). state is the
+// [Transaction.State] of the user's session. When the session has no such
+// transaction, or the link belongs to another one, or the transaction no
+// longer waits for an email code, the link was opened elsewhere (another
+// browser or device): the call returns an [*EmailVerifyCallbackError]
+// carrying the code, for the app to show to the user, who enters it where
+// the sign-in waits. Otherwise it returns the transaction as
+// [Client.Authenticate] would after the code.
+func (c *Client) HandleEmailVerifyCallback(ctx context.Context, state, callbackURL string) (*Transaction, error) {
+	cb, err := ParseCallbackURL(callbackURL)
+	if err != nil {
+		return nil, err
+	}
+	if cb.Kind != CallbackEmailVerify {
+		return nil, fmt.Errorf("%w: not an email link", ErrInvalidCallback)
+	}
+	elsewhere := &EmailVerifyCallbackError{OTP: cb.OTP}
+	if state == "" {
+		return nil, elsewhere
+	}
+	f, err := c.loadForCallback(ctx, state, cb)
+	switch {
+	case errors.Is(err, ErrTransactionNotFound), errors.Is(err, ErrStateMismatch):
+		return nil, elsewhere
+	case err != nil:
+		return nil, err
+	}
+	step := emailStep(f.resp)
+	if step == "" {
+		return nil, elsewhere
+	}
+	return c.run(ctx, f, remediate.Values{"verificationCode": cb.OTP.Reveal()}, step, flowAuthenticate)
+}
+
+// emailStep names the remediation that takes an email code now, if any.
+func emailStep(r *ion.Response) string {
+	for _, name := range []string{"challenge-authenticator", "enroll-authenticator"} {
+		if f := r.Remediation(name); f != nil {
+			if a := remediate.StepAuthenticator(r, f); a != nil && a.Key == string(authenticator.OktaEmail) {
+				return name
+			}
+		}
+	}
+	return ""
+}

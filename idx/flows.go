@@ -1,0 +1,155 @@
+package idx
+
+import (
+	"context"
+	"net/url"
+	"time"
+
+	"github.com/goidx/goidx/internal/remediate"
+	"github.com/goidx/goidx/internal/transport"
+)
+
+// interactExtra is what the options add to the interact request.
+func (o *Options) interactExtra() url.Values {
+	if o == nil || (o.ActivationToken == "" && o.RecoveryToken == "") {
+		return nil
+	}
+	v := url.Values{}
+	if o.ActivationToken != "" {
+		v.Set("activation_token", o.ActivationToken)
+	}
+	if o.RecoveryToken != "" {
+		v.Set("recovery_token", o.RecoveryToken)
+	}
+	return v
+}
+
+// Start begins a transaction and returns where it stands without
+// answering anything, as okta-auth-js's startTransaction: usually PENDING
+// on the org's first step, with [Transaction.EnabledFeatures] telling
+// which flows the org offers. Only opts.ActivationToken and
+// opts.RecoveryToken are used; other values are refused.
+func (c *Client) Start(ctx context.Context, opts Options) (*Transaction, error) {
+	if opts.State != "" {
+		return nil, &InputError{Field: "State", Reason: "set; Start begins a new transaction"}
+	}
+	tokens := Options{ActivationToken: opts.ActivationToken, RecoveryToken: opts.RecoveryToken}
+	v, err := opts.values(flowAuthenticate)
+	if err != nil {
+		return nil, err
+	}
+	if len(v) > 0 || opts.Resend || opts.Step != "" {
+		return nil, &InputError{Field: "Options", Reason: "Start takes only ActivationToken and RecoveryToken"}
+	}
+	f, err := c.start(ctx, &tokens)
+	if err != nil {
+		return nil, err
+	}
+	return c.run(ctx, f, remediate.Values{}, "", flowAuthenticate)
+}
+
+// Register signs up a new user, as okta-auth-js's idx.register: it takes
+// the org's select-enroll-profile step on its own, answers enroll-profile
+// with opts.Profile, then the authenticator enrollments the other options
+// cover. The org must allow self-service registration
+// ([FeatureRegistration]).
+func (c *Client) Register(ctx context.Context, opts Options) (*Transaction, error) {
+	return c.proceed(ctx, opts, flowRegister)
+}
+
+// RecoverPassword resets a forgotten password, as okta-auth-js's
+// idx.recoverPassword: it takes the password's recover action on its own
+// when the server offers it, answers identify-recovery with opts.Username,
+// the verification of another authenticator with the other options, and
+// reset-authenticator with opts.NewPassword. A RecoveryToken (from a reset
+// link) starts the flow past the verification.
+func (c *Client) RecoverPassword(ctx context.Context, opts Options) (*Transaction, error) {
+	return c.proceed(ctx, opts, flowRecover)
+}
+
+// UnlockAccount unlocks a locked account, as okta-auth-js's
+// idx.unlockAccount: it takes the org's unlock-account step on its own,
+// answers select-authenticator-unlock-account with opts.Username and
+// opts.Authenticator, then the verification. On success the transaction
+// is TERMINAL with [OutcomeAccountUnlocked]; the user then signs in anew.
+func (c *Client) UnlockAccount(ctx context.Context, opts Options) (*Transaction, error) {
+	return c.proceed(ctx, opts, flowUnlock)
+}
+
+// Proceed continues any transaction, whatever call started it, with the
+// values of opts; opts.State is required. It is okta-auth-js's
+// idx.proceed.
+func (c *Client) Proceed(ctx context.Context, opts Options) (*Transaction, error) {
+	if opts.State == "" {
+		return nil, &InputError{Field: "State", Reason: "empty"}
+	}
+	return c.proceed(ctx, opts, flowAuthenticate)
+}
+
+// Skip takes the server's skip step (an optional authenticator
+// enrollment), failing with [ErrUnknownStep] when none is offered.
+func (c *Client) Skip(ctx context.Context, state string) (*Transaction, error) {
+	return c.Proceed(ctx, Options{State: state, Step: "skip"})
+}
+
+// Poll asks the server once whether the step that waits (an Okta Verify
+// push, an email magic link, an Okta Verify enrollment) is done, and
+// returns the transaction: still PENDING on the same step, moved on, or
+// SUCCESS. Poll only for a step whose NextStep.Poll is set, and wait
+// NextStep.Poll.Refresh between polls, as the server asks; [Client.PollUntilDone]
+// does the waiting. A step without anything to poll gives [ErrCannotPoll].
+func (c *Client) Poll(ctx context.Context, state string) (*Transaction, error) {
+	f, err := c.load(ctx, state)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{"challenge-poll", "enroll-poll"} {
+		if f.resp.Remediation(name) != nil {
+			return c.run(ctx, f, remediate.Values{}, name, flowAuthenticate)
+		}
+	}
+	a := f.resp.Action("poll")
+	if a == nil {
+		return nil, ErrCannotPoll
+	}
+	if err := c.act(ctx, f, a, transport.ClassRead); err != nil {
+		return nil, err
+	}
+	return c.run(ctx, f, remediate.Values{}, "", flowAuthenticate)
+}
+
+// defaultRefresh is the wait between polls when the server names none.
+const defaultRefresh = 4 * time.Second
+
+// PollUntilDone polls the transaction, waiting the server's refresh
+// interval between polls, until the step no longer waits: it returns the
+// first transaction that is not PENDING on a step to poll, or that the
+// server rejected. When ctx ends first it returns the last transaction
+// with ctx's error.
+func (c *Client) PollUntilDone(ctx context.Context, state string) (*Transaction, error) {
+	var last *Transaction
+	for {
+		tx, err := c.Poll(ctx, state)
+		if err != nil {
+			if last != nil && ctx.Err() != nil {
+				return last, ctx.Err()
+			}
+			return nil, err
+		}
+		if tx.Status != StatusPending || tx.NextStep == nil || tx.NextStep.Poll == nil || tx.Rejection != nil {
+			return tx, nil
+		}
+		last, state = tx, tx.State
+		wait := tx.NextStep.Poll.Refresh
+		if wait <= 0 {
+			wait = defaultRefresh
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return last, ctx.Err()
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,125 @@
+package idx_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/goidx/goidx/idx"
+)
+
+// allKinds are the sentinels KindOf may return.
+var allKinds = []error{
+	idx.ErrInvalidPasscode, idx.ErrInvalidCredentials, idx.ErrLockedOut, idx.ErrAccessDenied,
+	idx.ErrTransactionExpired, idx.ErrLinkExpired, idx.ErrOperationCanceled, idx.ErrRateLimited,
+}
+
+func TestKindOf(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		key  string
+		want error
+	}{
+		{"idx.session.expired", idx.ErrTransactionExpired},
+		{"idx.return.link.expired", idx.ErrLinkExpired},
+		{"idx.operation.cancelled.on.other.device", idx.ErrOperationCanceled},
+		{"idx.operation.cancelled.by.user", idx.ErrOperationCanceled},
+		{"oie.selfservice.unlock_user.success.message", nil},
+		{"errors.E0000119", idx.ErrLockedOut},
+		{"authfactor.challenge.suspended_factor", idx.ErrLockedOut},
+		{"errors.E0000004", idx.ErrInvalidCredentials},
+		{"incorrectPassword", idx.ErrInvalidCredentials},
+		{"api.authn.error.PASSCODE_INVALID", idx.ErrInvalidPasscode},
+		{"authfactor.challenge.soft_token.invalid_passcode", idx.ErrInvalidPasscode},
+		{"security.access_denied", idx.ErrAccessDenied},
+		{"tooManyRequests", idx.ErrRateLimited},
+		{"api.authn.poll.error.push_rejected", idx.ErrPushRejected},
+		{"some.unknown.key", nil},
+		{"", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.key, func(t *testing.T) {
+			t.Parallel()
+			if got := idx.KindOf(tc.key); got != tc.want {
+				t.Errorf("KindOf = %v, want %v", got, tc.want)
+			}
+			ms := []idx.Message{{Class: "ERROR", Key: tc.key}}
+			term := &idx.TerminalError{Messages: ms}
+			rej := &idx.RejectionError{StatusCode: 400, Messages: ms}
+			if !errors.Is(term, idx.ErrTerminal) || !errors.Is(rej, idx.ErrRejected) {
+				t.Error("the umbrella sentinels do not match")
+			}
+			for _, k := range allKinds {
+				want := k == tc.want
+				if errors.Is(term, k) != want || errors.Is(rej, k) != want {
+					t.Errorf("errors.Is(%v) = %v/%v, want %v", k, errors.Is(term, k), errors.Is(rej, k), want)
+				}
+			}
+		})
+	}
+}
+
+// TestServerKeysEndToEnd sends each key through a call and checks what the
+// caller gets: an error, a TERMINAL transaction whose Err matches, an
+// outcome, or a PENDING one whose Rejection matches.
+func TestServerKeysEndToEnd(t *testing.T) {
+	t.Parallel()
+	type want struct {
+		callErr error       // the call's error
+		status  idx.Status  // else the transaction's status
+		kind    error       // what tx.Err() matches (nil: no error)
+		outcome idx.Outcome // and its outcome
+		step    string      // the next step when PENDING
+	}
+	tests := []struct {
+		name  string
+		reply scriptReply
+		want  want
+	}{
+		{"idx.session.expired", scriptReply{401, terminalDoc("ERROR", "idx.session.expired")}, want{callErr: idx.ErrTransactionExpired}},
+		{"idx.return.link.expired", scriptReply{200, terminalDoc("ERROR", "idx.return.link.expired")}, want{status: idx.StatusTerminal, kind: idx.ErrLinkExpired}},
+		{"cancelled on other device", scriptReply{200, terminalDoc("ERROR", "idx.operation.cancelled.on.other.device")}, want{status: idx.StatusTerminal, kind: idx.ErrOperationCanceled}},
+		{"cancelled by user", scriptReply{200, terminalDoc("ERROR", "idx.operation.cancelled.by.user")}, want{status: idx.StatusTerminal, kind: idx.ErrOperationCanceled}},
+		{"access denied", scriptReply{403, terminalDoc("ERROR", "security.access_denied")}, want{status: idx.StatusTerminal, kind: idx.ErrAccessDenied}},
+		{"unlock success", scriptReply{200, "terminal-unlock-success.json"}, want{status: idx.StatusTerminal, outcome: idx.OutcomeAccountUnlocked}},
+		{"unknown terminal key", scriptReply{200, terminalDoc("ERROR", "some.new.key")}, want{status: idx.StatusTerminal, kind: idx.ErrTerminal}},
+		{"E0000004", scriptReply{401, "identify-unknown-user.json"}, want{status: idx.StatusPending, kind: idx.ErrInvalidCredentials, step: "identify"}},
+		{"E0000119", scriptReply{403, "identify-locked-out.json"}, want{status: idx.StatusPending, kind: idx.ErrLockedOut, step: "identify"}},
+		{"PASSCODE_INVALID", scriptReply{401, "challenge-authenticator-email-invalid-passcode.json"}, want{status: idx.StatusPending, kind: idx.ErrInvalidPasscode, step: "challenge-authenticator"}},
+		{"suspended factor", scriptReply{403, "challenge-authenticator-password-suspended.json"}, want{status: idx.StatusPending, kind: idx.ErrLockedOut, step: "challenge-authenticator"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			o := newScriptOrg(t)
+			o.on("/idp/idx/introspect", ok("identify-with-idps.json"))
+			o.on("/idp/idx/identify", tc.reply)
+			tx, err := o.client().Authenticate(context.Background(), idx.Options{Username: "jane", Password: "pw"})
+			if tc.want.callErr != nil {
+				if !errors.Is(err, tc.want.callErr) {
+					t.Fatalf("err = %v, want %v", err, tc.want.callErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tx.Status != tc.want.status || tx.Outcome != tc.want.outcome {
+				t.Errorf("status %s outcome %q, want %s %q", tx.Status, tx.Outcome, tc.want.status, tc.want.outcome)
+			}
+			if tc.want.kind == nil {
+				if tx.Err() != nil {
+					t.Errorf("Err() = %v, want nil", tx.Err())
+				}
+			} else if !errors.Is(tx.Err(), tc.want.kind) {
+				t.Errorf("Err() = %v, want %v", tx.Err(), tc.want.kind)
+			}
+			if tc.want.step != "" && (tx.NextStep == nil || tx.NextStep.Name != tc.want.step) {
+				t.Errorf("next step %v, want %s", tx.NextStep, tc.want.step)
+			}
+			if tx.Status == idx.StatusPending && !errors.Is(tx.Rejection, idx.ErrRejected) {
+				t.Errorf("Rejection = %v", tx.Rejection)
+			}
+		})
+	}
+}
