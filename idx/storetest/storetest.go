@@ -3,9 +3,10 @@ package storetest
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	mrand "math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -414,19 +415,21 @@ func txConcurrent(t *testing.T, cfg config, s idx.TransactionStore) {
 	}
 }
 
-// largeResponse returns n bytes: every byte value once, then pseudo-random
-// bytes (deterministic, and as incompressible as real randomness).
+// largeResponse returns n bytes: every byte value once, then the SHA-256
+// of a counter, block after block (deterministic, and as incompressible
+// as real randomness).
 func largeResponse(n int) []byte {
-	b := make([]byte, n)
-	r := mrand.New(mrand.NewPCG(0x676f696478, uint64(n)))
-	for i := range b {
-		if i < 256 {
-			b[i] = byte(i)
-		} else {
-			b[i] = byte(r.Uint32())
-		}
+	b := make([]byte, 0, n+sha256.Size)
+	for i := range min(n, 256) {
+		b = append(b, byte(i))
 	}
-	return b
+	var ctr [8]byte
+	for i := uint64(0); len(b) < n; i++ {
+		binary.BigEndian.PutUint64(ctr[:], i)
+		sum := sha256.Sum256(ctr[:])
+		b = append(b, sum[:]...)
+	}
+	return b[:n]
 }
 
 func txLarge(t *testing.T, cfg config, s idx.TransactionStore) {

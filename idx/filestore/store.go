@@ -1,0 +1,276 @@
+package filestore
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/goidx/goidx/idx"
+)
+
+// KeySize is the size in bytes of the key [New] takes.
+const KeySize = 32
+
+// maxFileSize bounds what Load reads: tokens are a few KiB.
+const maxFileSize = 1 << 20
+
+// format is the first byte of every file: AES-256-GCM, JSON plaintext.
+const format byte = 1
+
+// ErrTampered reports a file that does not open with the store's key for
+// the State asked for: changed, truncated, written with another key, or
+// copied from another State's file.
+var ErrTampered = errors.New("filestore: token file does not authenticate")
+
+// Store is an [idx.TokenStore] of encrypted files in one directory. It is
+// safe for concurrent use, also by several processes sharing the
+// directory.
+type Store struct {
+	dir  string
+	aead cipher.AEAD
+}
+
+// Option configures a Store. There are none yet; the parameter keeps New's
+// signature stable.
+type Option func(*Store)
+
+// New returns a Store keeping files in dir, sealed under key, which must be
+// [KeySize] (32) random bytes. dir is created with mode 0700 when missing;
+// the group's and others' permissions are removed from an existing dir.
+func New(dir string, key []byte, opts ...Option) (*Store, error) {
+	if len(key) != KeySize {
+		return nil, fmt.Errorf("filestore: the key must be %d bytes, not %d", KeySize, len(key))
+	}
+	if dir == "" {
+		return nil, errors.New("filestore: empty directory")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("filestore: creating the directory: %w", err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("filestore: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, errors.New("filestore: not a directory")
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(dir, fi.Mode().Perm()&0o700); err != nil {
+			return nil, fmt.Errorf("filestore: restricting the directory to its owner: %w", pathless(err))
+		}
+	}
+	encKey, err := hkdf.Key(sha256.New, key, nil, "goidx filestore v1 encryption", 32)
+	if err != nil {
+		return nil, fmt.Errorf("filestore: %w", err)
+	}
+	block, err := aes.NewCipher(encKey)
+	if err != nil {
+		return nil, fmt.Errorf("filestore: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("filestore: %w", err)
+	}
+	s := &Store{dir: dir, aead: aead}
+	for _, o := range opts {
+		if o != nil {
+			o(s)
+		}
+	}
+	return s, nil
+}
+
+// path returns the file of state: its SHA-256 hash, so that the name
+// reveals nothing of a State (which is random and unguessable) and does
+// not depend on the key (a store with the wrong key finds the file and
+// fails to open it, rather than finding nothing).
+func (s *Store) path(state string) string {
+	sum := sha256.Sum256(append([]byte("goidx filestore v1 name\x00"), state...))
+	return filepath.Join(s.dir, hex.EncodeToString(sum[:])+".tok")
+}
+
+// aad binds a file to its State.
+func aad(state string) []byte {
+	return append([]byte("goidx filestore v1\x00"), state...)
+}
+
+// record is the plaintext of a file. The secrets are plain strings here:
+// idx.Secret redacts itself in JSON.
+type record struct {
+	TokenType     string             `json:"token_type"`
+	AccessToken   string             `json:"access_token"`
+	IDToken       string             `json:"id_token,omitempty"`
+	RefreshToken  string             `json:"refresh_token,omitempty"`
+	Scopes        []string           `json:"scopes,omitempty"`
+	Expiry        time.Time          `json:"expiry"`
+	IDTokenClaims *idx.IDTokenClaims `json:"id_token_claims,omitempty"`
+}
+
+// Save seals t and writes it under state, replacing what was there
+// atomically.
+func (s *Store) Save(ctx context.Context, state string, t *idx.Tokens) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if state == "" {
+		return &idx.InputError{Field: "key", Reason: "empty"}
+	}
+	if t == nil {
+		return &idx.InputError{Field: "tokens", Reason: "nil"}
+	}
+	plain, err := json.Marshal(record{
+		TokenType:     t.TokenType,
+		AccessToken:   t.AccessToken.Reveal(),
+		IDToken:       t.IDToken.Reveal(),
+		RefreshToken:  t.RefreshToken.Reveal(),
+		Scopes:        t.Scopes,
+		Expiry:        t.Expiry,
+		IDTokenClaims: t.IDTokenClaims,
+	})
+	if err != nil {
+		return errors.New("filestore: encoding the tokens failed")
+	}
+	nonce := make([]byte, s.aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return errors.New("filestore: reading random bytes failed")
+	}
+	out := make([]byte, 0, 1+len(nonce)+len(plain)+s.aead.Overhead())
+	out = append(out, format)
+	out = append(out, nonce...)
+	out = s.aead.Seal(out, nonce, plain, aad(state))
+	clear(plain)
+	return s.writeAtomic(s.path(state), out)
+}
+
+// writeAtomic writes b to a new file of mode 0600 and renames it to name.
+func (s *Store) writeAtomic(name string, b []byte) (err error) {
+	f, err := os.CreateTemp(s.dir, ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("filestore: creating a file: %w", pathless(err))
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
+		return fmt.Errorf("filestore: %w", pathless(err))
+	}
+	if _, err := f.Write(b); err != nil {
+		return fmt.Errorf("filestore: writing: %w", pathless(err))
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("filestore: syncing: %w", pathless(err))
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("filestore: closing: %w", pathless(err))
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		return fmt.Errorf("filestore: renaming: %w", pathless(err))
+	}
+	return nil
+}
+
+// Load opens the tokens saved under state. It fails with an error
+// matching idx.ErrTokensNotFound when there are none, and with
+// [ErrTampered] when the file does not authenticate.
+func (s *Store) Load(ctx context.Context, state string) (*idx.Tokens, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if state == "" {
+		return nil, idx.ErrTokensNotFound
+	}
+	b, err := readFile(s.path(state))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, idx.ErrTokensNotFound
+		}
+		return nil, fmt.Errorf("filestore: reading: %w", pathless(err))
+	}
+	ns := s.aead.NonceSize()
+	if len(b) < 1+ns+s.aead.Overhead() || b[0] != format {
+		return nil, ErrTampered
+	}
+	plain, err := s.aead.Open(nil, b[1:1+ns], b[1+ns:], aad(state))
+	if err != nil {
+		return nil, ErrTampered
+	}
+	defer clear(plain)
+	var r record
+	if err := json.Unmarshal(plain, &r); err != nil {
+		return nil, ErrTampered
+	}
+	return &idx.Tokens{
+		TokenType:     r.TokenType,
+		AccessToken:   idx.Secret(r.AccessToken),
+		IDToken:       idx.Secret(r.IDToken),
+		RefreshToken:  idx.Secret(r.RefreshToken),
+		Scopes:        r.Scopes,
+		Expiry:        r.Expiry,
+		IDTokenClaims: r.IDTokenClaims,
+	}, nil
+}
+
+// readFile reads name, failing when it holds more than maxFileSize
+// bytes.
+func readFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxFileSize {
+		return nil, errors.New("file too large")
+	}
+	return b, nil
+}
+
+// Delete removes the tokens saved under state; deleting nothing is not an
+// error.
+func (s *Store) Delete(ctx context.Context, state string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if state == "" {
+		return nil
+	}
+	if err := os.Remove(s.path(state)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("filestore: deleting: %w", pathless(err))
+	}
+	return nil
+}
+
+// pathless drops the file name from a *fs.PathError: it is derived from a
+// State.
+func pathless(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return fmt.Errorf("%s: %w", le.Op, le.Err)
+	}
+	return err
+}
+
+var _ idx.TokenStore = (*Store)(nil)

@@ -1,0 +1,80 @@
+package idx_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"sync"
+	"time"
+
+	"github.com/goidx/goidx/authenticator"
+	"github.com/goidx/goidx/idx"
+	"github.com/goidx/goidx/idx/idxtest"
+)
+
+// exampleClock is a clock the example moves forward.
+type exampleClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *exampleClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *exampleClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// Keep a signed-in user's tokens fresh with a TokenSource: it refreshes
+// them shortly before the access token expires and saves the new ones in
+// the TokenStore. The org rotates the refresh token on every refresh.
+func ExampleClient_TokenSource() {
+	clk := &exampleClock{t: time.Now()}
+	org := idxtest.NewServer(idxtest.WithClock(clk.Now))
+	defer org.Close()
+	client, err := idx.NewClient(idx.Config{
+		Issuer:      org.Issuer(),
+		ClientID:    idxtest.PublicClientID,
+		RedirectURI: idxtest.DefaultRedirectURI,
+		Scopes:      []string{"openid", "profile", "offline_access"}, // offline_access asks for a refresh token
+	}, idx.WithInsecureLoopbackHTTP(), idx.WithClock(clk.Now))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	tx, err := client.Authenticate(ctx, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+	if err == nil {
+		tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+	}
+	if err == nil {
+		code, _ := org.LastCode(idxtest.DemoUsername)
+		tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	first := tx.Tokens
+
+	ts := client.TokenSource(tx.State) // share one per user
+	tok, err := ts.Token(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("fresh:", tok.AccessToken == first.AccessToken)
+
+	clk.Advance(time.Hour - 5*time.Second) // the access token is about to expire
+	tok, err = ts.Token(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("refreshed:", tok.AccessToken != first.AccessToken, tok.RefreshToken != first.RefreshToken)
+	fmt.Println("same user:", tok.IDTokenClaims.Subject == first.IDTokenClaims.Subject)
+
+	in, err := client.IntrospectToken(ctx, tok.AccessToken, "access_token")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("active:", in.Active, in.Username)
+	// Output:
+	// fresh: true
+	// refreshed: true true
+	// same user: true
+	// active: true demo@example.com
+}
