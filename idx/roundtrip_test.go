@@ -279,18 +279,22 @@ func TestDiscoveryCacheHonoursCacheControl(t *testing.T) {
 	}
 	wantRequests(t, srv, "userinfo twice", []string{reqUserinfo, reqUserinfo})
 
-	// Within max-age: nothing is fetched again, the keys included (2
-	// hours is past their max-age: they are kept until a token names a
-	// key they lack).
+	// Within discovery's max-age but past the keys': the sign-in fetches
+	// the keys again once (a key the org dropped stops being trusted),
+	// and nothing else.
 	clk.Advance(2 * time.Hour)
 	tok = signIn(t, c, srv, idxtest.DemoUsername, idxtest.DemoPassword)
 	if _, err := c.UserInfo(t.Context(), tok); err != nil {
 		t.Fatal(err)
 	}
-	wantRequests(t, srv, "2 hours later", append(seedFlow[:len(seedFlow):len(seedFlow)], reqUserinfo))
+	wantRequests(t, srv, "2 hours later", append(seedFlow[:len(seedFlow):len(seedFlow)], reqKeys, reqUserinfo))
 
-	// Past discovery's max-age: userinfo fetches it once more; the
-	// sign-in still needs nothing but the seed flow.
+	// Within the keys' new max-age: nothing is fetched again.
+	signIn(t, c, srv, idxtest.DemoUsername, idxtest.DemoPassword)
+	wantRequests(t, srv, "at once again", seedFlow)
+
+	// Past discovery's max-age: the ID token's verification fetches it
+	// and the keys once more, and userinfo uses them.
 	clk.Advance(23 * time.Hour)
 	tok = signIn(t, c, srv, idxtest.DemoUsername, idxtest.DemoPassword)
 	for range 2 {
@@ -298,7 +302,7 @@ func TestDiscoveryCacheHonoursCacheControl(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	wantRequests(t, srv, "25 hours later", append(seedFlow[:len(seedFlow):len(seedFlow)], reqDiscovery, reqUserinfo, reqUserinfo))
+	wantRequests(t, srv, "25 hours later", append(seedFlow[:len(seedFlow):len(seedFlow)], reqDiscovery, reqKeys, reqUserinfo, reqUserinfo))
 }
 
 // TestColdClientFetchesDiscoveryAndKeysOnce: sign-ins that finish at once
