@@ -295,3 +295,73 @@ func TestE2EEnrollOptionalSkip(t *testing.T) {
 	}
 	runCells(t, cells)
 }
+
+// TestE2EEnrollEmail is the email column of the enrollment rows: a user
+// whose email authenticator is not enrolled enrolls it at sign-in with a
+// code sent to the address, required or optional (skipped, or enrolled).
+func TestE2EEnrollEmail(t *testing.T) {
+	t.Parallel()
+	notEnrolled := func(u *idxtest.User) { u.EmailNotEnrolled = true }
+	enroll := func(r *e2eRun) {
+		tx := r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
+		if !tx.NextStep.CanResend {
+			r.t.Errorf("email enrollment without resend: %+v", tx.NextStep)
+		}
+		code := r.code(r.user.Username) // the address, as Email is empty
+		r.proceed(idx.Options{VerificationCode: wrongCode(code)})
+		r.wantRejected("enroll-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
+		r.proceed(idx.Options{VerificationCode: code})
+	}
+	runCells(t, []e2eCell{
+		{
+			name: "required",
+			user: notEnrolled,
+			opts: []idxtest.Option{enrollPolicy(idxtest.AuthenticatorEmail, true)},
+			run: func(r *e2eRun) {
+				if tx := r.signIn(); tx.NextStep.CanSkip {
+					r.t.Error("a required enrollment can be skipped")
+				}
+				enroll(r)
+			},
+			steps: []string{
+				"select-authenticator-enroll [okta_email]",
+				"enroll-authenticator/okta_email",
+				"enroll-authenticator/okta_email",
+				"SUCCESS",
+			},
+			amr: []string{"pwd", "email"},
+		},
+		{
+			name: "optional, enrolled",
+			user: notEnrolled,
+			opts: []idxtest.Option{enrollPolicy(idxtest.AuthenticatorEmail, false)},
+			run: func(r *e2eRun) {
+				if tx := r.signIn(); !tx.NextStep.CanSkip {
+					r.t.Errorf("optional enrollment without skip: %+v", tx.NextStep)
+				}
+				enroll(r)
+			},
+			steps: []string{
+				"select-authenticator-enroll [okta_email]",
+				"enroll-authenticator/okta_email",
+				"enroll-authenticator/okta_email",
+				"SUCCESS",
+			},
+			amr: []string{"pwd", "email"},
+		},
+		{
+			name: "optional, skipped",
+			user: notEnrolled,
+			opts: []idxtest.Option{enrollPolicy(idxtest.AuthenticatorEmail, false)},
+			run: func(r *e2eRun) {
+				r.signIn()
+				r.do(r.c.Skip(r.t.Context(), r.state()))
+				if n := len(r.srv.Outbox()); n != 0 {
+					r.t.Errorf("%d messages sent for a skipped enrollment", n)
+				}
+			},
+			steps: []string{"select-authenticator-enroll [okta_email]", "SUCCESS"},
+			amr:   []string{"pwd"},
+		},
+	})
+}

@@ -29,7 +29,7 @@ const (
 const demoUserID = "00uidxtestdemo0001"
 
 // User is a person who can sign in. Every user has the password (unless
-// Staged) and the email authenticators enrolled; the fields after Locale
+// Staged) and the email (unless EmailNotEnrolled) authenticators enrolled; the fields after Locale
 // enroll others and set the account's state.
 type User struct {
 	// ID is the Okta user ID (the ID token's sub). Empty means a random
@@ -74,6 +74,12 @@ type User struct {
 	// sign in until the user follows an activation token
 	// ([Server.ActivationToken]) and enrolls a password.
 	Staged bool
+	// EmailNotEnrolled leaves the email authenticator unenrolled: Email is
+	// the user's address, but the user has not proved it. An enrollment
+	// policy that requires the email (or needs it to reach the policy's
+	// factors) enrolls it at sign-in with a code sent to Email; until then
+	// no code or magic link for signing in is sent there.
+	EmailNotEnrolled bool
 }
 
 // SecurityQuestion is a user's security question and answer.
@@ -191,6 +197,9 @@ func newUserRecord(u User) (*userRecord, error) {
 	}
 	if u.Staged {
 		delete(rec.enrollments, AuthenticatorPassword) // enrolled at activation
+	}
+	if u.EmailNotEnrolled {
+		delete(rec.enrollments, AuthenticatorEmail) // enrolled at sign-in
 	}
 	return rec, nil
 }
