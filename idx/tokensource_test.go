@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
 )
@@ -350,6 +352,27 @@ func TestPrivateKeyJWTClient(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a retry signs a new assertion", func(t *testing.T) {
+		// The org processes the request and the connection drops: the
+		// retry must not repeat the jti, which the org would refuse.
+		srv := newOrg(t, idxtest.WithPrivateKeyJWTApp(app("0oa-jwt-rsa"), sharedKey().Public()))
+		c := newClient(t, srv, idx.Config{ClientID: "0oa-jwt-rsa", ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: sharedKey(), Scopes: offline})
+		tok := signIn(t, c, srv, idxtest.DemoUsername, idxtest.DemoPassword)
+		for _, p := range []string{"/oauth2/default/v1/introspect", "/oauth2/default/v1/revoke"} {
+			inject(t, srv, idxtest.Fault{Path: p, Times: 1, Kind: idxtest.FaultDropAfterProcessing})
+		}
+		srv.ResetRequestLog()
+		if in, err := c.IntrospectToken(t.Context(), tok.AccessToken, "access_token"); err != nil || !in.Active {
+			t.Fatalf("IntrospectToken after a dropped connection = %+v, %v", in, err)
+		}
+		if err := c.Revoke(t.Context(), "", tok); err != nil {
+			t.Fatalf("Revoke after a dropped connection: %v", err)
+		}
+		want := map[string]int{"POST /oauth2/default/v1/introspect": 2, "POST /oauth2/default/v1/revoke": 3}
+		if diff := cmp.Diff(want, srv.RequestCounts()); diff != "" {
+			t.Errorf("requests (-want +got):\n%s", diff)
+		}
+	})
 	t.Run("wrong key", func(t *testing.T) {
 		t.Parallel()
 		c := newClient(t, srv, idx.Config{ClientID: "0oa-jwt-rsa", ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: otherRSAKey()})

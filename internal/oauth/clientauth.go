@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -124,6 +125,25 @@ func (a ClientAuth) ApplyTo(form url.Values, h http.Header, endpoint string, now
 	form.Set("client_assertion_type", AssertionType)
 	form.Set("client_assertion", assertion)
 	return nil
+}
+
+// rebuilder returns, for [AuthPrivateKeyJWT], a transport.Request.Rebuild
+// function that encodes form (already prepared by ApplyTo) with a new
+// client assertion for endpoint, so that a retry never repeats a jti; nil
+// for the other methods, whose retries may repeat the body.
+func (a ClientAuth) rebuilder(form url.Values, endpoint string, now func() time.Time) func() ([]byte, error) {
+	if a.Method != AuthPrivateKeyJWT {
+		return nil
+	}
+	return func() ([]byte, error) {
+		assertion, err := a.assertion(endpoint, now())
+		if err != nil {
+			return nil, err
+		}
+		f := maps.Clone(form)
+		f["client_assertion"] = []string{assertion}
+		return []byte(f.Encode()), nil
+	}
 }
 
 // assertionClaims are the claims of a client assertion.

@@ -81,11 +81,12 @@ func (p *Provider) Interact(ctx context.Context, r InteractRequest) (handle stri
 	}
 
 	resp, err := p.tc.Do(ctx, &transport.Request{
-		Method: http.MethodPost,
-		URL:    p.base + "/interact",
-		Header: h,
-		Body:   []byte(form.Encode()),
-		Class:  transport.ClassInteract,
+		Method:  http.MethodPost,
+		URL:     p.base + "/interact",
+		Header:  h,
+		Body:    []byte(form.Encode()),
+		Rebuild: r.Auth.rebuilder(form, p.base+"/interact", p.now),
+		Class:   transport.ClassInteract,
 	})
 	if err != nil {
 		return "", fmt.Errorf("oauth: interact: %w", err)
@@ -198,11 +199,12 @@ func (p *Provider) tokenRequest(ctx context.Context, tokenURL string, auth Clien
 		return nil, err
 	}
 	resp, err := p.tc.Do(ctx, &transport.Request{
-		Method: http.MethodPost,
-		URL:    tokenURL,
-		Header: h,
-		Body:   []byte(form.Encode()),
-		Class:  transport.ClassToken,
+		Method:  http.MethodPost,
+		URL:     tokenURL,
+		Header:  h,
+		Body:    []byte(form.Encode()),
+		Rebuild: auth.rebuilder(form, tokenURL, p.now),
+		Class:   transport.ClassToken,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("oauth: token: %w", err)

@@ -53,11 +53,12 @@ func (p *Provider) Introspect(ctx context.Context, auth ClientAuth, token, hint 
 		return nil, err
 	}
 	resp, err := p.tc.Do(ctx, &transport.Request{
-		Method: http.MethodPost,
-		URL:    m.IntrospectionEndpoint,
-		Header: h,
-		Body:   []byte(form.Encode()),
-		Class:  transport.ClassRead,
+		Method:  http.MethodPost,
+		URL:     m.IntrospectionEndpoint,
+		Header:  h,
+		Body:    []byte(form.Encode()),
+		Rebuild: auth.rebuilder(form, m.IntrospectionEndpoint, p.now),
+		Class:   transport.ClassRead,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("oauth: introspect: %w", err)

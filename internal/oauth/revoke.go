@@ -42,11 +42,12 @@ func (p *Provider) Revoke(ctx context.Context, auth ClientAuth, token, hint stri
 		return err
 	}
 	resp, err := p.tc.Do(ctx, &transport.Request{
-		Method: http.MethodPost,
-		URL:    m.RevocationEndpoint,
-		Header: h,
-		Body:   []byte(form.Encode()),
-		Class:  transport.ClassRead,
+		Method:  http.MethodPost,
+		URL:     m.RevocationEndpoint,
+		Header:  h,
+		Body:    []byte(form.Encode()),
+		Rebuild: auth.rebuilder(form, m.RevocationEndpoint, p.now),
+		Class:   transport.ClassRead,
 	})
 	if err != nil {
 		return fmt.Errorf("oauth: revoke: %w", err)

@@ -78,6 +78,11 @@ type Request struct {
 	Header http.Header
 	// Body is sent as is; it may be nil.
 	Body []byte
+	// Rebuild, when set, makes the body of every retry: Body goes with
+	// the first attempt only. A request that carries a one-time value,
+	// such as a private_key_jwt assertion with its jti, must not repeat
+	// it. An error from Rebuild fails that attempt.
+	Rebuild func() ([]byte, error)
 	// Class selects the retry policy.
 	Class Class
 }
@@ -199,10 +204,11 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		path = "/"
 	}
 	k := &call{
-		c:      c,
-		class:  r.Class,
-		method: method,
-		path:   path,
+		c:       c,
+		class:   r.Class,
+		method:  method,
+		path:    path,
+		rebuild: r.Rebuild,
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, &TransportError{Op: k.op(), Err: err}

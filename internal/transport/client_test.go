@@ -756,3 +756,64 @@ func TestAnswerNeverReplayedAfterAmbiguousFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestRebuildEachRetry: a request with Rebuild sends Body first and a
+// rebuilt body on each retry (a private_key_jwt assertion is never sent
+// twice); a failing rebuild fails that attempt.
+func TestRebuildEachRetry(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var bodies []string
+	c, _ := newMock(t, fastOptions(), func(n int, r *http.Request) (*http.Response, error) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		if r.ContentLength != int64(len(b)) {
+			t.Errorf("attempt %d: Content-Length %d for %d bytes", n, r.ContentLength, len(b))
+		}
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		if n < 3 {
+			return jsonResp(503, `{}`, nil), nil
+		}
+		return jsonResp(200, `{}`, nil), nil
+	})
+	built := 0
+	req := &transport.Request{Method: "POST", URL: testOrigin + "/x", Body: []byte("jti=0"), Class: transport.ClassRead,
+		Rebuild: func() ([]byte, error) {
+			built++
+			return []byte(fmt.Sprintf("jti=%d", built)), nil
+		}}
+	if _, err := c.Do(t.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"jti=0", "jti=1", "jti=2"}, bodies); diff != "" {
+		t.Errorf("bodies sent (-want +got):\n%s", diff)
+	}
+
+	// A fresh org whose first answer is a 503, with a rebuild that fails.
+	var sent []string
+	c2, _ := newMock(t, fastOptions(), func(n int, r *http.Request) (*http.Response, error) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		sent = append(sent, string(b))
+		mu.Unlock()
+		if n == 1 {
+			return jsonResp(503, `{}`, nil), nil
+		}
+		return jsonResp(200, `{}`, nil), nil
+	})
+	boom := errors.New("signing failed")
+	req.Rebuild = func() ([]byte, error) { return nil, boom }
+	if _, err := c2.Do(t.Context(), req); err == nil {
+		t.Fatal("a failed rebuild did not fail the call")
+	}
+	if diff := cmp.Diff([]string{"jti=0"}, sent); diff != "" {
+		t.Errorf("bodies received after a failed rebuild (-want +got):\n%s", diff)
+	}
+}

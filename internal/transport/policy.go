@@ -28,14 +28,15 @@ type call struct {
 	c            *Client
 	class        Class
 	method, path string
-	attempt      int           // number of the attempt in flight or last finished, from 1
-	start        time.Time     // start of the attempt in flight
-	retries      int           // retries started so far
-	rateRetries  int           // retries after a 429
-	nextWait     time.Duration // the wait chosen by the last checkRetry that asked for a retry
-	requestID    string        // X-Okta-Request-Id of the last failed response, sanitised
-	final        error         // the typed error checkRetry ended the call with
-	handled      bool          // errorHandler ran
+	rebuild      func() ([]byte, error) // Request.Rebuild
+	attempt      int                    // number of the attempt in flight or last finished, from 1
+	start        time.Time              // start of the attempt in flight
+	retries      int                    // retries started so far
+	rateRetries  int                    // retries after a 429
+	nextWait     time.Duration          // the wait chosen by the last checkRetry that asked for a retry
+	requestID    string                 // X-Okta-Request-Id of the last failed response, sanitised
+	final        error                  // the typed error checkRetry ended the call with
+	handled      bool                   // errorHandler ran
 	// body is the body of resp, the last response checkRetry read into
 	// memory, so that finish need not read (and copy) it again.
 	resp *http.Response
@@ -47,10 +48,25 @@ func (k *call) op() string { return k.method + " " + k.path }
 
 // beforeAttempt is the retryablehttp RequestLogHook; it runs before every
 // attempt.
-func (k *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, i int) {
+func (k *call) beforeAttempt(_ retryablehttp.Logger, req *http.Request, i int) {
 	k.attempt = i + 1
 	k.start = time.Now()
+	if i > 0 && k.rebuild != nil {
+		b, err := k.rebuild()
+		if err != nil {
+			req.Body, req.ContentLength, req.GetBody = io.NopCloser(errReader{err}), -1, nil
+			return
+		}
+		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	}
 }
+
+// errReader fails every read with err: the body of an attempt whose
+// rebuild failed.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // checkRetry is the retryablehttp CheckRetry policy. On a response it reads
 // the body into memory first, so that the decision can depend on it and so
