@@ -15,9 +15,9 @@ type ContextualData struct {
 	// QRCode is the enrollment QR code (google_otp, okta_verify).
 	QRCode *QRCode
 	// SharedSecret is the TOTP seed for manual entry (google_otp). It is a
-	// secret: show it to the user, never log it. Printing a ContextualData
-	// leaves it out.
-	SharedSecret string
+	// secret: show it to the user, never log it. Printing, logging or
+	// marshalling a ContextualData to JSON leaves it out.
+	SharedSecret string `json:"-"`
 	// Questions are the predefined security questions (enrollment), and
 	// QuestionKeys their keys.
 	Questions    []Question

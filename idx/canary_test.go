@@ -7,7 +7,11 @@ package idx_test
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,12 +28,21 @@ import (
 	"github.com/goidx/goidx/idx/idxtest"
 )
 
-// Recognisable canaries: the user's password and the app's client secret.
+// Recognisable canaries: the user's password and the app's client secret,
+// and the values the other flows set or answer.
 const (
 	canaryPassword = "Canary-Pw-4e1f9b2d7c!"
 	canarySecret   = "canary-client-secret-8b3e5d0a6f2c41"
 	canaryClientID = "0oacanary0confidential"
 	canaryUser     = "canary.user@example.com"
+
+	canaryNewPassword = "Fresh-Pw-71c3a9e05d-Zq!"
+	canaryNewUser     = "canary.newcomer@example.com"
+	canaryStagedUser  = "canary.staged@example.com"
+	canaryPhone       = "+15555550177"
+	canaryTOTPSeed    = "CANARYSEEDQWERTYUIOPASDFGHJKLZXC"
+	canaryAnswer      = "Canary-Answer-Zeppelin-5b7d"
+	canaryJWTClientID = "0oacanary0privatekeyjwt"
 )
 
 // fanout is a slog.Handler that hands every record to several handlers.
@@ -97,15 +110,21 @@ type canaryEnv struct {
 	secrets map[string]string // name -> value, besides those in requests
 }
 
-func newCanaryEnv(t *testing.T) *canaryEnv {
+// newCanaryEnv starts the env's org with the canary user (edited by user
+// when not nil), the canary app, and orgOpts.
+func newCanaryEnv(t *testing.T, user func(*idxtest.User), orgOpts ...idxtest.Option) *canaryEnv {
 	logs := &syncBuffer{}
 	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
 	logger := slog.New(fanout{slog.NewTextHandler(logs, opts), slog.NewJSONHandler(logs, opts)})
 	clk := newClock()
-	srv := newOrg(t, idxtest.WithRequestRecording(), idxtest.WithClock(clk.Now), idxtest.WithLogger(logger),
-		idxtest.WithUser(idxtest.User{Username: canaryUser, Password: canaryPassword, GivenName: "Canary", FamilyName: "Bird"}),
+	u := idxtest.User{Username: canaryUser, Password: canaryPassword, GivenName: "Canary", FamilyName: "Bird"}
+	if user != nil {
+		user(&u)
+	}
+	srv := newOrg(t, append([]idxtest.Option{idxtest.WithRequestRecording(), idxtest.WithClock(clk.Now), idxtest.WithLogger(logger),
+		idxtest.WithUser(u),
 		idxtest.WithApp(idxtest.App{ClientID: canaryClientID, ClientSecret: canarySecret,
-			RedirectURIs: []string{idxtest.DefaultRedirectURI}, RefreshTokens: true}))
+			RedirectURIs: []string{idxtest.DefaultRedirectURI}, RefreshTokens: true})}, orgOpts...)...)
 	return &canaryEnv{
 		t: t, srv: srv, clk: clk, logs: logs, logger: logger,
 		store:   idx.NewMemoryTransactionStore(0, clk.Now),
@@ -138,7 +157,11 @@ func (e *canaryEnv) keep(vs ...any) {
 			if v == nil {
 				continue
 			}
-			e.values = append(e.values, v, v.NextStep, v.Messages, v.Rejection)
+			e.values = append(e.values, v, v.NextStep, v.AvailableSteps, v.Messages, v.Rejection)
+			if v.NextStep != nil && v.NextStep.Authenticator != nil {
+				a := v.NextStep.Authenticator
+				e.values = append(e.values, a, a.Context)
+			}
 			if v.Tokens != nil {
 				e.tokens(v.Tokens)
 			}
@@ -161,10 +184,133 @@ func (e *canaryEnv) keep(vs ...any) {
 func (e *canaryEnv) tokens(t *idx.Tokens) {
 	e.values = append(e.values, t, t.IDTokenClaims)
 	for name, v := range map[string]idx.Secret{"access token": t.AccessToken, "ID token": t.IDToken, "refresh token": t.RefreshToken} {
-		if v != "" {
-			e.secrets[name] = v.Reveal()
+		e.secret(name, v.Reveal())
+	}
+}
+
+// secret adds v to the canaries under name, or under "name #n" when name
+// already holds another value (an old and a new refresh token).
+func (e *canaryEnv) secret(name, v string) {
+	if v == "" {
+		return
+	}
+	key := name
+	for n := 2; ; n++ {
+		old, ok := e.secrets[key]
+		if !ok || old == v {
+			break
+		}
+		key = fmt.Sprintf("%s #%d", name, n)
+	}
+	e.secrets[key] = v
+}
+
+// count is the number of distinct canaries named name or "name #n".
+func (e *canaryEnv) count(name string) int {
+	n := 0
+	for k := range e.secrets {
+		if k == name || strings.HasPrefix(k, name+" #") {
+			n++
 		}
 	}
+	return n
+}
+
+// must keeps what a call returned and fails the test on its error.
+func (e *canaryEnv) must(tx *idx.Transaction, err error) *idx.Transaction {
+	e.t.Helper()
+	e.keep(tx, err)
+	if err != nil {
+		e.t.Fatalf("call: %v", err)
+	}
+	return tx
+}
+
+// proceed continues tx with o, keeping what it returns.
+func (e *canaryEnv) proceed(c *idx.Client, tx *idx.Transaction, o idx.Options) *idx.Transaction {
+	e.t.Helper()
+	o.State = tx.State
+	return e.must(c.Proceed(e.t.Context(), o))
+}
+
+// codeTo returns the newest code sent to to.
+func (e *canaryEnv) codeTo(to string) string {
+	e.t.Helper()
+	c, ok := e.srv.LastCode(to)
+	if !ok {
+		e.t.Fatalf("nothing sent to %s", to)
+	}
+	return c
+}
+
+// totp is the current TOTP code of seed by the env's clock.
+func (e *canaryEnv) totp(seed string) string {
+	e.t.Helper()
+	c := idxtest.TOTP(seed, e.clk.Now())
+	if c == "" {
+		e.t.Fatal("bad TOTP seed")
+	}
+	return c
+}
+
+// password signs the canary user in with the password, up to the second
+// factor.
+func (e *canaryEnv) password(c *idx.Client) *idx.Transaction {
+	e.t.Helper()
+	return e.step(c, idx.AuthenticateOptions{Username: canaryUser, Password: canaryPassword})
+}
+
+// wantStatus fails the test unless tx ended with status.
+func (e *canaryEnv) wantStatus(tx *idx.Transaction, status idx.Status) {
+	e.t.Helper()
+	if tx.Status != status {
+		e.t.Fatalf("status %s (%v); want %s", tx.Status, tx, status)
+	}
+}
+
+// lastMessage is the newest message of the org's outbox.
+func (e *canaryEnv) lastMessage() idxtest.Email {
+	e.t.Helper()
+	out := e.srv.Outbox()
+	if len(out) == 0 {
+		e.t.Fatal("nothing sent")
+	}
+	return out[len(out)-1]
+}
+
+// queryParam is the parameter name of the query of URL raw, recorded as
+// the canary what.
+func (e *canaryEnv) queryParam(raw, name, what string) string {
+	e.t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		e.t.Fatalf("URL %q: %v", raw, err)
+	}
+	v := u.Query().Get(name)
+	if v == "" {
+		e.t.Fatalf("no %s in %q", name, raw)
+	}
+	e.secret(what, v)
+	return v
+}
+
+// pemSecrets records the private key k, as PKCS #8 PEM and as its parts,
+// among the canaries.
+func (e *canaryEnv) pemSecrets(k *rsa.PrivateKey) {
+	e.t.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	p := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	e.secret("private key PEM", p)
+	body := strings.Split(strings.TrimSpace(p), "\n")
+	for i, line := range body[1 : len(body)-1] {
+		e.secret(fmt.Sprintf("private key PEM line %d", i+1), line)
+	}
+	e.secret("private key base64", base64.StdEncoding.EncodeToString(der))
+	e.secret("private key D", k.D.String())
+	e.secret("private key D hex", k.D.Text(16))
 }
 
 // step runs one Authenticate call, keeps what it returns and fails the test
@@ -240,7 +386,8 @@ func (e *canaryEnv) requestSecrets() map[string]string {
 			}
 		case string:
 			switch prefix {
-			case "stateHandle", "interactionHandle", "passcode":
+			case "stateHandle", "interactionHandle", "passcode", "totp", "answer",
+				"clientData", "authenticatorData", "signatureData", "attestation":
 				out[fmt.Sprintf("%s #%d", prefix, len(out))] = v
 			}
 		}
@@ -260,7 +407,8 @@ func (e *canaryEnv) requestSecrets() map[string]string {
 		if err != nil {
 			continue
 		}
-		for _, k := range []string{"code_verifier", "interaction_code", "client_secret", "token", "refresh_token"} {
+		for _, k := range []string{"code_verifier", "interaction_code", "client_secret", "token", "refresh_token",
+			"client_assertion", "activation_token", "recovery_token"} {
 			if v := form.Get(k); v != "" {
 				out[fmt.Sprintf("%s #%d", k, len(out))] = v
 			}
@@ -286,15 +434,21 @@ func contains(hay, needle string) bool {
 	return re.MatchString(hay)
 }
 
+// shown is one text the test searches: a printed form of a value, or a
+// log line, with where it comes from.
+type shown struct{ where, text string }
+
 // printed renders every kept value the ways a caller might.
-func (e *canaryEnv) printed() string {
-	var sb strings.Builder
+func (e *canaryEnv) printed() []shown {
+	var out []shown
 	for _, v := range e.values {
-		fmt.Fprintf(&sb, "%v\n%+v\n%#v\n%s\n", v, v, v, v)
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+			out = append(out, shown{fmt.Sprintf("%s of %T", verb, v), fmt.Sprintf(verb, v)})
+		}
 		if err, ok := v.(error); ok {
-			sb.WriteString(err.Error() + "\n")
+			out = append(out, shown{fmt.Sprintf("Error() of %T", v), err.Error()})
 			for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(u) {
-				fmt.Fprintf(&sb, "%#v\n", u)
+				out = append(out, shown{fmt.Sprintf("%%#v of %T wrapped in %T", u, v), fmt.Sprintf("%#v", u)})
 			}
 		}
 		if _, saved := v.(*idx.SavedTransaction); saved {
@@ -304,12 +458,30 @@ func (e *canaryEnv) printed() string {
 			continue
 		}
 		if b, err := json.Marshal(v); err == nil {
-			sb.Write(b)
-			sb.WriteByte('\n')
+			out = append(out, shown{fmt.Sprintf("JSON of %T", v), string(b)})
 		}
 		e.logger.Debug("value", "v", v)
 	}
-	return sb.String()
+	return out
+}
+
+// logLines are the env's log records, one a line.
+func (e *canaryEnv) logLines() []shown {
+	var out []shown
+	for i, l := range strings.Split(e.logs.String(), "\n") {
+		out = append(out, shown{fmt.Sprintf("log line %d", i+1), l})
+	}
+	return out
+}
+
+// excerpt is up to 60 bytes of text either side of needle's first
+// occurrence, needle written as <secret>.
+func excerpt(text, needle string) string {
+	i := strings.Index(text, needle)
+	if i < 0 {
+		return ""
+	}
+	return text[max(0, i-60):i] + "<secret>" + text[i+len(needle):min(len(text), i+len(needle)+60)]
 }
 
 func TestCanarySecrets(t *testing.T) {
@@ -322,6 +494,9 @@ func TestCanarySecrets(t *testing.T) {
 		wantSecrets []string
 		// wantLog is a fragment the logs must hold (the retry logger's).
 		wantLog string
+		// user edits the canary user; opts configure the org.
+		user func(*idxtest.User)
+		opts []idxtest.Option
 	}{
 		{
 			name: "seed flow, userinfo, tokens, revoke",
@@ -475,11 +650,556 @@ func TestCanarySecrets(t *testing.T) {
 			},
 			wantSecrets: []string{"passcode", "code_verifier", "interaction_code"},
 		},
+		{
+			name: "registration: profile, password, email code",
+			opts: []idxtest.Option{registerPolicy("")},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				e.secret("new password", canaryNewPassword)
+				tx := e.must(c.Start(e.t.Context(), idx.Options{}))
+				tx = e.must(c.Register(e.t.Context(), idx.Options{State: tx.State,
+					Profile: map[string]any{"firstName": "Nora", "lastName": "Newcomer", "email": canaryNewUser}}))
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaPassword, NewPassword: canaryNewPassword})
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaEmail})
+				code := e.codeTo(canaryNewUser)
+				e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
+				tx = e.proceed(c, tx, idx.Options{VerificationCode: code})
+				e.wantStatus(tx, idx.StatusSuccess)
+			},
+			wantSecrets: []string{"new password", "passcode", "stateHandle", "interaction_code", "access token"},
+		},
+		{
+			name: "password recovery by email, new password",
+			opts: []idxtest.Option{selfServicePolicy()},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				e.secret("new password", canaryNewPassword)
+				tx := e.must(c.Start(e.t.Context(), idx.Options{}))
+				tx = e.must(c.RecoverPassword(e.t.Context(), idx.Options{State: tx.State, Username: canaryUser}))
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaEmail})
+				code := e.code()
+				e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
+				tx = e.proceed(c, tx, idx.Options{VerificationCode: code})
+				// The old password is refused as the new one.
+				e.must(c.RecoverPassword(e.t.Context(), idx.Options{State: tx.State, NewPassword: canaryPassword}))
+				tx = e.must(c.RecoverPassword(e.t.Context(), idx.Options{State: tx.State, NewPassword: canaryNewPassword, ConfirmPassword: canaryNewPassword}))
+				e.wantStatus(tx, idx.StatusSuccess)
+				// A confirmation that differs is refused before anything is sent.
+				got, err := c.RecoverPassword(e.t.Context(), idx.Options{State: tx.State, NewPassword: canaryNewPassword, ConfirmPassword: "Other-" + canaryNewPassword})
+				e.secret("wrong confirmation", "Other-"+canaryNewPassword)
+				e.keep(got, err)
+				e.step(c, idx.Options{Username: canaryUser, Password: canaryNewPassword})
+			},
+			wantSecrets: []string{"new password", "passcode", "stateHandle", "access token"},
+		},
+		{
+			name: "lockout, then account unlock by email",
+			opts: []idxtest.Option{selfServicePolicy()},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				for i := range 3 {
+					pw := fmt.Sprintf("Wrong-%d-%s", i, canaryPassword)
+					e.secret("wrong password", pw)
+					e.step(c, idx.Options{Username: canaryUser, Password: pw})
+				}
+				tx := e.step(c, idx.Options{Username: canaryUser, Password: canaryPassword})
+				if !errors.Is(tx.Err(), idx.ErrLockedOut) {
+					e.t.Fatalf("Err() = %v; want ErrLockedOut", tx.Err())
+				}
+				tx = e.must(c.UnlockAccount(e.t.Context(), idx.Options{State: tx.State, Username: canaryUser, Authenticator: authenticator.OktaEmail}))
+				code := e.code()
+				e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
+				tx = e.proceed(c, tx, idx.Options{VerificationCode: code})
+				e.wantStatus(tx, idx.StatusTerminal)
+				e.signIn(c)
+			},
+			wantSecrets: []string{"wrong password", "passcode", "stateHandle", "access token"},
+		},
+		{
+			name: "account unlock by phone sms",
+			user: func(u *idxtest.User) { u.Phone, u.Locked = canaryPhone, true },
+			opts: []idxtest.Option{allRecoveryPolicy()},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.must(c.Start(e.t.Context(), idx.Options{}))
+				tx = e.must(c.UnlockAccount(e.t.Context(), idx.Options{State: tx.State, Username: canaryUser,
+					Authenticator: authenticator.PhoneNumber, MethodType: "sms"}))
+				tx = e.proceed(c, tx, idx.Options{VerificationCode: e.codeTo(canaryPhone)})
+				e.wantStatus(tx, idx.StatusTerminal)
+			},
+			wantSecrets: []string{"passcode", "stateHandle"},
+		},
+		{
+			name: "phone sms and voice",
+			user: func(u *idxtest.User) { u.Phone = canaryPhone },
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				for _, method := range []string{"sms", "voice"} {
+					tx := e.password(c)
+					tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: method})
+					code := e.codeTo(canaryPhone)
+					e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
+					e.must(c.Resend(e.t.Context(), tx.State))
+					tx = e.proceed(c, tx, idx.Options{VerificationCode: e.codeTo(canaryPhone)})
+					e.wantStatus(tx, idx.StatusSuccess)
+				}
+			},
+			wantSecrets: []string{"passcode", "stateHandle", "access token"},
+		},
+		{
+			name: "phone enrollment by sms",
+			opts: []idxtest.Option{enrollPolicy(idxtest.AuthenticatorPhone, true)},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.password(c)
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "sms", PhoneNumber: canaryPhone})
+				code := e.codeTo(canaryPhone)
+				e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
+				tx = e.proceed(c, tx, idx.Options{VerificationCode: code})
+				e.wantStatus(tx, idx.StatusSuccess)
+			},
+			wantSecrets: []string{"passcode", "access token"},
+		},
+		{
+			name: "google authenticator enrollment: the shared secret",
+			opts: []idxtest.Option{enrollPolicy(idxtest.AuthenticatorGoogle, true)},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.password(c)
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.GoogleOTP})
+				a := tx.NextStep.Authenticator
+				if a == nil || a.Context == nil || a.Context.SharedSecret == "" {
+					e.t.Fatalf("no shared secret in %+v", tx.NextStep)
+				}
+				seed := a.Context.SharedSecret
+				e.secret("shared secret", seed)
+				code := e.totp(seed)
+				e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
+				tx = e.proceed(c, tx, idx.Options{VerificationCode: code})
+				e.wantStatus(tx, idx.StatusSuccess)
+			},
+			wantSecrets: []string{"shared secret", "passcode", "access token"},
+		},
+		{
+			name: "google authenticator verification",
+			user: func(u *idxtest.User) { u.TOTPSecret = canaryTOTPSeed },
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				e.secret("TOTP seed", canaryTOTPSeed)
+				tx := e.password(c)
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.GoogleOTP})
+				code := e.totp(canaryTOTPSeed)
+				e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
+				tx = e.proceed(c, tx, idx.Options{VerificationCode: code})
+				e.wantStatus(tx, idx.StatusSuccess)
+			},
+			wantSecrets: []string{"TOTP seed", "passcode", "access token"},
+		},
+		{
+			name: "okta verify push, rejected then approved",
+			user: func(u *idxtest.User) { u.OktaVerify = true },
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.password(c)
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaVerify, MethodType: "push"})
+				e.must(c.Poll(e.t.Context(), tx.State))
+				if err := e.srv.RejectPush(canaryUser); err != nil {
+					e.t.Fatal(err)
+				}
+				e.must(c.PollUntilDone(e.t.Context(), tx.State))
+				e.must(c.Resend(e.t.Context(), tx.State))
+				if err := e.srv.ApprovePush(canaryUser); err != nil {
+					e.t.Fatal(err)
+				}
+				tx = e.must(c.PollUntilDone(e.t.Context(), tx.State))
+				e.wantStatus(tx, idx.StatusSuccess)
+			},
+			wantSecrets: []string{"stateHandle", "interaction_code", "access token"},
+		},
+		{
+			name: "okta verify totp",
+			user: func(u *idxtest.User) { u.OktaVerify = true },
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.password(c)
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaVerify, MethodType: "totp"})
+				seed, err := e.srv.OktaVerifySecret(canaryUser)
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				e.secret("okta verify seed", seed)
+				code := e.totp(seed)
+				e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
+				tx = e.proceed(c, tx, idx.Options{VerificationCode: code})
+				e.wantStatus(tx, idx.StatusSuccess)
+			},
+			wantSecrets: []string{"okta verify seed", "totp", "access token"},
+		},
+		{
+			name: "okta verify enrollment by email: the activation link",
+			opts: []idxtest.Option{enrollPolicy(idxtest.AuthenticatorOktaVerify, true)},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.password(c)
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaVerify})
+				tx = e.proceed(c, tx, idx.Options{Channel: "email", Email: canaryUser})
+				link := func() string {
+					m := regexp.MustCompile(`https?://\S+/idxtest/okta-verify/activate\?\S+`).FindString(e.lastMessage().Body)
+					if m == "" {
+						e.t.Fatalf("no activation link in %q", e.lastMessage().Body)
+					}
+					e.secret("activation link", m)
+					e.queryParam(m, "token", "activation link token")
+					return m
+				}
+				link()
+				e.must(c.Poll(e.t.Context(), tx.State))
+				e.must(c.Resend(e.t.Context(), tx.State))
+				// The device opens the new link.
+				resp, err := noRedirects(e.srv).Get(link())
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					e.t.Fatalf("activation link answered %d", resp.StatusCode)
+				}
+				tx = e.must(c.PollUntilDone(e.t.Context(), tx.State))
+				e.wantStatus(tx, idx.StatusSuccess)
+				if n := e.count("activation link token"); n != 2 {
+					e.t.Errorf("%d activation links; want 2", n)
+				}
+			},
+			wantSecrets: []string{"activation link token", "stateHandle", "access token"},
+		},
+		{
+			name: "security question: the answer",
+			user: func(u *idxtest.User) {
+				u.SecurityQuestion = &idxtest.SecurityQuestion{Key: "favorite_book", Question: "What is your favorite book?", Answer: canaryAnswer}
+			},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				e.secret("answer", canaryAnswer)
+				e.secret("wrong answer", "Wrong-"+canaryAnswer)
+				tx := e.password(c)
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.SecurityQuestion})
+				e.proceed(c, tx, idx.Options{Answer: "Wrong-" + canaryAnswer})
+				tx = e.proceed(c, tx, idx.Options{Answer: canaryAnswer})
+				e.wantStatus(tx, idx.StatusSuccess)
+			},
+			wantSecrets: []string{"answer", "wrong answer", "access token"},
+		},
+		{
+			name: "security question enrollment: the answer",
+			opts: []idxtest.Option{enrollPolicy(idxtest.AuthenticatorSecurityQuestion, true)},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				e.secret("answer", canaryAnswer)
+				tx := e.password(c)
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.SecurityQuestion})
+				tx = e.proceed(c, tx, idx.Options{QuestionKey: "custom", Question: "Name of my first bike?", Answer: canaryAnswer})
+				e.wantStatus(tx, idx.StatusSuccess)
+			},
+			wantSecrets: []string{"answer", "access token"},
+		},
+		{
+			name: "webauthn verification: clientData and signature",
+			user: func(u *idxtest.User) { u.WebAuthn = true },
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.password(c)
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.WebAuthn})
+				challenge := webAuthnChallenge(e.t, tx)
+				good, err := e.srv.WebAuthnAssertion(canaryUser, challenge)
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				other, err := e.srv.WebAuthnAssertion(canaryUser, challenge+"x")
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				for _, w := range []idxtest.WebAuthnAnswer{good, other} {
+					e.secret("webauthn clientData", w.ClientData)
+					e.secret("webauthn authenticatorData", w.AuthenticatorData)
+					e.secret("webauthn signature", w.SignatureData)
+				}
+				e.proceed(c, tx, idx.Options{WebAuthn: &authenticator.WebAuthnAnswer{
+					ClientData: good.ClientData, AuthenticatorData: good.AuthenticatorData, SignatureData: other.SignatureData}})
+				tx = e.proceed(c, tx, idx.Options{WebAuthn: &authenticator.WebAuthnAnswer{
+					ClientData: good.ClientData, AuthenticatorData: good.AuthenticatorData, SignatureData: good.SignatureData}})
+				e.wantStatus(tx, idx.StatusSuccess)
+			},
+			wantSecrets: []string{"webauthn clientData", "webauthn signature", "clientData", "signatureData", "access token"},
+		},
+		{
+			name: "webauthn enrollment: clientData and attestation",
+			opts: []idxtest.Option{enrollPolicy(idxtest.AuthenticatorWebAuthn, true)},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.password(c)
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.WebAuthn})
+				challenge := activationChallenge(e.t, tx)
+				bad := idxtest.WebAuthnClientData("webauthn.get", challenge, e.srv.URL)
+				good := idxtest.WebAuthnClientData("webauthn.create", challenge, e.srv.URL)
+				e.secret("webauthn clientData", bad)
+				e.secret("webauthn clientData", good)
+				e.secret("webauthn attestation", e2eAttestation)
+				e.proceed(c, tx, idx.Options{WebAuthn: &authenticator.WebAuthnAnswer{ClientData: bad, Attestation: e2eAttestation}})
+				tx = e.proceed(c, tx, idx.Options{WebAuthn: &authenticator.WebAuthnAnswer{ClientData: good, Attestation: e2eAttestation}})
+				e.wantStatus(tx, idx.StatusSuccess)
+			},
+			wantSecrets: []string{"webauthn clientData", "webauthn attestation", "attestation", "access token"},
+		},
+		{
+			name: "IdP redirect and HandleInteractionCodeRedirect",
+			opts: []idxtest.Option{idxtest.WithPolicy(idxtest.Policy{Factors: 2, IdPs: []idxtest.IdP{
+				{ID: "0oaCanaryGoogle", Type: "GOOGLE", Name: "Google", Username: canaryUser},
+				{ID: "0oaCanarySaml", Type: "SAML2", Name: "Corporate", Fail: true},
+			}})},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.must(c.Start(e.t.Context(), idx.Options{}))
+				back := follow(e.t, e.srv, idpStep(e.t, tx, "Google").Href)
+				e.secret("callback URL", back)
+				e.queryParam(back, "interaction_code", "callback interaction code")
+				cb, err := idx.ParseCallbackURL(back)
+				e.keep(cb, err)
+				other := e.must(c.Start(e.t.Context(), idx.Options{}))
+				got, err := c.HandleInteractionCodeRedirect(e.t.Context(), other.State, back)
+				e.keep(got, err)
+				if !errors.Is(err, idx.ErrStateMismatch) {
+					e.t.Errorf("callback into another transaction: err = %v; want ErrStateMismatch", err)
+				}
+				done := e.must(c.HandleInteractionCodeRedirect(e.t.Context(), tx.State, back))
+				e.wantStatus(done, idx.StatusSuccess)
+				got, err = c.HandleInteractionCodeRedirect(e.t.Context(), tx.State, back)
+				e.keep(got, err)
+				if err == nil {
+					e.t.Error("a spent callback was taken")
+				}
+				// An IdP that denies.
+				tx = e.must(c.Start(e.t.Context(), idx.Options{}))
+				denied := follow(e.t, e.srv, idpStep(e.t, tx, "Corporate").Href)
+				got, err = c.HandleInteractionCodeRedirect(e.t.Context(), tx.State, denied)
+				e.keep(got, err)
+				if !errors.Is(err, idx.ErrAccessDenied) {
+					e.t.Errorf("denied: err = %v; want ErrAccessDenied", err)
+				}
+			},
+			wantSecrets: []string{"callback interaction code", "interaction_code", "code_verifier", "access token"},
+		},
+		{
+			name: "email magic link, same browser and elsewhere",
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				for _, elsewhere := range []bool{false, true} {
+					tx := e.toChallenge(c)
+					mail := e.lastMessage()
+					if mail.Link == "" {
+						e.t.Fatal("no magic link")
+					}
+					e.secret("magic link", mail.Link)
+					e.queryParam(mail.Link, "token", "magic link token")
+					back := follow(e.t, e.srv, mail.Link)
+					e.secret("email callback URL", back)
+					e.queryParam(back, "otp", "callback otp")
+					cb, err := idx.ParseCallbackURL(back)
+					e.keep(cb, err)
+					if !elsewhere {
+						tx = e.must(c.HandleEmailVerifyCallback(e.t.Context(), tx.State, back))
+						e.wantStatus(tx, idx.StatusSuccess)
+						continue
+					}
+					got, err := c.HandleEmailVerifyCallback(e.t.Context(), "", back)
+					e.keep(got, err)
+					var ee *idx.EmailVerifyCallbackError
+					if !errors.As(err, &ee) {
+						e.t.Fatalf("err = %v; want an *EmailVerifyCallbackError", err)
+					}
+					e.keep(ee, *ee, ee.OTP)
+					tx = e.proceed(c, tx, idx.Options{VerificationCode: ee.OTP.Reveal()})
+					e.wantStatus(tx, idx.StatusSuccess)
+				}
+			},
+			wantSecrets: []string{"callback otp", "magic link token", "passcode", "access token"},
+		},
+		{
+			name: "activation token at start",
+			opts: []idxtest.Option{idxtest.WithPolicy(idxtest.Policy{Factors: 1})},
+			run: func(e *canaryEnv) {
+				if err := e.srv.AddUser(idxtest.User{Username: canaryStagedUser, GivenName: "Stella", FamilyName: "Staged", Staged: true}); err != nil {
+					e.t.Fatal(err)
+				}
+				tok, err := e.srv.ActivationToken(canaryStagedUser)
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				e.secret("activation token", tok)
+				e.secret("new password", canaryNewPassword)
+				c := e.client(idx.Config{})
+				tx := e.must(c.Start(e.t.Context(), idx.Options{ActivationToken: tok}))
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaPassword})
+				tx = e.proceed(c, tx, idx.Options{NewPassword: canaryNewPassword})
+				e.wantStatus(tx, idx.StatusSuccess)
+				// Spent: the token starts a plain sign-in.
+				e.must(c.Start(e.t.Context(), idx.Options{ActivationToken: tok}))
+			},
+			wantSecrets: []string{"activation token", "activation_token", "new password", "access token"},
+		},
+		{
+			name: "recovery token at start",
+			opts: []idxtest.Option{selfServicePolicy()},
+			run: func(e *canaryEnv) {
+				tok, err := e.srv.RecoveryToken(canaryUser)
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				e.secret("recovery token", tok)
+				e.secret("new password", canaryNewPassword)
+				c := e.client(idx.Config{})
+				tx := e.must(c.Start(e.t.Context(), idx.Options{RecoveryToken: tok}))
+				tx = e.must(c.RecoverPassword(e.t.Context(), idx.Options{State: tx.State, NewPassword: canaryNewPassword}))
+				e.wantStatus(tx, idx.StatusSuccess)
+				e.must(c.Start(e.t.Context(), idx.Options{RecoveryToken: tok}))
+			},
+			wantSecrets: []string{"recovery token", "recovery_token", "new password", "access token"},
+		},
+		{
+			name: "Refresh and TokenSource: old and new refresh tokens",
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.signIn(c)
+				first := tx.Tokens
+				e.clk.Advance(time.Minute)
+				second, err := c.Refresh(e.t.Context(), first)
+				e.keep(second, err)
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				// The spent refresh token is refused.
+				got, err := c.Refresh(e.t.Context(), first)
+				e.keep(got, err)
+				if err == nil {
+					e.t.Error("a spent refresh token was taken")
+				}
+				// A source refreshes the stored tokens of another sign-in
+				// near their expiry.
+				tx2 := e.signIn(c)
+				ts := c.TokenSource(tx2.State)
+				e.clk.Advance(tx2.Tokens.Expiry.Sub(e.clk.Now()))
+				fourth, err := ts.Token(e.t.Context())
+				e.keep(fourth, err)
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				if n := e.count("refresh token"); n != 4 {
+					e.t.Errorf("%d refresh tokens seen; want 4 (two sign-ins', two rotations)", n)
+				}
+				// A source whose stored refresh token was spent.
+				got, err = c.TokenSource(tx.State).Token(e.t.Context())
+				e.keep(got, err)
+				if err == nil {
+					e.t.Error("a source refreshed with a spent refresh token")
+				}
+			},
+			wantSecrets: []string{"refresh token", "refresh_token", "access token"},
+		},
+		{
+			name: "IntrospectToken, confidential client",
+			run: func(e *canaryEnv) {
+				c := e.confidential(idx.ClientSecretPost)
+				tx := e.signIn(c)
+				for _, q := range []struct {
+					tok  idx.Secret
+					hint string
+				}{{tx.Tokens.AccessToken, "access_token"}, {tx.Tokens.RefreshToken, "refresh_token"}, {tx.Tokens.IDToken, ""}} {
+					in, err := c.IntrospectToken(e.t.Context(), q.tok, q.hint)
+					e.keep(in, err)
+				}
+				e.keep(c.Revoke(e.t.Context(), tx.State, tx.Tokens))
+				in, err := c.IntrospectToken(e.t.Context(), tx.Tokens.AccessToken, "access_token")
+				e.keep(in, err)
+				if err != nil || in.Active {
+					e.t.Errorf("revoked token: %+v, %v; want inactive", in, err)
+				}
+				// An unknown token, and a bad client secret.
+				e.secret("unknown token", "canary-unknown-token-3f9c1e7a")
+				in, err = c.IntrospectToken(e.t.Context(), "canary-unknown-token-3f9c1e7a", "")
+				e.keep(in, err)
+				bad := e.client(idx.Config{ClientID: canaryClientID, ClientSecret: "Wrong-" + canarySecret, ClientAuth: idx.ClientSecretPost})
+				e.secret("wrong client secret", "Wrong-"+canarySecret)
+				in, err = bad.IntrospectToken(e.t.Context(), tx.Tokens.AccessToken, "access_token")
+				e.keep(in, err)
+				if err == nil {
+					e.t.Error("a wrong client secret was accepted")
+				}
+			},
+			wantSecrets: []string{"token", "client_secret", "access token", "refresh token", "ID token"},
+		},
+		{
+			name: "private_key_jwt client: the assertion and the key",
+			opts: []idxtest.Option{idxtest.WithPrivateKeyJWTApp(idxtest.App{ClientID: canaryJWTClientID,
+				RedirectURIs: []string{idxtest.DefaultRedirectURI}, RefreshTokens: true}, sharedKey().Public())},
+			run: func(e *canaryEnv) {
+				e.pemSecrets(sharedKey())
+				e.pemSecrets(otherRSAKey())
+				c := e.client(idx.Config{ClientID: canaryJWTClientID, ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: sharedKey(), PrivateKeyID: "canary-kid"})
+				tx := e.signIn(c)
+				tok, err := c.Refresh(e.t.Context(), tx.Tokens)
+				e.keep(tok, err)
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				in, err := c.IntrospectToken(e.t.Context(), tok.AccessToken, "access_token")
+				e.keep(in, err)
+				e.keep(c.Revoke(e.t.Context(), tx.State, tok))
+				// A key the app does not know is refused.
+				bad := e.client(idx.Config{ClientID: canaryJWTClientID, ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: otherRSAKey()})
+				got, err := bad.Authenticate(e.t.Context(), idx.Options{Username: canaryUser, Password: canaryPassword})
+				e.keep(got, err)
+				if got != nil && got.Status == idx.StatusPending {
+					got, err = bad.Proceed(e.t.Context(), idx.Options{State: got.State, Authenticator: authenticator.OktaEmail})
+					e.keep(got, err)
+					if err == nil {
+						got, err = bad.Proceed(e.t.Context(), idx.Options{State: got.State, VerificationCode: e.code()})
+						e.keep(got, err)
+					}
+				}
+				if err == nil {
+					e.t.Error("an unknown key was accepted")
+				}
+			},
+			wantSecrets: []string{"client_assertion", "private key PEM", "code_verifier", "interaction_code", "refresh token"},
+		},
+		{
+			name: "printed handles: Client and TokenSource",
+			opts: []idxtest.Option{idxtest.WithPrivateKeyJWTApp(idxtest.App{ClientID: canaryJWTClientID,
+				RedirectURIs: []string{idxtest.DefaultRedirectURI}, RefreshTokens: true}, sharedKey().Public())},
+			run: func(e *canaryEnv) {
+				e.pemSecrets(sharedKey())
+				secret := e.confidential(idx.ClientSecretBasic)
+				jwt := e.client(idx.Config{ClientID: canaryJWTClientID, ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: sharedKey()})
+				for _, c := range []*idx.Client{secret, jwt} {
+					tx := e.signIn(c)
+					ts := c.TokenSource(tx.State)
+					e.clk.Advance(tx.Tokens.Expiry.Sub(e.clk.Now()))
+					tok, err := ts.Token(e.t.Context())
+					e.keep(tok, err)
+					if err != nil {
+						e.t.Fatal(err)
+					}
+					// A caller may print or log the handles it holds.
+					e.keep(c, ts)
+				}
+				e.keep(e.store)
+			},
+			wantSecrets: []string{"client secret", "client_assertion", "private key PEM", "refresh token #2", "stateHandle", "code_verifier"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := newCanaryEnv(t)
+			e := newCanaryEnv(t, tt.user, tt.opts...)
 			tt.run(e)
 
 			secrets := e.requestSecrets()
@@ -495,7 +1215,7 @@ func TestCanarySecrets(t *testing.T) {
 					t.Errorf("the flow never saw a %s; it proves nothing about it", want)
 				}
 			}
-			hay := e.printed() + e.logs.String()
+			hay := append(e.printed(), e.logLines()...)
 			if !strings.Contains(e.logs.String(), "transport: attempt") {
 				t.Fatal("the debug logs hold no request records; the test would prove nothing")
 			}
@@ -503,17 +1223,29 @@ func TestCanarySecrets(t *testing.T) {
 				t.Errorf("the logs do not hold %q", tt.wantLog)
 			}
 			for name, v := range secrets {
-				for how, f := range forms(v) {
-					if contains(hay, f) {
-						t.Errorf("the %s shows in logs, printed values or errors (%s)", name, how)
+				reported := map[string]bool{}
+				for _, h := range hay {
+					for how, f := range forms(v) {
+						if !reported[h.where] && contains(h.text, f) {
+							reported[h.where] = true
+							t.Errorf("the %s shows (%s) in the %s: ...%s...", name, how, h.where, excerpt(h.text, f))
+						}
 					}
 				}
+			}
+			if !slices.ContainsFunc(e.srv.Requests(), func(r idxtest.RecordedRequest) bool {
+				return strings.HasPrefix(r.Header.Get("User-Agent"), "goidx/")
+			}) {
+				t.Fatal("no request carries the SDK's User-Agent; the query check would prove nothing")
 			}
 			for _, r := range e.srv.Requests() {
 				if r.Method == "POST" && r.RawQuery != "" {
 					t.Errorf("POST %s carries a URL query", r.Path)
 				}
-				if r.RawQuery != "" && r.Path != "/oauth2/default/v1/authorize" {
+				// The browser's requests (an IdP's href, a magic link, an
+				// activation link) carry their tokens in the URL by design;
+				// the SDK's must not.
+				if r.RawQuery != "" && r.Path != "/oauth2/default/v1/authorize" && strings.HasPrefix(r.Header.Get("User-Agent"), "goidx/") {
 					for name, v := range secrets {
 						if contains(r.RawQuery, url.QueryEscape(v)) {
 							t.Errorf("the %s went in the query of %s %s", name, r.Method, r.Path)

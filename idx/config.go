@@ -2,6 +2,7 @@ package idx
 
 import (
 	"crypto"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -56,6 +57,20 @@ const (
 	// is shared with the org; RFC 9700 prefers it.
 	ClientPrivateKeyJWT
 )
+
+// String returns the method's name in OAuth's terms, such as
+// "client_secret_basic".
+func (m ClientAuthMethod) String() string {
+	switch m {
+	case ClientSecretBasic:
+		return "client_secret_basic"
+	case ClientSecretPost:
+		return "client_secret_post"
+	case ClientPrivateKeyJWT:
+		return "private_key_jwt"
+	}
+	return fmt.Sprintf("ClientAuthMethod(%d)", int(m))
+}
 
 // ClientOption configures a Client beyond its Config.
 type ClientOption func(*options)

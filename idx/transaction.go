@@ -1,6 +1,7 @@
 package idx
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -208,8 +209,9 @@ type Authenticator struct {
 	Methods []string
 	// Profile holds the (masked) profile, e.g. "email": "d***o@example.com".
 	Profile map[string]string
-	// ContextualData is enrollment data (QR code, shared secret, challenge)
-	// as the server sent it.
+	// ContextualData is enrollment data (QR code, challenge, ...) as the
+	// server sent it, without the TOTP shared secret, which is a secret:
+	// it is only in Context.SharedSecret.
 	ContextualData json.RawMessage
 	// Context is ContextualData read: the QR code, shared secret, security
 	// questions, WebAuthn options and Okta Verify's number challenge.
@@ -331,6 +333,7 @@ func newAuthenticator(a *ion.Authenticator) *Authenticator {
 	}
 	// A contextualData that cannot be read is still given raw.
 	out.Context, _ = authenticator.ParseContextualData(out.ContextualData)
+	out.ContextualData = withoutSharedSecret(out.ContextualData)
 	for k, v := range a.Profile {
 		if s, ok := v.(string); ok {
 			if out.Profile == nil {
@@ -338,6 +341,26 @@ func newAuthenticator(a *ion.Authenticator) *Authenticator {
 			}
 			out.Profile[k] = s
 		}
+	}
+	return out
+}
+
+// withoutSharedSecret returns the contextualData object raw without its
+// sharedSecret member, so that printing or marshalling an Authenticator
+// cannot show the seed. Anything that is not an object with that member
+// is returned as is.
+func withoutSharedSecret(raw json.RawMessage) json.RawMessage {
+	if !bytes.Contains(raw, []byte(`"sharedSecret"`)) {
+		return raw
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil // unreadable and holding the member's name: give none
+	}
+	delete(m, "sharedSecret")
+	out, err := json.Marshal(m)
+	if err != nil {
+		return nil
 	}
 	return out
 }

@@ -384,3 +384,18 @@ func (b *binding) setCookie(c *http.Cookie) {
 	}
 	h["Set-Cookie"] = append(kept, c.String())
 }
+
+// String names the sealing key's ID; the keys are never printed.
+func (s *Store) String() string {
+	if s == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("cookiestore.Store{KeyID: %q}", s.current)
+}
+
+// Format prints [Store.String] for every verb, so that %v, %+v and %#v
+// cannot show the keys.
+func (s *Store) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }
+
+// LogValue logs the sealing key's ID only.
+func (s *Store) LogValue() slog.Value { return slog.StringValue(s.String()) }

@@ -595,5 +595,11 @@ func TestKeyPrintsNoSecret(t *testing.T) {
 				t.Errorf("%s of %T prints the secret: %s", verb, v, out)
 			}
 		}
+		// The store holds keys derived from the secrets: it prints its
+		// key ID only.
+		s := mustNew(t, cookiestore.Keys{Current: k})
+		if out := fmt.Sprintf(verb, s); out != `cookiestore.Store{KeyID: "k1"}` {
+			t.Errorf("%s of *Store = %s", verb, out)
+		}
 	}
 }

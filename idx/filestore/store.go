@@ -274,3 +274,15 @@ func pathless(err error) error {
 }
 
 var _ idx.TokenStore = (*Store)(nil)
+
+// String names the store's directory; the key is never printed.
+func (s *Store) String() string {
+	if s == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("filestore.Store{Dir: %q}", s.dir)
+}
+
+// Format prints [Store.String] for every verb, so that %v, %+v and %#v
+// cannot show the key.
+func (s *Store) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }

@@ -300,3 +300,20 @@ func TestSurvivesRestart(t *testing.T) {
 		t.Errorf("tokens (-saved +loaded):\n%s", diff)
 	}
 }
+
+// TestStorePrintsNoKey: every verb prints the directory only, never the
+// cipher and its expanded key.
+func TestStorePrintsNoKey(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s, err := filestore.New(dir, make([]byte, filestore.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("filestore.Store{Dir: %q}", dir)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x"} {
+		if got := fmt.Sprintf(verb, s); got != want {
+			t.Errorf("%s = %s, want %s", verb, got, want)
+		}
+	}
+}

@@ -221,3 +221,17 @@ func (s *Store) Delete(ctx context.Context, state string) error {
 	}
 	return nil
 }
+
+// String describes the store without the Redis client, whose options may
+// hold a password.
+func (s *Store) String() string { return "redisstore.Store{...}" }
+
+// Format prints [Store.String] for every verb.
+func (s *Store) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }
+
+// String describes the store without the Redis client, whose options may
+// hold a password.
+func (s *TokenStore) String() string { return "redisstore.TokenStore{...}" }
+
+// Format prints [TokenStore.String] for every verb.
+func (s *TokenStore) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -267,5 +268,22 @@ func TestErrorsOnCanceledContext(t *testing.T) {
 	}
 	if _, err := s.Load(ctx, "c"); !errors.Is(err, context.Canceled) {
 		t.Errorf("Load = %v; want context.Canceled", err)
+	}
+}
+
+// TestStoresPrintNoPassword: the stores print a fixed description, never
+// the Redis client and its options (which may hold a password). No Redis
+// is needed: nothing is sent.
+func TestStoresPrintNoPassword(t *testing.T) {
+	t.Parallel()
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", Password: "canary-redis-password"})
+	t.Cleanup(func() { rdb.Close() })
+	s := redisstore.New(rdb)
+	for _, v := range []any{s, s.TokenStore()} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+			if out := fmt.Sprintf(verb, v); strings.Contains(out, "canary") || strings.Contains(out, "127.0.0.1") {
+				t.Errorf("%s of %T = %s", verb, v, out)
+			}
+		}
 	}
 }
