@@ -38,10 +38,12 @@ type ContextualData struct {
 	SelectedChannel string
 }
 
-// QRCode is an enrollment QR code.
+// QRCode is an enrollment QR code. The image encodes a secret (the TOTP
+// seed, or Okta Verify's activation link): show it to the user, never log
+// it. Printing, logging or marshalling a QRCode to JSON leaves Href out.
 type QRCode struct {
 	// Href is the image, usually a data: URL.
-	Href string
+	Href string `json:"-"`
 	// Method is how it is given ("embedded").
 	Method string
 	// Type is the image's media type ("image/png").
@@ -121,12 +123,21 @@ func ParseContextualData(raw []byte) (*ContextualData, error) {
 	return c, nil
 }
 
-// Format prints the data without the shared secret, whatever the verb.
-func (c *ContextualData) Format(f fmt.State, _ rune) {
-	if c == nil {
-		fmt.Fprint(f, "<nil>")
-		return
+// Format prints the code without its image, whatever the verb.
+func (q QRCode) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "authenticator.QRCode{Href: %s, Method: %q, Type: %q}", redacted(q.Href), q.Method, q.Type)
+}
+
+// LogValue logs the code without its image.
+func (q *QRCode) LogValue() slog.Value {
+	if q == nil {
+		return slog.StringValue("<nil>")
 	}
+	return slog.GroupValue(slog.String("method", q.Method), slog.String("type", q.Type))
+}
+
+// Format prints the data without the shared secret, whatever the verb.
+func (c ContextualData) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "authenticator.ContextualData{QRCode: %t, SharedSecret: %s, Questions: %d, CorrectAnswer: %s}",
 		c.QRCode != nil, redacted(c.SharedSecret), len(c.Questions), strconv.Quote(c.CorrectAnswer))
 }

@@ -1,8 +1,10 @@
 package authenticator_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -95,10 +97,36 @@ func TestParseContextualData(t *testing.T) {
 
 func TestContextualDataDoesNotPrintSecret(t *testing.T) {
 	t.Parallel()
-	c := &authenticator.ContextualData{SharedSecret: "TOPSECRETSEED", CorrectAnswer: "5"}
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-		if s := fmt.Sprintf(verb, c); strings.Contains(s, "TOPSECRETSEED") {
-			t.Errorf("%s printed the secret: %s", verb, s)
+	q := &authenticator.QRCode{Href: "data:image/png;base64,SEEDIMAGE", Method: "embedded", Type: "image/png"}
+	c := &authenticator.ContextualData{SharedSecret: "TOPSECRETSEED", QRCode: q, CorrectAnswer: "5"}
+	for _, v := range []any{c, q, *c} {
+		var out strings.Builder
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+			fmt.Fprintf(&out, verb+"\n", v)
 		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Write(b)
+		var logs bytes.Buffer
+		slog.New(slog.NewJSONHandler(&logs, nil)).Info("m", "v", v)
+		out.Write(logs.Bytes())
+		for _, secret := range []string{"TOPSECRETSEED", "SEEDIMAGE"} {
+			if strings.Contains(out.String(), secret) {
+				t.Errorf("%T shows %s: %s", v, secret, out.String())
+			}
+		}
+	}
+	if !strings.Contains(fmt.Sprint(q), `Method: "embedded"`) {
+		t.Errorf("QRCode prints %v", q)
+	}
+	// nil pointers print and log as <nil>.
+	var nc *authenticator.ContextualData
+	var nq *authenticator.QRCode
+	var logs bytes.Buffer
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("m", "c", nc, "q", nq)
+	if got := fmt.Sprint(nc, nq); got != "<nil> <nil>" || !strings.Contains(logs.String(), "c=<nil> q=<nil>") {
+		t.Errorf("nil values print %q and log %q", got, logs.String())
 	}
 }

@@ -873,6 +873,172 @@ func TestCanarySecrets(t *testing.T) {
 			wantSecrets: []string{"activation link token", "stateHandle", "access token"},
 		},
 		{
+			name: "okta verify enrollment by QR code: the image",
+			opts: []idxtest.Option{enrollPolicy(idxtest.AuthenticatorOktaVerify, true)},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.password(c)
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaVerify})
+				a := tx.NextStep.Authenticator
+				if a == nil || a.Context == nil || a.Context.QRCode == nil || a.Context.QRCode.Href == "" {
+					e.t.Fatalf("no QR code in %+v", tx.NextStep)
+				}
+				// The picture stands for the activation secret: a caller
+				// shows it, and nothing else may.
+				href := a.Context.QRCode.Href
+				e.secret("QR code href", href)
+				if _, img, ok := strings.Cut(href, ","); ok {
+					e.secret("QR code image", img)
+				}
+				e.keep(a.Context.QRCode)
+				e.must(c.Poll(e.t.Context(), tx.State))
+				if err := e.srv.ActivateOktaVerify(canaryUser); err != nil {
+					e.t.Fatal(err)
+				}
+				tx = e.must(c.PollUntilDone(e.t.Context(), tx.State))
+				e.wantStatus(tx, idx.StatusSuccess)
+				// The seed the QR code stood for.
+				seed, err := e.srv.OktaVerifySecret(canaryUser)
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				e.secret("okta verify seed", seed)
+			},
+			wantSecrets: []string{"QR code href", "QR code image", "okta verify seed", "stateHandle", "access token"},
+		},
+		{
+			name: "okta verify enrollment by sms: the activation link",
+			opts: []idxtest.Option{enrollPolicy(idxtest.AuthenticatorOktaVerify, true)},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.password(c)
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaVerify})
+				tx = e.proceed(c, tx, idx.Options{Channel: "sms", PhoneNumber: canaryPhone})
+				if a := tx.NextStep.Authenticator; a == nil || a.Context == nil || a.Context.SelectedChannel != "sms" {
+					e.t.Fatalf("channel not sms: %+v", tx.NextStep)
+				}
+				link := func() string {
+					msg := e.lastMessage()
+					if msg.To != canaryPhone {
+						e.t.Fatalf("last message to %q; want the phone", msg.To)
+					}
+					m := regexp.MustCompile(`https?://\S+/idxtest/okta-verify/activate\?\S+`).FindString(msg.Body)
+					if m == "" {
+						e.t.Fatalf("no activation link in %q", msg.Body)
+					}
+					e.secret("activation link", m)
+					e.queryParam(m, "token", "activation link token")
+					return m
+				}
+				link()
+				e.must(c.Poll(e.t.Context(), tx.State))
+				e.must(c.Resend(e.t.Context(), tx.State))
+				// The phone opens the new link.
+				resp, err := noRedirects(e.srv).Get(link())
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					e.t.Fatalf("activation link answered %d", resp.StatusCode)
+				}
+				tx = e.must(c.PollUntilDone(e.t.Context(), tx.State))
+				e.wantStatus(tx, idx.StatusSuccess)
+				if n := e.count("activation link token"); n != 2 {
+					e.t.Errorf("%d activation links; want 2", n)
+				}
+			},
+			wantSecrets: []string{"activation link", "activation link token", "stateHandle", "access token"},
+		},
+		{
+			name: "phone enrollment by voice",
+			opts: []idxtest.Option{enrollPolicy(idxtest.AuthenticatorPhone, true)},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.password(c)
+				// A number that is not E.164 is refused first.
+				e.proceed(c, tx, idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "voice", PhoneNumber: "555-0177"})
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "voice", PhoneNumber: canaryPhone})
+				code := e.codeTo(canaryPhone)
+				e.secret("voice code", code)
+				e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
+				e.must(c.Resend(e.t.Context(), tx.State))
+				code = e.codeTo(canaryPhone)
+				e.secret("voice code", code)
+				tx = e.proceed(c, tx, idx.Options{VerificationCode: code})
+				e.wantStatus(tx, idx.StatusSuccess)
+			},
+			wantSecrets: []string{"voice code", "passcode", "stateHandle", "access token"},
+		},
+		{
+			name: "email enrollment at sign-in: the code",
+			user: func(u *idxtest.User) { u.EmailNotEnrolled = true },
+			opts: []idxtest.Option{enrollPolicy(idxtest.AuthenticatorEmail, true)},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.password(c)
+				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaEmail})
+				code := e.code()
+				e.secret("email code", code)
+				e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
+				e.must(c.Resend(e.t.Context(), tx.State))
+				code = e.code()
+				e.secret("email code", code)
+				tx = e.proceed(c, tx, idx.Options{VerificationCode: code})
+				e.wantStatus(tx, idx.StatusSuccess)
+			},
+			wantSecrets: []string{"email code", "passcode", "stateHandle", "access token"},
+		},
+		{
+			name: "password expired: old and new password",
+			user: func(u *idxtest.User) { u.PasswordExpired = true },
+			opts: []idxtest.Option{idxtest.WithPolicy(idxtest.Policy{Factors: 1})},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				e.secret("new password", canaryNewPassword)
+				tx := e.password(c)
+				if tx.NextStep == nil || tx.NextStep.Name != "reenroll-authenticator" {
+					e.t.Fatalf("next step %+v; want reenroll-authenticator", tx.NextStep)
+				}
+				// The old password is refused as the new one.
+				got := e.proceed(c, tx, idx.Options{NewPassword: canaryPassword})
+				if got.Rejection == nil {
+					e.t.Error("the old password was taken as the new one")
+				}
+				tx = e.proceed(c, tx, idx.Options{NewPassword: canaryNewPassword})
+				e.wantStatus(tx, idx.StatusSuccess)
+				// The old password no longer signs in; the new one does.
+				got = e.password(c)
+				if !errors.Is(got.Err(), idx.ErrInvalidCredentials) {
+					e.t.Errorf("old password after the change: %v; want ErrInvalidCredentials", got.Err())
+				}
+				tx = e.step(c, idx.Options{Username: canaryUser, Password: canaryNewPassword})
+				e.wantStatus(tx, idx.StatusSuccess)
+			},
+			wantSecrets: []string{"new password", "passcode", "stateHandle", "access token"},
+		},
+		{
+			name: "password expiry warning: skipped, then changed",
+			user: func(u *idxtest.User) { u.PasswordExpiresSoon = true },
+			opts: []idxtest.Option{idxtest.WithPolicy(idxtest.Policy{Factors: 1})},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				e.secret("new password", canaryNewPassword)
+				tx := e.password(c)
+				if tx.NextStep == nil || tx.NextStep.Name != "reenroll-authenticator-warning" || !tx.NextStep.CanSkip {
+					e.t.Fatalf("next step %+v; want a skippable reenroll-authenticator-warning", tx.NextStep)
+				}
+				tx = e.must(c.Skip(e.t.Context(), tx.State))
+				e.wantStatus(tx, idx.StatusSuccess)
+				tx = e.password(c)
+				tx = e.proceed(c, tx, idx.Options{NewPassword: canaryNewPassword})
+				e.wantStatus(tx, idx.StatusSuccess)
+				tx = e.step(c, idx.Options{Username: canaryUser, Password: canaryNewPassword})
+				e.wantStatus(tx, idx.StatusSuccess)
+			},
+			wantSecrets: []string{"new password", "passcode", "stateHandle", "access token"},
+		},
+		{
 			name: "security question: the answer",
 			user: func(u *idxtest.User) {
 				u.SecurityQuestion = &idxtest.SecurityQuestion{Key: "favorite_book", Question: "What is your favorite book?", Answer: canaryAnswer}

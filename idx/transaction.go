@@ -209,9 +209,10 @@ type Authenticator struct {
 	Methods []string
 	// Profile holds the (masked) profile, e.g. "email": "d***o@example.com".
 	Profile map[string]string
-	// ContextualData is enrollment data (QR code, challenge, ...) as the
-	// server sent it, without the TOTP shared secret, which is a secret:
-	// it is only in Context.SharedSecret.
+	// ContextualData is enrollment data (challenge, questions, ...) as the
+	// server sent it, without the TOTP shared secret and the QR code,
+	// which are secrets: they are only in Context.SharedSecret and
+	// Context.QRCode.
 	ContextualData json.RawMessage
 	// Context is ContextualData read: the QR code, shared secret, security
 	// questions, WebAuthn options and Okta Verify's number challenge.
@@ -333,7 +334,7 @@ func newAuthenticator(a *ion.Authenticator) *Authenticator {
 	}
 	// A contextualData that cannot be read is still given raw.
 	out.Context, _ = authenticator.ParseContextualData(out.ContextualData)
-	out.ContextualData = withoutSharedSecret(out.ContextualData)
+	out.ContextualData = withoutSecrets(out.ContextualData)
 	for k, v := range a.Profile {
 		if s, ok := v.(string); ok {
 			if out.Profile == nil {
@@ -345,19 +346,21 @@ func newAuthenticator(a *ion.Authenticator) *Authenticator {
 	return out
 }
 
-// withoutSharedSecret returns the contextualData object raw without its
-// sharedSecret member, so that printing or marshalling an Authenticator
-// cannot show the seed. Anything that is not an object with that member
-// is returned as is.
-func withoutSharedSecret(raw json.RawMessage) json.RawMessage {
-	if !bytes.Contains(raw, []byte(`"sharedSecret"`)) {
+// withoutSecrets returns the contextualData object raw without its
+// sharedSecret and qrcode members (the TOTP seed, and an image of it or
+// of an activation link), so that printing or marshalling an
+// Authenticator cannot show them. Anything that is not an object with
+// those members is returned as is.
+func withoutSecrets(raw json.RawMessage) json.RawMessage {
+	if !bytes.Contains(raw, []byte(`"sharedSecret"`)) && !bytes.Contains(raw, []byte(`"qrcode"`)) {
 		return raw
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil // unreadable and holding the member's name: give none
+		return nil // unreadable and naming a secret member: give none
 	}
 	delete(m, "sharedSecret")
+	delete(m, "qrcode")
 	out, err := json.Marshal(m)
 	if err != nil {
 		return nil
