@@ -106,7 +106,6 @@ func (f *flow) resetPassword(what string) reply {
 // authenticator-verification-data, with a wrong code refused first.
 func TestRecoverWithPhone(t *testing.T) {
 	t.Parallel()
-	srv := newOrg(t, allRecovery()...)
 	for _, tc := range []struct {
 		method, channel, amr string
 	}{
@@ -115,6 +114,9 @@ func TestRecoverWithPhone(t *testing.T) {
 	} {
 		t.Run(tc.method, func(t *testing.T) {
 			t.Parallel()
+			// An org per subtest: the users share testPhone, whose last
+			// message each reads.
+			srv := newOrg(t, allRecovery()...)
 			f := newFlowUser(t, srv, withPhone)
 			f.toRecoverySelect(f.user)
 			f.mustOK("phone", f.choose("select-authenticator-authenticate", idxtest.AuthenticatorPhone, nil),
@@ -213,8 +215,9 @@ func TestRecoverWithSecurityQuestion(t *testing.T) {
 // TestUnlockWithPhoneAndOktaVerify unlocks by SMS code and by push.
 func TestUnlockWithPhoneAndOktaVerify(t *testing.T) {
 	t.Parallel()
-	srv := newOrg(t, allRecovery()...)
-	unlockedWith := func(t *testing.T, f *flow, r reply) {
+	// Each subtest has its own org: users share testPhone, whose last
+	// message a subtest reads.
+	unlockedWith := func(t *testing.T, srv *idxtest.Server, f *flow, r reply) {
 		t.Helper()
 		f.mustOK("unlocked", r)
 		if diff := cmp.Diff([]string{"oie.selfservice.unlock_user.success.message"}, messageKeys(t, r.doc)); diff != "" {
@@ -226,6 +229,7 @@ func TestUnlockWithPhoneAndOktaVerify(t *testing.T) {
 	}
 	t.Run("sms", func(t *testing.T) {
 		t.Parallel()
+		srv := newOrg(t, allRecovery()...)
 		f := newFlowUser(t, srv, func(u *idxtest.User) { withPhone(u); locked(u) })
 		f.toUnlock()
 		r := f.submit("select-authenticator-unlock-account", map[string]any{"identifier": f.user,
@@ -235,10 +239,11 @@ func TestUnlockWithPhoneAndOktaVerify(t *testing.T) {
 			t.Fatal("unlocked before the code")
 		}
 		code, _ := srv.LastCode(testPhone)
-		unlockedWith(t, f, f.answer(code))
+		unlockedWith(t, srv, f, f.answer(code))
 	})
 	t.Run("phone without method", func(t *testing.T) {
 		t.Parallel()
+		srv := newOrg(t, allRecovery()...)
 		f := newFlowUser(t, srv, func(u *idxtest.User) { withPhone(u); locked(u) })
 		f.toUnlock()
 		r := f.submit("select-authenticator-unlock-account", map[string]any{"identifier": f.user,
@@ -250,10 +255,11 @@ func TestUnlockWithPhoneAndOktaVerify(t *testing.T) {
 		if msg.Channel != idxtest.ChannelVoice {
 			t.Errorf("channel = %q", msg.Channel)
 		}
-		unlockedWith(t, f, f.answer(msg.Code))
+		unlockedWith(t, srv, f, f.answer(msg.Code))
 	})
 	t.Run("push", func(t *testing.T) {
 		t.Parallel()
+		srv := newOrg(t, allRecovery()...)
 		f := newFlowUser(t, srv, func(u *idxtest.User) { withOktaVerify(u); locked(u) })
 		f.toUnlock()
 		r := f.submit("select-authenticator-unlock-account", map[string]any{"identifier": f.user,
@@ -262,10 +268,11 @@ func TestUnlockWithPhoneAndOktaVerify(t *testing.T) {
 		if err := srv.ApprovePush(f.user); err != nil {
 			t.Fatal(err)
 		}
-		unlockedWith(t, f, f.submit("challenge-poll", nil))
+		unlockedWith(t, srv, f, f.submit("challenge-poll", nil))
 	})
 	t.Run("security question refused", func(t *testing.T) {
 		t.Parallel()
+		srv := newOrg(t, allRecovery()...)
 		f := newFlowUser(t, srv, func(u *idxtest.User) { withAll(u); locked(u) })
 		f.toRecoverySelect(f.user)
 		sqID := f.authenticatorID(idxtest.AuthenticatorSecurityQuestion)
