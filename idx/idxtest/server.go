@@ -173,7 +173,11 @@ func (s *Server) Start() {
 	s.urls = newURLs(s.URL)
 	s.srv = &http.Server{
 		Handler:           s.handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		// Generous: on a loaded test machine (the race detector, a
+		// thousand sign-ins at once) a connection's goroutine may wait
+		// seconds to be scheduled, and a header timeout then closes a
+		// connection whose request the client already sent.
+		ReadHeaderTimeout: time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.cfg.logger.Handler(), slog.LevelWarn),
 		ConnState:         s.trackConn,
