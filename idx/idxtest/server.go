@@ -172,7 +172,7 @@ func (s *Server) Start() {
 	s.URL = "http://" + urlHost(s.Listener.Addr())
 	s.urls = newURLs(s.URL)
 	s.srv = &http.Server{
-		Handler:           s.handler(),
+		Handler: s.handler(),
 		// Generous: on a loaded test machine (the race detector, a
 		// thousand sign-ins at once) a connection's goroutine may wait
 		// seconds to be scheduled, and a header timeout then closes a
