@@ -40,35 +40,15 @@ func (s *Server) ActivationToken(username string) (string, error) {
 	if u.enrollments[AuthenticatorPassword] != nil {
 		return "", fmt.Errorf("idxtest: user %q is already active", username)
 	}
-	now := s.now()
-	if s.activationTokens == nil {
-		s.activationTokens = map[string]*recoveryGrant{}
-	}
-	for tok, g := range s.activationTokens {
-		if !now.Before(g.expiresAt) {
-			delete(s.activationTokens, tok)
-		}
-	}
-	tok := randomToken(32)
-	s.activationTokens[tok] = &recoveryGrant{user: u, expiresAt: now.Add(activationTokenLifetime)}
-	return tok, nil
+	return s.mintGrantLocked(&s.activationTokens, u, activationTokenLifetime), nil
 }
 
 // startActivationLocked starts t, new, as an activation when its
 // interaction came with a good activation token, which is used up. It
 // returns t.
 func (s *Server) startActivationLocked(now time.Time, t *transaction) *transaction {
-	tok := t.interaction.activationToken
-	if tok == "" {
-		return t
-	}
-	t.interaction.activationToken = ""
-	g, ok := s.activationTokens[tok]
-	if !ok {
-		return t
-	}
-	delete(s.activationTokens, tok)
-	if !now.Before(g.expiresAt) || g.user.enrollments[AuthenticatorPassword] != nil || t.step != stepIdentify {
+	g := takeGrantLocked(s.activationTokens, &t.interaction.activationToken, now)
+	if g == nil || g.user.enrollments[AuthenticatorPassword] != nil || t.step != stepIdentify {
 		return t
 	}
 	// The new user enrolls like one who registers: the password and the

@@ -297,10 +297,43 @@ func (s *Server) revokeUserTokensLocked(u *userRecord) {
 // recoveryTokenLifetime is how long a recovery token is good for.
 const recoveryTokenLifetime = time.Hour
 
-// recoveryGrant is what a recovery token stands for.
-type recoveryGrant struct {
+// userGrant is what a one-time recovery or activation token stands for.
+type userGrant struct {
 	user      *userRecord
 	expiresAt time.Time
+}
+
+// mintGrantLocked stores a new one-time token for u in *grants (made on
+// first use), good for life, after dropping the expired ones, and returns
+// it.
+func (s *Server) mintGrantLocked(grants *map[string]*userGrant, u *userRecord, life time.Duration) string {
+	now := s.now()
+	if *grants == nil {
+		*grants = map[string]*userGrant{}
+	}
+	for tok, g := range *grants {
+		if !now.Before(g.expiresAt) {
+			delete(*grants, tok)
+		}
+	}
+	tok := randomToken(32)
+	(*grants)[tok] = &userGrant{user: u, expiresAt: now.Add(life)}
+	return tok
+}
+
+// takeGrantLocked uses up *tok (an interaction's token, cleared) and
+// returns its grant in grants, or nil when there is none or it expired.
+func takeGrantLocked(grants map[string]*userGrant, tok *string, now time.Time) *userGrant {
+	if *tok == "" {
+		return nil
+	}
+	g, ok := grants[*tok]
+	delete(grants, *tok)
+	*tok = ""
+	if !ok || !now.Before(g.expiresAt) {
+		return nil
+	}
+	return g
 }
 
 // RecoveryToken returns a new recovery token for the user named username
@@ -318,35 +351,15 @@ func (s *Server) RecoveryToken(username string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("idxtest: no user %q", username)
 	}
-	now := s.now()
-	if s.recoveryTokens == nil {
-		s.recoveryTokens = map[string]*recoveryGrant{}
-	}
-	for tok, g := range s.recoveryTokens {
-		if !now.Before(g.expiresAt) {
-			delete(s.recoveryTokens, tok)
-		}
-	}
-	tok := randomToken(32)
-	s.recoveryTokens[tok] = &recoveryGrant{user: u, expiresAt: now.Add(recoveryTokenLifetime)}
-	return tok, nil
+	return s.mintGrantLocked(&s.recoveryTokens, u, recoveryTokenLifetime), nil
 }
 
 // startRecoveryLocked starts t, new, in recovery when its interaction came
 // with a good recovery token, which is used up. The token stands for the
 // email: the user goes straight to reset-authenticator. It returns t.
 func (s *Server) startRecoveryLocked(now time.Time, t *transaction) *transaction {
-	tok := t.interaction.recoveryToken
-	if tok == "" {
-		return t
-	}
-	t.interaction.recoveryToken = ""
-	g, ok := s.recoveryTokens[tok]
-	if !ok {
-		return t
-	}
-	delete(s.recoveryTokens, tok)
-	if !now.Before(g.expiresAt) {
+	g := takeGrantLocked(s.recoveryTokens, &t.interaction.recoveryToken, now)
+	if g == nil {
 		return t
 	}
 	t.flow, t.user = flowRecover, g.user

@@ -63,8 +63,8 @@ type Server struct {
 
 	faults faultState // injected faults and recorded requests (faults.go)
 
-	recoveryTokens   map[string]*recoveryGrant // see RecoveryToken (flow_recover.go)
-	activationTokens map[string]*recoveryGrant // see ActivationToken (activation.go)
+	recoveryTokens   map[string]*userGrant // see RecoveryToken (flow_recover.go)
+	activationTokens map[string]*userGrant // see ActivationToken (activation.go)
 
 	// conns tracks the server's connections and their states, so Close can
 	// drop connections that carry no request at once.
