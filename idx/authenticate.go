@@ -259,7 +259,7 @@ func (c *Client) proceed(ctx context.Context, opts Options, fl flowKind) (*Trans
 // run is the remediation loop.
 func (c *Client) run(ctx context.Context, f *flow, v remediate.Values, step string, fl flowKind) (*Transaction, error) {
 	var raw []byte
-	var rejection error
+	rejected := false
 	selected, entered := false, fl == flowAuthenticate
 	for i := 0; ; i++ {
 		if f.resp.Success != nil {
@@ -271,7 +271,7 @@ func (c *Client) run(ctx context.Context, f *flow, v remediate.Values, step stri
 		if f.status >= 400 || hasTopLevelError(f.resp) {
 			// Refused (a wrong code is a 4xx; a rejected push a 200 with
 			// an error message): the caller decides what comes next.
-			rejection = newRejection(f.status, f.resp)
+			rejected = true
 			break
 		}
 		if i >= c.maxSteps {
@@ -327,9 +327,11 @@ func (c *Client) run(ctx context.Context, f *flow, v remediate.Values, step stri
 		return nil, err
 	}
 	tx := pendingTransaction(f.resp, f.saved.State, step)
-	tx.Rejection = rejection
+	if rejected {
+		tx.Rejection = newRejection(f.status, tx.Messages)
+	}
 	if c.log.Enabled(ctx, slog.LevelDebug) {
-		c.log.DebugContext(ctx, "idx: transaction pending", "step", tx.NextStep.Name, "rejected", rejection != nil)
+		c.log.DebugContext(ctx, "idx: transaction pending", "step", tx.NextStep.Name, "rejected", rejected)
 	}
 	return tx, nil
 }
@@ -364,9 +366,11 @@ func publicEngineError(err error) error {
 	return fmt.Errorf("idx: %w", err)
 }
 
-func newRejection(status int, r *ion.Response) error {
+// newRejection is the error of a refused answer: its status and the ERROR
+// messages among ms, the transaction's messages.
+func newRejection(status int, ms []Message) error {
 	e := &RejectionError{StatusCode: status}
-	for _, m := range newMessages(r) {
+	for _, m := range ms {
 		if m.Class == "ERROR" {
 			e.Messages = append(e.Messages, m)
 		}
