@@ -100,24 +100,7 @@ func TestInteract(t *testing.T) {
 			ir := validInteract(t)
 			ir.Auth = tt.auth
 			handle, err := p.Interact(t.Context(), ir)
-			switch {
-			case tt.wantErr != nil:
-				var te *oauth.TokenError
-				if !errors.As(err, &te) {
-					t.Fatalf("err = %v, want *TokenError", err)
-				}
-				if diff := cmp.Diff(tt.wantErr, te); diff != "" {
-					t.Errorf("TokenError mismatch (-want +got):\n%s", diff)
-				}
-			case tt.wantIs != nil:
-				if !errors.Is(err, tt.wantIs) {
-					t.Fatalf("err = %v, want %v", err, tt.wantIs)
-				}
-			default:
-				if err != nil || handle != tt.wantHandle {
-					t.Fatalf("Interact() = %q, %v; want %q", handle, err, tt.wantHandle)
-				}
-			}
+			wantOutcome(t, "interaction handle", handle, err, tt.wantHandle, tt.wantErr, tt.wantIs)
 			mu.Lock()
 			defer mu.Unlock()
 			if len(*reqs) != 1 {
@@ -259,27 +242,7 @@ func TestExchangeInteractionCode(t *testing.T) {
 			reqs, mu := op.endpoint("POST /oauth2/default/v1/token", tt.status, tt.body)
 			p := op.provider(oauth.ProviderOptions{})
 			got, err := p.ExchangeInteractionCode(t.Context(), op.issuer+"/v1/token", tt.auth, canary+"code", verifier)
-			switch {
-			case tt.wantErr != nil:
-				var te *oauth.TokenError
-				if !errors.As(err, &te) {
-					t.Fatalf("err = %v, want *TokenError", err)
-				}
-				if diff := cmp.Diff(tt.wantErr, te); diff != "" {
-					t.Errorf("TokenError mismatch (-want +got):\n%s", diff)
-				}
-			case tt.wantIs != nil:
-				if !errors.Is(err, tt.wantIs) {
-					t.Fatalf("err = %v, want %v", err, tt.wantIs)
-				}
-			default:
-				if err != nil {
-					t.Fatal(err)
-				}
-				if diff := cmp.Diff(tt.want, got); diff != "" {
-					t.Errorf("TokenResponse mismatch (-want +got):\n%s", diff)
-				}
-			}
+			wantOutcome(t, "TokenResponse", got, err, tt.want, tt.wantErr, tt.wantIs)
 			if err != nil && strings.Contains(fmt.Sprintf("%v %+v", err, err), canary) {
 				t.Errorf("error leaks a secret: %v", err)
 			}
@@ -397,27 +360,7 @@ func TestUserInfo(t *testing.T) {
 			})
 			p := op.provider(oauth.ProviderOptions{})
 			got, err := p.UserInfo(t.Context(), canary)
-			switch {
-			case tt.wantErr != nil:
-				var te *oauth.TokenError
-				if !errors.As(err, &te) {
-					t.Fatalf("err = %v, want *TokenError", err)
-				}
-				if diff := cmp.Diff(tt.wantErr, te); diff != "" {
-					t.Errorf("TokenError mismatch (-want +got):\n%s", diff)
-				}
-			case tt.wantIs != nil:
-				if !errors.Is(err, tt.wantIs) {
-					t.Fatalf("err = %v, want %v", err, tt.wantIs)
-				}
-			default:
-				if err != nil {
-					t.Fatal(err)
-				}
-				if diff := cmp.Diff(tt.want, got); diff != "" {
-					t.Errorf("claims mismatch (-want +got):\n%s", diff)
-				}
-			}
+			wantOutcome(t, "claims", got, err, tt.want, tt.wantErr, tt.wantIs)
 			if gotAuthz != "Bearer "+canary || gotQuery != "" {
 				t.Errorf("Authorization %q, query %q", gotAuthz, gotQuery)
 			}

@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/goidx/goidx/internal/oauth"
 	"github.com/goidx/goidx/internal/transport"
@@ -281,4 +283,32 @@ func pad32(n *big.Int) []byte {
 
 func rs256(kid string) map[string]any {
 	return map[string]any{"alg": "RS256", "kid": kid, "typ": "JWT"}
+}
+
+// wantOutcome checks the result of a call to an endpoint: with wantErr,
+// err must be a *TokenError equal to it; with wantIs, err must match it;
+// with neither, the call must succeed and got equal want (named what).
+func wantOutcome[T any](t *testing.T, what string, got T, err error, want T, wantErr *oauth.TokenError, wantIs error) {
+	t.Helper()
+	switch {
+	case wantErr != nil:
+		var te *oauth.TokenError
+		if !errors.As(err, &te) {
+			t.Fatalf("err = %v, want *TokenError", err)
+		}
+		if diff := cmp.Diff(wantErr, te); diff != "" {
+			t.Errorf("TokenError mismatch (-want +got):\n%s", diff)
+		}
+	case wantIs != nil:
+		if !errors.Is(err, wantIs) {
+			t.Fatalf("err = %v, want %v", err, wantIs)
+		}
+	default:
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s mismatch (-want +got):\n%s", what, diff)
+		}
+	}
 }
