@@ -70,9 +70,7 @@ func enrollCases() []enrollCase {
 					r.t.Errorf("Skip of a required enrollment: err = %v, want ErrUnknownStep", err)
 				}
 				code := r.code("+15555550111")
-				r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-				r.wantRejected("enroll-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
-				r.proceed(idx.Options{VerificationCode: code})
+				r.wrongThenRight("enroll-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 			},
 			steps: []string{
 				"enroll-authenticator/phone_number",
@@ -90,9 +88,7 @@ func enrollCases() []enrollCase {
 				r.wantRejected("select-authenticator-enroll", idx.ErrRejected, "errors.E0000098")
 				r.proceed(idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "voice", PhoneNumber: "+15555550112"})
 				code := r.code("+15555550112")
-				r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-				r.wantRejected("enroll-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
-				r.proceed(idx.Options{VerificationCode: code})
+				r.wrongThenRight("enroll-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 			},
 			steps: []string{
 				"select-authenticator-enroll [phone_number]",
@@ -112,9 +108,7 @@ func enrollCases() []enrollCase {
 					r.t.Fatalf("no shared secret and QR code in %+v", tx.NextStep.Authenticator)
 				}
 				code := totpNow(r.t, a.Context.SharedSecret)
-				r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-				r.wantRejected("enroll-authenticator", idx.ErrInvalidPasscode, "authfactor.challenge.soft_token.invalid_passcode")
-				r.proceed(idx.Options{VerificationCode: code})
+				r.wrongThenRight("enroll-authenticator", "authfactor.challenge.soft_token.invalid_passcode", code)
 			},
 			steps: []string{
 				"enroll-authenticator/google_otp",
@@ -308,9 +302,7 @@ func TestE2EEnrollEmail(t *testing.T) {
 			r.t.Errorf("email enrollment without resend: %+v", tx.NextStep)
 		}
 		code := r.code(r.user.Username) // the address, as Email is empty
-		r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-		r.wantRejected("enroll-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
-		r.proceed(idx.Options{VerificationCode: code})
+		r.wrongThenRight("enroll-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 	}
 	runCells(t, []e2eCell{
 		{

@@ -284,6 +284,16 @@ func (r *e2eRun) wantErrorMessages(step string, keys ...string) {
 	}
 }
 
+// wrongThenRight answers the step waiting for code with a wrong code,
+// checks that it is refused on step as ErrInvalidPasscode with the
+// message key, then answers code.
+func (r *e2eRun) wrongThenRight(step, key, code string) {
+	r.t.Helper()
+	r.proceed(idx.Options{VerificationCode: wrongCode(code)})
+	r.wantRejected(step, idx.ErrInvalidPasscode, key)
+	r.proceed(idx.Options{VerificationCode: code})
+}
+
 // wantRejection checks that the latest transaction's Rejection, and so
 // its Err, is of kind target.
 func (r *e2eRun) wantRejection(target error) {

@@ -28,9 +28,7 @@ func TestE2ERecover(t *testing.T) {
 		r.do(r.c.RecoverPassword(r.t.Context(), idx.Options{State: r.state(), Username: r.user.Username}))
 		r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
 		code := r.code(r.user.Username)
-		r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-		r.wantRejected("challenge-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
-		r.proceed(idx.Options{VerificationCode: code})
+		r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 		// The old password is not a new one; "short" breaks the rules.
 		r.do(r.c.RecoverPassword(r.t.Context(), idx.Options{State: r.state(), NewPassword: r.user.Password}))
 		r.wantRejected("reset-authenticator", idx.ErrRejected, "password.passwordRequirementsNotMet")
@@ -127,9 +125,7 @@ func TestE2ERecoverWith(t *testing.T) {
 				r.t.Errorf("%d messages by %s, want 1", n, method)
 			}
 			code := r.code(r.user.Phone)
-			r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-			r.wantRejected("challenge-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
-			r.proceed(idx.Options{VerificationCode: code})
+			r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 			reset(r)
 		}
 	}
@@ -202,9 +198,7 @@ func TestE2ERecoverWith(t *testing.T) {
 					r.t.Fatal(err)
 				}
 				code := totpNow(r.t, secret)
-				r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-				r.wantRejected("challenge-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
-				r.proceed(idx.Options{VerificationCode: code})
+				r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 				reset(r)
 			},
 			steps: resetSteps(
@@ -308,9 +302,7 @@ func TestE2EUnlock(t *testing.T) {
 				r.tx = tx
 				r.do(r.c.UnlockAccount(r.t.Context(), idx.Options{State: r.state(), Username: r.user.Username, Authenticator: authenticator.OktaEmail}))
 				code := r.code(r.user.Username)
-				r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-				r.wantRejected("challenge-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
-				r.proceed(idx.Options{VerificationCode: code})
+				r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 				if locked, _ := r.srv.UserLocked(r.user.Username); locked {
 					r.t.Error("user still locked")
 				}
@@ -336,9 +328,7 @@ func TestE2EUnlock(t *testing.T) {
 			run: func(r *e2eRun) {
 				toUnlock(r, idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "sms"})
 				code := r.code(r.user.Phone)
-				r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-				r.wantRejected("challenge-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
-				r.proceed(idx.Options{VerificationCode: code})
+				r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 				unlocked(r)
 			},
 			steps: []string{
@@ -407,9 +397,7 @@ func TestE2EUnlock(t *testing.T) {
 					r.t.Fatal(err)
 				}
 				code := totpNow(r.t, secret)
-				r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-				r.wantRejected("challenge-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
-				r.proceed(idx.Options{VerificationCode: code})
+				r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 				unlocked(r)
 			},
 			steps: []string{

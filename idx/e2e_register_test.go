@@ -38,9 +38,7 @@ func (r *e2eRun) register() {
 	r.proceed(idx.Options{Authenticator: authenticator.OktaPassword, NewPassword: e2eNewPassword})
 	r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
 	code := r.code(r.user.Username)
-	r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-	r.wantRejected("enroll-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
-	r.proceed(idx.Options{VerificationCode: code})
+	r.wrongThenRight("enroll-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 }
 
 func hasFeature(tx *idx.Transaction, f idx.Feature) bool {

@@ -101,9 +101,7 @@ func TestE2EVerify(t *testing.T) {
 				}
 				r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
 				code := r.code(r.user.Username)
-				r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-				r.wantRejected("challenge-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
-				r.proceed(idx.Options{VerificationCode: code})
+				r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 			},
 			steps: []string{
 				"select-authenticator-authenticate [okta_email]",
@@ -123,9 +121,7 @@ func TestE2EVerify(t *testing.T) {
 					r.t.Errorf("%d messages by sms, want 1", n)
 				}
 				code := r.code(r.user.Phone)
-				r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-				r.wantRejected("challenge-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
-				r.proceed(idx.Options{VerificationCode: code})
+				r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 			},
 			steps: []string{
 				"select-authenticator-authenticate [okta_email phone_number]",
@@ -145,9 +141,7 @@ func TestE2EVerify(t *testing.T) {
 					r.t.Errorf("%d messages by voice, want 1", n)
 				}
 				code := r.code(r.user.Phone)
-				r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-				r.wantRejected("challenge-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
-				r.proceed(idx.Options{VerificationCode: code})
+				r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 			},
 			steps: []string{
 				"select-authenticator-authenticate [okta_email phone_number]",
@@ -211,9 +205,7 @@ func TestE2EVerify(t *testing.T) {
 				r.signIn()
 				r.proceed(idx.Options{Authenticator: authenticator.GoogleOTP})
 				code := totpNow(r.t, e2eTOTPSecret)
-				r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-				r.wantRejected("challenge-authenticator", idx.ErrInvalidPasscode, "authfactor.challenge.soft_token.invalid_passcode")
-				r.proceed(idx.Options{VerificationCode: code})
+				r.wrongThenRight("challenge-authenticator", "authfactor.challenge.soft_token.invalid_passcode", code)
 			},
 			steps: []string{
 				"select-authenticator-authenticate [okta_email google_otp]",
@@ -354,9 +346,7 @@ func TestE2EVerify(t *testing.T) {
 					r.t.Fatal(err)
 				}
 				code := totpNow(r.t, secret)
-				r.proceed(idx.Options{VerificationCode: wrongCode(code)})
-				r.wantRejected("challenge-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
-				r.proceed(idx.Options{VerificationCode: code})
+				r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 			},
 			steps: []string{
 				"select-authenticator-authenticate [okta_email okta_verify]",
