@@ -278,6 +278,43 @@ func (e *canaryEnv) lastMessage() idxtest.Email {
 	return out[len(out)-1]
 }
 
+// activateByLink finishes an Okta Verify enrollment by email or SMS
+// channel, tx waiting on enroll-poll: it records the activation link sent
+// to to, polls, resends, opens the new link as the device would, and
+// polls until the sign-in succeeds; both links' tokens are canaries.
+func (e *canaryEnv) activateByLink(c *idx.Client, tx *idx.Transaction, to string) {
+	e.t.Helper()
+	link := func() string {
+		msg := e.lastMessage()
+		if msg.To != to {
+			e.t.Fatalf("last message to %q; want %q", msg.To, to)
+		}
+		m := regexp.MustCompile(`https?://\S+/idxtest/okta-verify/activate\?\S+`).FindString(msg.Body)
+		if m == "" {
+			e.t.Fatalf("no activation link in %q", msg.Body)
+		}
+		e.secret("activation link", m)
+		e.queryParam(m, "token", "activation link token")
+		return m
+	}
+	link()
+	e.must(c.Poll(e.t.Context(), tx.State))
+	e.must(c.Resend(e.t.Context(), tx.State))
+	resp, err := noRedirects(e.srv).Get(link())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		e.t.Fatalf("activation link answered %d", resp.StatusCode)
+	}
+	tx = e.must(c.PollUntilDone(e.t.Context(), tx.State))
+	e.wantStatus(tx, idx.StatusSuccess)
+	if n := e.count("activation link token"); n != 2 {
+		e.t.Errorf("%d activation links; want 2", n)
+	}
+}
+
 // queryParam is the parameter name of the query of URL raw, recorded as
 // the canary what.
 func (e *canaryEnv) queryParam(raw, name, what string) string {
@@ -843,32 +880,7 @@ func TestCanarySecrets(t *testing.T) {
 				tx := e.password(c)
 				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaVerify})
 				tx = e.proceed(c, tx, idx.Options{Channel: "email", Email: canaryUser})
-				link := func() string {
-					m := regexp.MustCompile(`https?://\S+/idxtest/okta-verify/activate\?\S+`).FindString(e.lastMessage().Body)
-					if m == "" {
-						e.t.Fatalf("no activation link in %q", e.lastMessage().Body)
-					}
-					e.secret("activation link", m)
-					e.queryParam(m, "token", "activation link token")
-					return m
-				}
-				link()
-				e.must(c.Poll(e.t.Context(), tx.State))
-				e.must(c.Resend(e.t.Context(), tx.State))
-				// The device opens the new link.
-				resp, err := noRedirects(e.srv).Get(link())
-				if err != nil {
-					e.t.Fatal(err)
-				}
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					e.t.Fatalf("activation link answered %d", resp.StatusCode)
-				}
-				tx = e.must(c.PollUntilDone(e.t.Context(), tx.State))
-				e.wantStatus(tx, idx.StatusSuccess)
-				if n := e.count("activation link token"); n != 2 {
-					e.t.Errorf("%d activation links; want 2", n)
-				}
+				e.activateByLink(c, tx, canaryUser)
 			},
 			wantSecrets: []string{"activation link token", "stateHandle", "access token"},
 		},
@@ -917,36 +929,7 @@ func TestCanarySecrets(t *testing.T) {
 				if a := tx.NextStep.Authenticator; a == nil || a.Context == nil || a.Context.SelectedChannel != "sms" {
 					e.t.Fatalf("channel not sms: %+v", tx.NextStep)
 				}
-				link := func() string {
-					msg := e.lastMessage()
-					if msg.To != canaryPhone {
-						e.t.Fatalf("last message to %q; want the phone", msg.To)
-					}
-					m := regexp.MustCompile(`https?://\S+/idxtest/okta-verify/activate\?\S+`).FindString(msg.Body)
-					if m == "" {
-						e.t.Fatalf("no activation link in %q", msg.Body)
-					}
-					e.secret("activation link", m)
-					e.queryParam(m, "token", "activation link token")
-					return m
-				}
-				link()
-				e.must(c.Poll(e.t.Context(), tx.State))
-				e.must(c.Resend(e.t.Context(), tx.State))
-				// The phone opens the new link.
-				resp, err := noRedirects(e.srv).Get(link())
-				if err != nil {
-					e.t.Fatal(err)
-				}
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					e.t.Fatalf("activation link answered %d", resp.StatusCode)
-				}
-				tx = e.must(c.PollUntilDone(e.t.Context(), tx.State))
-				e.wantStatus(tx, idx.StatusSuccess)
-				if n := e.count("activation link token"); n != 2 {
-					e.t.Errorf("%d activation links; want 2", n)
-				}
+				e.activateByLink(c, tx, canaryPhone)
 			},
 			wantSecrets: []string{"activation link", "activation link token", "stateHandle", "access token"},
 		},
