@@ -289,7 +289,7 @@ func (c *Client) run(ctx context.Context, f *flow, v remediate.Values, step stri
 		}
 		s, err := remediate.Next(f.resp, v, remediate.Options{Step: step, AutoMethod: selected})
 		if err != nil {
-			return nil, publicEngineError(err)
+			return nil, publicEngineError(err, step)
 		}
 		if s == nil {
 			break
@@ -312,7 +312,7 @@ func (c *Client) run(ctx context.Context, f *flow, v remediate.Values, step stri
 			resp, status, body, err = c.idxRequestRaw(ctx, c.origin+"/idp/idx/introspect", "", "",
 				map[string]any{"stateHandle": f.resp.StateHandle}, transport.ClassRead)
 			if err != nil {
-				return nil, fmt.Errorf("%w (and introspecting failed: %w)", ErrOutcomeUnknown, err)
+				return nil, unknownOutcome(endpointName(s.Form.Href), err)
 			}
 		}
 		if err != nil {
@@ -351,13 +351,13 @@ func checkAllUsed(s *remediate.Submission, v remediate.Values) error {
 	return nil
 }
 
-func publicEngineError(err error) error {
+func publicEngineError(err error, step string) error {
 	var ae *remediate.AuthenticatorError
 	if errors.As(err, &ae) {
 		return &AuthenticatorError{Key: ae.Key, Step: ae.Step, Offered: ae.Offered}
 	}
 	if errors.Is(err, remediate.ErrUnknownStep) {
-		return fmt.Errorf("%w: %w", ErrUnknownStep, err)
+		return fmt.Errorf("%w: %q", ErrUnknownStep, step)
 	}
 	var fe *ion.FieldError
 	if errors.As(err, &fe) {
@@ -411,7 +411,7 @@ func (c *Client) exchange(ctx context.Context, saved *SavedTransaction, tokenURL
 	f := &flow{saved: saved}
 	tr, err := c.provider.ExchangeInteractionCode(ctx, tokenURL, c.auth, code, f.saved.CodeVerifier)
 	if err != nil {
-		return nil, oauthError("token", err)
+		return nil, wireError("token", err)
 	}
 	// The interaction code is spent: the transaction is over whatever the
 	// verification below says.
@@ -436,7 +436,7 @@ func (c *Client) exchange(ctx context.Context, saved *SavedTransaction, tokenURL
 			AccessToken: tr.AccessToken,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("idx: %w", err)
+			return nil, wireError("", err)
 		}
 		t.IDTokenClaims = publicClaims(claims)
 	}
@@ -526,7 +526,7 @@ func (c *Client) UserInfo(ctx context.Context, t *Tokens) (*UserInfo, error) {
 	}
 	claims, err := c.provider.UserInfo(ctx, string(t.AccessToken))
 	if err != nil {
-		return nil, oauthError("userinfo", err)
+		return nil, wireError("userinfo", err)
 	}
 	u := newUserInfo(claims)
 	if u.Subject == "" {
@@ -567,7 +567,7 @@ func (c *Client) Revoke(ctx context.Context, state string, t *Tokens) error {
 			continue
 		}
 		if err := c.provider.Revoke(ctx, c.auth, string(tok.value), tok.hint); err != nil {
-			return oauthError("revoke", err)
+			return wireError("revoke", err)
 		}
 	}
 	if state != "" {

@@ -169,7 +169,7 @@ func (c *Client) HandleInteractionCodeRedirect(ctx context.Context, state, callb
 	}
 	md, err := c.provider.Metadata(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("idx: %w", err)
+		return nil, wireError("", err)
 	}
 	tokenURL := md.TokenEndpoint
 	if tokenURL == "" {

@@ -158,7 +158,7 @@ func (c *Client) start(ctx context.Context, opts *Options) (*flow, error) {
 		Extra:         opts.interactExtra(),
 	})
 	if err != nil {
-		return nil, oauthError("interact", err)
+		return nil, wireError("interact", err)
 	}
 	f := &flow{saved: &SavedTransaction{
 		State:             state,
@@ -264,19 +264,19 @@ func (c *Client) idxRequestRaw(ctx context.Context, href, accepts, produces stri
 	h.Set("Accept", mediaType(produces))
 	res, err := c.tc.Do(ctx, &transport.Request{Method: http.MethodPost, URL: href, Header: h, Body: b, Class: class})
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("idx: %s: %w", endpointName(href), err)
+		return nil, 0, nil, wireError(endpointName(href), err)
 	}
 	if len(res.Body) == 0 {
-		return nil, res.StatusCode, nil, fmt.Errorf("idx: %s: %w", endpointName(href),
+		return nil, res.StatusCode, nil, wireError(endpointName(href),
 			&transport.UnexpectedResponseError{StatusCode: res.StatusCode, ContentType: res.Header.Get("Content-Type")})
 	}
 	r, err := ion.Parse(res.Body)
 	if err != nil {
-		return nil, res.StatusCode, nil, fmt.Errorf("idx: %s (HTTP %d): %w", endpointName(href), res.StatusCode, err)
+		return nil, res.StatusCode, nil, wireError(fmt.Sprintf("%s (HTTP %d)", endpointName(href), res.StatusCode), err)
 	}
 	if r.StateHandle == "" && len(r.Remediations) == 0 && len(r.Messages) == 0 && r.Success == nil {
 		// Not an IDX document: an Okta API error or something else.
-		return nil, res.StatusCode, nil, fmt.Errorf("idx: %s: %w", endpointName(href), apiError(res.StatusCode, res.Body))
+		return nil, res.StatusCode, nil, wireError(endpointName(href), apiError(res.StatusCode, res.Body))
 	}
 	if c.log.Enabled(ctx, slog.LevelDebug) { // spare making the arguments when not logging
 		c.log.DebugContext(ctx, "idx: answer", "endpoint", endpointName(href), "status", res.StatusCode, "remediations", remediationNames(r))
@@ -292,7 +292,9 @@ func mediaType(declared string) string {
 	return ionType
 }
 
-// endpointName is the path of an href, for messages; never the query.
+// endpointName names an href in messages: the IDX endpoint, such as
+// "identify" or "challenge/answer" for /idp/idx/challenge/answer, else the
+// path; never the query.
 func endpointName(href string) string {
 	if i := strings.Index(href, "://"); i >= 0 {
 		rest := href[i+3:]
@@ -303,6 +305,9 @@ func endpointName(href string) string {
 		}
 		if k := strings.IndexAny(rest, "?#"); k >= 0 {
 			rest = rest[:k]
+		}
+		if name, ok := strings.CutPrefix(rest, "/idp/idx/"); ok && name != "" {
+			return name
 		}
 		return rest
 	}
@@ -319,6 +324,8 @@ func remediationNames(r *ion.Response) []string {
 
 // APIError is an Okta API error answer that is not an IDX document, such
 // as {"errorCode":"E0000011","errorSummary":"Invalid token provided"}.
+// Calls return it wrapped with the endpoint's name:
+// "idx: identify: API error E0000011 (HTTP 401): ...".
 type APIError struct {
 	StatusCode   int
 	ErrorCode    string
@@ -327,9 +334,9 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	if e.ErrorCode == "" {
-		return fmt.Sprintf("idx: API error (HTTP %d)", e.StatusCode)
+		return fmt.Sprintf("API error (HTTP %d)", e.StatusCode)
 	}
-	return fmt.Sprintf("idx: API error %s (HTTP %d): %s", e.ErrorCode, e.StatusCode, e.ErrorSummary)
+	return fmt.Sprintf("API error %s (HTTP %d): %s", e.ErrorCode, e.StatusCode, e.ErrorSummary)
 }
 
 func apiError(status int, body []byte) error {

@@ -93,7 +93,10 @@ var (
 )
 
 // Errors from the wire, shared with the SDK's transport and protocol layers
-// so that errors.Is and errors.As work on what a call returns.
+// so that errors.Is and errors.As work on what a call returns. Calls return
+// them wrapped with the operation's name, as in "idx: identify: rate
+// limited ..." or `idx: interact: Post "https://...": dial tcp ...`, so
+// their own texts carry no prefix.
 var (
 	// ErrForeignOrigin: a URL (a form href, the token URL) is not on the
 	// configured org's origin; nothing was sent.
@@ -324,14 +327,43 @@ func (e *OAuthError) Error() string {
 	return s
 }
 
-// oauthError converts the protocol layer's token error into an OAuthError,
-// keeping other errors as they are.
-func oauthError(endpoint string, err error) error {
+// wireError is err, from the SDK's transport or protocol layers, as
+// callers see it: an OAuth error answer becomes an [*OAuthError]; anything
+// else is named by op ("interact", "token", "identify", ...) under this
+// package's one prefix, "idx: op: ...", the layers below adding none of
+// their own. An empty op leaves just the prefix.
+func wireError(op string, err error) error {
 	var te *oauth.TokenError
 	if errors.As(err, &te) {
-		return &OAuthError{Endpoint: endpoint, StatusCode: te.StatusCode, Code: te.Code, Description: te.Description}
+		return &OAuthError{Endpoint: op, StatusCode: te.StatusCode, Code: te.Code, Description: te.Description}
 	}
-	return fmt.Errorf("idx: %s: %w", endpoint, err)
+	return &opError{op: op, err: err}
+}
+
+// opError is a failure of one operation, a request to the org or a step:
+// "idx: op: err".
+type opError struct {
+	op  string
+	err error
+}
+
+func (e *opError) Error() string {
+	if e.op == "" {
+		return "idx: " + e.err.Error()
+	}
+	return "idx: " + e.op + ": " + e.err.Error()
+}
+
+func (e *opError) Unwrap() error { return e.err }
+
+// unknownOutcome is the error of an answer to step that may have been
+// processed, whose outcome the introspection after it (which failed with
+// err) could not learn: "idx: step: outcome unknown; introspect: ...".
+func unknownOutcome(step string, err error) error {
+	if oe, ok := err.(*opError); ok && oe.op != "" { //nolint:errorlint // only the outer wrapper is rewritten
+		err = fmt.Errorf("%s: %w", oe.op, oe.err) // one "idx: " prefix for the whole
+	}
+	return &opError{op: step, err: fmt.Errorf("%w; %w", ErrOutcomeUnknown, err)}
 }
 
 // Errors of the OAuth endpoints.

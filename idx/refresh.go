@@ -53,7 +53,7 @@ func (c *Client) Refresh(ctx context.Context, t *Tokens) (*Tokens, error) {
 	}
 	tr, err := c.provider.Refresh(ctx, oauth.RefreshRequest{Auth: c.auth, RefreshToken: string(t.RefreshToken)})
 	if err != nil {
-		return nil, oauthError("token", err)
+		return nil, wireError("token", err)
 	}
 	nt := cloneTokens(t)
 	nt.TokenType = tr.TokenType
@@ -81,7 +81,7 @@ func (c *Client) Refresh(ctx context.Context, t *Tokens) (*Tokens, error) {
 			AccessToken: tr.AccessToken,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("idx: %w", err)
+			return nil, wireError("", err)
 		}
 		nt.IDToken = Secret(tr.IDToken)
 		nt.IDTokenClaims = publicClaims(claims)
@@ -121,7 +121,7 @@ func (c *Client) IntrospectToken(ctx context.Context, token Secret, hint string)
 	}
 	in, err := c.provider.Introspect(ctx, c.auth, string(token), hint)
 	if err != nil {
-		return nil, oauthError("introspect", err)
+		return nil, wireError("introspect", err)
 	}
 	str := func(k string) string { s, _ := in.Claims[k].(string); return s }
 	tm := func(k string) time.Time {

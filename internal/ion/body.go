@@ -11,7 +11,7 @@ import (
 // ErrInvalidValues reports caller values that do not fit a form: a field the
 // form does not have, a missing required field, a value outside a field's
 // options, or an object given for a scalar.
-var ErrInvalidValues = errors.New("ion: values do not fit the form")
+var ErrInvalidValues = errors.New("values do not fit the form")
 
 // FieldError names the field a value problem is about. It never holds the
 // value itself, which may be a secret.
@@ -26,7 +26,7 @@ type FieldError struct {
 
 // Error describes the problem without the value.
 func (e *FieldError) Error() string {
-	return fmt.Sprintf("ion: form %q field %q: %s", e.Form, e.Field, e.Reason)
+	return fmt.Sprintf("form %q field %q: %s", e.Form, e.Field, e.Reason)
 }
 
 // Unwrap makes errors.Is(err, ErrInvalidValues) hold.

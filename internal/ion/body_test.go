@@ -463,7 +463,7 @@ func TestFieldErrorHasNoValue(t *testing.T) {
 		}
 	}
 	e := &ion.FieldError{Form: "identify", Field: "credentials.passcode", Reason: "required"}
-	if got, want := e.Error(), `ion: form "identify" field "credentials.passcode": required`; got != want {
+	if got, want := e.Error(), `form "identify" field "credentials.passcode": required`; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }

@@ -30,7 +30,7 @@ var malformedSeeds = []string{
 
 // parseErrorText is everything a Parse error may say: fixed phrases,
 // offsets and the names of the protocol's members, never document values.
-var parseErrorText = regexp.MustCompile(`^ion: malformed IDX response: (not a JSON object|invalid JSON at offset [0-9]+|unexpected JSON type for [A-Za-z0-9.]*|invalid JSON|bad expiresAt|form without a name|field without a name|bad option value|forms nested too deeply)$`)
+var parseErrorText = regexp.MustCompile(`^malformed IDX response: (not a JSON object|invalid JSON at offset [0-9]+|unexpected JSON type for [A-Za-z0-9.]*|invalid JSON|bad expiresAt|form without a name|field without a name|bad option value|forms nested too deeply)$`)
 
 func FuzzParse(f *testing.F) {
 	for _, name := range fixtures {

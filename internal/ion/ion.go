@@ -13,7 +13,7 @@ import (
 
 // ErrMalformed reports an IDX document that cannot be understood: invalid
 // JSON, or a structure that contradicts the protocol.
-var ErrMalformed = errors.New("ion: malformed IDX response")
+var ErrMalformed = errors.New("malformed IDX response")
 
 // Response is a parsed IDX document.
 type Response struct {

@@ -159,7 +159,7 @@ type assertionClaims struct {
 // assertion returns a signed client assertion for endpoint.
 func (a ClientAuth) assertion(endpoint string, now time.Time) (string, error) {
 	if endpoint == "" {
-		return "", errors.New("oauth: private_key_jwt needs the endpoint URL")
+		return "", errors.New("private_key_jwt needs the endpoint URL")
 	}
 	alg, err := signerAlg(a.Signer)
 	if err != nil {
@@ -172,7 +172,7 @@ func (a ClientAuth) assertion(endpoint string, now time.Time) (string, error) {
 	opts := (&jose.SignerOptions{}).WithType("JWT")
 	s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: opaque{a.Signer, alg, a.KeyID}}, opts)
 	if err != nil {
-		return "", fmt.Errorf("oauth: client assertion signer: %w", err)
+		return "", fmt.Errorf("client assertion signer: %w", err)
 	}
 	raw, err := jwt.Signed(s).Claims(assertionClaims{
 		Issuer:   a.ClientID,
@@ -183,7 +183,7 @@ func (a ClientAuth) assertion(endpoint string, now time.Time) (string, error) {
 		Expiry:   jwt.NewNumericDate(now.Add(AssertionLifetime)),
 	}).Serialize()
 	if err != nil {
-		return "", fmt.Errorf("oauth: signing the client assertion: %w", err)
+		return "", fmt.Errorf("signing the client assertion: %w", err)
 	}
 	return raw, nil
 }
@@ -191,21 +191,21 @@ func (a ClientAuth) assertion(endpoint string, now time.Time) (string, error) {
 // signerAlg picks the JWS algorithm for the signer's public key.
 func signerAlg(s crypto.Signer) (jose.SignatureAlgorithm, error) {
 	if s == nil {
-		return "", errors.New("oauth: private_key_jwt needs a signer")
+		return "", errors.New("private_key_jwt needs a signer")
 	}
 	switch pub := s.Public().(type) {
 	case *rsa.PublicKey:
 		if pub.N.BitLen() < minRSABits {
-			return "", fmt.Errorf("oauth: private_key_jwt needs an RSA key of at least %d bits", minRSABits)
+			return "", fmt.Errorf("private_key_jwt needs an RSA key of at least %d bits", minRSABits)
 		}
 		return jose.RS256, nil
 	case *ecdsa.PublicKey:
 		if pub.Curve != elliptic.P256() {
-			return "", errors.New("oauth: private_key_jwt needs a P-256 ECDSA key")
+			return "", errors.New("private_key_jwt needs a P-256 ECDSA key")
 		}
 		return jose.ES256, nil
 	}
-	return "", errors.New("oauth: private_key_jwt needs an RSA or ECDSA P-256 key")
+	return "", errors.New("private_key_jwt needs an RSA or ECDSA P-256 key")
 }
 
 // opaque adapts a crypto.Signer to go-jose's OpaqueSigner, so keys that are
@@ -224,7 +224,7 @@ func (o opaque) Algs() []jose.SignatureAlgorithm { return []jose.SignatureAlgori
 
 func (o opaque) SignPayload(payload []byte, alg jose.SignatureAlgorithm) ([]byte, error) {
 	if alg != o.alg {
-		return nil, errors.New("oauth: unexpected signature algorithm")
+		return nil, errors.New("unexpected signature algorithm")
 	}
 	sum := sha256.Sum256(payload)
 	sig, err := o.s.Sign(rand.Reader, sum[:], crypto.SHA256)
@@ -237,10 +237,10 @@ func (o opaque) SignPayload(payload []byte, alg jose.SignatureAlgorithm) ([]byte
 	// crypto.Signer gives ECDSA signatures in ASN.1; JWS wants r||s.
 	var rs struct{ R, S *big.Int }
 	if rest, err := asn1.Unmarshal(sig, &rs); err != nil || len(rest) != 0 || rs.R == nil || rs.S == nil {
-		return nil, errors.New("oauth: malformed ECDSA signature from the signer")
+		return nil, errors.New("malformed ECDSA signature from the signer")
 	}
 	if rs.R.BitLen() > 256 || rs.S.BitLen() > 256 || rs.R.Sign() < 0 || rs.S.Sign() < 0 {
-		return nil, errors.New("oauth: malformed ECDSA signature from the signer")
+		return nil, errors.New("malformed ECDSA signature from the signer")
 	}
 	out := make([]byte, 64)
 	rs.R.FillBytes(out[:32])
@@ -251,26 +251,26 @@ func (o opaque) SignPayload(payload []byte, alg jose.SignatureAlgorithm) ([]byte
 // validate reports whether a can be used.
 func (a ClientAuth) validate() error {
 	if a.ClientID == "" {
-		return errors.New("oauth: client ID is empty")
+		return errors.New("client ID is empty")
 	}
 	switch a.Method {
 	case AuthNone:
 		if a.ClientSecret != "" {
-			return errors.New("oauth: a client secret is set but the auth method is none")
+			return errors.New("a client secret is set but the auth method is none")
 		}
 	case AuthClientSecretBasic, AuthClientSecretPost:
 		if a.ClientSecret == "" {
-			return fmt.Errorf("oauth: auth method %s needs a client secret", a.Method)
+			return fmt.Errorf("auth method %s needs a client secret", a.Method)
 		}
 	case AuthPrivateKeyJWT:
 		if a.ClientSecret != "" {
-			return errors.New("oauth: a client secret is set but the auth method is private_key_jwt")
+			return errors.New("a client secret is set but the auth method is private_key_jwt")
 		}
 		if _, err := signerAlg(a.Signer); err != nil {
 			return err
 		}
 	default:
-		return fmt.Errorf("oauth: unknown auth method %d", int(a.Method))
+		return fmt.Errorf("unknown auth method %d", int(a.Method))
 	}
 	return nil
 }

@@ -49,17 +49,17 @@ func (p *Provider) Interact(ctx context.Context, r InteractRequest) (handle stri
 	}
 	switch {
 	case len(r.Scopes) == 0:
-		return "", errors.New("oauth: interact needs at least one scope")
+		return "", errors.New("at least one scope is required")
 	case r.RedirectURI == "":
-		return "", errors.New("oauth: interact needs a redirect URI")
+		return "", errors.New("a redirect URI is required")
 	case !validChallenge(r.CodeChallenge):
-		return "", errors.New("oauth: interact needs an S256 code challenge")
+		return "", errors.New("an S256 code challenge is required")
 	case r.State == "" || r.Nonce == "":
-		return "", errors.New("oauth: interact needs a state and a nonce")
+		return "", errors.New("a state and a nonce are required")
 	}
 	for _, k := range reservedInteractParams {
 		if _, ok := r.Extra[k]; ok {
-			return "", fmt.Errorf("oauth: Extra must not set %q", k)
+			return "", fmt.Errorf("the extra parameters must not set %q", k)
 		}
 	}
 	form := url.Values{}
@@ -89,7 +89,7 @@ func (p *Provider) Interact(ctx context.Context, r InteractRequest) (handle stri
 		Class:   transport.ClassInteract,
 	})
 	if err != nil {
-		return "", fmt.Errorf("oauth: interact: %w", err)
+		return "", err
 	}
 	var body struct {
 		InteractionHandle string `json:"interaction_handle"`
@@ -163,16 +163,16 @@ func (p *Provider) ExchangeInteractionCode(ctx context.Context, tokenURL string,
 		return nil, err
 	}
 	if code == "" {
-		return nil, errors.New("oauth: interaction code is empty")
+		return nil, errors.New("interaction code is empty")
 	}
 	if !validVerifier(verifier) {
-		return nil, errors.New("oauth: code verifier is not a valid PKCE verifier")
+		return nil, errors.New("code verifier is not a valid PKCE verifier")
 	}
 	if err := p.checkEndpoint(tokenURL); err != nil {
-		return nil, fmt.Errorf("oauth: token URL: %w", err)
+		return nil, fmt.Errorf("token URL: %w", err)
 	}
 	if u, _ := url.Parse(tokenURL); u.RawQuery != "" || u.ForceQuery {
-		return nil, errors.New("oauth: token URL must not have a query")
+		return nil, errors.New("token URL must not have a query")
 	}
 	form := url.Values{
 		"grant_type":       {"interaction_code"},
@@ -207,7 +207,7 @@ func (p *Provider) tokenRequest(ctx context.Context, tokenURL string, auth Clien
 		Class:   transport.ClassToken,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("oauth: token: %w", err)
+		return nil, err
 	}
 	return parseTokenResponse(resp)
 }
@@ -277,7 +277,7 @@ func (p *Provider) Refresh(ctx context.Context, r RefreshRequest) (*TokenRespons
 		return nil, err
 	}
 	if r.RefreshToken == "" {
-		return nil, errors.New("oauth: refresh token is empty")
+		return nil, errors.New("refresh token is empty")
 	}
 	m, err := p.Metadata(ctx)
 	if err != nil {
@@ -304,7 +304,7 @@ func (p *Provider) Refresh(ctx context.Context, r RefreshRequest) (*TokenRespons
 // [*TokenError].
 func (p *Provider) UserInfo(ctx context.Context, accessToken string) (map[string]any, error) {
 	if accessToken == "" {
-		return nil, errors.New("oauth: access token is empty")
+		return nil, errors.New("access token is empty")
 	}
 	m, err := p.Metadata(ctx)
 	if err != nil {
@@ -323,7 +323,7 @@ func (p *Provider) UserInfo(ctx context.Context, accessToken string) (map[string
 		Class: transport.ClassRead,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("oauth: userinfo: %w", err)
+		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
 		te := &TokenError{StatusCode: resp.StatusCode}

@@ -6,31 +6,33 @@ import (
 	"strings"
 )
 
-// Sentinel errors. Use [errors.Is] to test for them.
+// Sentinel errors. Use [errors.Is] to test for them. Like the other errors
+// of this package, their texts carry no package prefix: they reach callers
+// wrapped by package idx, which names the operation once.
 var (
 	// ErrInvalidIDToken reports an ID token that failed verification. Every
 	// [*IDTokenError] matches it.
-	ErrInvalidIDToken = errors.New("oauth: invalid ID token")
+	ErrInvalidIDToken = errors.New("invalid ID token")
 
 	// ErrNonceMismatch reports an ID token whose nonce is missing or
 	// differs from the expected one.
-	ErrNonceMismatch = errors.New("oauth: ID token nonce mismatch")
+	ErrNonceMismatch = errors.New("ID token nonce mismatch")
 
 	// ErrAtHashMismatch reports an ID token whose at_hash does not match
 	// the access token issued with it.
-	ErrAtHashMismatch = errors.New("oauth: ID token at_hash does not match the access token")
+	ErrAtHashMismatch = errors.New("ID token at_hash does not match the access token")
 
 	// ErrUnknownKey reports an ID token signed with a key ID that is not in
 	// the issuer's JWKS, even after a refresh.
-	ErrUnknownKey = errors.New("oauth: unknown signing key")
+	ErrUnknownKey = errors.New("unknown signing key")
 
 	// ErrIssuerMismatch reports a discovery document whose issuer differs
 	// from the configured issuer.
-	ErrIssuerMismatch = errors.New("oauth: discovery issuer does not match the configured issuer")
+	ErrIssuerMismatch = errors.New("discovery issuer does not match the configured issuer")
 
 	// ErrMalformedResponse reports a response from the authorization
 	// server that lacks required fields or cannot be parsed.
-	ErrMalformedResponse = errors.New("oauth: malformed response")
+	ErrMalformedResponse = errors.New("malformed response")
 )
 
 // TokenError is an OAuth error response (RFC 6749 §5.2) from the interact,
@@ -50,9 +52,9 @@ type TokenError struct {
 // Error implements error.
 func (e *TokenError) Error() string {
 	if e.Code == "" {
-		return fmt.Sprintf("oauth: server error (HTTP %d)", e.StatusCode)
+		return fmt.Sprintf("server error (HTTP %d)", e.StatusCode)
 	}
-	return fmt.Sprintf("oauth: server error %q (HTTP %d)", sanitizeCode(e.Code), e.StatusCode)
+	return fmt.Sprintf("server error %q (HTTP %d)", sanitizeCode(e.Code), e.StatusCode)
 }
 
 // IDTokenError reports why an ID token was rejected. It matches
@@ -68,7 +70,7 @@ type IDTokenError struct {
 }
 
 // Error implements error.
-func (e *IDTokenError) Error() string { return "oauth: invalid ID token: " + e.Reason }
+func (e *IDTokenError) Error() string { return "invalid ID token: " + e.Reason }
 
 // Is reports whether target is [ErrInvalidIDToken].
 func (e *IDTokenError) Is(target error) bool { return target == ErrInvalidIDToken }
@@ -89,9 +91,9 @@ type ProviderError struct {
 // Error implements error.
 func (e *ProviderError) Error() string {
 	if e.Err == nil {
-		return "oauth: " + e.Op + " failed"
+		return e.Op + " failed"
 	}
-	return "oauth: " + e.Op + ": " + strings.TrimPrefix(e.Err.Error(), "oauth: ")
+	return e.Op + ": " + e.Err.Error()
 }
 
 // Unwrap returns the cause.

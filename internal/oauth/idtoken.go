@@ -119,10 +119,10 @@ func (p *Provider) VerifyIDToken(ctx context.Context, raw, clientID, nonce strin
 // [*ProviderError] instead; context errors are preserved.
 func (p *Provider) VerifyIDTokenWith(ctx context.Context, raw string, o VerifyOptions) (*IDTokenClaims, error) {
 	if o.ClientID == "" {
-		return nil, errors.New("oauth: VerifyIDToken needs a client ID")
+		return nil, errors.New("VerifyIDToken needs a client ID")
 	}
 	if o.Refresh && o.Subject == "" {
-		return nil, errors.New("oauth: verifying a refreshed ID token needs the original subject")
+		return nil, errors.New("verifying a refreshed ID token needs the original subject")
 	}
 	if o.Nonce == "" && !o.Refresh { // check:nonce-expected
 		return nil, invalid("no expected nonce was given", nil)

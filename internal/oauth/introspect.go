@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -32,7 +31,7 @@ func (p *Provider) Introspect(ctx context.Context, auth ClientAuth, token, hint 
 		return nil, err
 	}
 	if token == "" {
-		return nil, errors.New("oauth: token to introspect is empty")
+		return nil, errors.New("token to introspect is empty")
 	}
 	m, err := p.Metadata(ctx)
 	if err != nil {
@@ -61,7 +60,7 @@ func (p *Provider) Introspect(ctx context.Context, auth ClientAuth, token, hint 
 		Class:   transport.ClassRead,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("oauth: introspect: %w", err)
+		return nil, err
 	}
 	var eb oauthErrorBody
 	if err := decodeOAuth(resp, &eb, &eb); err != nil {

@@ -22,7 +22,7 @@ const minRSABits = 2048
 
 // errKeyMismatch reports a known key ID whose key does not fit the token's
 // algorithm.
-var errKeyMismatch = errors.New("oauth: key type does not match the algorithm")
+var errKeyMismatch = errors.New("key type does not match the algorithm")
 
 // Bounds on how long a JWKS is used before it is fetched again. The
 // lower bound is the JWKS cooldown.
@@ -33,7 +33,7 @@ const (
 
 // errCooldown reports a JWKS fetch skipped because the last one was too
 // recent.
-var errCooldown = errors.New("oauth: JWKS fetched too recently")
+var errCooldown = errors.New("JWKS fetched too recently")
 
 // verificationKey returns the public key with ID kid for alg. When the
 // cached keys are older than the JWKS response's Cache-Control max-age it

@@ -26,11 +26,11 @@ func S256Challenge(verifier string) string {
 // bits).
 func RandomToken(nbytes int) (string, error) {
 	if nbytes < 16 {
-		return "", errors.New("oauth: RandomToken needs at least 16 bytes")
+		return "", errors.New("RandomToken needs at least 16 bytes")
 	}
 	b := make([]byte, nbytes)
 	if _, err := rand.Read(b); err != nil {
-		return "", errors.New("oauth: reading random bytes failed")
+		return "", errors.New("reading random bytes failed")
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }

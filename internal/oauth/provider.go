@@ -129,11 +129,11 @@ type flight struct {
 // must allow the issuer's origin. No request is made here.
 func NewProvider(issuer string, tc *transport.Client, o ProviderOptions) (*Provider, error) {
 	if tc == nil {
-		return nil, errors.New("oauth: nil transport client")
+		return nil, errors.New("nil transport client")
 	}
 	u, err := url.Parse(issuer)
 	if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return nil, errors.New("oauth: issuer must be an absolute URL without user info, query or fragment")
+		return nil, errors.New("issuer must be an absolute URL without user info, query or fragment")
 	}
 	switch {
 	case u.Scheme == "https":
@@ -141,10 +141,10 @@ func NewProvider(issuer string, tc *transport.Client, o ProviderOptions) (*Provi
 		// A local fake server; the public layer decides whether to
 		// allow it.
 	default:
-		return nil, errors.New("oauth: issuer must use https (http only on a loopback host)")
+		return nil, errors.New("issuer must use https (http only on a loopback host)")
 	}
 	if err := tc.CheckOrigin(issuer); err != nil {
-		return nil, fmt.Errorf("oauth: the transport does not allow the issuer: %w", err)
+		return nil, fmt.Errorf("the transport does not allow the issuer: %w", err)
 	}
 	origin, _ := transport.Origin(u)
 	p := &Provider{
@@ -161,13 +161,13 @@ func NewProvider(issuer string, tc *transport.Client, o ProviderOptions) (*Provi
 	}
 	switch {
 	case p.cooldown < 0:
-		return nil, errors.New("oauth: JWKSRefreshCooldown must not be negative")
+		return nil, errors.New("JWKSRefreshCooldown must not be negative")
 	case p.cooldown == 0:
 		p.cooldown = DefaultJWKSRefreshCooldown
 	}
 	switch {
 	case p.leeway < 0 || p.leeway > MaxLeeway:
-		return nil, fmt.Errorf("oauth: Leeway must be between 0 and %v", MaxLeeway)
+		return nil, fmt.Errorf("the leeway must be between 0 and %v", MaxLeeway)
 	case p.leeway == 0:
 		p.leeway = DefaultLeeway
 	}
@@ -176,7 +176,7 @@ func NewProvider(issuer string, tc *transport.Client, o ProviderOptions) (*Provi
 	}
 	for _, a := range p.algs {
 		if !asymmetric(a) {
-			return nil, fmt.Errorf("oauth: signing algorithm %q is not allowed", string(a))
+			return nil, fmt.Errorf("signing algorithm %q is not allowed", string(a))
 		}
 	}
 	trimmed := strings.TrimRight(issuer, "/")
@@ -301,7 +301,7 @@ func (p *Provider) fetchMetadata(ctx context.Context) (*Metadata, time.Duration,
 // errForeignEndpoint reports a server-provided URL outside the issuer's
 // origin; it matches transport.ErrForeignOrigin, as a href the transport
 // refuses does.
-var errForeignEndpoint = fmt.Errorf("server-provided %w", transport.ErrForeignOrigin)
+var errForeignEndpoint = fmt.Errorf("%w: the server named an endpoint on another origin", transport.ErrForeignOrigin)
 
 // checkEndpoint reports whether raw is an absolute URL on the issuer's
 // origin without user info or fragment.

@@ -3,7 +3,6 @@ package oauth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -21,7 +20,7 @@ func (p *Provider) Revoke(ctx context.Context, auth ClientAuth, token, hint stri
 		return err
 	}
 	if token == "" {
-		return errors.New("oauth: token to revoke is empty")
+		return errors.New("token to revoke is empty")
 	}
 	m, err := p.Metadata(ctx)
 	if err != nil {
@@ -50,7 +49,7 @@ func (p *Provider) Revoke(ctx context.Context, auth ClientAuth, token, hint stri
 		Class:   transport.ClassRead,
 	})
 	if err != nil {
-		return fmt.Errorf("oauth: revoke: %w", err)
+		return err
 	}
 	if resp.StatusCode == http.StatusOK && len(resp.Body) == 0 {
 		return nil

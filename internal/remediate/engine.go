@@ -12,7 +12,7 @@ import (
 
 // ErrUnknownAuthenticator reports an authenticator key that the step
 // choosing an authenticator does not offer.
-var ErrUnknownAuthenticator = errors.New("remediate: authenticator not offered")
+var ErrUnknownAuthenticator = errors.New("authenticator not offered")
 
 // AuthenticatorError names the key that was asked for and the keys on offer.
 type AuthenticatorError struct {
@@ -26,7 +26,7 @@ type AuthenticatorError struct {
 
 // Error names the step, the key and the keys on offer.
 func (e *AuthenticatorError) Error() string {
-	return fmt.Sprintf("remediate: step %q does not offer authenticator %q (offered: %s)",
+	return fmt.Sprintf("step %q does not offer authenticator %q (offered: %s)",
 		e.Step, e.Key, strings.Join(e.Offered, ", "))
 }
 
@@ -34,7 +34,7 @@ func (e *AuthenticatorError) Error() string {
 func (e *AuthenticatorError) Unwrap() error { return ErrUnknownAuthenticator }
 
 // ErrUnknownStep reports a step name that the current response does not offer.
-var ErrUnknownStep = errors.New("remediate: step not offered")
+var ErrUnknownStep = errors.New("step not offered")
 
 // Values are the caller's values by alias ("username", "authenticator",
 // "verificationCode", ...), by dotted field path ("credentials.passcode"),

@@ -550,7 +550,7 @@ func TestNextFlow(t *testing.T) {
 func TestAuthenticatorErrorMessage(t *testing.T) {
 	t.Parallel()
 	e := &remediate.AuthenticatorError{Key: "duo", Step: "select-authenticator-authenticate", Offered: []string{"okta_email", "okta_password"}}
-	want := `remediate: step "select-authenticator-authenticate" does not offer authenticator "duo" (offered: okta_email, okta_password)`
+	want := `step "select-authenticator-authenticate" does not offer authenticator "duo" (offered: okta_email, okta_password)`
 	if got := e.Error(); got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}

@@ -186,10 +186,10 @@ func (c *Client) checkURL(rawURL string) (*url.URL, error) {
 // cancelled.
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if r == nil {
-		return nil, errors.New("transport: nil request")
+		return nil, errors.New("nil request")
 	}
 	if r.Class < ClassRead || r.Class > ClassToken {
-		return nil, fmt.Errorf("transport: invalid request class %d", int(r.Class))
+		return nil, fmt.Errorf("invalid request class %d", int(r.Class))
 	}
 	u, err := c.checkURL(r.URL)
 	if err != nil {
@@ -208,10 +208,11 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		class:   r.Class,
 		method:  method,
 		path:    path,
+		u:       u,
 		rebuild: r.Rebuild,
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, &TransportError{Op: k.op(), Err: err}
+		return nil, k.transportError(err)
 	}
 
 	// r.URL parsed above (checkURL); parsing it again here is cheaper
@@ -219,7 +220,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	hreq, err := http.NewRequestWithContext(ctx, method, r.URL, nil)
 	if err != nil {
 		// The message of err may repeat the URL; don't keep it.
-		return nil, &TransportError{Op: k.op(), Err: errors.New("invalid request")}
+		return nil, k.transportError(errors.New("invalid request"))
 	}
 	// A copy of the caller's header map, which is not modified: the map
 	// is our own, the value slices are shared, clipped so that an append
@@ -249,14 +250,14 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	rreq, err := retryablehttp.FromRequest(hreq)
 	if err != nil {
-		return nil, &TransportError{Op: k.op(), Err: errors.New("invalid request")}
+		return nil, k.transportError(errors.New("invalid request"))
 	}
 	var body any
 	if len(r.Body) > 0 {
 		body = r.Body
 	}
 	if err := rreq.SetBody(body); err != nil {
-		return nil, &TransportError{Op: k.op(), Err: errors.New("invalid request body")}
+		return nil, k.transportError(errors.New("invalid request body"))
 	}
 
 	rc := &retryablehttp.Client{
@@ -286,7 +287,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			// context ends during a backoff wait. The attempt before the
 			// wait either never reached the server or was refused with a
 			// status that is safe to retry, so the outcome is known.
-			return nil, &TransportError{Op: k.op(), Err: err}
+			return nil, k.transportError(err)
 		}
 		return nil, k.mapErr(ctx, err)
 	}
@@ -300,7 +301,7 @@ func (k *call) finish(resp *http.Response) (*Response, error) {
 		// Not reachable in practice: checkRetry reads every response.
 		var err error
 		if body, err = readBody(resp.Body, k.c.maxBody, -1); err != nil {
-			return nil, &TransportError{Op: k.op(), Err: err}
+			return nil, k.transportError(err)
 		}
 	}
 	status := resp.StatusCode

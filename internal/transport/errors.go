@@ -10,30 +10,32 @@ import (
 )
 
 // Sentinel errors. Use [errors.Is] to test for them; the typed errors of this
-// package report themselves as the matching sentinel.
+// package report themselves as the matching sentinel. Like the other
+// errors of this package, their texts carry no package prefix: they reach
+// callers wrapped by package idx, which names the operation once.
 var (
 	// ErrForeignOrigin reports a request URL that is not on an allowed
 	// origin. No request was sent. See [OriginError].
-	ErrForeignOrigin = errors.New("transport: foreign origin")
+	ErrForeignOrigin = errors.New("foreign origin")
 
 	// ErrBodyTooLarge reports a response body larger than
 	// [Options.MaxBodyBytes], or response headers larger than the HTTP
 	// client's limit (64 KiB for the default client).
-	ErrBodyTooLarge = errors.New("transport: response body too large")
+	ErrBodyTooLarge = errors.New("response body too large")
 
 	// ErrUnexpectedResponse reports a response the SDK cannot interpret: a
 	// body that is not JSON (an HTML error page, say) or a redirect. See
 	// [UnexpectedResponseError].
-	ErrUnexpectedResponse = errors.New("transport: unexpected response")
+	ErrUnexpectedResponse = errors.New("unexpected response")
 
 	// ErrRateLimited reports a 429 answer that could not be waited out. See
 	// [RateLimitError].
-	ErrRateLimited = errors.New("transport: rate limited")
+	ErrRateLimited = errors.New("rate limited")
 
 	// ErrOutcomeUnknown reports that a request which changes server state
 	// failed after it may have reached the server, so it may or may not
 	// have taken effect. It was not retried. See [AmbiguousError].
-	ErrOutcomeUnknown = errors.New("transport: outcome unknown")
+	ErrOutcomeUnknown = errors.New("outcome unknown")
 )
 
 // OriginError reports a request URL outside the allowed origins. No request
@@ -50,9 +52,9 @@ type OriginError struct {
 // Error implements error.
 func (e *OriginError) Error() string {
 	if e.URL == "" {
-		return "transport: request URL is not an absolute http(s) URL on an allowed origin"
+		return "request URL is not an absolute http(s) URL on an allowed origin"
 	}
-	return "transport: origin " + e.URL + " is not allowed"
+	return "origin " + e.URL + " is not allowed"
 }
 
 // Is reports whether target is [ErrForeignOrigin].
@@ -76,9 +78,9 @@ type UnexpectedResponseError struct {
 // Error implements error. It does not include the body snippet.
 func (e *UnexpectedResponseError) Error() string {
 	if e.ContentType == "" {
-		return fmt.Sprintf("transport: unexpected response: HTTP %d", e.StatusCode)
+		return fmt.Sprintf("unexpected response: HTTP %d", e.StatusCode)
 	}
-	return fmt.Sprintf("transport: unexpected response: HTTP %d with content type %q", e.StatusCode, e.ContentType)
+	return fmt.Sprintf("unexpected response: HTTP %d with content type %q", e.StatusCode, e.ContentType)
 }
 
 // GoString implements fmt.GoStringer; it leaves out the snippet, which may
@@ -107,9 +109,9 @@ type RateLimitError struct {
 // Error implements error.
 func (e *RateLimitError) Error() string {
 	if e.Reset.IsZero() {
-		return "transport: rate limited"
+		return "rate limited"
 	}
-	return "transport: rate limited until " + e.Reset.UTC().Format(time.RFC3339)
+	return "rate limited until " + e.Reset.UTC().Format(time.RFC3339)
 }
 
 // Is reports whether target is [ErrRateLimited].
@@ -130,9 +132,9 @@ type AmbiguousError struct {
 // Error implements error.
 func (e *AmbiguousError) Error() string {
 	if e.Err == nil {
-		return "transport: outcome unknown"
+		return "outcome unknown"
 	}
-	return "transport: outcome unknown: " + strings.TrimPrefix(e.Err.Error(), "transport: ")
+	return "outcome unknown: " + e.Err.Error()
 }
 
 // Is reports whether target is [ErrOutcomeUnknown].
@@ -142,11 +144,15 @@ func (e *AmbiguousError) Is(target error) bool { return target == ErrOutcomeUnkn
 func (e *AmbiguousError) Unwrap() error { return e.Err }
 
 // TransportError reports any other failure of a request: a network error, a
-// TLS error, a cancelled context, or an invalid request.
+// TLS error, a cancelled context, or an invalid request. It reads like the
+// [*url.Error] it replaces, `Post "https://example.okta.com/idp/idx/introspect": dial tcp ...`,
+// without the URL's query.
 type TransportError struct {
-	// Op is the request method and URL path, such as
-	// "POST /idp/idx/introspect". It never includes the query.
-	Op string
+	// Method is the request method, such as "POST".
+	Method string
+	// URL is the scheme, host and path of the request URL. It never
+	// includes the query, user info or fragment.
+	URL string
 	// Err is the underlying error, stripped of the *url.Error wrapper
 	// that would repeat the full URL.
 	Err error
@@ -154,10 +160,14 @@ type TransportError struct {
 
 // Error implements error.
 func (e *TransportError) Error() string {
-	if e.Err == nil {
-		return "transport: " + e.Op + ": failed"
+	op := e.Method
+	if len(op) > 1 {
+		op = op[:1] + strings.ToLower(op[1:]) // as net/http's *url.Error writes it
 	}
-	return "transport: " + e.Op + ": " + strings.TrimPrefix(e.Err.Error(), "transport: ")
+	if e.Err == nil {
+		return fmt.Sprintf("%s %q: failed", op, e.URL)
+	}
+	return fmt.Sprintf("%s %q: %s", op, e.URL, e.Err.Error())
 }
 
 // Unwrap returns the underlying error.

@@ -84,7 +84,7 @@ type Options struct {
 // validate checks o and returns a copy with the defaults applied.
 func (o Options) withDefaults() (Options, error) {
 	if o.MaxBodyBytes < 0 {
-		return o, errors.New("transport: MaxBodyBytes must not be negative")
+		return o, errors.New("MaxBodyBytes must not be negative")
 	}
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
@@ -95,10 +95,10 @@ func (o Options) withDefaults() (Options, error) {
 	case o.RetryMax < 0:
 		o.RetryMax = 0
 	case o.RetryMax > 100:
-		return o, errors.New("transport: RetryMax must be at most 100")
+		return o, errors.New("RetryMax must be at most 100")
 	}
 	if o.RetryWaitMin < 0 || o.RetryWaitMax < 0 {
-		return o, errors.New("transport: RetryWaitMin and RetryWaitMax must not be negative")
+		return o, errors.New("RetryWaitMin and RetryWaitMax must not be negative")
 	}
 	if o.RetryWaitMin == 0 {
 		o.RetryWaitMin = DefaultRetryWaitMin
@@ -107,7 +107,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.RetryWaitMax = DefaultRetryWaitMax
 	}
 	if o.RetryWaitMin > o.RetryWaitMax {
-		return o, errors.New("transport: RetryWaitMin must not exceed RetryWaitMax")
+		return o, errors.New("RetryWaitMin must not exceed RetryWaitMax")
 	}
 	switch {
 	case o.MaxRateLimitWait == 0:
@@ -117,7 +117,7 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	for i := 0; i < len(o.UserAgent); i++ {
 		if c := o.UserAgent[i]; c < 0x20 || c == 0x7f {
-			return o, errors.New("transport: UserAgent contains a control character")
+			return o, errors.New("UserAgent contains a control character")
 		}
 	}
 	if o.Now == nil {
@@ -132,14 +132,14 @@ func parseOrigins(in []string) ([]string, error) {
 	for i, s := range in {
 		u, err := url.Parse(s)
 		if err != nil {
-			return nil, fmt.Errorf("transport: Origins[%d] is not a valid URL", i)
+			return nil, fmt.Errorf("origin %d is not a valid URL", i)
 		}
 		if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-			return nil, fmt.Errorf("transport: Origins[%d] must be scheme://host[:port] without a path, query or fragment", i)
+			return nil, fmt.Errorf("origin %d must be scheme://host[:port] without a path, query or fragment", i)
 		}
 		o, ok := origin(u)
 		if !ok {
-			return nil, fmt.Errorf("transport: Origins[%d] must be an http or https origin without user info", i)
+			return nil, fmt.Errorf("origin %d must be an http or https origin without user info", i)
 		}
 		out = append(out, o)
 	}

@@ -28,6 +28,7 @@ type call struct {
 	c            *Client
 	class        Class
 	method, path string
+	u            *url.URL               // the request URL, for errors
 	rebuild      func() ([]byte, error) // Request.Rebuild
 	attempt      int                    // number of the attempt in flight or last finished, from 1
 	start        time.Time              // start of the attempt in flight
@@ -43,8 +44,12 @@ type call struct {
 	body []byte
 }
 
-// op names the request in errors, "METHOD /path"; made only when needed.
-func (k *call) op() string { return k.method + " " + k.path }
+// transportError is err as the failure of this request; the URL in it
+// keeps the scheme, host and path only.
+func (k *call) transportError(err error) *TransportError {
+	u := url.URL{Scheme: k.u.Scheme, Host: k.u.Host, Path: k.u.Path, RawPath: k.u.RawPath}
+	return &TransportError{Method: k.method, URL: u.String(), Err: err}
+}
 
 // beforeAttempt is the retryablehttp RequestLogHook; it runs before every
 // attempt.
@@ -94,7 +99,7 @@ func (k *call) onError(ctx context.Context, err error) (bool, error) {
 	}
 	if errors.Is(err, ErrBodyTooLarge) {
 		// Asking again would get the same answer.
-		te := &TransportError{Op: k.op(), Err: err}
+		te := k.transportError(err)
 		if k.class.replaySafe() {
 			return k.fail(te)
 		}
@@ -239,7 +244,7 @@ func (k *call) mapErr(ctx context.Context, err error) error {
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w: %w", cerr, err)
 	}
-	te := &TransportError{Op: k.op(), Err: err}
+	te := k.transportError(err)
 	if k.class.replaySafe() || notSent(err) || isPermanent(err) {
 		return te
 	}
