@@ -642,7 +642,7 @@ func TestCanarySecrets(t *testing.T) {
 				e.signIn(c)
 			},
 			wantSecrets: []string{"passcode", "access token"},
-			wantLog:     "retrying request",
+			wantLog:     `level=WARN msg="transport: rate limited; waiting before retrying" method=POST path=/idp/idx/identify`,
 		},
 		{
 			name: "429 beyond the limit",

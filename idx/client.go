@@ -95,13 +95,22 @@ func NewClient(cfg Config, opts ...ClientOption) (*Client, error) {
 	if c.userAgent == "" {
 		c.userAgent = "goidx/" + Version
 	}
+	var rateWait time.Duration // zero: the transport's default
+	switch {
+	case !o.rateWaitSet:
+	case o.maxRateWait <= 0:
+		rateWait = -1 // never wait
+	default:
+		rateWait = o.maxRateWait
+	}
 	c.tc, err = transport.New(transport.Options{
-		HTTPClient: o.httpClient,
-		Logger:     c.log,
-		Origins:    []string{c.origin},
-		RetryMax:   o.retryMax,
-		UserAgent:  c.userAgent,
-		Now:        c.now,
+		HTTPClient:       o.httpClient,
+		Logger:           c.log,
+		Origins:          []string{c.origin},
+		RetryMax:         o.retryMax,
+		MaxRateLimitWait: rateWait,
+		UserAgent:        c.userAgent,
+		Now:              c.now,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("idx: %w", err)
@@ -292,9 +301,7 @@ func mediaType(declared string) string {
 	return ionType
 }
 
-// endpointName names an href in messages: the IDX endpoint, such as
-// "identify" or "challenge/answer" for /idp/idx/challenge/answer, else the
-// path; never the query.
+// endpointName names an href in messages (see pathName); never the query.
 func endpointName(href string) string {
 	if i := strings.Index(href, "://"); i >= 0 {
 		rest := href[i+3:]
@@ -306,12 +313,35 @@ func endpointName(href string) string {
 		if k := strings.IndexAny(rest, "?#"); k >= 0 {
 			rest = rest[:k]
 		}
-		if name, ok := strings.CutPrefix(rest, "/idp/idx/"); ok && name != "" {
-			return name
-		}
-		return rest
+		return pathName(rest)
 	}
 	return "request"
+}
+
+// pathName names an endpoint by its URL path the way errors name
+// operations: the IDX endpoint, such as "identify" or "challenge/answer"
+// for /idp/idx/challenge/answer; the OAuth endpoint, such as "interact"
+// or "token" for /oauth2/default/v1/token; "discovery" and "jwks"; else
+// the path.
+func pathName(p string) string {
+	if name, ok := strings.CutPrefix(p, "/idp/idx/"); ok && name != "" {
+		return name
+	}
+	if strings.HasSuffix(p, "/.well-known/openid-configuration") {
+		return "discovery"
+	}
+	if i := strings.LastIndex(p, "/v1/"); i >= 0 && strings.HasPrefix(p, "/oauth2/") {
+		switch name := p[i+len("/v1/"):]; {
+		case name == "keys":
+			return "jwks"
+		case name != "" && !strings.Contains(name, "/"):
+			return name
+		}
+	}
+	if p == "" {
+		return "request"
+	}
+	return p
 }
 
 func remediationNames(r *ion.Response) []string {

@@ -84,6 +84,8 @@ type options struct {
 	insecureHTTP bool
 	userAgent    string
 	retryMax     int
+	maxRateWait  time.Duration
+	rateWaitSet  bool
 }
 
 // WithHTTPClient makes the Client send its requests through c (proxies,
@@ -92,7 +94,9 @@ type options struct {
 func WithHTTPClient(c *http.Client) ClientOption { return func(o *options) { o.httpClient = c } }
 
 // WithLogger sends the Client's logs to l. Without it the Client logs
-// nothing. Logs name steps, statuses and endpoints, never secrets.
+// nothing. Logs name steps, statuses and endpoints, never secrets. Most
+// records are Debug; a wait for a rate limit to reset is a Warn record
+// (method, path, wait, limit and remaining requests).
 func WithLogger(l *slog.Logger) ClientOption { return func(o *options) { o.logger = l } }
 
 // WithTransactionStore keeps in-flight transactions in s instead of the
@@ -118,6 +122,16 @@ func WithUserAgent(ua string) ClientOption { return func(o *options) { o.userAge
 
 // WithMaxRetries bounds the retries of a request (default 3).
 func WithMaxRetries(n int) ClientOption { return func(o *options) { o.retryMax = n } }
+
+// WithMaxRateLimitWait bounds how long the Client waits for a rate limit
+// to reset before it sends a request again (default 30 seconds). When the
+// org answers 429 with a reset further away, or past the context's
+// deadline, the call fails at once with a [*RateLimitError] instead. A d
+// of zero or less means never wait: every 429 fails the call. Each wait
+// is logged at Warn level.
+func WithMaxRateLimitWait(d time.Duration) ClientOption {
+	return func(o *options) { o.maxRateWait, o.rateWaitSet = d, true }
+}
 
 // validateIssuer checks the issuer URL and returns it without a trailing
 // slash.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/goidx/goidx/internal/ion"
 	"github.com/goidx/goidx/internal/oauth"
@@ -120,13 +121,60 @@ var (
 
 // Typed errors of the wire layers.
 type (
-	// RateLimitError carries the reset time of a 429 answer.
-	RateLimitError = transport.RateLimitError
 	// UnexpectedResponseError describes a non-JSON answer.
 	UnexpectedResponseError = transport.UnexpectedResponseError
 	// OriginError names the origin a refused URL pointed at.
 	OriginError = transport.OriginError
 )
+
+// RateLimitError is a 429 answer the Client did not wait out: the org's
+// reset lay beyond the wait [WithMaxRateLimitWait] allows (30 seconds by
+// default) or beyond the context's deadline, the request was a resend
+// (never retried), or an answer was refused twice. It matches
+// [ErrRateLimited]. Shorter waits the Client sits out itself, logging
+// each at Warn level (see [WithLogger]).
+//
+// Okta's rate limits are counted per endpoint (and per org, per client and
+// per user); the fields say which limit was hit and when it resets.
+type RateLimitError struct {
+	// Endpoint is the URL path of the refused request, such as
+	// "/idp/idx/identify" or "/oauth2/default/v1/token", the way Okta
+	// lists its rate limits.
+	Endpoint string
+	// Limit is X-Rate-Limit-Limit, the requests the endpoint allows per
+	// window, or -1 when the answer did not say.
+	Limit int
+	// Remaining is X-Rate-Limit-Remaining, the requests left in the
+	// window, or -1 when the answer did not say.
+	Remaining int
+	// Reset is when the org accepts requests again: X-Rate-Limit-Reset,
+	// else now plus Retry-After. It is the zero Time when the answer gave
+	// no hint.
+	Reset time.Time
+	// RetryAfter is how long the org asked the client to wait: from the
+	// answer's Date to X-Rate-Limit-Reset plus a second (so that clocks
+	// need not agree), else Retry-After. It is zero when the answer gave
+	// no hint or the reset had already passed.
+	RetryAfter time.Duration
+}
+
+// Error reads "idx: identify: rate limited until 2025-06-01T10:00:00Z",
+// naming the endpoint as the other errors of a call do.
+func (e *RateLimitError) Error() string {
+	s := "idx: " + pathName(e.Endpoint) + ": rate limited"
+	if !e.Reset.IsZero() {
+		s += " until " + e.Reset.UTC().Format(time.RFC3339)
+	}
+	return s
+}
+
+// Is makes errors.Is(err, ErrRateLimited) hold.
+func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
+
+// rateLimitError converts the transport's rate-limit error.
+func rateLimitError(e *transport.RateLimitError) *RateLimitError {
+	return &RateLimitError{Endpoint: e.Path, Limit: e.Limit, Remaining: e.Remaining, Reset: e.Reset, RetryAfter: e.RetryAfter}
+}
 
 // InputError describes a malformed option of a call.
 type InputError struct {
@@ -337,6 +385,10 @@ func wireError(op string, err error) error {
 	if errors.As(err, &te) {
 		return &OAuthError{Endpoint: op, StatusCode: te.StatusCode, Code: te.Code, Description: te.Description}
 	}
+	var rl *transport.RateLimitError
+	if errors.As(err, &rl) {
+		return rateLimitError(rl)
+	}
 	return &opError{op: op, err: err}
 }
 
@@ -359,12 +411,22 @@ func (e *opError) Unwrap() error { return e.err }
 // unknownOutcome is the error of an answer to step that may have been
 // processed, whose outcome the introspection after it (which failed with
 // err) could not learn: "idx: step: outcome unknown; introspect: ...".
+// It matches ErrOutcomeUnknown and what err matches.
 func unknownOutcome(step string, err error) error {
-	if oe, ok := err.(*opError); ok && oe.op != "" { //nolint:errorlint // only the outer wrapper is rewritten
-		err = fmt.Errorf("%s: %w", oe.op, oe.err) // one "idx: " prefix for the whole
-	}
-	return &opError{op: step, err: fmt.Errorf("%w; %w", ErrOutcomeUnknown, err)}
+	return &outcomeError{step: step, err: err}
 }
+
+type outcomeError struct {
+	step string
+	err  error
+}
+
+func (e *outcomeError) Error() string {
+	// One "idx: " prefix for the whole.
+	return "idx: " + e.step + ": " + ErrOutcomeUnknown.Error() + "; " + strings.TrimPrefix(e.err.Error(), "idx: ")
+}
+
+func (e *outcomeError) Unwrap() []error { return []error{ErrOutcomeUnknown, e.err} }
 
 // Errors of the OAuth endpoints.
 var (

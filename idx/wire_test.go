@@ -6,6 +6,7 @@ package idx_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
 	"github.com/goidx/goidx/authenticator"
@@ -161,6 +163,63 @@ func TestWireRateLimitBeyondDeadline(t *testing.T) {
 	}
 	if n := srv.RequestCounts()[reqIntrospect]; n != 1 {
 		t.Errorf("%d introspect requests; want 1 (no retry)", n)
+	}
+}
+
+// Goal: WithMaxRateLimitWait bounds the wait for a rate limit: a reset
+// further away fails the call at once with a RateLimitError whose public
+// fields tell the endpoint, the limit and the wait the org asked for; zero
+// means never wait; a reset within the bound is waited out, and the wait
+// logged at Warn.
+func TestWireMaxRateLimitWait(t *testing.T) {
+	t.Parallel()
+	now := func() time.Time { return errorTextTime }
+	tests := []struct {
+		name     string
+		bound    time.Duration
+		reset    time.Duration // after the answer's Date
+		want     *idx.RateLimitError
+		wantHits int
+		wantWarn bool
+	}{
+		{name: "reset beyond the bound", bound: 5 * time.Second, reset: 9 * time.Second, wantHits: 1,
+			want: &idx.RateLimitError{Endpoint: "/idp/idx/identify", Limit: 50, Remaining: 0,
+				Reset: errorTextTime.Add(9 * time.Second), RetryAfter: 10 * time.Second}},
+		{name: "zero: never wait", bound: 0, reset: 0, wantHits: 1,
+			want: &idx.RateLimitError{Endpoint: "/idp/idx/identify", Limit: 50, Remaining: 0,
+				Reset: errorTextTime, RetryAfter: time.Second}},
+		{name: "reset within the bound", bound: 5 * time.Second, reset: 0, wantHits: 2, wantWarn: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var logs syncBuffer
+			srv := newOrg(t, idxtest.WithClock(now))
+			c := newClient(t, srv, idx.Config{}, idx.WithClock(now), idx.WithMaxRateLimitWait(tt.bound),
+				idx.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))))
+			inject(t, srv, idxtest.Fault{Method: "POST", Path: "/idp/idx/identify", Times: 1, Kind: idxtest.FaultRateLimit, Reset: tt.reset})
+			tx, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+			if tt.want == nil {
+				if err != nil || tx.Status != idx.StatusPending {
+					t.Fatalf("tx, err = %v, %v; want the next step after the wait", tx, err)
+				}
+			} else {
+				var rl *idx.RateLimitError
+				if !errors.As(err, &rl) || !errors.Is(err, idx.ErrRateLimited) {
+					t.Fatalf("err = %v; want *RateLimitError", err)
+				}
+				if diff := cmp.Diff(tt.want, rl); diff != "" {
+					t.Errorf("RateLimitError mismatch (-want +got):\n%s", diff)
+				}
+			}
+			if n := srv.RequestCounts()[reqIdentify]; n != tt.wantHits {
+				t.Errorf("%d identify requests; want %d", n, tt.wantHits)
+			}
+			warn := `level=WARN msg="transport: rate limited; waiting before retrying" method=POST path=/idp/idx/identify wait=1s limit=50 remaining=0`
+			if got := strings.Contains(logs.String(), warn); got != tt.wantWarn {
+				t.Errorf("Warn record logged: %v, want %v; logs:\n%s", got, tt.wantWarn, logs.String())
+			}
+		})
 	}
 }
 

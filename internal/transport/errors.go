@@ -97,10 +97,16 @@ func (e *UnexpectedResponseError) Is(target error) bool { return target == ErrUn
 // deadline, the request class does not wait (a resend), or the retries ran
 // out. It matches [ErrRateLimited] with [errors.Is].
 type RateLimitError struct {
+	// Path is the escaped URL path of the refused request.
+	Path string
 	// Reset is when the server expects to accept requests again: from
 	// X-Rate-Limit-Reset when present, else derived from Retry-After and
 	// the local clock. It is the zero Time when the response gave no hint.
 	Reset time.Time
+	// RetryAfter is how long the server asked the client to wait:
+	// X-Rate-Limit-Reset less the response's Date plus a second, else
+	// Retry-After. It is zero when the response gave no hint.
+	RetryAfter time.Duration
 	// Limit and Remaining are X-Rate-Limit-Limit and
 	// X-Rate-Limit-Remaining, or -1 when absent or malformed.
 	Limit, Remaining int

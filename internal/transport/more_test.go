@@ -411,6 +411,35 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 	}
 }
 
+// A wait for a rate limit is logged at Warn, once per wait, with the
+// method, path, wait and rate-limit headers: never the query.
+func TestRateLimitWaitLoggedAtWarn(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	o := fastOptions()
+	o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	date := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	c, _ := newMock(t, o, func(n int, _ *http.Request) (*http.Response, error) {
+		if n == 1 {
+			return jsonResp(429, `{}`, http.Header{
+				"Date":                   {date.Format(http.TimeFormat)},
+				"X-Rate-Limit-Reset":     {strconv.FormatInt(date.Add(5*time.Second).Unix(), 10)},
+				"X-Rate-Limit-Limit":     {"600"},
+				"X-Rate-Limit-Remaining": {"0"},
+			}), nil
+		}
+		return jsonResp(200, `{}`, nil), nil
+	})
+	recordWaits(c, skipWait)
+	if _, err := c.Do(t.Context(), &transport.Request{Method: "POST", URL: testOrigin + "/idp/idx/introspect?x=" + canary, Class: transport.ClassRead}); err != nil {
+		t.Fatal(err)
+	}
+	want := `level=WARN msg="transport: rate limited; waiting before retrying" method=POST path=/idp/idx/introspect wait=6s limit=600 remaining=0` + "\n"
+	if got := logs.String(); !strings.HasSuffix(got, want) || strings.Count(got, "\n") != 1 || strings.Contains(got, canary) {
+		t.Errorf("logs:\n%s\nwant one record ending\n%s", got, want)
+	}
+}
+
 func TestLogRecordShape(t *testing.T) {
 	t.Parallel()
 	var logs syncBuffer

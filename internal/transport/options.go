@@ -41,8 +41,10 @@ type Options struct {
 	HTTPClient *http.Client
 
 	// Logger receives one Debug record per attempt (method, path, status,
-	// attempt, duration). It is also given, through a redacting adapter, to
-	// go-retryablehttp. When nil, nothing is logged.
+	// attempt, duration) and one Warn record before each wait for a rate
+	// limit to reset (method, path, wait, limit, remaining). It is also
+	// given, through a redacting adapter, to go-retryablehttp. When nil,
+	// nothing is logged.
 	Logger *slog.Logger
 
 	// Origins lists the allowed origins as "scheme://host[:port]" (http or

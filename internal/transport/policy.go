@@ -151,6 +151,15 @@ func (k *call) onRateLimit(ctx context.Context, resp *http.Response) (bool, erro
 		return k.fail(k.rateLimitError(resp))
 	}
 	k.rateRetries++
+	// A wait of seconds that the caller did not ask for: worth a Warn.
+	// Method, path and the rate-limit headers only; no URL query, no body.
+	k.c.log.LogAttrs(ctx, slog.LevelWarn, "transport: rate limited; waiting before retrying",
+		slog.String("method", k.method),
+		slog.String("path", k.path),
+		slog.Duration("wait", wait),
+		slog.Int("limit", headerInt(resp.Header, "X-Rate-Limit-Limit")),
+		slog.Int("remaining", headerInt(resp.Header, "X-Rate-Limit-Remaining")),
+	)
 	return k.retry(wait)
 }
 
@@ -254,8 +263,12 @@ func (k *call) mapErr(ctx context.Context, err error) error {
 // rateLimitError builds the error for a 429 response.
 func (k *call) rateLimitError(resp *http.Response) *RateLimitError {
 	e := &RateLimitError{
+		Path:      k.path,
 		Limit:     headerInt(resp.Header, "X-Rate-Limit-Limit"),
 		Remaining: headerInt(resp.Header, "X-Rate-Limit-Remaining"),
+	}
+	if wait, ok := rateLimitWait(resp.Header, k.c.now()); ok {
+		e.RetryAfter = wait
 	}
 	if reset, ok := parseEpoch(resp.Header.Get("X-Rate-Limit-Reset")); ok {
 		e.Reset = reset
