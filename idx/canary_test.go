@@ -845,11 +845,19 @@ func TestCanarySecrets(t *testing.T) {
 				}
 				e.must(c.PollUntilDone(e.t.Context(), tx.State))
 				e.must(c.Resend(e.t.Context(), tx.State))
-				if err := e.srv.ApprovePush(canaryUser); err != nil {
-					e.t.Fatal(err)
-				}
-				tx = e.must(c.PollUntilDone(e.t.Context(), tx.State))
+				// The push waits until the first progress report approves it.
+				reports := 0
+				tx = e.must(c.PollUntilDone(e.t.Context(), tx.State, idx.WithPollProgress(func(_ int, tx *idx.Transaction) {
+					reports++
+					e.keep(tx)
+					if err := e.srv.ApprovePush(canaryUser); err != nil {
+						e.t.Fatal(err)
+					}
+				})))
 				e.wantStatus(tx, idx.StatusSuccess)
+				if reports != 1 {
+					e.t.Errorf("%d progress reports; want 1", reports)
+				}
 			},
 			wantSecrets: []string{"stateHandle", "interaction_code", "access token"},
 		},

@@ -37,7 +37,7 @@
 // [Client.Resend] and [Client.Cancel] take the server's actions of those
 // names; [Client.Poll] asks once whether a waiting step (an Okta Verify
 // push, an email magic link) is done, and [Client.PollUntilDone] polls at
-// the server's refresh interval.
+// the server's refresh interval ([WithPollProgress] reports each poll).
 //
 // Every answer lists the steps on offer ([Transaction.AvailableSteps]) and
 // the flows the org enables ([Transaction.EnabledFeatures]). A step

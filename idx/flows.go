@@ -125,10 +125,17 @@ const defaultRefresh = 4 * time.Second
 // interval between polls, until the step no longer waits: it returns the
 // first transaction that is not PENDING on a step to poll, or that the
 // server rejected. When ctx ends first it returns the last transaction
-// with ctx's error.
-func (c *Client) PollUntilDone(ctx context.Context, state string) (*Transaction, error) {
+// with ctx's error. [WithPollProgress] reports each poll that leaves the
+// step waiting.
+func (c *Client) PollUntilDone(ctx context.Context, state string, opts ...PollOption) (*Transaction, error) {
+	var po pollOptions
+	for _, o := range opts {
+		if o != nil {
+			o(&po)
+		}
+	}
 	var last *Transaction
-	for {
+	for polls := 1; ; polls++ {
 		tx, err := c.Poll(ctx, state)
 		if err != nil {
 			if last != nil && ctx.Err() != nil {
@@ -140,6 +147,9 @@ func (c *Client) PollUntilDone(ctx context.Context, state string) (*Transaction,
 			return tx, nil
 		}
 		last, state = tx, tx.State
+		if po.progress != nil {
+			po.progress(polls, tx)
+		}
 		wait := tx.NextStep.Poll.Refresh
 		if wait <= 0 {
 			wait = defaultRefresh
@@ -152,4 +162,27 @@ func (c *Client) PollUntilDone(ctx context.Context, state string) (*Transaction,
 		case <-t.C:
 		}
 	}
+}
+
+// PollOption configures [Client.PollUntilDone]. Only this package makes
+// them (see [WithPollProgress]), so a [ClientOption] or any other value
+// given to PollUntilDone by mistake does not compile.
+type PollOption func(*pollOptions)
+
+type pollOptions struct {
+	progress func(polls int, tx *Transaction)
+}
+
+// WithPollProgress makes [Client.PollUntilDone] call f after every poll
+// that leaves the step waiting, before the wait for the next one: polls
+// counts the polls so far (1, 2, ...) and tx is the transaction as it
+// stands, PENDING on the step, whose NextStep.Poll.Refresh is the wait to
+// come and whose NextStep.Authenticator may carry what the user needs
+// meanwhile (Okta Verify's number challenge). Use it to show progress or
+// to give up after some polls (cancel ctx). f runs on the caller's
+// goroutine, and polling waits for it to return; tx is the caller's to
+// keep. The poll that ends the wait is not reported: PollUntilDone
+// returns it.
+func WithPollProgress(f func(polls int, tx *Transaction)) PollOption {
+	return func(o *pollOptions) { o.progress = f }
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -354,6 +355,73 @@ func TestPollNumberChallenge(t *testing.T) {
 	}
 	if polls != 2 {
 		t.Errorf("polls until done = %d, want 2 (%v)", polls, got)
+	}
+}
+
+// Goal: WithPollProgress reports every poll that leaves the step waiting,
+// with its count and the transaction (Okta Verify's number included), and
+// not the poll that ends the wait.
+func TestPollUntilDoneProgress(t *testing.T) {
+	t.Parallel()
+	o := newScriptOrg(t)
+	o.on("/idp/idx/introspect", ok("challenge-poll-okta-verify-number.json"))
+	o.on("/idp/idx/authenticators/poll", ok("challenge-poll-okta-verify-number.json"),
+		ok("challenge-poll-okta-verify-number.json"), ok(successDoc(o)))
+	c := o.client()
+	tx, err := c.Start(t.Context(), idx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	progress := idx.WithPollProgress(func(polls int, tx *idx.Transaction) {
+		got = append(got, fmt.Sprintf("%d %s %s %s", polls, tx.Status, tx.NextStep.Name, tx.NextStep.Authenticator.Context.CorrectAnswer))
+	})
+	tx, err = c.PollUntilDone(t.Context(), tx.State, nil, progress)
+	if err != nil || tx.Status != idx.StatusSuccess {
+		t.Fatalf("tx, err = %v, %v; want SUCCESS", tx, err)
+	}
+	if diff := cmp.Diff([]string{"1 PENDING challenge-poll 37", "2 PENDING challenge-poll 37"}, got); diff != "" {
+		t.Errorf("progress (-want +got):\n%s", diff)
+	}
+}
+
+// Goal: misusing PollUntilDone's options fails to compile: a ClientOption
+// is no PollOption, and a progress function must take the poll count and
+// the transaction; the right use compiles.
+func TestPollOptionMisuseDoesNotCompile(t *testing.T) {
+	t.Parallel()
+	program := func(call string) map[string]string {
+		return map[string]string{"main.go": `package main
+
+import (
+	"context"
+
+	"github.com/goidx/goidx/idx"
+)
+
+func main() {
+	var c *idx.Client
+	_, _ = ` + call + `
+}
+`}
+	}
+	right := newUserPackages(t)
+	right.add("right", program(`c.PollUntilDone(context.Background(), "s", idx.WithPollProgress(func(polls int, tx *idx.Transaction) {}))`))
+	if out, err := right.build(t.TempDir()); err != nil {
+		t.Fatalf("the right use does not compile: %v\n%s", err, out)
+	}
+	for name, tt := range map[string]struct{ call, want string }{
+		"client option": {`c.PollUntilDone(context.Background(), "s", idx.WithLogger(nil))`,
+			"cannot use idx.WithLogger(nil) (value of func type idx.ClientOption) as idx.PollOption value"},
+		"progress without the count": {`c.PollUntilDone(context.Background(), "s", idx.WithPollProgress(func(tx *idx.Transaction) {}))`,
+			"as func(polls int, tx *idx.Transaction) value in argument to idx.WithPollProgress"},
+	} {
+		wrong := newUserPackages(t)
+		wrong.add("wrong", program(tt.call))
+		out, err := wrong.build(t.TempDir())
+		if err == nil || !strings.Contains(out, tt.want) {
+			t.Errorf("%s: err = %v, output:\n%s\nwant a compile error %q", name, err, out, tt.want)
+		}
 	}
 }
 
