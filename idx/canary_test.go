@@ -399,6 +399,12 @@ func (e *canaryEnv) toChallenge(c *idx.Client) *idx.Transaction {
 	return e.step(c, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
 }
 
+// isInvalidGrant reports whether err holds the org's invalid_grant.
+func isInvalidGrant(err error) bool {
+	var oe *idx.OAuthError
+	return errors.As(err, &oe) && oe.Code == "invalid_grant"
+}
+
 // inject adds a fault to the env's org.
 func (e *canaryEnv) inject(f idxtest.Fault) {
 	e.t.Helper()
@@ -1327,6 +1333,44 @@ func TestCanarySecrets(t *testing.T) {
 				}
 			},
 			wantSecrets: []string{"client_assertion", "private key PEM", "code_verifier", "interaction_code", "refresh token"},
+		},
+		{
+			name: "TokenSource as an oauth2.TokenSource and an HTTP client",
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.signIn(c)
+				ts := c.TokenSource(tx.State)
+				src, hc := ts.OAuth2(e.t.Context()), ts.Client(e.t.Context())
+				e.keep(src, hc) // a caller may print the handles it holds
+				resp, err := hc.Get(e.srv.Issuer() + "/v1/userinfo")
+				e.keep(err)
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				resp.Body.Close()
+				// A refresh through the oauth2 form: its token is the
+				// caller's, so only recorded as a secret.
+				e.clk.Advance(tx.Tokens.Expiry.Sub(e.clk.Now()))
+				tok, err := src.Token()
+				e.keep(err)
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				e.secret("access token", tok.AccessToken)
+				stored, err := c.Tokens(e.t.Context(), tx.State)
+				e.keep(stored, err)
+				// Revoked and expiring: the refresh fails, through both forms.
+				e.keep(c.Revoke(e.t.Context(), "", stored))
+				e.clk.Advance(stored.Expiry.Sub(e.clk.Now()))
+				_, err = src.Token()
+				e.keep(err)
+				_, err = c.TokenSource(tx.State).Client(e.t.Context()).Get(e.srv.Issuer() + "/v1/userinfo")
+				e.keep(err)
+				if !isInvalidGrant(err) {
+					e.t.Errorf("err = %v; want invalid_grant", err)
+				}
+			},
+			wantSecrets: []string{"access token #2", "refresh token #2", "token"},
 		},
 		{
 			name: "printed handles: Client and TokenSource",

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // RefreshEarly is how long before the access token's expiry a
@@ -17,7 +20,9 @@ const RefreshEarly = 10 * time.Second
 // them when the access token is about to expire. Create it with
 // [Client.TokenSource]. It is safe for concurrent use: when many
 // goroutines find the token expiring at once, one refreshes and the others
-// wait for its result.
+// wait for its result. [TokenSource.OAuth2] makes it a golang.org/x/oauth2
+// TokenSource, and [TokenSource.Client] an *http.Client that calls APIs
+// with the user's access token.
 type TokenSource struct {
 	c     *Client
 	state string
@@ -145,4 +150,42 @@ func (s *TokenSource) load(ctx context.Context) (*Tokens, error) {
 		return nt, fmt.Errorf("idx: saving refreshed tokens: %w", err)
 	}
 	return nt, nil
+}
+
+// OAuth2 returns s as a golang.org/x/oauth2 TokenSource, for the
+// libraries built on that package (oauth2.NewClient, Google's and others'
+// API clients): its Token method calls s.Token with ctx, so the tokens
+// are refreshed and saved as for any caller of s. The [oauth2.Token] it
+// returns carries the access token, its type and expiry, and nothing
+// else: the refresh and ID tokens stay with s. Unlike this package's
+// [Tokens], an oauth2.Token prints its access token; don't log it.
+func (s *TokenSource) OAuth2(ctx context.Context) oauth2.TokenSource {
+	return oauth2Source{ctx: ctx, s: s}
+}
+
+// Client returns an HTTP client that sends the user's access token as a
+// Bearer token with every request (oauth2.NewClient with [TokenSource.OAuth2]),
+// refreshing it as [TokenSource.Token] does: the way to call an API that
+// accepts the org's access tokens. Its requests go through ctx's
+// oauth2.HTTPClient when ctx carries one, else http.DefaultTransport; not
+// through the Client's transport, which only talks to the org. A token
+// that cannot be had fails the request with a *url.Error wrapping
+// Token's error, so errors.Is(err, ErrTokensExpired) and the like hold.
+func (s *TokenSource) Client(ctx context.Context) *http.Client {
+	return oauth2.NewClient(ctx, s.OAuth2(ctx))
+}
+
+// oauth2Source is a TokenSource seen as an oauth2.TokenSource.
+type oauth2Source struct {
+	ctx context.Context
+	s   *TokenSource
+}
+
+// Token implements oauth2.TokenSource.
+func (o oauth2Source) Token() (*oauth2.Token, error) {
+	t, err := o.s.Token(o.ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &oauth2.Token{AccessToken: t.AccessToken.Reveal(), TokenType: t.TokenType, Expiry: t.Expiry}, nil
 }

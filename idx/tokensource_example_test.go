@@ -2,6 +2,7 @@ package idx_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log"
 	"sync"
@@ -77,4 +78,51 @@ func ExampleClient_TokenSource() {
 	// refreshed: true true
 	// same user: true
 	// active: true demo@example.com
+}
+
+// Call an API with the user's access token: TokenSource.Client is an
+// *http.Client (from golang.org/x/oauth2) that sends the token as a Bearer
+// token and refreshes it when it is about to expire; TokenSource.OAuth2
+// hands the source to any library built on golang.org/x/oauth2. Here the
+// API is the fake org's userinfo endpoint.
+func ExampleTokenSource_Client() {
+	org := idxtest.NewServer()
+	defer org.Close()
+	client, err := idx.NewClient(idx.Config{
+		Issuer:      org.Issuer(),
+		ClientID:    idxtest.PublicClientID,
+		RedirectURI: idxtest.DefaultRedirectURI,
+		Scopes:      []string{"openid", "email", "offline_access"},
+	}, idx.WithInsecureLoopbackHTTP())
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	tx, err := client.Authenticate(ctx, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+	if err == nil {
+		tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+	}
+	if err == nil {
+		code, _ := org.LastCode(idxtest.DemoUsername)
+		tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	api := client.TokenSource(tx.State).Client(ctx)
+	resp, err := api.Get(org.Issuer() + "/v1/userinfo")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var claims struct {
+		Email string `json:"email"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&claims); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.Status, claims.Email)
+	// Output:
+	// 200 OK demo@example.com
 }

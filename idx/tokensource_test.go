@@ -10,12 +10,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"golang.org/x/oauth2"
 
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
@@ -488,5 +491,97 @@ func TestTokenSourceRefreshOutlivesCaller(t *testing.T) {
 	defer f.mu.Unlock()
 	if f.hits != 1 {
 		t.Errorf("token requests = %d, want 1", f.hits)
+	}
+}
+
+// signInTx signs the demo user in with c and returns the successful
+// transaction.
+func signInTx(t *testing.T, c *idx.Client, srv *idxtest.Server) *idx.Transaction {
+	t.Helper()
+	tx, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+	if err == nil {
+		tx, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, Authenticator: "okta_email"})
+	}
+	if err == nil {
+		tx, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)})
+	}
+	if err != nil || tx.Status != idx.StatusSuccess {
+		t.Fatalf("sign-in: %v %v", tx, err)
+	}
+	return tx
+}
+
+// Goal: a TokenSource plugs into golang.org/x/oauth2: its oauth2 form
+// hands out the access token alone and refreshes as Token does, and its
+// HTTP client sends the token as a Bearer token, from many goroutines;
+// a token that cannot be had fails the request with the typed error.
+func TestTokenSourceOAuth2(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	srv := newOrg(t, idxtest.WithClock(clk.Now))
+	c := newClient(t, srv, idx.Config{Scopes: offline}, idx.WithClock(clk.Now))
+	tx := signInTx(t, c, srv)
+	first := tx.Tokens
+	ts := c.TokenSource(tx.State)
+
+	var mu sync.Mutex
+	var seen []string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true}`)
+	}))
+	t.Cleanup(api.Close)
+	hc := ts.Client(t.Context())
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			resp, err := hc.Get(api.URL + "/v1/things")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+		})
+	}
+	wg.Wait()
+	want := make([]string, 8)
+	for i := range want {
+		want[i] = "Bearer " + first.AccessToken.Reveal()
+	}
+	if diff := cmp.Diff(want, seen); diff != "" {
+		t.Errorf("Authorization headers (-want +got):\n%s", diff)
+	}
+
+	tok, err := ts.OAuth2(t.Context()).Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&oauth2.Token{AccessToken: first.AccessToken.Reveal(), TokenType: "Bearer", Expiry: first.Expiry}, tok,
+		cmpopts.IgnoreUnexported(oauth2.Token{})); diff != "" {
+		t.Errorf("oauth2.Token (-want +got):\n%s", diff)
+	}
+
+	// Near expiry the oauth2 form refreshes, as Token does, and the
+	// refreshed tokens are saved.
+	clk.Advance(first.Expiry.Sub(clk.Now()) - time.Second)
+	tok, err = ts.OAuth2(t.Context()).Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := c.Tokens(t.Context(), tx.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.AccessToken == first.AccessToken.Reveal() || tok.AccessToken != stored.AccessToken.Reveal() || tok.RefreshToken != "" {
+		t.Error("the oauth2 form did not hand out the refreshed, saved access token alone")
+	}
+
+	_, err = c.TokenSource("unknown").Client(t.Context()).Get(api.URL)
+	var ue *url.Error
+	if !errors.As(err, &ue) || !errors.Is(err, idx.ErrTokensNotFound) {
+		t.Errorf("unknown state: err = %v, want a *url.Error wrapping ErrTokensNotFound", err)
 	}
 }
