@@ -36,7 +36,12 @@ type Config struct {
 	PrivateKeyID string
 	// RedirectURI is the app's sign-in redirect URI, registered with the app.
 	RedirectURI string
-	// Scopes are the scopes to ask for; nil means openid, profile and email.
+	// Scopes are the scopes to ask for; nil means openid, profile and
+	// email. A refresh token (for [Client.Refresh] and [TokenSource])
+	// needs offline_access among them, and the app needs the Refresh Token
+	// grant (enabled on the app in Okta, next to Interaction Code, and
+	// allowed by the authorization server's access policy); without them
+	// Tokens.RefreshToken is empty.
 	Scopes []string
 }
 

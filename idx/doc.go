@@ -9,7 +9,7 @@
 //		Issuer:      "https://example.okta.com/oauth2/default",
 //		ClientID:    "0oa...",
 //		RedirectURI: "https://app.example.com/login/callback",
-//		Scopes:      []string{"openid", "profile", "email"},
+//		Scopes:      []string{"openid", "profile", "email", "offline_access"},
 //	})
 //	tx, err := client.Authenticate(ctx, idx.AuthenticateOptions{Username: u, Password: p})
 //	// tx.Status == idx.StatusPending, tx.NextStep.Name == "select-authenticator-authenticate"
@@ -17,7 +17,15 @@
 //	// tx.NextStep.Name == "challenge-authenticator", input "verificationCode"
 //	tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
 //	// tx.Status == idx.StatusSuccess; tx.Tokens holds verified tokens
-//	profile, err := client.UserInfo(ctx, tx.Tokens)
+//	tokens, err := client.Refresh(ctx, tx.Tokens) // later, before the access token expires
+//	profile, err := client.UserInfo(ctx, tokens)
+//
+// The refresh token comes with the offline_access scope, on an app with
+// the Refresh Token grant (see [Config]); [Client.TokenSource] refreshes
+// on its own, and hands the access token to golang.org/x/oauth2 and
+// *http.Client users. The Example functions run the whole sign-in against
+// the fake org of package idxtest, as a program can (idxtest.NewServer,
+// Server.Outbox for the emailed code).
 //
 // Authenticate mirrors okta-auth-js's idx.authenticate in its legacy mode:
 // values may be given up front, and one call keeps answering the server's

@@ -10,8 +10,9 @@ import (
 	"github.com/goidx/goidx/idx/idxtest"
 )
 
-// Sign a user in with a password and an emailed code, against the fake org
-// of package idxtest.
+// Sign a user in with a password and an emailed code, refresh the tokens
+// and read the user's profile, against the fake org of package idxtest.
+// The offline_access scope asks for the refresh token.
 func Example() {
 	org := idxtest.NewServer()
 	defer org.Close()
@@ -20,7 +21,7 @@ func Example() {
 		Issuer:      org.Issuer(),
 		ClientID:    idxtest.PublicClientID,
 		RedirectURI: idxtest.DefaultRedirectURI,
-		Scopes:      []string{"openid", "profile", "email"},
+		Scopes:      []string{"openid", "profile", "email", "offline_access"},
 	}, idx.WithInsecureLoopbackHTTP()) // the fake org speaks plain http on loopback
 	if err != nil {
 		log.Fatal(err)
@@ -39,14 +40,21 @@ func Example() {
 	}
 	fmt.Println(tx.Status, tx.NextStep.Name, tx.NextStep.Inputs[0].Name, tx.NextStep.CanResend)
 
-	code, _ := org.LastCode(idxtest.DemoUsername) // what the user reads in the email
+	outbox := org.Outbox() // what the user reads in the email
+	code := outbox[len(outbox)-1].Code
 	tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(tx.Status, tx.Tokens.AccessToken, tx.Tokens.IDTokenClaims.Issuer == org.Issuer())
 
-	profile, err := client.UserInfo(ctx, tx.Tokens)
+	tokens, err := client.Refresh(ctx, tx.Tokens)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("refreshed:", tokens.AccessToken != tx.Tokens.AccessToken)
+
+	profile, err := client.UserInfo(ctx, tokens)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -55,5 +63,6 @@ func Example() {
 	// PENDING select-authenticator-authenticate [{Email okta_email}]
 	// PENDING challenge-authenticator verificationCode true
 	// SUCCESS [REDACTED] true
+	// refreshed: true
 	// Demo User demo@example.com
 }

@@ -36,7 +36,10 @@ func publicClaims(c *oauth.IDTokenClaims) *IDTokenClaims {
 }
 
 // Refresh redeems t's refresh token at the org's token endpoint and
-// returns the new tokens; t is not changed. When the org rotates the
+// returns the new tokens; t is not changed. There is a refresh token only
+// when the sign-in asked for the offline_access scope and the app has the
+// Refresh Token grant (see Config.Scopes); without one Refresh fails with
+// an [*InputError] saying so. When the org rotates the
 // refresh token the result carries the new one, else t's. A new ID token
 // is verified as one from a refresh: no nonce is needed, but its subject
 // must be the one of t's ID token (and at_hash, if present, must match the
@@ -49,7 +52,7 @@ func publicClaims(c *oauth.IDTokenClaims) *IDTokenClaims {
 // since the org may have rotated the refresh token already.
 func (c *Client) Refresh(ctx context.Context, t *Tokens) (*Tokens, error) {
 	if t == nil || t.RefreshToken == "" {
-		return nil, &InputError{Field: "Tokens.RefreshToken", Reason: "empty"}
+		return nil, &InputError{Field: "Tokens.RefreshToken", Reason: "empty (sign in with the offline_access scope, and give the app the Refresh Token grant)"}
 	}
 	tr, err := c.provider.Refresh(ctx, oauth.RefreshRequest{Auth: c.auth, RefreshToken: string(t.RefreshToken)})
 	if err != nil {

@@ -47,9 +47,14 @@ func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) 
 // Tokens are the tokens of a signed-in user. Their secret members redact
 // themselves when printed or logged.
 type Tokens struct {
-	TokenType    string
-	AccessToken  Secret
-	IDToken      Secret
+	// TokenType is the access token's type, "Bearer".
+	TokenType string
+	// AccessToken is the token for APIs (and userinfo).
+	AccessToken Secret
+	// IDToken is the verified ID token; its claims are IDTokenClaims.
+	IDToken Secret
+	// RefreshToken is empty unless the scopes held offline_access and
+	// the app has the Refresh Token grant (see Config.Scopes).
 	RefreshToken Secret
 	// Scopes are the granted scopes.
 	Scopes []string

@@ -63,8 +63,10 @@ func TestRefreshRotatesRefreshToken(t *testing.T) {
 	if strings.Contains(err.Error(), old.RefreshToken.Reveal()) {
 		t.Error("error repeats the refresh token")
 	}
-	if _, err := c.Refresh(t.Context(), &idx.Tokens{AccessToken: "x"}); !errors.Is(err, idx.ErrInvalidInput) {
-		t.Errorf("no refresh token: err = %v, want ErrInvalidInput", err)
+	// Without one, the error says how to get one.
+	if _, err := c.Refresh(t.Context(), &idx.Tokens{AccessToken: "x"}); !errors.Is(err, idx.ErrInvalidInput) ||
+		err.Error() != "idx: invalid Tokens.RefreshToken: empty (sign in with the offline_access scope, and give the app the Refresh Token grant)" {
+		t.Errorf("no refresh token: err = %v, want ErrInvalidInput naming offline_access", err)
 	}
 }
 
