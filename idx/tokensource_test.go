@@ -331,16 +331,21 @@ func TestPrivateKeyJWTClient(t *testing.T) {
 	app := func(id string) idxtest.App {
 		return idxtest.App{ClientID: id, RedirectURIs: []string{idxtest.DefaultRedirectURI}, RefreshTokens: true}
 	}
-	srv := newOrg(t,
-		idxtest.WithPrivateKeyJWTApp(app("0oa-jwt-rsa"), sharedKey().Public()),
-		idxtest.WithPrivateKeyJWTApp(app("0oa-jwt-ec"), sharedECKey().Public()),
-	)
+	// Each subtest signs the demo user in on an org of its own, so that
+	// the code it reads from the outbox is its own.
+	newJWTOrg := func(t *testing.T) *idxtest.Server {
+		return newOrg(t,
+			idxtest.WithPrivateKeyJWTApp(app("0oa-jwt-rsa"), sharedKey().Public()),
+			idxtest.WithPrivateKeyJWTApp(app("0oa-jwt-ec"), sharedECKey().Public()),
+		)
+	}
 	for name, cfg := range map[string]idx.Config{
 		"RS256": {ClientID: "0oa-jwt-rsa", ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: sharedKey(), PrivateKeyID: "k1"},
 		"ES256": {ClientID: "0oa-jwt-ec", ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: sharedECKey()},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			srv := newJWTOrg(t)
 			cfg.Scopes = offline
 			c := newClient(t, srv, cfg)
 			tok := signIn(t, c, srv, idxtest.DemoUsername, idxtest.DemoPassword)
@@ -380,6 +385,7 @@ func TestPrivateKeyJWTClient(t *testing.T) {
 	})
 	t.Run("wrong key", func(t *testing.T) {
 		t.Parallel()
+		srv := newJWTOrg(t)
 		c := newClient(t, srv, idx.Config{ClientID: "0oa-jwt-rsa", ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: otherRSAKey()})
 		_, err := trySignIn(t.Context(), c, srv, idxtest.DemoUsername, idxtest.DemoPassword)
 		var oe *idx.OAuthError
@@ -389,6 +395,7 @@ func TestPrivateKeyJWTClient(t *testing.T) {
 	})
 	t.Run("secret instead of a key", func(t *testing.T) {
 		t.Parallel()
+		srv := newJWTOrg(t)
 		c := newClient(t, srv, idx.Config{ClientID: "0oa-jwt-rsa", ClientSecret: "s"})
 		_, err := trySignIn(t.Context(), c, srv, idxtest.DemoUsername, idxtest.DemoPassword)
 		var oe *idx.OAuthError
