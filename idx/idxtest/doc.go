@@ -36,8 +36,12 @@
 //
 // It is written from the wire protocol alone and shares no code with the
 // SDK, so a misunderstanding of the protocol in one cannot hide in the
-// other. ID and access tokens are RS256 JWTs signed with a key generated
-// for each Server; PKCE is S256 only; one-time codes come from crypto/rand.
+// other. ID and access tokens are RS256 JWTs; PKCE is S256 only;
+// one-time codes come from crypto/rand. Servers sign with one RSA key
+// that the process generates on first use and shares (each Server
+// publishes it under a key ID of its own), so that making a Server costs
+// well under a millisecond; [WithNewSigningKey] and [WithSigningKey] give
+// a Server a key of its own.
 //
 // Every Server registers the demo user ([DemoUsername], [DemoPassword]) and
 // two apps, public ([PublicClientID]) and confidential

@@ -26,8 +26,50 @@ type keys struct {
 	jwks      []byte
 }
 
-// newKeys makes the signer for priv, or for a new key when priv is nil.
-func newKeys(priv *rsa.PrivateKey) (*keys, error) {
+// sharedKey is the RSA key that every Server of the process signs with
+// unless given one ([WithSigningKey]) or told to make its own
+// ([WithNewSigningKey]). Generating a 2048-bit key takes from a tenth of
+// a second to over a second, far more than the rest of a Server, so it is
+// generated once, on first use, and never changed: a *rsa.PrivateKey is
+// only read once made, and sync.Once makes the first use safe from any
+// number of goroutines. Each Server still publishes it under a key ID of
+// its own, so a token of one Server does not name a key of another.
+var sharedKey struct {
+	once sync.Once
+	key  *rsa.PrivateKey
+	err  error
+}
+
+// processKey returns the shared signing key, generating it on first use.
+func processKey() (*rsa.PrivateKey, error) {
+	sharedKey.once.Do(func() {
+		sharedKey.key, sharedKey.err = generateKey()
+	})
+	return sharedKey.key, sharedKey.err
+}
+
+func generateKey() (*rsa.PrivateKey, error) {
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("idxtest: generating the signing key: %w", err)
+	}
+	return priv, nil
+}
+
+// newKeys makes the signer for priv; when priv is nil, for the process's
+// shared key, or for a new key of its own when own is set.
+func newKeys(priv *rsa.PrivateKey, own bool) (*keys, error) {
+	var err error
+	switch {
+	case priv != nil:
+	case own:
+		priv, err = generateKey()
+	default:
+		priv, err = processKey()
+	}
+	if err != nil {
+		return nil, err
+	}
 	k := &keys{}
 	if _, err := k.rotate(priv); err != nil {
 		return nil, err
@@ -40,8 +82,8 @@ func newKeys(priv *rsa.PrivateKey) (*keys, error) {
 func (k *keys) rotate(priv *rsa.PrivateKey) (string, error) {
 	if priv == nil {
 		var err error
-		if priv, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			return "", fmt.Errorf("idxtest: generating the signing key: %w", err)
+		if priv, err = generateKey(); err != nil {
+			return "", err
 		}
 	}
 	kid := randomToken(24)
@@ -81,8 +123,8 @@ func (k *keys) jwksBody() []byte {
 	return k.jwks
 }
 
-// RotateSigningKey makes key (RSA, 2048 bits or more; nil for a new
-// one) the server's signing key, as Okta's key rotation does: tokens
+// RotateSigningKey makes key (RSA, 2048 bits or more; nil for a newly
+// generated one, never the process's shared key) the server's signing key, as Okta's key rotation does: tokens
 // issued from now on carry its key ID, and the JWKS publishes it first
 // while still listing the previous keys (up to two), so tokens signed
 // before the rotation still verify. It returns the new key ID. It panics

@@ -24,6 +24,7 @@ type config struct {
 	logger                *slog.Logger
 	emailHook             func(Email)
 	signingKey            *rsa.PrivateKey
+	ownSigningKey         bool // see WithNewSigningKey
 	idx                   idxConfig // the IDX options, see policy.go
 	recordRequests        bool      // see WithRequestRecording (faults.go)
 	// jwtClients are the private_key_jwt apps; see WithPrivateKeyJWTApp.
@@ -119,11 +120,12 @@ func WithEmailHook(hook func(Email)) Option {
 }
 
 // WithSigningKey makes the server sign tokens with key (RSA, 2048 bits or
-// more) instead of a key generated for it. Generating an RSA key takes
-// from a tenth of a second to over a second, so a test suite that starts
-// many servers can generate one key and share it; each server still
-// publishes it under a key ID of its own. A nil or short key makes the
-// constructor panic.
+// more). Without it a server signs with a key generated once per process
+// and shared by every server that was given no key (generating an RSA key
+// takes from a tenth of a second to over a second; see
+// [WithNewSigningKey] for a key of the server's own). Each server
+// publishes its key under a key ID of its own. A nil or short key makes
+// the constructor panic.
 func WithSigningKey(key *rsa.PrivateKey) Option {
 	return func(c *config) {
 		if key == nil || key.N.BitLen() < 2048 {
@@ -131,6 +133,17 @@ func WithSigningKey(key *rsa.PrivateKey) Option {
 		}
 		c.signingKey = key
 	}
+}
+
+// WithNewSigningKey makes the server generate a signing key of its own
+// instead of signing with the key the process's servers share: for a test
+// that needs two orgs whose signatures differ, such as one that checks
+// that a token of one org does not verify with another's keys. It costs
+// the key's generation, a tenth of a second or more. [WithSigningKey]
+// takes precedence. ([Server.RotateSigningKey] with a nil key also
+// generates a new key, for that server alone.)
+func WithNewSigningKey() Option {
+	return func(c *config) { c.ownSigningKey = true }
 }
 
 // WithRequestRecording makes the server keep every request to its

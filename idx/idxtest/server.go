@@ -106,7 +106,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 	if cfg.codeLifetime <= 0 {
 		panic("idxtest: the code lifetime must be positive")
 	}
-	k, err := newKeys(cfg.signingKey)
+	k, err := newKeys(cfg.signingKey, cfg.ownSigningKey)
 	if err != nil {
 		panic(err.Error())
 	}
