@@ -24,7 +24,7 @@ type config struct {
 	logger                *slog.Logger
 	emailHook             func(Email)
 	signingKey            *rsa.PrivateKey
-	ownSigningKey         bool // see WithNewSigningKey
+	ownSigningKey         bool      // see WithNewSigningKey
 	idx                   idxConfig // the IDX options, see policy.go
 	recordRequests        bool      // see WithRequestRecording (faults.go)
 	// jwtClients are the private_key_jwt apps; see WithPrivateKeyJWTApp.
