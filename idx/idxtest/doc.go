@@ -106,8 +106,10 @@
 // used, expired (after 60 seconds) or issued to another client, and 400
 // invalid_grant "PKCE verification failed." for a wrong code_verifier. An
 // interaction code is spent by its first redemption attempt, successful or
-// not. Parameters in the URL query of a POST are refused, since secrets and
-// verifiers belong in the body.
+// not. Parameters in the URL query of a POST are served, as Okta serves
+// them (okta-idx-golang sends its token requests so), with a warning in the
+// server's log, since secrets and verifiers belong in the body; a
+// parameter sent in both the query and the body is refused.
 //
 // Nothing here is meant for production: the server keeps all state in
 // memory, applies no rate limits and prints nothing unless given a logger.

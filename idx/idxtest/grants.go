@@ -24,7 +24,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) token(r *http.Request) (*tokenResponse, *oauthError) {
-	form, oerr := readForm(r)
+	form, oerr := s.readForm(r)
 	if oerr != nil {
 		return nil, oerr
 	}

@@ -9,9 +9,11 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -115,12 +117,15 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, _ *http.Request) {
 		"idxtest implements only the interaction code flow (/v1/interact and the IDX API)."))
 }
 
-// readForm parses a form-encoded POST body. Parameters in the URL query are
-// refused: secrets, codes and verifiers belong in the body.
-func readForm(r *http.Request) (url.Values, *oauthError) {
-	if r.URL.RawQuery != "" {
-		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "Parameters must be sent in the request body, not in the URL.")
-	}
+// readForm parses the parameters of a form-encoded POST: those of the
+// body and, as Okta accepts them, those of the URL query. okta-idx-golang
+// (v0.2.2) sends its token request's parameters, the client secret and
+// the code verifier among them, in the query of the POST, where they end
+// up in access logs and proxies' records; the server serves the request
+// and warns in its log, naming the parameters (never their values). A
+// parameter sent twice, in the query and the body or twice in one, is
+// refused.
+func (s *Server) readForm(r *http.Request) (url.Values, *oauthError) {
 	if ct := r.Header.Get("Content-Type"); ct != formAccepts { // the usual value needs no parsing
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != formAccepts {
@@ -139,7 +144,31 @@ func readForm(r *http.Request) (url.Values, *oauthError) {
 			return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "The '"+k+"' parameter is repeated.")
 		}
 	}
-	return r.PostForm, nil
+	if r.URL.RawQuery == "" {
+		return r.PostForm, nil
+	}
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "The URL query is not valid.")
+	}
+	form := make(url.Values, len(r.PostForm)+len(query))
+	for k, v := range r.PostForm {
+		form[k] = v
+	}
+	names := make([]string, 0, len(query))
+	for k, v := range query {
+		if len(v) > 1 || form.Has(k) {
+			return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "The '"+k+"' parameter is repeated.")
+		}
+		form[k] = v
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	s.cfg.logger.LogAttrs(r.Context(), slog.LevelWarn,
+		"idxtest: OAuth parameters in the URL query of a POST, served as Okta serves them; "+
+			"a URL ends up in access logs and proxies, so secrets, codes and verifiers belong in the body",
+		slog.String("path", r.URL.Path), slog.Any("parameters", names))
+	return form, nil
 }
 
 // authenticateClient identifies the client of a token-endpoint-style
@@ -360,7 +389,7 @@ type interactResponse struct {
 // serveInteract answers POST /v1/interact: it starts a sign-in and returns
 // its interaction handle.
 func (s *Server) serveInteract(w http.ResponseWriter, r *http.Request) {
-	form, oerr := readForm(r)
+	form, oerr := s.readForm(r)
 	if oerr == nil {
 		var app *App
 		app, oerr = s.authenticateClient(r, form, false)

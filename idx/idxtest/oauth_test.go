@@ -329,14 +329,14 @@ func TestTokenGrantErrors(t *testing.T) {
 			wantBody:   `{"error":"invalid_request","error_description":"The 'grant_type' parameter is required."}`,
 		},
 		{
-			name: "verifier in the URL",
+			name: "parameter in the URL and the body",
 			run: func(t *testing.T, f *flow) reply {
-				return postForm(t, f.c, srv.Issuer()+"/v1/token?code_verifier="+f.verifier, url.Values{
+				return postForm(t, f.c, srv.Issuer()+"/v1/token?client_id="+idxtest.PublicClientID, url.Values{
 					"grant_type": {"interaction_code"}, "client_id": {idxtest.PublicClientID},
 				}, nil)
 			},
 			wantStatus: http.StatusBadRequest,
-			wantBody:   `{"error":"invalid_request","error_description":"Parameters must be sent in the request body, not in the URL."}`,
+			wantBody:   `{"error":"invalid_request","error_description":"The 'client_id' parameter is repeated."}`,
 		},
 	}
 	for _, tc := range tests {

@@ -72,7 +72,7 @@ func (s *Server) serveUserinfo(w http.ResponseWriter, r *http.Request) {
 // serveRevoke answers POST /v1/revoke (RFC 7009): 200 with an empty body,
 // whether or not the token was known.
 func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request) {
-	form, oerr := readForm(r)
+	form, oerr := s.readForm(r)
 	if oerr == nil {
 		var app *App
 		if app, oerr = s.authenticateClient(r, form, true); oerr == nil {
@@ -116,7 +116,7 @@ type introspection struct {
 // serveIntrospectToken answers POST /v1/introspect for tokens this client
 // holds.
 func (s *Server) serveIntrospectToken(w http.ResponseWriter, r *http.Request) {
-	form, oerr := readForm(r)
+	form, oerr := s.readForm(r)
 	if oerr == nil {
 		var app *App
 		if app, oerr = s.authenticateClient(r, form, true); oerr == nil {
