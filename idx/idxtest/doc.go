@@ -24,6 +24,9 @@
 //     Ion documents (remediation forms, relatesTo, stateHandle, expiresAt,
 //     messages, successWithInteractionCode) are shaped like real Okta
 //     answers;
+//   - trusted origins ([WithTrustedOrigins]): CORS for browser clients
+//     such as okta-auth-js and the Okta Sign-In Widget on a page of
+//     another origin, as Okta answers them;
 //   - an outbox instead of mail and phone providers: [Server.Outbox]
 //     (emails, texts and calls, with magic links), [Server.LastCode] and
 //     GET {URL}/idxtest/outbox;

@@ -24,9 +24,10 @@ type config struct {
 	logger                *slog.Logger
 	emailHook             func(Email)
 	signingKey            *rsa.PrivateKey
-	ownSigningKey         bool      // see WithNewSigningKey
-	idx                   idxConfig // the IDX options, see policy.go
-	recordRequests        bool      // see WithRequestRecording (faults.go)
+	ownSigningKey         bool            // see WithNewSigningKey
+	trustedOrigins        map[string]bool // normalized; see WithTrustedOrigins (cors.go)
+	idx                   idxConfig       // the IDX options, see policy.go
+	recordRequests        bool            // see WithRequestRecording (faults.go)
 	// jwtClients are the private_key_jwt apps; see WithPrivateKeyJWTApp.
 	jwtClients *jwtClients
 }

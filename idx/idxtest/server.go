@@ -398,6 +398,9 @@ func (s *Server) handler() http.Handler {
 			}()
 		}
 
+		if s.cors(sw, r, rt, ok) { // a preflight (cors.go)
+			return
+		}
 		if !ok {
 			writeOktaError(sw, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+r.URL.Path+" ("+r.Method+")")
 			return
