@@ -60,7 +60,8 @@ func TestInteractErrors(t *testing.T) {
 		{name: "no scope", edit: func(v url.Values) { v.Del("scope") }, wantStatus: http.StatusBadRequest, wantError: "invalid_scope"},
 		{name: "profile without openid", edit: func(v url.Values) { v.Set("scope", "profile") }, wantStatus: http.StatusBadRequest, wantError: "invalid_scope"},
 		{name: "public client with a secret", edit: func(v url.Values) { v.Set("client_secret", "x") }, wantStatus: http.StatusUnauthorized, wantError: "invalid_client"},
-		{name: "params in the URL", edit: func(url.Values) {}, rawQuery: "client_secret=x", wantStatus: http.StatusBadRequest, wantError: "invalid_request"},
+		{name: "secret in the URL", edit: func(url.Values) {}, rawQuery: "client_secret=x", wantStatus: http.StatusUnauthorized, wantError: "invalid_client"},
+		{name: "param in the URL and the body", edit: func(url.Values) {}, rawQuery: "state=x", wantStatus: http.StatusBadRequest, wantError: "invalid_request"},
 		{
 			name:       "confidential with basic",
 			edit:       func(v url.Values) { v.Set("client_id", idxtest.ConfidentialClientID) },
