@@ -119,16 +119,19 @@ func (c *call) checkTOTP(form, field, code, secret string, last int64, invalid i
 	if code == "" {
 		return 0, failPtr(c.failField(http.StatusBadRequest, form, field, msgBlank()))
 	}
+	if res := c.verificationLocked(); res != nil { // limits.go
+		return 0, res
+	}
 	step, used, ok := totpMatch(secret, code, c.now, last)
 	if used {
 		c.s.cfg.logger.Info("idxtest code replayed")
-		return 0, failPtr(c.failField(http.StatusUnauthorized, form, field, msgTOTPUsed()))
+		return 0, c.countAttempt(failPtr(c.failField(http.StatusUnauthorized, form, field, msgTOTPUsed())))
 	}
 	if !ok {
 		c.s.cfg.logger.Info("idxtest code rejected")
-		return 0, failPtr(c.failField(http.StatusUnauthorized, form, field, invalid))
+		return 0, c.countAttempt(failPtr(c.failField(http.StatusUnauthorized, form, field, invalid)))
 	}
-	return step, nil
+	return step, c.countAttempt(nil)
 }
 
 // qrCodeData is the contextualData.qrcode of an enrollment.

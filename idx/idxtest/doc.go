@@ -89,6 +89,10 @@
 //   - wrong or expired code: 401, the challenge form again with the
 //     field message api.authn.error.PASSCODE_INVALID on credentials.passcode
 //     (authfactor.challenge.soft_token.invalid_passcode for a TOTP);
+//   - the wrong code that reaches [Policy].MaxVerificationAttempts (5 by
+//     default, as Okta has it), and every code for that authenticator
+//     in the five minutes after: 429, the challenge form again with the
+//     top-level message tooManyRequests;
 //   - a locked account: 403, errors.E0000119;
 //   - a blank required field: 400, the form again with the field message
 //     model.validation.field.blank;

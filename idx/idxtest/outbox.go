@@ -118,11 +118,14 @@ func (c *call) checkCode(form string, raw []byte) *idxResult {
 	if passcode == "" {
 		return failPtr(c.failField(http.StatusBadRequest, form, "credentials.passcode", msgBlank()))
 	}
+	if res := c.verificationLocked(); res != nil { // limits.go
+		return res
+	}
 	if !c.now.Before(c.t.codeExpiresAt) || subtle.ConstantTimeCompare([]byte(passcode), []byte(c.t.code)) != 1 {
 		c.s.cfg.logger.Info("idxtest code rejected")
-		return failPtr(c.failField(http.StatusUnauthorized, form, "credentials.passcode", msgPasscodeInvalid()))
+		return c.countAttempt(failPtr(c.failField(http.StatusUnauthorized, form, "credentials.passcode", msgPasscodeInvalid())))
 	}
-	return nil
+	return c.countAttempt(nil)
 }
 
 func lifetimeText(d time.Duration) string {

@@ -76,6 +76,17 @@ type Policy struct {
 	// ([Server.UnlockUser], or the unlock flow).
 	MaxPasswordAttempts int
 
+	// MaxVerificationAttempts is how many wrong one-time codes in a row
+	// (email, SMS and voice codes, Google Authenticator and Okta Verify
+	// TOTP) a user may enter for one authenticator: the one that reaches
+	// it locks that authenticator for [VerificationLockout], and every
+	// code for it until then, right or wrong, is answered 429 with the
+	// message tooManyRequests, as Okta Identity Engine answers after five.
+	// A right code clears the count. Zero means Okta's
+	// [DefaultMaxVerificationAttempts] (5); a negative value means no
+	// limit.
+	MaxVerificationAttempts int
+
 	// ProfileAttributes are what self-service registration asks for in
 	// enroll-profile. Nil means [DefaultProfileAttributes]; the email is
 	// always asked for.

@@ -63,6 +63,8 @@ type Server struct {
 
 	faults faultState // injected faults and recorded requests (faults.go)
 
+	attempts map[string]*attemptState // wrong codes by "userID key" (limits.go)
+
 	recoveryTokens   map[string]*userGrant // see RecoveryToken (flow_recover.go)
 	activationTokens map[string]*userGrant // see ActivationToken (activation.go)
 
