@@ -35,7 +35,8 @@
 //     [Server.UnlockUser], [Server.ActivationToken],
 //     [Server.RecoveryToken], and fault injection ([Server.InjectFault]:
 //     rate limits, server errors, slow, hung or dropped connections,
-//     malformed or oversized answers, foreign hrefs).
+//     malformed or oversized answers, foreign hrefs), also over HTTP
+//     under /idxtest/ for clients that are not Go ([WithControlAPI]).
 //
 // It is written from the wire protocol alone and shares no code with the
 // SDK, so a misunderstanding of the protocol in one cannot hide in the

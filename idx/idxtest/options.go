@@ -26,6 +26,7 @@ type config struct {
 	signingKey            *rsa.PrivateKey
 	ownSigningKey         bool            // see WithNewSigningKey
 	trustedOrigins        map[string]bool // normalized; see WithTrustedOrigins (cors.go)
+	controlAPI            bool            // see WithControlAPI (control.go)
 	idx                   idxConfig       // the IDX options, see policy.go
 	recordRequests        bool            // see WithRequestRecording (faults.go)
 	// jwtClients are the private_key_jwt apps; see WithPrivateKeyJWTApp.

@@ -332,7 +332,7 @@ func (s *Server) routes() map[string]route {
 	post := []string{http.MethodPost}
 	get := []string{http.MethodGet}
 	getPost := []string{http.MethodGet, http.MethodPost}
-	return map[string]route{
+	m := map[string]route{
 		issuerPath + "/.well-known/openid-configuration":       {get, s.serveDiscovery},
 		issuerPath + "/.well-known/oauth-authorization-server": {get, s.serveDiscovery},
 		issuerPath + "/v1/keys":                                {get, s.serveKeys},
@@ -363,6 +363,12 @@ func (s *Server) routes() map[string]route {
 		"/idxtest/outbox":                                      {get, s.serveOutbox},
 		"/idxtest/okta-verify/activate":                        {get, s.serveOktaVerifyActivate},
 	}
+	if s.cfg.controlAPI {
+		for p, rt := range s.controlRoutes() { // control.go
+			m[p] = rt
+		}
+	}
+	return m
 }
 
 // handler counts every request, logs it, and dispatches on the exact path.
