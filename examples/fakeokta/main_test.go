@@ -73,7 +73,9 @@ func TestRun(t *testing.T) {
 	defer cancel()
 	var out lockedBuffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, "127.0.0.1:0", true, &out, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-v", "-trusted-origin", "http://127.0.0.1:3000"}, &out, io.Discard)
+	}()
 
 	issuer := waitFor(t, &out, regexp.MustCompile(`Issuer:\s+(\S+)`))
 	base := strings.TrimSuffix(issuer, "/oauth2/default")
@@ -81,19 +83,25 @@ func TestRun(t *testing.T) {
 	for _, want := range []string{
 		idxtest.PublicClientID, idxtest.ConfidentialClientID, idxtest.ConfidentialClientSecret,
 		idxtest.DefaultRedirectURI, idxtest.DemoUsername, idxtest.DemoPassword, base + "/idxtest/outbox",
+		"Trusted origins:   http://127.0.0.1:3000 http://localhost:8080", "2 factors (the password, then: every one)",
+		base + "/idxtest/ (loopback clients only)",
 	} {
 		if !strings.Contains(banner, want) {
 			t.Errorf("banner lacks %q:\n%s", want, banner)
 		}
 	}
 
-	resp, err := http.Get(issuer + "/.well-known/openid-configuration")
+	// A page on the redirect URI's origin may read discovery.
+	req, _ := http.NewRequest(http.MethodGet, issuer+"/.well-known/openid-configuration", nil)
+	req.Header.Set("Origin", "http://localhost:8080")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("discovery: %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != "http://localhost:8080" {
+		t.Fatalf("discovery from the redirect URI's origin: %d, Access-Control-Allow-Origin %q",
+			resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
 	}
 
 	// Sign in up to the email.
@@ -124,6 +132,16 @@ func TestRun(t *testing.T) {
 	if len(outbox) != 1 || outbox[0].Code != printed {
 		t.Errorf("printed code %q, outbox %+v", printed, outbox)
 	}
+	resp, err = http.Get(base + "/idxtest/codes/last?to=" + url.QueryEscape(idxtest.DemoUsername))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last struct{ Code string }
+	_ = json.NewDecoder(resp.Body).Decode(&last)
+	resp.Body.Close()
+	if last.Code != printed {
+		t.Errorf("the control API's last code %q, printed %q", last.Code, printed)
+	}
 
 	cancel()
 	select {
@@ -149,7 +167,7 @@ func TestRunAddressInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	err = run(t.Context(), ln.Addr().String(), false, io.Discard, io.Discard)
+	err = run(t.Context(), []string{"-addr", ln.Addr().String()}, io.Discard, io.Discard)
 	if err == nil {
 		t.Fatal("run on a taken address succeeded")
 	}
