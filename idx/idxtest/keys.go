@@ -87,9 +87,11 @@ func (k *keys) rotate(priv *rsa.PrivateKey) (string, error) {
 		}
 	}
 	kid := randomToken(24)
+	// Okta's tokens carry only kid and alg in their header (no typ);
+	// okta-jwt-verifier-golang refuses any other member.
 	signer, err := jose.NewSigner(
 		jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: priv, KeyID: kid, Algorithm: string(jose.RS256), Use: "sig"}},
-		(&jose.SignerOptions{}).WithType("JWT"),
+		nil,
 	)
 	if err != nil {
 		return "", fmt.Errorf("idxtest: making the signer: %w", err)

@@ -70,17 +70,22 @@ func (s *Server) resendForm(t *transaction) *ionForm {
 // successForm is the successWithInteractionCode form: it posts to the token
 // endpoint, form-encoded.
 func (s *Server) successForm(t *transaction) *ionForm {
+	fields := []ionField{
+		{Name: "grant_type", Required: pTrue, Value: "interaction_code"},
+		{Name: "interaction_code", Required: pTrue, Value: t.successCode},
+		{Name: "client_id", Required: pTrue, Value: t.interaction.app.ClientID},
+	}
+	if t.interaction.app.confidential() {
+		// Okta asks a client with a secret for it in the form too;
+		// okta-idx-golang sends only the fields the form has.
+		fields = append(fields, ionField{Name: "client_secret", Required: pTrue})
+	}
 	return &ionForm{
-		Rel:    []string{"create-form"},
-		Name:   "issue",
-		Href:   s.href(issuerPath + "/v1/token"),
-		Method: "POST",
-		Value: []ionField{
-			{Name: "grant_type", Required: pTrue, Value: "interaction_code"},
-			{Name: "interaction_code", Required: pTrue, Value: t.successCode},
-			{Name: "client_id", Required: pTrue, Value: t.interaction.app.ClientID},
-			{Name: "code_verifier", Required: pTrue},
-		},
+		Rel:     []string{"create-form"},
+		Name:    "issue",
+		Href:    s.href(issuerPath + "/v1/token"),
+		Method:  "POST",
+		Value:   append(fields, ionField{Name: "code_verifier", Required: pTrue}),
 		Accepts: formAccepts,
 	}
 }
