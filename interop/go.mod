@@ -3,13 +3,16 @@ module github.com/goidx/goidx/interop
 go 1.25.0
 
 require (
+	github.com/chromedp/chromedp v0.23.0
 	github.com/goidx/goidx v0.0.0
 	github.com/okta/okta-idx-golang v0.2.2
 )
 
 require (
+	github.com/chromedp/cdproto v0.159.0 // indirect
 	github.com/fsnotify/fsnotify v1.4.7 // indirect
 	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/go-ozzo/ozzo-validation/v4 v4.3.0 // indirect
 	github.com/goccy/go-json v0.3.5 // indirect
 	github.com/hashicorp/hcl v1.0.0 // indirect
