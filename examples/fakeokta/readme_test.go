@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +29,10 @@ func TestTerminalExamplesOnFakeokta(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIPPING: builds and runs the examples; not in -short mode")
 	}
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is not on PATH: %v", err)
+	}
 	bin := t.TempDir()
 	build := exec.CommandContext(t.Context(), goTool, "build", "-o", bin+string(filepath.Separator), "../register", "../recover-password")
 	if out, err := build.CombinedOutput(); err != nil {
