@@ -120,6 +120,7 @@
 // parameter sent in both the query and the body is refused.
 //
 // Nothing here is meant for production: the server keeps all state in
-// memory, applies no rate limits and prints nothing unless given a logger.
+// memory, applies no rate limits (only Okta's limit on wrong one-time
+// codes) and prints nothing unless given a logger.
 // It never logs passwords, codes, tokens or handles.
 package idxtest
