@@ -102,6 +102,27 @@ func TestControlAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("push approved", func(t *testing.T) {
+		f := newFlowUser(t, srv, withOktaVerify)
+		pushStarted(t, f)
+		if r := controlCall(t, srv, "POST", "/idxtest/push/approve", `{"username":"`+f.user+`"}`, nil); r.status != http.StatusOK {
+			t.Fatalf("approve: %v", r)
+		}
+		f.mustOK("poll after approval", f.submit("challenge-poll", nil))
+	})
+
+	t.Run("push rejected", func(t *testing.T) {
+		f := newFlowUser(t, srv, withOktaVerify)
+		pushStarted(t, f)
+		if r := controlCall(t, srv, "POST", "/idxtest/push/reject", `{"username":"`+f.user+`"}`, nil); r.status != http.StatusOK {
+			t.Fatalf("reject: %v", r)
+		}
+		r := f.submit("challenge-poll", nil)
+		if diff := cmp.Diff([]string{"api.authn.poll.error.push_rejected"}, messageKeys(t, r.doc)); diff != "" {
+			t.Errorf("poll after rejection: messages (-want +got):\n%s", diff)
+		}
+	})
+
 	t.Run("push without one waiting", func(t *testing.T) {
 		r := controlCall(t, srv, "POST", "/idxtest/push/approve", `{"username":"demo@example.com"}`, nil)
 		if r.status != http.StatusNotFound || !strings.Contains(str(t, r.doc, "error"), "no Okta Verify push waiting") {
