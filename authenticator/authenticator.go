@@ -4,23 +4,84 @@ package authenticator
 // authenticator objects of an IDX response.
 type Key string
 
-// The authenticator keys of Okta Identity Engine.
+// The authenticator keys of Okta Identity Engine: every key real orgs send.
+// The input names each one's answer goes under are given by [InputName].
 const (
-	OktaPassword     Key = "okta_password"
-	OktaEmail        Key = "okta_email"
-	PhoneNumber      Key = "phone_number"
-	GoogleOTP        Key = "google_otp"
-	OktaVerify       Key = "okta_verify"
+	// OktaPassword is the password: "password" to verify, "newPassword"
+	// to set one (enrollment, reset, expiry).
+	OktaPassword Key = "okta_password"
+	// OktaEmail sends a one-time code ("verificationCode") or a magic
+	// link by email.
+	OktaEmail Key = "okta_email"
+	// PhoneNumber sends a one-time code by SMS or voice call
+	// ("verificationCode"); enrollment takes "phoneNumber" and
+	// "methodType".
+	PhoneNumber Key = "phone_number"
+	// GoogleOTP is Google Authenticator: a TOTP code
+	// ("verificationCode"), enrolled from a QR code or shared secret (also
+	// when the org resets it, in reset-authenticator).
+	GoogleOTP Key = "google_otp"
+	// OktaVerify is the Okta Verify app: a push (polled), a TOTP code
+	// ("verificationCode"), or FastPass (methodType "signed_nonce"), which
+	// needs the app on the user's device and cannot be answered by a
+	// server.
+	OktaVerify Key = "okta_verify"
+	// SecurityQuestion is a security question: "answer", and at
+	// enrollment "questionKey" (or "custom" with "question").
 	SecurityQuestion Key = "security_question"
-	WebAuthn         Key = "webauthn"
-	Duo              Key = "duo"
-	CustomOTP        Key = "custom_otp"
-	RSAToken         Key = "rsa_token"
-	OnPremMFA        Key = "onprem_mfa"
-	SymantecVIP      Key = "symantec_vip"
-	YubiKeyToken     Key = "yubikey_token"
-	ExternalIdP      Key = "external_idp"
-	CustomApp        Key = "custom_app"
+	// WebAuthn is a security key, biometric or passkey (FIDO2): the
+	// browser's "clientData" with "attestation" (enrollment) or
+	// "authenticatorData" and "signatureData" (verification).
+	WebAuthn Key = "webauthn"
+	// Duo is Duo Security: the browser runs Duo's prompt from the
+	// contextualData (see [DuoPrompt]) and the signed response it returns
+	// is sent as "duoSignature", at enrollment and verification alike.
+	Duo Key = "duo"
+	// CustomOTP is an OTP authenticator the org defines (HOTP or TOTP
+	// codes from a token or app): "verificationCode". Orgs usually enroll
+	// it by admin action only.
+	CustomOTP Key = "custom_otp"
+	// RSAToken is RSA SecurID: a passcode ("verificationCode"); enrollment
+	// also takes the user's name on the RSA server ("vendorUsername").
+	RSAToken Key = "rsa_token"
+	// OnPremMFA is an on-premises MFA server the org reaches through an
+	// agent (RADIUS): as RSA SecurID, a passcode ("verificationCode") and
+	// at enrollment "vendorUsername".
+	OnPremMFA Key = "onprem_mfa"
+	// SymantecVIP is Symantec VIP: a security code ("verificationCode");
+	// enrollment takes the credential ID of the token or app
+	// ("credentialId") and two consecutive codes ("verificationCode",
+	// then "nextVerificationCode").
+	SymantecVIP Key = "symantec_vip"
+	// YubiKeyToken is a YubiKey in OTP mode: the one-time password the key
+	// types when touched ("verificationCode"), at enrollment and
+	// verification.
+	YubiKeyToken Key = "yubikey_token"
+	// ExternalIdP is an identity provider used as an authenticator
+	// ("IDP Authenticator"): choosing it gives a redirect-idp step whose
+	// Href the browser must follow.
+	ExternalIdP Key = "external_idp"
+	// CustomApp is a push authenticator the org builds into its own app
+	// (Okta's Devices SDK): a push the user approves while the step is
+	// polled; "autoChallenge" asks for the push to be sent by itself next
+	// time.
+	CustomApp Key = "custom_app"
+	// CustomPush is the key some orgs give the custom push app in their
+	// authenticator lists; it is answered as [CustomApp].
+	CustomPush Key = "custom_push"
+	// SmartCardIdP is a smart card (PIV/CAC) checked by the org's X509
+	// identity provider (methodType "cert"): choosing it gives a
+	// redirect-idp step whose Href the browser must follow, presenting
+	// the card's certificate.
+	SmartCardIdP Key = "smart_card_idp"
+	// NFCPin is an NFC card with a PIN, read through Okta Verify on the
+	// user's computer: a device challenge (polled), then the PIN
+	// ("verificationCode"), which enrollment sets. Its settings give the
+	// PIN's length.
+	NFCPin Key = "nfc_pin"
+	// TemporaryAccessCode is a temporary access code an admin issued to
+	// the user ("verificationCode").
+	TemporaryAccessCode Key = "tac"
 )
 
 // Known reports whether k is one of the keys this package names. Orgs may
@@ -29,7 +90,7 @@ func (k Key) Known() bool {
 	switch k {
 	case OktaPassword, OktaEmail, PhoneNumber, GoogleOTP, OktaVerify, SecurityQuestion,
 		WebAuthn, Duo, CustomOTP, RSAToken, OnPremMFA, SymantecVIP, YubiKeyToken,
-		ExternalIdP, CustomApp:
+		ExternalIdP, CustomApp, CustomPush, SmartCardIdP, NFCPin, TemporaryAccessCode:
 		return true
 	}
 	return false
@@ -37,6 +98,58 @@ func (k Key) Known() bool {
 
 // String returns the key as sent on the wire.
 func (k Key) String() string { return string(k) }
+
+// InputName names the input under which the SDK asks for, and takes, the
+// field of an authenticator's credentials object ("passcode",
+// "clientData", ...) in a step about the authenticator with key k. It
+// follows okta-auth-js where it has a name (a one-time code is a
+// "verificationCode" whatever sends it) and gives the others names that
+// say what the user supplies:
+//
+//	okta_password      passcode         password (verification; see below)
+//	security_question  passcode         answer
+//	any other key      passcode, totp   verificationCode
+//	rsa_token          clientData       vendorUsername
+//	onprem_mfa         clientData       vendorUsername
+//	symantec_vip       credentialId     credentialId
+//	any key            nextPasscode     nextVerificationCode
+//	duo                signatureData    duoSignature
+//
+// Every other field keeps its own name (WebAuthn's clientData,
+// attestation, authenticatorData and signatureData, the security
+// question's answer, questionKey and question, revokeSessions). The
+// password being set (enrollment, reset, expiry) is asked for as
+// "newPassword" by the step engine, which knows the step.
+func InputName(k Key, field string) string {
+	switch field {
+	case "passcode":
+		switch k {
+		case OktaPassword:
+			return "password"
+		case SecurityQuestion:
+			return "answer"
+		}
+		return "verificationCode"
+	case "totp":
+		return "verificationCode"
+	case "nextPasscode":
+		return "nextVerificationCode"
+	case "clientData":
+		if k == RSAToken || k == OnPremMFA {
+			return "vendorUsername"
+		}
+	case "signatureData":
+		if k == Duo {
+			return "duoSignature"
+		}
+	}
+	return field
+}
+
+// CredentialInput names the answer field the SDK shows for the
+// credentials.passcode field of an authenticator with key k:
+// [InputName](k, "passcode").
+func CredentialInput(k Key) string { return InputName(k, "passcode") }
 
 // Answer is what a user supplies to verify or enroll an authenticator.
 // Fields that do not apply to an authenticator are ignored.
@@ -58,6 +171,17 @@ type Answer struct {
 	Question    string
 	// WebAuthn is the browser's answer to a WebAuthn ceremony.
 	WebAuthn *WebAuthnAnswer
+	// VendorUsername is the user's name on the vendor's server, asked
+	// when enrolling RSA SecurID (rsa_token) or an on-premises MFA
+	// server (onprem_mfa).
+	VendorUsername string
+	// CredentialID and NextVerificationCode enroll Symantec VIP
+	// (symantec_vip): the credential ID of the token or app, and the
+	// code it shows after VerificationCode.
+	CredentialID         string
+	NextVerificationCode string
+	// DuoSignature is the signed response of Duo's prompt (duo).
+	DuoSignature string
 }
 
 // WebAuthnAnswer holds what navigator.credentials.create (enrollment) or
@@ -77,8 +201,10 @@ type WebAuthnAnswer struct {
 // Credentials returns the "credentials" object that answers a
 // challenge-authenticator or enroll-authenticator form for the authenticator
 // with key k, and whether the answer holds what k needs. An unknown key is
-// answered with a passcode, the form most authenticators use. Use
-// [CredentialsFor] when the form's credential fields are known.
+// answered with a passcode, the form most authenticators use; the
+// enrollment values of RSA SecurID, on-prem MFA and Symantec VIP join it
+// when given. Use [CredentialsFor] when the form's credential fields are
+// known.
 func Credentials(k Key, a Answer) (map[string]any, bool) {
 	switch k {
 	case OktaPassword:
@@ -114,11 +240,28 @@ func Credentials(k Key, a Answer) (map[string]any, bool) {
 				"signatureData": w.SignatureData}, true
 		}
 		return nil, false
+	case Duo:
+		if a.DuoSignature == "" {
+			return nil, false
+		}
+		return map[string]any{"signatureData": a.DuoSignature}, true
 	default:
 		if a.VerificationCode == "" {
 			return nil, false
 		}
-		return map[string]any{"passcode": a.VerificationCode}, true
+		c := map[string]any{"passcode": a.VerificationCode}
+		switch {
+		case (k == RSAToken || k == OnPremMFA) && a.VendorUsername != "":
+			c["clientData"] = a.VendorUsername
+		case k == SymantecVIP:
+			if a.CredentialID != "" {
+				c["credentialId"] = a.CredentialID
+			}
+			if a.NextVerificationCode != "" {
+				c["nextPasscode"] = a.NextVerificationCode
+			}
+		}
+		return c, true
 	}
 }
 
@@ -153,19 +296,4 @@ func CredentialsFor(k Key, fields []string, a Answer) (map[string]any, bool) {
 		return nil, false
 	}
 	return c, true
-}
-
-// CredentialInput names the answer field the SDK shows for the
-// credentials.passcode field of an authenticator with key k:
-// "password" for okta_password, "answer" for security_question, and
-// "verificationCode" otherwise.
-func CredentialInput(k Key) string {
-	switch k {
-	case OktaPassword:
-		return "password"
-	case SecurityQuestion:
-		return "answer"
-	default:
-		return "verificationCode"
-	}
 }

@@ -10,7 +10,7 @@ import (
 // ContextualData is the data an authenticator object carries for the
 // user interface of its step: a QR code and shared secret to enroll an
 // authenticator app, the security questions on offer, the WebAuthn
-// challenge, or the number to pick in Okta Verify.
+// challenge, the number to pick in Okta Verify, or Duo's prompt.
 type ContextualData struct {
 	// QRCode is the enrollment QR code (google_otp, okta_verify).
 	QRCode *QRCode
@@ -36,6 +36,20 @@ type ContextualData struct {
 	// SelectedChannel is the Okta Verify enrollment channel in use
 	// ("qrcode", "email", "sms").
 	SelectedChannel string
+	// Duo is what the browser needs to run Duo's prompt (duo), nil for
+	// other authenticators.
+	Duo *DuoPrompt
+}
+
+// DuoPrompt is the Duo Web prompt of a duo step. The browser loads Script,
+// shows the prompt for Host with SignedToken (an iframe, as
+// IntegrationType "IFRAME" says), and gets back a signed response, which
+// answers the step as "duoSignature".
+type DuoPrompt struct {
+	Host            string
+	SignedToken     string
+	Script          string
+	IntegrationType string
 }
 
 // QRCode is an enrollment QR code. The image encodes a secret (the TOTP
@@ -76,6 +90,11 @@ type wireContext struct {
 	ActivationData  json.RawMessage `json:"activationData"`
 	CorrectAnswer   json.RawMessage `json:"correctAnswer"`
 	SelectedChannel string          `json:"selectedChannel"`
+	// Duo's prompt.
+	Host            string `json:"host"`
+	SignedToken     string `json:"signedToken"`
+	Script          string `json:"script"`
+	IntegrationType string `json:"integrationType"`
 }
 
 // ParseContextualData reads the contextualData object of an authenticator.
@@ -98,6 +117,9 @@ func ParseContextualData(raw []byte) (*ContextualData, error) {
 	}
 	for _, q := range w.Questions {
 		c.Questions = append(c.Questions, Question{Key: q.QuestionKey, Text: q.Question})
+	}
+	if w.SignedToken != "" || w.Host != "" {
+		c.Duo = &DuoPrompt{Host: w.Host, SignedToken: w.SignedToken, Script: w.Script, IntegrationType: w.IntegrationType}
 	}
 	if w.EnrolledQuestion != nil {
 		c.EnrolledQuestion = &Question{Key: w.EnrolledQuestion.QuestionKey, Text: w.EnrolledQuestion.Question}

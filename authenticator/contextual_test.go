@@ -78,6 +78,9 @@ func TestParseContextualData(t *testing.T) {
 		{"webauthn", `{"challengeData":{"challenge":"x"},"activationData":null}`,
 			&authenticator.ContextualData{ChallengeData: json.RawMessage(`{"challenge":"x"}`)}, false},
 		{"unknown members", `{"somethingNew":[1,2]}`, &authenticator.ContextualData{}, false},
+		{"duo", `{"integrationType":"IFRAME","host":"api-0000.duosecurity.example","signedToken":"TX|dXNlcg==|ab:APP|dXNlcg==|cd","script":"https://app.example.com/duo.js"}`,
+			&authenticator.ContextualData{Duo: &authenticator.DuoPrompt{Host: "api-0000.duosecurity.example", SignedToken: "TX|dXNlcg==|ab:APP|dXNlcg==|cd",
+				Script: "https://app.example.com/duo.js", IntegrationType: "IFRAME"}}, false},
 		{"bad correct answer", `{"correctAnswer":[1]}`, nil, true},
 		{"not an object", `[1]`, nil, true},
 	}
