@@ -43,8 +43,21 @@ type Options struct {
 	// "email", "push", ...), when it offers several.
 	MethodType string
 	// VerificationCode answers a one-time code challenge (email, phone,
-	// Google Authenticator, Okta Verify's code, custom OTP).
+	// Google Authenticator, Okta Verify's code, custom OTP, RSA SecurID,
+	// on-prem MFA, Symantec VIP, a YubiKey's OTP, a temporary access
+	// code) or an NFC card's PIN: every input named "verificationCode".
 	VerificationCode string
+	// VendorUsername is the user's name on the vendor's server, asked
+	// when enrolling RSA SecurID or an on-prem MFA authenticator.
+	VendorUsername string
+	// CredentialID and NextVerificationCode enroll Symantec VIP: the
+	// credential ID of the token or app, and the code it shows after
+	// VerificationCode.
+	CredentialID         string
+	NextVerificationCode string
+	// DuoSignature is the signed response of Duo's prompt (see
+	// Authenticator.Context.Duo).
+	DuoSignature string
 
 	// NewPassword sets a password: reset-authenticator (RecoverPassword),
 	// reenroll-authenticator (an expired password), and the enrollment of
@@ -134,6 +147,12 @@ func (o *Options) values(fl flowKind) (remediate.Values, error) {
 		}
 		v["verificationCode"] = strings.TrimSpace(o.VerificationCode)
 	}
+	if o.NextVerificationCode != "" {
+		if strings.TrimSpace(o.NextVerificationCode) == "" {
+			return nil, &InputError{Field: "NextVerificationCode", Reason: "blank"}
+		}
+		v["nextVerificationCode"] = strings.TrimSpace(o.NextVerificationCode)
+	}
 	if o.ConfirmPassword != "" && o.ConfirmPassword != o.NewPassword {
 		return nil, &InputError{Field: "ConfirmPassword", Reason: "does not match NewPassword"}
 	}
@@ -146,6 +165,7 @@ func (o *Options) values(fl flowKind) (remediate.Values, error) {
 	for name, val := range map[string]string{
 		"phoneNumber": o.PhoneNumber, "answer": o.Answer, "questionKey": o.QuestionKey,
 		"question": o.Question, "channel": o.Channel, "email": o.Email,
+		"vendorUsername": o.VendorUsername, "credentialId": o.CredentialID, "duoSignature": o.DuoSignature,
 	} {
 		if val != "" {
 			v[name] = val

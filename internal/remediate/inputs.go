@@ -272,60 +272,51 @@ func answersAuthenticator(form string) bool {
 	return false
 }
 
-// alias names a field path the way okta-auth-js's legacy mode does.
+// alias names a field path the way okta-auth-js's legacy mode does, and
+// the credentials of every authenticator by [authenticator.InputName].
 func alias(r *ion.Response, f *ion.Form, path []string) string {
 	p := strings.Join(path, ".")
 	switch p {
 	case "identifier":
 		return "username"
-	case "rememberMe":
-		return "rememberMe"
-	case "authenticator":
-		return "authenticator"
 	case "authenticator.methodType":
 		return "methodType"
 	case "authenticator.phoneNumber":
 		return "phoneNumber"
-	case "credentials.answer":
-		return "answer"
-	case "credentials.questionKey":
-		return "questionKey"
-	case "credentials.question":
-		return "question"
-	case "credentials.clientData":
-		return "clientData"
-	case "credentials.attestation":
-		return "attestation"
-	case "credentials.authenticatorData":
-		return "authenticatorData"
-	case "credentials.signatureData":
-		return "signatureData"
-	case "credentials.transports":
-		return "transports"
-	case "credentials.clientExtensions":
-		return "clientExtensions"
-	case "credentials.revokeSessions":
-		return "revokeSessions"
-	case "credentials.totp":
-		return "verificationCode"
 	case "authenticator.channel":
 		return "channel"
-	case "credentials.passcode":
-		switch f.Name {
-		case "identify", "enroll-profile":
-			return "password"
-		case "reset-authenticator", "reenroll-authenticator", "reenroll-authenticator-warning":
-			return "newPassword"
-		}
-		if a := stepAuthenticator(r, f); a != nil && a.Key != "" {
-			return authenticator.CredentialInput(authenticator.Key(a.Key))
-		}
-		return p // a form the engine does not know: the raw path
+	case "authenticator.autoChallenge":
+		return "autoChallenge"
 	}
 	if len(path) == 2 && path[0] == "userProfile" {
 		return path[1]
 	}
-	return p
+	if len(path) != 2 || path[0] != "credentials" {
+		return p
+	}
+	field := path[1]
+	a := stepAuthenticator(r, f)
+	if field == "passcode" {
+		switch f.Name {
+		case "identify", "enroll-profile":
+			return "password"
+		case "reset-authenticator", "reenroll-authenticator", "reenroll-authenticator-warning":
+			// These forms set a new password, unless they are about
+			// another authenticator (Google Authenticator reset by the
+			// org takes a code from the new enrollment).
+			if a == nil || a.Key == "" || a.Key == string(authenticator.OktaPassword) {
+				return "newPassword"
+			}
+		}
+		if a == nil || a.Key == "" {
+			return p // a form the engine does not know: the raw path
+		}
+	}
+	key := ""
+	if a != nil {
+		key = a.Key
+	}
+	return authenticator.InputName(authenticator.Key(key), field)
 }
 
 // stepAuthenticator is the authenticator a form is about: the one its

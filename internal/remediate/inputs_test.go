@@ -144,6 +144,55 @@ func TestInputsFixtures(t *testing.T) {
 			},
 		},
 		{
+			// The org resets Google Authenticator: a code from the new
+			// enrollment, not a password.
+			fixture: "reset-authenticator-google-otp.json", form: "reset-authenticator",
+			want: []input{{Name: "verificationCode", Path: "credentials.passcode", Label: "Enter code", Type: "string", Required: true}},
+		},
+		{
+			fixture: "reset-authenticator.json", form: "reset-authenticator",
+			want: []input{
+				{Name: "newPassword", Path: "credentials.passcode", Label: "New password", Type: "string", Required: true, Secret: true},
+				{Name: "revokeSessions", Path: "credentials.revokeSessions", Label: "Sign me out of all other devices", Type: "boolean"},
+			},
+		},
+		{
+			// The id and method are fixed; the user names the RSA account.
+			fixture: "enroll-authenticator-rsa-token.json", form: "enroll-authenticator",
+			want: []input{
+				{Name: "vendorUsername", Path: "credentials.clientData", Label: "User Name", Type: "string", Required: true},
+				{Name: "verificationCode", Path: "credentials.passcode", Label: "Passcode", Type: "string", Required: true},
+			},
+		},
+		{
+			fixture: "enroll-authenticator-onprem-mfa.json", form: "enroll-authenticator",
+			want: []input{
+				{Name: "vendorUsername", Path: "credentials.clientData", Label: "User Name", Type: "string", Required: true},
+				{Name: "verificationCode", Path: "credentials.passcode", Label: "Passcode", Type: "string", Required: true},
+			},
+		},
+		{
+			fixture: "enroll-authenticator-symantec-vip.json", form: "enroll-authenticator",
+			want: []input{
+				{Name: "credentialId", Path: "credentials.credentialId", Label: "Enter credential ID", Type: "string", Required: true},
+				{Name: "verificationCode", Path: "credentials.passcode", Label: "Security Code 1", Type: "string", Required: true},
+				{Name: "nextVerificationCode", Path: "credentials.nextPasscode", Label: "Security Code 2", Type: "string", Required: true},
+			},
+		},
+		{
+			fixture: "challenge-authenticator-duo.json", form: "challenge-authenticator",
+			want: []input{{Name: "duoSignature", Path: "credentials.signatureData", Label: "Assertion From Duo", Type: "string", Required: true}},
+		},
+		{
+			fixture: "challenge-authenticator-yubikey-token.json", form: "challenge-authenticator",
+			want: []input{{Name: "verificationCode", Path: "credentials.passcode", Label: "Insert then tap your YubiKey",
+				Type: "string", Required: true, Secret: true}},
+		},
+		{
+			fixture: "challenge-poll-custom-app.json", form: "challenge-poll",
+			want: []input{{Name: "autoChallenge", Path: "autoChallenge", Label: "Send push automatically", Type: "boolean"}},
+		},
+		{
 			// An unknown remediation: raw dotted paths, hidden and fixed fields left out.
 			fixture: "unknown-remediation.json", form: "attest-device-posture",
 			want: []input{
@@ -314,6 +363,9 @@ func TestInputsCredentialAlias(t *testing.T) {
 		{"unknown form without an authenticator: raw path", "device-challenge", `null`, "okta_email", "credentials.passcode"},
 		{"unknown form with an authenticator", "device-challenge", `"$.authenticators.value[0]"`, "okta_email", "verificationCode"},
 		{"reenroll", "reenroll-authenticator", `null`, "okta_password", "newPassword"},
+		{"reset of the password", "reset-authenticator", `null`, "okta_password", "newPassword"},
+		{"reset of another authenticator", "reset-authenticator", `null`, "google_otp", "verificationCode"},
+		{"reenroll of another authenticator", "reenroll-authenticator", `null`, "phone_number", "verificationCode"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
