@@ -188,8 +188,8 @@ func TestAuthenticatorSteps(t *testing.T) {
 	}
 }
 
-// Goal: Duo's prompt and the QR code of a reset Google Authenticator are
-// read from the step's authenticator.
+// Goal: Duo's prompt, the QR code of a reset Google Authenticator, an NFC
+// PIN's length are read from the step's authenticator.
 func TestAuthenticatorContext(t *testing.T) {
 	t.Parallel()
 	_, _, tx := startFixture(t, "challenge-authenticator-duo.json", "")
@@ -208,6 +208,10 @@ func TestAuthenticatorContext(t *testing.T) {
 		t.Errorf("reset Google Authenticator: %+v", a.Context)
 	}
 
+	_, _, tx = startFixture(t, "challenge-authenticator-nfc-pin.json", "")
+	if diff := cmp.Diff(&authenticator.Settings{MinLength: 4, MaxLength: 4}, tx.NextStep.Authenticator.Settings); diff != "" {
+		t.Errorf("NFC PIN settings (-want +got):\n%s", diff)
+	}
 }
 
 // Goal: every key of a select step real orgs send can be chosen by key,
@@ -303,5 +307,59 @@ func TestAuthenticatorRedirectAndPush(t *testing.T) {
 	}
 	if got := o.last("/idp/idx/challenge/poll").Body["autoChallenge"]; got != true {
 		t.Errorf("autoChallenge sent as %v; want its default, true", got)
+	}
+}
+
+// Goal: the user's WebAuthn enrollments carry their credential IDs and
+// transports, so that an app can list them in allowCredentials for a
+// security key without a discoverable credential; other enrollments
+// keep their credential (a YubiKey's serial).
+func TestEnrollmentCredentials(t *testing.T) {
+	t.Parallel()
+	_, _, tx := startFixture(t, "select-authenticator-authenticate-every-key.json", "")
+	type cred struct {
+		Key        authenticator.Key
+		ID         string
+		Transports []string
+	}
+	var got []cred
+	for _, e := range tx.NextStep.AuthenticatorEnrollments {
+		if e.CredentialID != "" || e.Transports != nil {
+			got = append(got, cred{e.Key, e.CredentialID, e.Transports})
+		}
+	}
+	want := []cred{
+		{authenticator.WebAuthn, "Zm9yLWEtdXNiLWtleS1jcmVkZW50aWFsLWlkLTAx", []string{"usb", "nfc"}},
+		{authenticator.WebAuthn, "dG91Y2gtaWQtY3JlZGVudGlhbC1pZC0wMg", []string{"internal"}}, // from the profile
+		{authenticator.YubiKeyToken, "ykk1Yub0000serial", nil},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("enrollments' credentials (-want +got):\n%s", diff)
+	}
+}
+
+// Goal: the password's rules come with the step that sets one, typed, so
+// that an app shows them before the org refuses a password.
+func TestPasswordSettings(t *testing.T) {
+	t.Parallel()
+	_, _, tx := startFixture(t, "reenroll-authenticator-warning-password.json", "")
+	s := tx.NextStep
+	if s.Name != "reenroll-authenticator-warning" || s.Authenticator == nil || s.Authenticator.Key != authenticator.OktaPassword {
+		t.Fatalf("next step %+v", s)
+	}
+	days := 3
+	want := &authenticator.Settings{
+		Complexity: &authenticator.PasswordComplexity{
+			MinLength: 12, MinLowerCase: 1, MinUpperCase: 1, MinNumber: 1, MinSymbol: 1,
+			ExcludeUsername: true, ExcludeAttributes: []string{"firstName", "lastName"}, MaxConsecutiveRepeatingCharacters: 3,
+		},
+		Age:          &authenticator.PasswordAge{MinAgeMinutes: 60, HistoryCount: 5},
+		DaysToExpiry: &days,
+	}
+	if diff := cmp.Diff(want, s.Authenticator.Settings); diff != "" {
+		t.Errorf("settings (-want +got):\n%s", diff)
+	}
+	if !s.CanSkip || len(s.Inputs) != 1 || s.Inputs[0].Name != "newPassword" {
+		t.Errorf("step %+v", s)
 	}
 }

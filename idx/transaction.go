@@ -215,8 +215,21 @@ type Authenticator struct {
 	// Context.QRCode.
 	ContextualData json.RawMessage
 	// Context is ContextualData read: the QR code, shared secret, security
-	// questions, WebAuthn options and Okta Verify's number challenge.
+	// questions, WebAuthn options, Okta Verify's number challenge and
+	// Duo's prompt.
 	Context *authenticator.ContextualData
+	// Settings are the rules the org set for the authenticator: the
+	// password's complexity and age (show them before the user picks a
+	// new password), an NFC PIN's length; nil when the server gives none.
+	Settings *authenticator.Settings
+	// CredentialID is an enrolled authenticator's credential: for a
+	// WebAuthn enrollment (in AuthenticatorEnrollments) the credential ID
+	// (base64url) to list in allowCredentials, so that the browser can
+	// use a security key that holds no discoverable credential.
+	CredentialID string
+	// Transports are the WebAuthn transports of that credential ("usb",
+	// "nfc", "ble", "internal", "hybrid"), as the server gives them.
+	Transports []string
 }
 
 // Poll says how the server wants a step polled.
@@ -332,8 +345,12 @@ func newAuthenticator(a *ion.Authenticator) *Authenticator {
 		Methods:        slices.Clone(a.Methods),
 		ContextualData: slices.Clone(a.ContextualData), // a.ContextualData refers to the answer's body
 	}
-	// A contextualData that cannot be read is still given raw.
+	// A contextualData that cannot be read is still given raw; settings
+	// that cannot be read are only shown, so are left out.
 	out.Context, _ = authenticator.ParseContextualData(out.ContextualData)
+	out.Settings, _ = authenticator.ParseSettings(a.Settings)
+	out.CredentialID = a.CredentialID
+	out.Transports = transports(a)
 	out.ContextualData = withoutSecrets(out.ContextualData)
 	for k, v := range a.Profile {
 		if s, ok := v.(string); ok {
@@ -341,6 +358,25 @@ func newAuthenticator(a *ion.Authenticator) *Authenticator {
 				out.Profile = map[string]string{}
 			}
 			out.Profile[k] = s
+		}
+	}
+	return out
+}
+
+// transports reads a WebAuthn enrollment's transports: the array the
+// authenticator object carries or, as some orgs send it, the profile's
+// transports string (one transport, or several separated by commas).
+func transports(a *ion.Authenticator) []string {
+	var out []string
+	if json.Unmarshal(a.Transports, &out) == nil && len(out) > 0 {
+		return out
+	}
+	out = nil
+	if s, ok := a.Profile["transports"].(string); ok {
+		for _, t := range strings.Split(s, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				out = append(out, t)
+			}
 		}
 	}
 	return out

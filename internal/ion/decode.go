@@ -774,7 +774,7 @@ func (w *wireMsg) member(d *decoder, name []byte) error {
 }
 
 var authMembers = []string{"id", "authenticatorId", "key", "type", "displayName", "methods", "profile",
-	"contextualData", "resend", "poll", "recover"}
+	"contextualData", "resend", "poll", "recover", "settings", "credentialId", "transports"}
 
 var methodMembers = []string{"type", "methodType"}
 
@@ -810,6 +810,12 @@ func (w *wireAuth) member(d *decoder, name []byte) error {
 		return ptr(d, &w.Poll, "poll", obj((*wireForm).member))
 	case 10:
 		return ptr(d, &w.Recover, "recover", obj((*wireForm).member))
+	case 11:
+		return d.raw(&w.Settings)
+	case 12:
+		return d.str(&w.CredentialID, "credentialId")
+	case 13:
+		return d.raw(&w.Transports)
 	}
 	return d.skip()
 }

@@ -174,6 +174,14 @@ type Authenticator struct {
 	Profile map[string]any
 	// ContextualData carries enrollment data (QR codes, challenges) as raw JSON.
 	ContextualData json.RawMessage
+	// Settings are the authenticator's settings (the password's
+	// complexity) as raw JSON, nil if absent.
+	Settings json.RawMessage
+	// CredentialID is an enrollment's credential (a WebAuthn credential
+	// ID, a YubiKey's serial), and Transports the WebAuthn transports of
+	// the credential as raw JSON (an array of strings), nil if absent.
+	CredentialID string
+	Transports   json.RawMessage
 	// Resend, Poll and Recover are the actions nested in the object.
 	Resend, Poll, Recover *Form
 }
@@ -373,6 +381,9 @@ type wireAuth struct {
 	Methods         []wireMethod    `json:"methods"`
 	Profile         map[string]any  `json:"profile"`
 	ContextualData  json.RawMessage `json:"contextualData"`
+	Settings        json.RawMessage `json:"settings"`
+	CredentialID    string          `json:"credentialId"`
+	Transports      json.RawMessage `json:"transports"`
 	Resend          *wireForm       `json:"resend"`
 	Poll            *wireForm       `json:"poll"`
 	Recover         *wireForm       `json:"recover"`
@@ -510,6 +521,9 @@ func convAuth(w *wireAuth) *Authenticator {
 		DisplayName:     w.DisplayName,
 		Profile:         w.Profile,
 		ContextualData:  w.ContextualData,
+		Settings:        w.Settings,
+		CredentialID:    w.CredentialID,
+		Transports:      w.Transports,
 	}
 	for _, m := range w.Methods {
 		t := m.Type
