@@ -40,7 +40,10 @@ type Options struct {
 	// select one.
 	Authenticator authenticator.Key
 	// MethodType chooses how the authenticator is used ("sms", "voice",
-	// "email", "push", ...), when it offers several.
+	// "email", "push", ...), when it offers several. Where the step
+	// choosing the authenticator fixes another method (Okta Verify
+	// offered only as FastPass, "signed_nonce"), the call fails with
+	// ErrMethodNotOffered rather than use it.
 	MethodType string
 	// VerificationCode answers a one-time code challenge (email, phone,
 	// Google Authenticator, Okta Verify's code, custom OTP, RSA SecurID,
@@ -210,7 +213,9 @@ func (o *Options) values(fl flowKind) (remediate.Values, error) {
 // A wrong code or password is not an error: the transaction stays PENDING
 // on the same step, with the server's message in Messages and
 // [Transaction.Rejection] set. Errors are for the caller's mistakes
-// ([ErrInvalidInput], [ErrUnknownAuthenticator]), unknown or expired State
+// ([ErrInvalidInput], [ErrUnknownAuthenticator], [ErrMethodNotOffered]:
+// a method type the step does not offer for the authenticator is refused,
+// never replaced by another), unknown or expired State
 // ([ErrTransactionNotFound], [ErrTransactionExpired]) and protocol or
 // transport failures. After an error the saved transaction is unchanged
 // and the call may be retried with the same State.
@@ -375,6 +380,10 @@ func publicEngineError(err error, step string) error {
 	var ae *remediate.AuthenticatorError
 	if errors.As(err, &ae) {
 		return &AuthenticatorError{Key: ae.Key, Step: ae.Step, Offered: ae.Offered}
+	}
+	var me *remediate.MethodError
+	if errors.As(err, &me) {
+		return &MethodError{Key: me.Key, MethodType: me.MethodType, Step: me.Step, Offered: me.Offered}
 	}
 	if errors.Is(err, remediate.ErrUnknownStep) {
 		return fmt.Errorf("%w: %q", ErrUnknownStep, step)

@@ -7,6 +7,7 @@ package idx_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -361,5 +362,33 @@ func TestPasswordSettings(t *testing.T) {
 	}
 	if !s.CanSkip || len(s.Inputs) != 1 || s.Inputs[0].Name != "newPassword" {
 		t.Errorf("step %+v", s)
+	}
+}
+
+// Goal: Okta Verify offered only as FastPass is not used when a push was
+// asked for: the call fails with a *MethodError naming what is offered,
+// and nothing is sent.
+func TestMethodNotOffered(t *testing.T) {
+	t.Parallel()
+	o, c, tx := startFixture(t, "select-authenticator-authenticate-every-key.json", "/idp/idx/challenge")
+	o.paths()
+	_, err := c.Authenticate(context.Background(), idx.Options{State: tx.State, Authenticator: authenticator.OktaVerify, MethodType: "push"})
+	var me *idx.MethodError
+	if !errors.Is(err, idx.ErrMethodNotOffered) || !errors.As(err, &me) {
+		t.Fatalf("err = %v; want a *MethodError", err)
+	}
+	want := &idx.MethodError{Key: "okta_verify", MethodType: "push", Step: "select-authenticator-authenticate", Offered: []string{"signed_nonce"}}
+	if diff := cmp.Diff(want, me); diff != "" {
+		t.Errorf("MethodError (-want +got):\n%s", diff)
+	}
+	if p := o.paths(); len(p) != 0 {
+		t.Errorf("requests sent: %v", p)
+	}
+	// Asked for what is offered, FastPass is chosen.
+	if _, err := c.Authenticate(context.Background(), idx.Options{State: tx.State, Authenticator: authenticator.OktaVerify, MethodType: "signed_nonce"}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]any{"id": "autOv000example06", "methodType": "signed_nonce"}, o.last("/idp/idx/challenge").Body["authenticator"]); diff != "" {
+		t.Errorf("choice sent (-want +got):\n%s", diff)
 	}
 }

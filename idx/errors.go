@@ -28,6 +28,11 @@ var (
 	// ErrUnknownAuthenticator: the authenticator key is not offered by the
 	// step that chooses one (see [*AuthenticatorError]).
 	ErrUnknownAuthenticator = errors.New("idx: authenticator not offered")
+	// ErrMethodNotOffered: the authenticator is offered, but not with the
+	// method type asked for, as when Okta Verify is offered only as
+	// FastPass and MethodType is "push" (see [*MethodError]). The SDK
+	// never sends another method instead.
+	ErrMethodNotOffered = errors.New("idx: method not offered")
 	// ErrUnknownStep: the named step is not offered by the server now.
 	ErrUnknownStep = errors.New("idx: step not offered")
 	// ErrCannotResend: the current step offers no resend.
@@ -202,6 +207,23 @@ func (e *AuthenticatorError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrUnknownAuthenticator) hold.
 func (e *AuthenticatorError) Unwrap() error { return ErrUnknownAuthenticator }
+
+// MethodError names a method type a step does not offer for an
+// authenticator, and the method types it does offer for it.
+type MethodError struct {
+	Key        string
+	MethodType string
+	Step       string
+	Offered    []string
+}
+
+func (e *MethodError) Error() string {
+	return fmt.Sprintf("idx: step %q does not offer authenticator %q with method %q (offered: %s)",
+		e.Step, e.Key, e.MethodType, strings.Join(e.Offered, ", "))
+}
+
+// Unwrap makes errors.Is(err, ErrMethodNotOffered) hold.
+func (e *MethodError) Unwrap() error { return ErrMethodNotOffered }
 
 // RejectionError is a request the server refused while keeping the
 // transaction going: it is set as [Transaction.Rejection]. It matches

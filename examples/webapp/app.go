@@ -501,7 +501,7 @@ func (a *app) flowError(w http.ResponseWriter, r *http.Request, id string, sess 
 		}
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 	case errors.Is(err, idx.ErrInvalidInput), errors.Is(err, idx.ErrUnknownAuthenticator),
-		errors.Is(err, idx.ErrUnknownStep), errors.Is(err, idx.ErrCannotResend), errors.Is(err, errBadChoice):
+		errors.Is(err, idx.ErrMethodNotOffered), errors.Is(err, idx.ErrUnknownStep), errors.Is(err, idx.ErrCannotResend), errors.Is(err, errBadChoice):
 		a.log.WarnContext(ctx, "sign-in: answer refused", "err", err)
 		sess.flash = "That answer does not fit this step. Please try again."
 		a.saveAndRedirect(w, r, id, sess, "/login")

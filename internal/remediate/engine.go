@@ -33,6 +33,33 @@ func (e *AuthenticatorError) Error() string {
 // Unwrap makes errors.Is(err, ErrUnknownAuthenticator) hold.
 func (e *AuthenticatorError) Unwrap() error { return ErrUnknownAuthenticator }
 
+// ErrMethodNotOffered reports a method type that the step choosing an
+// authenticator does not offer for the authenticator asked for.
+var ErrMethodNotOffered = errors.New("remediate: method not offered")
+
+// MethodError names the authenticator, the method type asked for and the
+// method types on offer for it.
+type MethodError struct {
+	// Key is the authenticator key the caller asked for.
+	Key string
+	// MethodType is the method type the caller asked for.
+	MethodType string
+	// Step is the remediation that chooses an authenticator.
+	Step string
+	// Offered are the method types the step offers for Key, in server
+	// order, each once.
+	Offered []string
+}
+
+// Error names the step, the key, the method and the methods on offer.
+func (e *MethodError) Error() string {
+	return fmt.Sprintf("remediate: step %q does not offer authenticator %q with method %q (offered: %s)",
+		e.Step, e.Key, e.MethodType, strings.Join(e.Offered, ", "))
+}
+
+// Unwrap makes errors.Is(err, ErrMethodNotOffered) hold.
+func (e *MethodError) Unwrap() error { return ErrMethodNotOffered }
+
 // ErrUnknownStep reports a step name that the current response does not offer.
 var ErrUnknownStep = errors.New("step not offered")
 
@@ -207,7 +234,11 @@ func fill(r *ion.Response, f *ion.Form, v Values, o Options) (*Submission, error
 // named by the input ("authenticator"): an authenticator key (string or
 // authenticator.Key), whose first option is chosen, with methodType and
 // phoneNumber values for the option's mutable fields; or a map, taken as
-// the option's value and checked by Body.
+// the option's value and checked by Body. With a methodType value, the
+// first option of the key that offers that method is chosen; when none
+// does (Okta Verify offered only as FastPass, asked for a push), the
+// error is a [*MethodError]: a method is never silently replaced by
+// another.
 func fillAuthenticator(f *ion.Form, in Input, v Values, tree map[string]any, s *Submission) (bool, error) {
 	raw, ok := v[in.Name]
 	if !ok || raw == nil {
@@ -228,7 +259,9 @@ func fillAuthenticator(f *ion.Form, in Input, v Values, tree map[string]any, s *
 		}
 		return false, &ion.FieldError{Form: f.Name, Field: in.Path(), Reason: "needs an authenticator key"}
 	}
-	var offered []string
+	method, hasMethod := v["methodType"].(string)
+	var offered, methods []string
+	matched := false
 	for _, opt := range in.field.Options {
 		if opt.Authenticator == nil || opt.Form == nil || opt.Authenticator.Key == "" {
 			continue
@@ -238,6 +271,18 @@ func fillAuthenticator(f *ion.Form, in Input, v Values, tree map[string]any, s *
 		}
 		if opt.Authenticator.Key != key || key == "" {
 			continue
+		}
+		if hasMethod {
+			ms, any := optionMethods(opt)
+			if !any && !slices.Contains(ms, method) {
+				matched = true
+				for _, m := range ms {
+					if !slices.Contains(methods, m) {
+						methods = append(methods, m)
+					}
+				}
+				continue
+			}
 		}
 		extra := map[string]any{}
 		used := []string{in.Name}
@@ -262,7 +307,40 @@ func fillAuthenticator(f *ion.Form, in Input, v Values, tree map[string]any, s *
 		s.Selected = true
 		return true, nil
 	}
+	if matched {
+		return false, &MethodError{Key: key, MethodType: method, Step: f.Name, Offered: methods}
+	}
 	return false, &AuthenticatorError{Key: key, Step: f.Name, Offered: offered}
+}
+
+// optionMethods returns the method types an authenticator option offers:
+// its fixed methodType, or the choices of a mutable one. any is true when
+// the option does not restrict the method (no methodType field, or one
+// that takes any value): a later step may ask for it.
+func optionMethods(o *ion.Option) (methods []string, any bool) {
+	var fd *ion.Field
+	for _, sub := range o.Form {
+		if sub.Name == "methodType" {
+			fd = sub
+			break
+		}
+	}
+	switch {
+	case fd == nil:
+		return nil, true
+	case !fd.Mutable || (!fd.Visible && fd.Value != nil):
+		s, ok := fd.StringValue()
+		if !ok {
+			return nil, true
+		}
+		return []string{s}, false
+	}
+	for _, c := range fd.Options {
+		if s, ok := c.StringValue(); ok && c.Form == nil {
+			methods = append(methods, s)
+		}
+	}
+	return methods, len(methods) == 0
 }
 
 // lookup finds the value for an input by alias, by dotted path, or by

@@ -124,12 +124,20 @@ func TestNext(t *testing.T) {
 			wantLeft: remediate.Values{},
 		},
 		{
-			name: "a methodType that the chosen option fixes is left for later", fixture: "select-authenticator-authenticate.json",
-			values:   remediate.Values{"authenticator": "okta_password", "methodType": "sms"},
+			name: "the methodType that the chosen option fixes is left for later", fixture: "select-authenticator-authenticate.json",
+			values:   remediate.Values{"authenticator": "okta_password", "methodType": "password"},
 			wantForm: "select-authenticator-authenticate",
 			wantBody: obj{"authenticator": obj{"id": "autPwd00example01", "methodType": "password"}, "stateHandle": selHandle},
 			wantUsed: []string{"authenticator"}, wantSel: true,
-			wantLeft: remediate.Values{"methodType": "sms"},
+			wantLeft: remediate.Values{"methodType": "password"},
+		},
+		{
+			name: "a methodType for an option that does not fix it is left for later", fixture: "select-authenticator-authenticate.json",
+			values:   remediate.Values{"authenticator": "google_otp", "methodType": "otp"},
+			wantForm: "select-authenticator-authenticate",
+			wantBody: obj{"authenticator": obj{"id": "autGoo00example05"}, "stateHandle": selHandle},
+			wantUsed: []string{"authenticator"}, wantSel: true,
+			wantLeft: remediate.Values{"methodType": "otp"},
 		},
 		{
 			name: "phone with a method", fixture: "select-authenticator-authenticate.json",
@@ -406,6 +414,7 @@ func TestNextErrors(t *testing.T) {
 		opts        remediate.Options
 		wantIs      error
 		wantAuthErr *remediate.AuthenticatorError
+		wantMethErr *remediate.MethodError
 		wantField   string // "form field: reason" of an *ion.FieldError
 		wantForm    string // when a form is submitted despite the error
 	}{
@@ -434,8 +443,19 @@ func TestNextErrors(t *testing.T) {
 		},
 		{
 			name: "method not offered by the chosen phone", fixture: "select-authenticator-authenticate.json",
-			values: remediate.Values{"authenticator": "phone_number", "methodType": "fax"}, wantIs: ion.ErrInvalidValues,
-			wantField: "select-authenticator-authenticate authenticator.methodType: not one of the offered options",
+			values: remediate.Values{"authenticator": "phone_number", "methodType": "fax"}, wantIs: remediate.ErrMethodNotOffered,
+			wantMethErr: &remediate.MethodError{Key: "phone_number", MethodType: "fax", Step: "select-authenticator-authenticate", Offered: []string{"sms", "voice"}},
+		},
+		{
+			// Never FastPass instead of the push asked for.
+			name: "Okta Verify offered only as FastPass, asked for a push", fixture: "select-authenticator-authenticate-every-key.json",
+			values: remediate.Values{"authenticator": "okta_verify", "methodType": "push"}, wantIs: remediate.ErrMethodNotOffered,
+			wantMethErr: &remediate.MethodError{Key: "okta_verify", MethodType: "push", Step: "select-authenticator-authenticate", Offered: []string{"signed_nonce"}},
+		},
+		{
+			name: "a method the chosen option fixes to another", fixture: "select-authenticator-authenticate.json",
+			values: remediate.Values{"authenticator": "okta_password", "methodType": "sms"}, wantIs: remediate.ErrMethodNotOffered,
+			wantMethErr: &remediate.MethodError{Key: "okta_password", MethodType: "sms", Step: "select-authenticator-authenticate", Offered: []string{"password"}},
 		},
 		{
 			name: "an option map matching no option", fixture: "select-authenticator-authenticate.json",
@@ -496,6 +516,15 @@ func TestNextErrors(t *testing.T) {
 					if !strings.Contains(err.Error(), k) {
 						t.Errorf("message %q does not list %s", err, k)
 					}
+				}
+			}
+			if tt.wantMethErr != nil {
+				var me *remediate.MethodError
+				if !errors.As(err, &me) {
+					t.Fatalf("error %T is not a *MethodError", err)
+				}
+				if diff := cmp.Diff(tt.wantMethErr, me); diff != "" {
+					t.Errorf("MethodError (-want +got):\n%s", diff)
 				}
 			}
 			if tt.wantField != "" {
@@ -559,6 +588,34 @@ func TestAuthenticatorErrorMessage(t *testing.T) {
 	}
 }
 
+// Goal: of two options of one key, the one that offers the method asked
+// for is chosen; without a method, the first.
+func TestNextMethodChoosesOption(t *testing.T) {
+	t.Parallel()
+	r := parseDoc(t, `{"stateHandle":"h",
+	  "authenticatorEnrollments": {"value": [{"id": "e0", "key": "okta_verify"}, {"id": "e1", "key": "okta_verify"}]},
+	  "remediation": {"value": [{"name": "select-authenticator-authenticate", "value": [{"name": "authenticator", "type": "object", "options": [
+	    {"label": "FastPass", "value": {"form": {"value": [{"name": "id", "value": "ov", "mutable": false}, {"name": "methodType", "value": "signed_nonce", "mutable": false}]}}, "relatesTo": "$.authenticatorEnrollments.value[0]"},
+	    {"label": "Okta Verify", "value": {"form": {"value": [{"name": "id", "value": "ov", "mutable": false}, {"name": "methodType", "options": [{"label": "Push", "value": "push"}, {"label": "Code", "value": "totp"}]}]}}, "relatesTo": "$.authenticatorEnrollments.value[1]"}
+	  ]}]}]}}`)
+	for _, tt := range []struct {
+		values remediate.Values
+		want   any
+	}{
+		{remediate.Values{"authenticator": "okta_verify", "methodType": "push"}, obj{"id": "ov", "methodType": "push"}},
+		{remediate.Values{"authenticator": "okta_verify"}, obj{"id": "ov", "methodType": "signed_nonce"}},
+		{remediate.Values{"authenticator": "okta_verify", "methodType": "signed_nonce"}, obj{"id": "ov", "methodType": "signed_nonce"}},
+	} {
+		s, err := remediate.Next(r, tt.values, remediate.Options{})
+		if err != nil {
+			t.Fatalf("Next(%v): %v", tt.values, err)
+		}
+		if diff := cmp.Diff(tt.want, jsonOf(t, s.Body).(map[string]any)["authenticator"]); diff != "" {
+			t.Errorf("Next(%v) (-want +got):\n%s", tt.values, diff)
+		}
+	}
+}
+
 // TestConcurrentUse checks that Inputs, Next and Body only read the parsed
 // response, so one response may serve concurrent calls (run with -race).
 func TestConcurrentUse(t *testing.T) {
@@ -569,7 +626,10 @@ func TestConcurrentUse(t *testing.T) {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			for range 50 {
-				v := remediate.Values{"authenticator": []string{"okta_email", "phone_number", "google_otp"}[i%3], "methodType": "sms"}
+				v := remediate.Values{"authenticator": []string{"okta_email", "phone_number", "google_otp"}[i%3]}
+				if i%3 == 1 {
+					v["methodType"] = "sms"
+				}
 				s, err := remediate.Next(r, v, remediate.Options{AutoMethod: i%2 == 0})
 				if err != nil || s == nil {
 					t.Errorf("Next = %v, %v", s, err)
