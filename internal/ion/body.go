@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // ErrInvalidValues reports caller values that do not fit a form: a field the
@@ -40,9 +43,12 @@ func (e *FieldError) Unwrap() error { return ErrInvalidValues }
 //     object fields), else the field's default value, else nothing.
 //
 // Values naming a field the form lacks, required fields left empty (absent,
-// nil or ""), scalar values outside a field's options, objects for scalar
-// fields and objects that match none of a field's option forms give a
-// [*FieldError] wrapping [ErrInvalidValues]. When a form repeats a field
+// nil or ""), scalar values outside a field's choices (see
+// [Field.Choices]), values of another type than a typed field's (a
+// boolean, string, number, integer or array; a boolean or number may be
+// given as its text), objects for scalar fields and objects that match
+// none of a field's option forms give a [*FieldError] wrapping
+// [ErrInvalidValues]. When a form repeats a field
 // name the first field counts, as with [Form.Field]. The result marshals
 // with encoding/json; values is not modified.
 func (f *Form) Body(values map[string]any) (map[string]any, error) {
@@ -110,22 +116,120 @@ func buildObject(form, prefix string, fields []*Field, values map[string]any) (m
 			out[fd.Name] = obj
 			continue
 		}
-		if len(fd.Options) > 0 {
-			o := matchOption(fd, v)
+		if choices := fd.Choices(); len(choices) > 0 || hasFormOptions(fd) {
+			o := matchOption(choices, v)
 			if o == nil {
 				return nil, &FieldError{Form: form, Field: name, Reason: "not one of the offered options"}
 			}
 			// The option's own JSON value, so that "5" chosen from a
-			// numeric option is sent as 5.
-			out[fd.Name] = o.Value
+			// numeric option is sent as 5, as the field's type (a radio
+			// of "true" and "false" on a boolean sends a boolean).
+			out[fd.Name] = typedOption(fd.Type, o.Value)
 			continue
 		}
 		if s, ok := v.(string); ok && s == "" && fd.Required {
 			return nil, &FieldError{Form: form, Field: name, Reason: "required"}
 		}
-		out[fd.Name] = v
+		tv, reason := typedValue(fd.Type, v)
+		if reason != "" {
+			return nil, &FieldError{Form: form, Field: name, Reason: reason}
+		}
+		out[fd.Name] = tv
 	}
 	return out, nil
+}
+
+// typedValue checks a caller's value for a scalar field of type typ and
+// returns it as sent, or why it does not fit. Each type takes its natural
+// Go value: a bool for "boolean", a string for "string", any Go number
+// or json.Number for "number" and "integer" (which must be whole), a
+// slice for "array". A boolean or a number may also be given as its text
+// ("true", "42"), as a web form posts it; it is sent as its type. A field
+// without a type, or of a type not named here, takes any value (raw JSON
+// included).
+func typedValue(typ string, v any) (any, string) {
+	rv := reflect.ValueOf(v)
+	switch typ {
+	case "boolean":
+		if rv.Kind() == reflect.Bool {
+			return rv.Bool(), ""
+		}
+		if rv.Kind() == reflect.String {
+			if b, err := strconv.ParseBool(rv.String()); err == nil && (rv.String() == "true" || rv.String() == "false") {
+				return b, ""
+			}
+		}
+		return nil, "needs a boolean"
+	case "string":
+		if rv.Kind() == reflect.String {
+			return rv.String(), ""
+		}
+		return nil, "needs a string"
+	case "integer", "number":
+		n, ok := number(v)
+		if !ok {
+			return nil, "needs a number"
+		}
+		if typ == "integer" {
+			if f, err := n.Float64(); err != nil || f != math.Trunc(f) {
+				return nil, "needs a whole number"
+			}
+		}
+		return n, ""
+	case "array":
+		if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array || rv.Type().Elem().Kind() == reflect.Uint8 {
+			return nil, "needs a list"
+		}
+		out := make([]any, rv.Len())
+		for i := range out {
+			e := rv.Index(i).Interface()
+			if _, isMap := asObject(e); isMap {
+				return nil, "needs a list of values"
+			}
+			out[i] = e
+		}
+		return out, ""
+	}
+	return v, ""
+}
+
+// number returns v as a json.Number: any Go integer or float (not NaN or
+// infinite), a json.Number, or a string holding a JSON number.
+func number(v any) (json.Number, bool) {
+	rv := reflect.ValueOf(v)
+	var s string
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return json.Number(strconv.FormatInt(rv.Int(), 10)), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return json.Number(strconv.FormatUint(rv.Uint(), 10)), true
+	case reflect.Float32, reflect.Float64:
+		f := rv.Float()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return "", false
+		}
+		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), true
+	case reflect.String:
+		s = strings.TrimSpace(rv.String())
+	default:
+		return "", false
+	}
+	var n json.Number
+	if json.Unmarshal([]byte(s), &n) != nil || n == "" {
+		return "", false
+	}
+	return n, true
+}
+
+// typedOption is an option's value as a field of type typ sends it: the
+// options of a radio on a boolean are the strings "true" and "false".
+func typedOption(typ string, raw json.RawMessage) any {
+	if typ == "boolean" {
+		if s, ok := stringValue(raw); ok && (s == "true" || s == "false") {
+			return s == "true"
+		}
+	}
+	return raw
 }
 
 // asObject returns v as a JSON object: a map[string]any, or any other map
@@ -207,19 +311,26 @@ func jsonEqual(a, b any) bool {
 	return reflect.DeepEqual(va, vb)
 }
 
-// matchOption returns the scalar option of f whose value is v, or whose
-// value reads as the string v (as [Option.StringValue] shows it), or nil.
-func matchOption(f *Field, v any) *Option {
-	for _, o := range f.Options {
+// matchOption returns the option among choices whose value is v, or whose
+// value reads as v's text (as [Option.StringValue] shows it: the string
+// itself, or a bool or number written in JSON), or nil.
+func matchOption(choices []*Option, v any) *Option {
+	for _, o := range choices {
 		if o.Value != nil && jsonEqual(o.Value, v) {
 			return o
 		}
 	}
-	if s, ok := v.(string); ok {
-		for _, o := range f.Options {
-			if os, ok := o.StringValue(); ok && o.Value != nil && os == s {
-				return o
-			}
+	s, ok := v.(string)
+	if !ok {
+		b, err := json.Marshal(v)
+		if err != nil || len(b) == 0 || b[0] == '{' || b[0] == '[' || b[0] == '"' {
+			return nil
+		}
+		s = string(b)
+	}
+	for _, o := range choices {
+		if os, ok := o.StringValue(); ok && o.Value != nil && os == s {
+			return o
 		}
 	}
 	return nil

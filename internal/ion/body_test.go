@@ -359,6 +359,92 @@ func TestFormBodyShapes(t *testing.T) {
 			values: map[string]any{"n": 0},
 			want:   map[string]any{"n": float64(0)},
 		},
+		// Profile attributes as real forms type them: each takes its
+		// natural Go value, and a wrong type is refused naming the field.
+		{
+			name:   "boolean with a checkbox hint takes true",
+			fields: `[{"name": "up", "form": {"value": [{"name": "news", "type": "boolean", "label": "News", "required": false, "options": [{"label": "display", "value": {"type": "object", "value": {"inputType": "checkbox"}}}]}]}}]`,
+			values: map[string]any{"up": map[string]any{"news": true}},
+			want:   map[string]any{"up": map[string]any{"news": true}},
+		},
+		{
+			name:   "boolean takes false, and its text",
+			fields: `[{"name": "a", "type": "boolean"}, {"name": "b", "type": "boolean"}]`,
+			values: map[string]any{"a": false, "b": "true"},
+			want:   map[string]any{"a": false, "b": true},
+		},
+		{
+			name:    "boolean refuses anything else",
+			fields:  `[{"name": "a", "type": "boolean", "options": [{"label": "display", "value": {"type": "object", "value": {"inputType": "checkbox"}}}]}]`,
+			values:  map[string]any{"a": "yes"},
+			wantErr: "a: needs a boolean",
+		},
+		{
+			name:   "boolean radio: its choices, sent as booleans",
+			fields: `[{"name": "pet", "type": "boolean", "options": [{"label": "display", "value": {"type": "object", "value": {"inputType": "radio", "options": [{"label": "Yes", "value": "true"}, {"label": "No", "value": "false"}]}}}]}, {"name": "cat", "type": "boolean", "options": [{"label": "display", "value": {"type": "object", "value": {"inputType": "radio", "options": [{"label": "Yes", "value": "true"}, {"label": "No", "value": "false"}]}}}]}]`,
+			values: map[string]any{"pet": true, "cat": "false"},
+			want:   map[string]any{"pet": true, "cat": false},
+		},
+		{
+			name:   "string select: one of the hint's options",
+			fields: `[{"name": "colour", "type": "string", "options": [{"label": "display", "value": {"type": "object", "value": {"inputType": "select", "options": [{"label": "Red", "value": "red"}, {"label": "Blue", "value": "blue"}]}}}]}]`,
+			values: map[string]any{"colour": "blue"},
+			want:   map[string]any{"colour": "blue"},
+		},
+		{
+			name:    "string select refuses another value",
+			fields:  `[{"name": "colour", "type": "string", "options": [{"label": "display", "value": {"type": "object", "value": {"inputType": "select", "options": [{"label": "Red", "value": "red"}]}}}]}]`,
+			values:  map[string]any{"colour": "purple"},
+			wantErr: "colour: not one of the offered options",
+		},
+		{
+			name:   "string with a format hint takes any string",
+			fields: `[{"name": "country", "type": "string", "options": [{"label": "display", "value": {"type": "object", "value": {"format": "country-code", "inputType": "select"}}}]}]`,
+			values: map[string]any{"country": "FR"},
+			want:   map[string]any{"country": "FR"},
+		},
+		{
+			name:    "string refuses a number",
+			fields:  `[{"name": "s", "type": "string"}]`,
+			values:  map[string]any{"s": 42},
+			wantErr: "s: needs a string",
+		},
+		{
+			name:   "named string types are strings",
+			fields: `[{"name": "s", "type": "string"}]`,
+			values: map[string]any{"s": json.Number("not checked as a number")},
+			want:   map[string]any{"s": "not checked as a number"},
+		},
+		{
+			name:   "numbers: Go numbers, json.Number and text",
+			fields: `[{"name": "i", "type": "integer"}, {"name": "u", "type": "integer"}, {"name": "f", "type": "number"}, {"name": "j", "type": "number"}, {"name": "t", "type": "integer"}]`,
+			values: map[string]any{"i": int64(-3), "u": uint8(7), "f": 2.5, "j": json.Number("1e3"), "t": " 12 "},
+			want:   map[string]any{"i": float64(-3), "u": float64(7), "f": 2.5, "j": float64(1000), "t": float64(12)},
+		},
+		{
+			name:    "integer refuses a fraction",
+			fields:  `[{"name": "i", "type": "integer"}]`,
+			values:  map[string]any{"i": 2.5},
+			wantErr: "i: needs a whole number",
+		},
+		{
+			name:    "number refuses text that is not one",
+			fields:  `[{"name": "n", "type": "number"}]`,
+			values:  map[string]any{"n": "twelve"},
+			wantErr: "n: needs a number",
+		},
+		{
+			name:   "array takes a slice",
+			fields: `[{"name": "tags", "type": "array"}]`,
+			values: map[string]any{"tags": []string{"a", "b"}},
+			want:   map[string]any{"tags": []any{"a", "b"}},
+		},
+		{
+			name:    "array refuses a string",
+			fields:  `[{"name": "tags", "type": "array"}]`,
+			values:  map[string]any{"tags": "a,b"},
+			wantErr: "tags: needs a list",
+		},
 		{
 			name:   "raw JSON caller value passes through",
 			fields: `[{"name": "j"}]`,
@@ -516,5 +602,47 @@ func TestBodyJSONEscaping(t *testing.T) {
 				t.Errorf("stateHandle = %q", back.StateHandle)
 			}
 		})
+	}
+}
+
+// Goal: a display hint is read, and is not a value the field can take.
+func TestFieldDisplay(t *testing.T) {
+	t.Parallel()
+	r, err := ion.Parse([]byte(`{"remediation":{"value":[{"name":"f","value":[
+	  {"name": "a", "type": "boolean", "options": [{"label": "display", "value": {"type": "object", "value": {"inputType": "checkbox"}}}]},
+	  {"name": "b", "type": "string", "options": [{"label": "display", "value": {"type": "object", "value": {"inputType": "radio", "format": "x",
+	    "options": [{"label": "One", "value": "1"}, {"label": "Two", "value": 2}, {"label": "Bad", "value": {"x": 1}}]}}}]},
+	  {"name": "c", "options": [{"label": "S", "value": "s"}, {"label": "display", "value": {"type": "object", "value": {"inputType": "select"}}}]},
+	  {"name": "d", "options": [{"label": "display", "value": {"type": "object", "value": "not an object"}}]}
+	]}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := r.Remediations[0]
+	type view struct {
+		InputType, Format string
+		Choices           []string
+	}
+	get := func(name string) view {
+		fd := f.Field(name)
+		var v view
+		if d := fd.Display(); d != nil {
+			v.InputType, v.Format = d.InputType, d.Format
+		}
+		for _, o := range fd.Choices() {
+			s, _ := o.StringValue()
+			v.Choices = append(v.Choices, o.Label+"="+s)
+		}
+		return v
+	}
+	for name, want := range map[string]view{
+		"a": {InputType: "checkbox"},
+		"b": {InputType: "radio", Format: "x", Choices: []string{"One=1", "Two=2"}},
+		"c": {InputType: "select", Choices: []string{"S=s"}},
+		"d": {},
+	} {
+		if diff := cmp.Diff(want, get(name)); diff != "" {
+			t.Errorf("field %s (-want +got):\n%s", name, diff)
+		}
 	}
 }

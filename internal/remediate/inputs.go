@@ -173,7 +173,7 @@ func collectOptionForms(r *ion.Response, f *ion.Form, fd *ion.Field, path []stri
 					in.Type = sub.Type
 				}
 			}
-			if len(sub.Options) == 0 {
+			if len(sub.Choices()) == 0 {
 				free[i] = true
 			}
 			in.Options = scalarOptions(sub, in.Options)
@@ -207,12 +207,12 @@ func requiredInAll(forms [][]*ion.Field, name string) bool {
 	return len(forms) > 0
 }
 
-// scalarOptions appends fd's scalar options to opts, skipping values
-// already there.
+// scalarOptions appends fd's choices (its scalar options, or those of its
+// display hint) to opts, skipping values already there.
 func scalarOptions(fd *ion.Field, opts []Option) []Option {
-	for _, o := range fd.Options {
+	for _, o := range fd.Choices() {
 		s, ok := o.StringValue()
-		if !ok || o.Form != nil {
+		if !ok {
 			continue
 		}
 		dup := false
