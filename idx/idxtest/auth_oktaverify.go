@@ -457,7 +457,7 @@ func (s *Server) pushFor(username string, op func(t *transaction) error) error {
 	found := false
 	for _, t := range s.transactions {
 		if t.user == nil || !strings.EqualFold(t.user.Username, username) ||
-			t.step != stepOVChallengePoll || t.ov.push != pushPending || t.blind() {
+			t.step != stepOVChallengePoll && t.step != stepCustomAppPoll || t.ov.push != pushPending || t.blind() {
 			continue
 		}
 		found = true
@@ -471,9 +471,9 @@ func (s *Server) pushFor(username string, op func(t *transaction) error) error {
 	return nil
 }
 
-// ApprovePush approves, on the user's device, the Okta Verify push of
-// every sign-in of username waiting for one: the next poll of each
-// succeeds. It fails if no push is waiting, or if the push carries a
+// ApprovePush approves, on the user's device, the Okta Verify push (or
+// the custom app's push) of every sign-in of username waiting for one:
+// the next poll of each succeeds. It fails if no push is waiting, or if the push carries a
 // number challenge ([WithOktaVerifyNumberChallenge]): use [Server.AnswerPush].
 func (s *Server) ApprovePush(username string) error {
 	return s.pushFor(username, func(t *transaction) error {
@@ -485,8 +485,8 @@ func (s *Server) ApprovePush(username string) error {
 	})
 }
 
-// RejectPush rejects the waiting Okta Verify push of username: the next
-// poll answers with Okta's rejection message
+// RejectPush rejects the waiting Okta Verify (or custom app) push of
+// username: the next poll answers with Okta's rejection message
 // (api.authn.poll.error.push_rejected) and offers a new push ("resend")
 // or another authenticator. It fails if no push is waiting.
 func (s *Server) RejectPush(username string) error {

@@ -169,6 +169,7 @@ func newOrg(cfg *config) *org {
 	o.addKind(newOktaVerifyKind(o))
 	o.addKind(newSecurityQuestionKind())
 	o.addKind(newWebAuthnKind(o))
+	addOptInKinds(o) // those the policy names (auth_token.go)
 
 	registerAuthenticate(o)
 	registerEnroll(o)

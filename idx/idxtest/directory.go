@@ -59,6 +59,13 @@ type User struct {
 	OktaVerify bool
 	// WebAuthn enrolls a security key or biometric authenticator.
 	WebAuthn bool
+	// Tokens are the hardware and vendor tokens the user holds, by
+	// authenticator key (AuthenticatorRSA, AuthenticatorOnPrem,
+	// AuthenticatorSymantecVIP, AuthenticatorYubiKey,
+	// AuthenticatorCustomOTP), enrolled or ready to enroll; see [Token].
+	Tokens map[string]Token
+	// Duo enrolls Duo Security, and CustomApp the org's custom push app.
+	Duo, CustomApp bool
 
 	// PasswordExpired makes the password expired: after identify the user
 	// must set a new one (reenroll-authenticator).
@@ -194,6 +201,9 @@ func newUserRecord(u User) (*userRecord, error) {
 	}
 	if u.WebAuthn {
 		rec.enrollments[AuthenticatorWebAuthn] = &enrollment{id: randomOktaID("fwf")}
+	}
+	if err := enrollUserTokens(rec); err != nil {
+		return nil, err
 	}
 	if u.Staged {
 		delete(rec.enrollments, AuthenticatorPassword) // enrolled at activation

@@ -15,8 +15,12 @@
 //     sign-in needs and which authenticators may give them (password,
 //     email codes and magic links, phone by SMS or voice, Google
 //     Authenticator, Okta Verify push, number challenge and TOTP,
-//     security questions, WebAuthn), required or optional enrollment
-//     (with skip), self-service registration, password recovery and
+//     security questions, WebAuthn; and, when the policy names them,
+//     RSA SecurID, on-prem MFA, Symantec VIP, YubiKey and custom OTP
+//     tokens, Duo Security and a custom push app, in the forms real orgs
+//     send), required or optional enrollment (with skip), self-service
+//     registration (string, select, radio and boolean profile
+//     attributes, see [ProfileAttribute]), password recovery and
 //     account unlock (by [Policy.RecoveryAuthenticators]), identity
 //     providers (a fake IdP that redirects back with an interaction
 //     code), password expiry and warning, lockout after
@@ -31,7 +35,8 @@
 //     (emails, texts and calls, with magic links), [Server.LastCode] and
 //     GET {URL}/idxtest/outbox;
 //   - test controls: [Server.ApprovePush], [Server.RejectPush],
-//     [Server.AnswerPush], [TOTP], [Server.WebAuthnAssertion],
+//     [Server.AnswerPush], [TOTP] (also what a [Token] shows),
+//     [Server.ApproveDuo], [Server.WebAuthnAssertion],
 //     [Server.UnlockUser], [Server.ActivationToken],
 //     [Server.RecoveryToken], and fault injection ([Server.InjectFault]:
 //     rate limits, server errors, slow, hung or dropped connections,

@@ -26,8 +26,13 @@ type Policy struct {
 
 	// Authenticators are the keys of the authenticators a sign-in may be
 	// verified with, in the order they are offered. Nil means every
-	// authenticator the server implements. The password is always
-	// verified at identify.
+	// authenticator every org has: the password, email, phone, Google
+	// Authenticator, Okta Verify, security question and WebAuthn. The
+	// org has the others (AuthenticatorRSA, AuthenticatorOnPrem,
+	// AuthenticatorSymantecVIP, AuthenticatorYubiKey,
+	// AuthenticatorCustomOTP, AuthenticatorDuo, AuthenticatorCustomApp)
+	// only when this list or Enrollment names them. The password is
+	// always verified at identify.
 	Authenticators []string
 
 	// Enrollment lists the authenticators the user is asked to enroll
