@@ -1,8 +1,12 @@
 package idx_test
 
 import (
+	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
@@ -107,4 +111,100 @@ func wantNewUser(t *testing.T, r *e2eRun, amr []string) {
 		t.Fatal(err)
 	}
 	wantSignedIn(t, again, claims.Subject, "pwd")
+}
+
+// TestE2ERegisterAttributeTypes registers a user through a profile form
+// with typed attributes (booleans shown as a checkbox and a radio, strings
+// from a select and a radio), each answered with its natural Go value,
+// and shows the password's rules at its enrollment.
+func TestE2ERegisterAttributeTypes(t *testing.T) {
+	t.Parallel()
+	pc := idxtest.PasswordComplexity{MinLength: 12, MinLowerCase: 1, MinUpperCase: 1, MinNumber: 1, MinSymbol: 1, ExcludeUsername: true}
+	r := newE2E(t, idxtest.User{}, idxtest.WithRequestRecording(), idxtest.WithPolicy(idxtest.Policy{
+		Factors: 1, Registration: true, PasswordComplexity: &pc,
+		ProfileAttributes: []idxtest.ProfileAttribute{
+			{Name: "firstName", Label: "First name", Required: true},
+			{Name: "lastName", Label: "Last name", Required: true},
+			{Name: "email", Label: "Email", Required: true},
+			{Name: "terms", Label: "I accept the terms", Type: "boolean", Required: true},
+			{Name: "newsletter", Label: "Send me the newsletter", Type: "boolean"},
+			{Name: "hasPet", Label: "Do you have a pet?", Type: "boolean", Radio: true},
+			{Name: "favoriteColor", Label: "Favorite color", Choices: []idxtest.ProfileChoice{{Label: "Red", Value: "red"}, {Label: "Blue", Value: "blue"}}},
+			{Name: "plan", Label: "Plan", Radio: true, Choices: []idxtest.ProfileChoice{{Label: "Free", Value: "free"}, {Label: "Team", Value: "team"}}},
+		},
+	}))
+	r.user = e2eUser(t.Name(), nil)
+	r.do(r.c.Start(t.Context(), idx.Options{}))
+	r.do(r.c.Register(t.Context(), idx.Options{State: r.state()}))
+	yesNo := []idx.Option{{Label: "Yes", Value: "true"}, {Label: "No", Value: "false"}}
+	want := []idx.Input{
+		{Name: "firstName", Label: "First name", Type: "string", Required: true},
+		{Name: "lastName", Label: "Last name", Type: "string", Required: true},
+		{Name: "email", Label: "Email", Type: "string", Required: true},
+		{Name: "terms", Label: "I accept the terms", Type: "boolean", Required: true},
+		{Name: "newsletter", Label: "Send me the newsletter", Type: "boolean"},
+		{Name: "hasPet", Label: "Do you have a pet?", Type: "boolean", Options: yesNo},
+		{Name: "favoriteColor", Label: "Favorite color", Type: "string", Options: []idx.Option{{Label: "Red", Value: "red"}, {Label: "Blue", Value: "blue"}}},
+		{Name: "plan", Label: "Plan", Type: "string", Options: []idx.Option{{Label: "Free", Value: "free"}, {Label: "Team", Value: "team"}}},
+	}
+	if diff := cmp.Diff(want, r.tx.NextStep.Inputs); diff != "" {
+		t.Errorf("enroll-profile inputs (-want +got):\n%s", diff)
+	}
+	profile := map[string]any{
+		"firstName": "Nora", "lastName": "Newcomer", "email": r.user.Username,
+		"terms": true, "newsletter": false, "hasPet": true, "favoriteColor": "blue", "plan": "team",
+	}
+	// A word for a boolean is refused before anything is sent.
+	bad := map[string]any{"terms": "yes"}
+	for k, v := range profile {
+		if _, set := bad[k]; !set {
+			bad[k] = v
+		}
+	}
+	_, err := r.c.Register(t.Context(), idx.Options{State: r.state(), Profile: bad})
+	var ie *idx.InputError
+	if !errors.As(err, &ie) || ie.Field != "userProfile.terms" {
+		t.Fatalf("err = %v; want an *InputError naming userProfile.terms", err)
+	}
+	r.do(r.c.Register(t.Context(), idx.Options{State: r.state(), Profile: profile}))
+	var sent struct {
+		UserProfile map[string]any `json:"userProfile"`
+	}
+	for _, req := range r.srv.Requests() {
+		if req.Path == "/idp/idx/enroll/new" {
+			if sent.UserProfile != nil {
+				t.Errorf("the profile was sent twice")
+			}
+			if err := json.Unmarshal(req.Body, &sent); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if diff := cmp.Diff(profile, sent.UserProfile); diff != "" {
+		t.Errorf("userProfile sent (-want +got):\n%s", diff)
+	}
+
+	// The password's enrollment shows the org's rules.
+	tx := r.proceed(idx.Options{Authenticator: authenticator.OktaPassword})
+	s := tx.NextStep.Authenticator.Settings
+	if s == nil || s.Complexity == nil {
+		t.Fatalf("no password settings at %s: %+v", tx.NextStep.Name, tx.NextStep.Authenticator)
+	}
+	wantComplexity := &authenticator.PasswordComplexity{MinLength: 12, MinLowerCase: 1, MinUpperCase: 1, MinNumber: 1, MinSymbol: 1,
+		ExcludeUsername: true}
+	if diff := cmp.Diff(wantComplexity, s.Complexity); diff != "" {
+		t.Errorf("password complexity (-want +got):\n%s", diff)
+	}
+	r.proceed(idx.Options{NewPassword: "Fresh-Passw0rd-42!"})
+	r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
+	r.proceed(idx.Options{VerificationCode: r.code(r.user.Username)})
+	r.wantSteps(
+		"identify",
+		"enroll-profile",
+		"select-authenticator-enroll [okta_password okta_email]",
+		"enroll-authenticator/okta_password",
+		"select-authenticator-enroll [okta_email]",
+		"enroll-authenticator/okta_email",
+		"SUCCESS",
+	)
 }

@@ -28,6 +28,15 @@ type ProfileAttribute struct {
 	Label string
 	// Required makes the attribute mandatory.
 	Required bool
+	// Type is "boolean" for a boolean attribute, shown as a checkbox, or
+	// "string" (the default, also when empty).
+	Type string
+	// Choices, when set, are the values a string attribute may take,
+	// offered as a select.
+	Choices []ProfileChoice
+	// Radio offers Choices as a radio instead of a select, and a boolean
+	// as a yes/no radio instead of a checkbox.
+	Radio bool
 }
 
 // DefaultProfileAttributes are the attributes registration asks for when
@@ -93,7 +102,7 @@ func renderEnrollProfile(c *call) *ionForm {
 	attrs := c.s.org.policy.profileAttributes()
 	fields := make([]ionField, len(attrs))
 	for i, a := range attrs {
-		fields[i] = ionField{Name: a.Name, Type: "string", Label: a.Label, Required: boolPtr(a.Required)}
+		fields[i] = a.field() // profile_attributes.go
 	}
 	return newForm("enroll-profile", c.s.href("/idp/idx/enroll/new"),
 		ionField{Name: "userProfile", Form: &ionSubForm{Value: fields}},
@@ -115,13 +124,9 @@ func submitEnrollProfile(c *call, raw []byte) idxResult {
 	values := map[string]string{}
 	for _, a := range c.s.org.policy.profileAttributes() {
 		v, present := b.UserProfile[a.Name]
-		s, isString := v.(string)
-		if present && v != nil && !isString {
-			return c.failField(http.StatusBadRequest, stepEnrollProfile, "userProfile."+a.Name, msgInvalidValue("userProfile."+a.Name))
-		}
-		s = strings.TrimSpace(s)
-		if s == "" && a.Required {
-			return c.failField(http.StatusBadRequest, stepEnrollProfile, "userProfile."+a.Name, msgBlank())
+		s, res := a.check(c, v, present)
+		if res != nil {
+			return *res
 		}
 		values[a.Name] = s
 	}
@@ -208,6 +213,9 @@ func submitSelectIdentify(c *call, _ []byte) idxResult {
 func copyRegistrationPolicy(attrs []ProfileAttribute, pc *PasswordComplexity) ([]ProfileAttribute, *PasswordComplexity) {
 	if attrs != nil {
 		attrs = append([]ProfileAttribute{}, attrs...)
+		for i := range attrs {
+			attrs[i].Choices = append([]ProfileChoice(nil), attrs[i].Choices...)
+		}
 	}
 	if pc != nil {
 		c := *pc
