@@ -492,6 +492,41 @@ func TestE2ERecoveryToken(t *testing.T) {
 	}
 }
 
+// TestE2EGoogleAuthenticatorReset is the reset of an authenticator other
+// than the password: an admin resets the user's Google Authenticator and
+// the recovery token starts at reset-authenticator for google_otp, which
+// shows a new secret and asks for a code from it (a verificationCode, not
+// a new password). A code of the old secret is refused.
+func TestE2EGoogleAuthenticatorReset(t *testing.T) {
+	t.Parallel()
+	const oldSecret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+	r := newE2E(t, e2eUser(t.Name(), func(u *idxtest.User) { u.TOTPSecret = oldSecret }),
+		idxtest.WithPolicy(idxtest.Policy{Factors: 2, Authenticators: []string{idxtest.AuthenticatorGoogle}}))
+	tok, err := r.srv.GoogleAuthenticatorResetToken(r.user.Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := r.do(r.c.Start(t.Context(), idx.Options{RecoveryToken: tok}))
+	r.wantInputs("verificationCode")
+	a := tx.NextStep.Authenticator
+	if a == nil || a.Context == nil || a.Context.QRCode == nil || a.Context.SharedSecret == "" {
+		t.Fatalf("no new secret at %s: %+v", tx.NextStep.Name, a)
+	}
+	newSecret := a.Context.SharedSecret
+	if newSecret == oldSecret {
+		t.Fatal("the reset shows the old secret")
+	}
+	r.proceed(idx.Options{VerificationCode: totpNow(t, oldSecret)})
+	r.wantRejected("reset-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
+	done := r.proceed(idx.Options{VerificationCode: totpNow(t, newSecret)})
+	wantSignedIn(t, done, r.user.ID, "otp")
+	r.wantSteps(
+		"reset-authenticator/google_otp",
+		"reset-authenticator/google_otp",
+		"SUCCESS",
+	)
+}
+
 // TestE2EActivationToken is the "activation token at start" cell: an app
 // starts the transaction with the activation token of a user an admin
 // created (from the activation email), which identifies the user: they

@@ -38,7 +38,8 @@
 //     [Server.AnswerPush], [TOTP] (also what a [Token] shows),
 //     [Server.ApproveDuo], [Server.WebAuthnAssertion],
 //     [Server.UnlockUser], [Server.ActivationToken],
-//     [Server.RecoveryToken], and fault injection ([Server.InjectFault]:
+//     [Server.RecoveryToken], [Server.GoogleAuthenticatorResetToken],
+//     and fault injection ([Server.InjectFault]:
 //     rate limits, server errors, slow, hung or dropped connections,
 //     malformed or oversized answers, foreign hrefs), also over HTTP
 //     under /idxtest/ for clients that are not Go ([WithControlAPI]).

@@ -70,6 +70,7 @@ func registerRecover(o *org) {
 		},
 	})
 	o.addStep(stepRecoveryDone, terminalStep(msgRecoveryCompleted))
+	registerResetGoogle(o)
 	o.addForm("identify-recovery", formDef{path: "/idp/idx/identify", render: renderIdentifyRecovery, submit: submitIdentifyRecovery})
 	o.addForm("reset-authenticator", formDef{path: "/idp/idx/challenge/answer", render: renderResetPassword, submit: submitResetPassword})
 }
@@ -301,6 +302,9 @@ const recoveryTokenLifetime = time.Hour
 type userGrant struct {
 	user      *userRecord
 	expiresAt time.Time
+	// key is the authenticator a recovery token resets: the password
+	// when empty, or Google Authenticator (reset_google.go).
+	key string
 }
 
 // mintGrantLocked stores a new one-time token for u in *grants (made on
@@ -364,6 +368,11 @@ func (s *Server) startRecoveryLocked(now time.Time, t *transaction) *transaction
 	}
 	t.flow, t.user = flowRecover, g.user
 	t.verified = append(t.verified, AuthenticatorEmail)
+	if g.key == AuthenticatorGoogle {
+		t.setStep(stepResetGoogle, s.org.byKey[AuthenticatorGoogle])
+		t.method, t.pending = "otp", newTOTPSecret()
+		return t
+	}
 	t.setStep(stepResetPassword, s.org.byKey[AuthenticatorPassword])
 	return t
 }
