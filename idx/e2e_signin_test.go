@@ -390,6 +390,17 @@ func TestE2EVerify(t *testing.T) {
 				if err != nil {
 					r.t.Fatal(err)
 				}
+				// The key holds no discoverable credential: the step lists
+				// its credential ID and transports for allowCredentials.
+				var creds [][]string
+				for _, e := range tx.NextStep.AuthenticatorEnrollments {
+					if e.Key == authenticator.WebAuthn {
+						creds = append(creds, append([]string{e.CredentialID}, e.Transports...))
+					}
+				}
+				if diff := cmp.Diff([][]string{{good.CredentialID, "usb", "nfc"}}, creds); diff != "" {
+					r.t.Errorf("WebAuthn enrollments' credentials (-want +got):\n%s", diff)
+				}
 				// The signature of another challenge does not verify this
 				// one's clientData.
 				other, err := r.srv.WebAuthnAssertion(r.user.Username, challenge+"x")

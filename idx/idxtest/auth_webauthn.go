@@ -149,7 +149,24 @@ type webAuthnBody struct {
 		AuthenticatorData string `json:"authenticatorData"`
 		SignatureData     string `json:"signatureData"`
 		Attestation       string `json:"attestation"`
+		// Transports are the browser's getTransports(): an array, or the
+		// array's JSON text as some clients send it.
+		Transports json.RawMessage `json:"transports"`
 	} `json:"credentials"`
+}
+
+// transportList reads credentials.transports, an array of strings or its
+// JSON text; anything else is none.
+func transportList(raw json.RawMessage) []string {
+	var list []string
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	var text string
+	if json.Unmarshal(raw, &text) == nil && json.Unmarshal([]byte(text), &list) == nil {
+		return list
+	}
+	return nil
 }
 
 func msgWebAuthnFailed() ionMessage {
@@ -268,6 +285,10 @@ func (w webAuthnCred) check(base, clientData, authData, signature string) bool {
 // answer, each base64url without padding, as a browser's assertion gives
 // them.
 type WebAuthnAnswer struct {
+	// CredentialID is the ID (base64url) of the credential that signed,
+	// the one the org lists in the user's authenticatorEnrollments. It is
+	// not sent: a browser only needs it to find the credential.
+	CredentialID      string
 	ClientData        string // credentials.clientData
 	AuthenticatorData string // credentials.authenticatorData
 	SignatureData     string // credentials.signatureData
@@ -294,6 +315,7 @@ func (s *Server) WebAuthnAssertion(username, challenge string) (WebAuthnAnswer, 
 	cd, _ := decodeB64URL(clientData)
 	ad := webAuthnAuthenticatorData(s.URL)
 	return WebAuthnAnswer{
+		CredentialID:      cred.id,
 		ClientData:        clientData,
 		AuthenticatorData: base64.RawURLEncoding.EncodeToString(ad),
 		SignatureData:     base64.RawURLEncoding.EncodeToString(cred.sign(ad, cd)),
@@ -396,7 +418,7 @@ func (k *webAuthnKind) finishEnroll(c *call, raw []byte) *idxResult {
 		return failPtr(c.fail(http.StatusBadRequest, msgWebAuthnEnrollFailed()))
 	}
 	u := c.t.user
-	u.enrollments[k.key] = &enrollment{id: randomOktaID("fwf"), value: newWebAuthnCred().String()}
+	u.enrollments[k.key] = &enrollment{id: randomOktaID("fwf"), value: newWebAuthnCred().String(), transports: transportList(cr.Transports)}
 	u.WebAuthn = true
 	c.t.pending = ""
 	return nil

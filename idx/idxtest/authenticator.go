@@ -139,6 +139,9 @@ type enrollment struct {
 	id    string // enrollment ID, such as "pae..."
 	value string // kind data: the phone number, the TOTP secret...
 	step  int64  // the newest TOTP time step accepted, against replay
+	// transports are a WebAuthn credential's transports, as the browser
+	// gave them at enrollment.
+	transports []string
 }
 
 // org is a Server's registry of authenticators, steps and remediation
@@ -215,6 +218,11 @@ func enrollmentDoc(k authenticatorKind, u *userRecord) authenticatorDoc {
 	d := kindDoc(k)
 	if e := u.enrollments[d.Key]; e != nil {
 		d.ID = e.id
+		if _, ok := k.(*webAuthnKind); ok {
+			// As real orgs list them: a browser needs the credential ID
+			// for a key that holds no discoverable credential.
+			d.CredentialID, d.Transports = webAuthnCredOf(e).id, e.transports
+		}
 	}
 	d.Profile = k.profile(u)
 	return d

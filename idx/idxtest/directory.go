@@ -57,7 +57,9 @@ type User struct {
 	SecurityQuestion *SecurityQuestion
 	// OktaVerify enrolls Okta Verify (push, TOTP).
 	OktaVerify bool
-	// WebAuthn enrolls a security key or biometric authenticator.
+	// WebAuthn enrolls a security key (USB and NFC) that holds no
+	// discoverable credential: the org lists its credential ID in the
+	// user's authenticatorEnrollments.
 	WebAuthn bool
 	// Tokens are the hardware and vendor tokens the user holds, by
 	// authenticator key (AuthenticatorRSA, AuthenticatorOnPrem,
@@ -200,7 +202,7 @@ func newUserRecord(u User) (*userRecord, error) {
 		rec.enrollments[AuthenticatorOktaVerify] = &enrollment{id: randomOktaID("pfd")}
 	}
 	if u.WebAuthn {
-		rec.enrollments[AuthenticatorWebAuthn] = &enrollment{id: randomOktaID("fwf")}
+		rec.enrollments[AuthenticatorWebAuthn] = &enrollment{id: randomOktaID("fwf"), transports: []string{"usb", "nfc"}}
 	}
 	if err := enrollUserTokens(rec); err != nil {
 		return nil, err

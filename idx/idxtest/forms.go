@@ -139,8 +139,10 @@ type authenticatorDoc struct {
 	// ContextualData is kind data for the client: a QR code, a
 	// security question list, a WebAuthn challenge...
 	ContextualData any `json:"contextualData,omitempty"`
-	// CredentialID is a WebAuthn enrollment's credential ID.
-	CredentialID string `json:"credentialId,omitempty"`
+	// CredentialID is a WebAuthn enrollment's credential ID, Transports
+	// its transports.
+	CredentialID string   `json:"credentialId,omitempty"`
+	Transports   []string `json:"transports,omitempty"`
 	// Settings are kind settings, such as the password's complexity
 	// rules.
 	Settings any `json:"settings,omitempty"`

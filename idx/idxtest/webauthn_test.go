@@ -186,7 +186,12 @@ func TestWebAuthnEnroll(t *testing.T) {
 			t.Errorf("bad clientData: %v", r)
 		}
 	}
-	f.mustOK("enroll", enroll(idxtest.WebAuthnClientData("webauthn.create", challenge, srv.URL), attestation))
+	// The browser's transports, sent as the JSON text of the array.
+	f.mustOK("enroll", f.submit("enroll-authenticator", map[string]any{"credentials": map[string]any{
+		"clientData":  idxtest.WebAuthnClientData("webauthn.create", challenge, srv.URL),
+		"attestation": attestation,
+		"transports":  `["usb","internal"]`,
+	}}))
 	if diff := cmp.Diff([]string{"pwd", "hwk"}, f.amr()); diff != "" {
 		t.Errorf("amr (-want +got):\n%s", diff)
 	}
@@ -198,6 +203,17 @@ func TestWebAuthnEnroll(t *testing.T) {
 	a, err := srv.WebAuthnAssertion(g.user, str(t, r.doc, "currentAuthenticator", "value", "contextualData", "challengeData", "challenge"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The enrollment is listed with its credential ID and transports.
+	var creds []any
+	for _, e := range path(t, r.doc, "authenticatorEnrollments", "value").([]any) {
+		if e := e.(map[string]any); e["key"] == idxtest.AuthenticatorWebAuthn {
+			creds = append(creds, map[string]any{"credentialId": e["credentialId"], "transports": e["transports"]})
+		}
+	}
+	wantCreds := []any{map[string]any{"credentialId": a.CredentialID, "transports": []any{"usb", "internal"}}}
+	if diff := cmp.Diff(wantCreds, creds); diff != "" {
+		t.Errorf("WebAuthn enrollments (-want +got):\n%s", diff)
 	}
 	g.mustOK("verify", g.submit("challenge-authenticator", webAuthnCreds(a)))
 }
