@@ -1,6 +1,7 @@
 package idx_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -353,4 +354,49 @@ func TestE2ECustomApp(t *testing.T) {
 			amr: []string{"pwd", "swk"},
 		},
 	})
+}
+
+// TestE2EOktaVerifyFastPassOnly signs in on an org that offers Okta
+// Verify only as FastPass: a push asked for is refused with a
+// *MethodError before anything is sent; Okta Verify asked for without a
+// method starts the FastPass device challenge, which a server cannot
+// answer and which the fake org's missing app never completes, so the
+// user chooses the email instead.
+func TestE2EOktaVerifyFastPassOnly(t *testing.T) {
+	t.Parallel()
+	r := newE2E(t, e2eUser(t.Name(), func(u *idxtest.User) { u.OktaVerify = true }),
+		idxtest.WithOktaVerifyFastPassOnly(), idxtest.WithRequestRecording(),
+		idxtest.WithPolicy(idxtest.Policy{Factors: 2, Authenticators: []string{idxtest.AuthenticatorEmail, idxtest.AuthenticatorOktaVerify}}))
+	r.signIn()
+	before := r.srv.RequestCounts()["POST /idp/idx/challenge"]
+	_, err := r.c.Proceed(t.Context(), idx.Options{State: r.state(), Authenticator: authenticator.OktaVerify, MethodType: "push"})
+	var me *idx.MethodError
+	if !errors.As(err, &me) || !errors.Is(err, idx.ErrMethodNotOffered) {
+		t.Fatalf("push on a FastPass-only org: err = %v; want a *MethodError", err)
+	}
+	if diff := cmp.Diff([]string{"signed_nonce"}, me.Offered); diff != "" {
+		t.Errorf("methods offered (-want +got):\n%s", diff)
+	}
+	if n := r.srv.RequestCounts()["POST /idp/idx/challenge"]; n != before {
+		t.Errorf("the refused choice was sent (%d challenge requests, want %d)", n, before)
+	}
+
+	tx := r.proceed(idx.Options{Authenticator: authenticator.OktaVerify})
+	if tx.NextStep.Poll == nil {
+		t.Errorf("the FastPass step is not polled: %+v", tx.NextStep)
+	}
+	if m := tx.NextStep.Authenticator.Methods; len(m) != 1 || m[0] != "signed_nonce" {
+		t.Errorf("FastPass step's methods: %v", m)
+	}
+	r.do(r.c.Poll(t.Context(), r.state())) // no app answers
+	r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
+	r.proceed(idx.Options{VerificationCode: r.code(r.user.Username)})
+	r.wantSuccess("pwd", "email")
+	r.wantSteps(
+		"select-authenticator-authenticate [okta_email okta_verify]",
+		"challenge-poll/okta_verify",
+		"challenge-poll/okta_verify",
+		"challenge-authenticator/okta_email",
+		"SUCCESS",
+	)
 }

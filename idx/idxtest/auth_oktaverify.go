@@ -15,8 +15,9 @@ import (
 // rejects while the client polls (challenge-poll), optionally with a
 // number challenge, or a TOTP code; enrollment by QR code, or by an
 // activation link sent by email or SMS, completes when the test
-// activates the app (enroll-poll). FastPass (signed_nonce) is not
-// offered.
+// activates the app (enroll-poll). FastPass (signed_nonce) is offered
+// only with WithOktaVerifyFastPassOnly, and never completes
+// (auth_fastpass.go).
 //
 // There is no phone: the test plays the user's device with
 // [Server.ApprovePush], [Server.RejectPush], [Server.AnswerPush],
@@ -66,7 +67,7 @@ func WithOktaVerifyNumberChallenge(enabled bool) Option {
 
 type oktaVerifyKind struct{ kindBase }
 
-func newOktaVerifyKind(o *org) *oktaVerifyKind {
+func newOktaVerifyKind(o *org, fastPassOnly bool) *oktaVerifyKind {
 	k := &oktaVerifyKind{kindBase{
 		key: AuthenticatorOktaVerify, typ: "app", displayName: "Okta Verify",
 		methods: []methodInfo{
@@ -74,6 +75,10 @@ func newOktaVerifyKind(o *org) *oktaVerifyKind {
 			{typ: "totp", label: "Enter a code", amr: "otp"},
 		},
 	}}
+	if fastPassOnly {
+		k.methods = []methodInfo{{typ: "signed_nonce", label: "Use Okta FastPass", amr: "phr"}}
+	}
+	registerFastPass(o, k)
 	o.addStep(stepOVChallengePoll, stepDef{
 		forms:    func(*call) []string { return []string{"challenge-poll", "select-authenticator-authenticate"} },
 		decorate: k.decoratePush,
@@ -122,6 +127,8 @@ func (k *oktaVerifyKind) secret(u *userRecord) string {
 // authenticator-verification-data when none was chosen.
 func (k *oktaVerifyKind) challenge(c *call, method string, _ bool) *idxResult {
 	switch method {
+	case "signed_nonce":
+		k.challengeFastPass(c)
 	case "":
 		c.t.setStep(stepVerificationData, k)
 	case "totp":

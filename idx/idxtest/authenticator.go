@@ -169,7 +169,7 @@ func newOrg(cfg *config) *org {
 	o.addKind(newEmailKind())
 	o.addKind(newPhoneKind())
 	o.addKind(newGoogleKind())
-	o.addKind(newOktaVerifyKind(o))
+	o.addKind(newOktaVerifyKind(o, cfg.idx.ovFastPassOnly))
 	o.addKind(newSecurityQuestionKind())
 	o.addKind(newWebAuthnKind(o))
 	addOptInKinds(o) // those the policy names (auth_token.go)

@@ -150,6 +150,7 @@ func WithPolicy(p Policy) Option {
 type idxConfig struct {
 	policy            *Policy // nil means DefaultPolicy()
 	ovNumberChallenge bool    // Okta Verify pushes carry a number challenge
+	ovFastPassOnly    bool    // Okta Verify is offered only as FastPass (auth_fastpass.go)
 	resetTerminal     bool    // see WithPasswordResetTerminal (flow_recover.go)
 }
 

@@ -201,7 +201,8 @@ func newURLs(base string) urls {
 		"/idp/idx/challenge/resend", "/idp/idx/challenge/poll", "/idp/idx/cancel",
 		"/idp/idx/credential/enroll", "/idp/idx/skip",
 		"/idp/idx/enroll", "/idp/idx/enroll/new", "/idp/idx/identify/select",
-		"/idp/idx/challenge/send", "/idp/idx/recover", "/idp/idx/unlock-account"} {
+		"/idp/idx/challenge/send", "/idp/idx/recover", "/idp/idx/unlock-account",
+		"/idp/idx/authenticators/poll"} {
 		u.hrefs[p] = base + p
 	}
 	u.hrefs[issuerPath+"/v1/token"] = u.issuer + "/v1/token"
@@ -358,6 +359,7 @@ func (s *Server) routes() map[string]route {
 		"/idp/idx/challenge/send":                              {post, s.idx(s.remediate("/idp/idx/challenge/send"))},
 		"/idp/idx/recover":                                     {post, s.idx(s.recoverPassword)},
 		"/idp/idx/unlock-account":                              {post, s.idx(s.remediate("/idp/idx/unlock-account"))},
+		"/idp/idx/authenticators/poll":                         {post, s.idx(s.remediate("/idp/idx/authenticators/poll"))},
 		idpAuthorizePath:                                       {get, s.serveIdPAuthorize},
 		emailLinkPath:                                          {getPost, s.serveEmailLink},
 		"/idxtest/outbox":                                      {get, s.serveOutbox},
