@@ -85,6 +85,32 @@ func TestE2ETokens(t *testing.T) {
 			amr: []string{"pwd", "otp"},
 		},
 		{
+			name: "rsa_token, too many wrong codes",
+			user: held(idxtest.AuthenticatorRSA, e2eRSASecret, "", true),
+			opts: []idxtest.Option{idxtest.WithPolicy(idxtest.Policy{Factors: 2, Authenticators: []string{idxtest.AuthenticatorRSA},
+				MaxVerificationAttempts: 2})},
+			run: func(r *e2eRun) {
+				r.signIn()
+				r.proceed(idx.Options{Authenticator: authenticator.RSAToken})
+				wrong := wrongCode(totpNow(r.t, e2eRSASecret))
+				r.proceed(idx.Options{VerificationCode: wrong})
+				r.wantRejected("challenge-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
+				// The second wrong code in a row locks the token: even the
+				// right code is refused.
+				for _, code := range []string{wrong, totpNow(r.t, e2eRSASecret)} {
+					tx, err := r.c.Proceed(r.t.Context(), idx.Options{State: r.state(), VerificationCode: code})
+					if !errors.Is(err, idx.ErrRateLimited) && (tx == nil || !errors.Is(tx.Err(), idx.ErrRateLimited)) {
+						r.t.Fatalf("code after the limit: tx %v, err %v; want ErrRateLimited", tx, err)
+					}
+				}
+			},
+			steps: []string{
+				"select-authenticator-authenticate [rsa_token]",
+				"challenge-authenticator/rsa_token",
+				"challenge-authenticator/rsa_token",
+			},
+		},
+		{
 			name: "rsa_token enrollment",
 			user: held(idxtest.AuthenticatorRSA, e2eRSASecret, "erin.rsa", false),
 			opts: []idxtest.Option{tokenPolicy(idxtest.AuthenticatorRSA, true)},

@@ -17,6 +17,9 @@ import (
 // enrolls. An org offers them when its Policy names them (see
 // addTokenKinds); a user holds tokens through [User].Tokens.
 //
+// A wrong code counts toward Policy.MaxVerificationAttempts, as other
+// one-time codes do.
+//
 // Every token of the fake shows TOTP codes (RFC 6238, as [TOTP]) of its
 // [Token].Secret: a test computes what the token shows. A YubiKey types a
 // longer one-time password; the fake takes its TOTP code in its place.
@@ -252,13 +255,14 @@ func (b *tokenBody) fields() (code, next, id string) {
 }
 
 // wrongCode answers a code that does not match, on the form's code
-// field or at the top as the kind's org does.
+// field or at the top as the kind's org does; it counts toward the limit
+// on wrong codes (limits.go).
 func (k *tokenKind) wrongCode(c *call, form string) *idxResult {
 	c.s.cfg.logger.Info("idxtest token code rejected", "key", k.key)
 	if k.fieldError {
-		return failPtr(c.failField(http.StatusUnauthorized, form, "credentials.passcode", k.invalid()))
+		return c.countAttempt(failPtr(c.failField(http.StatusUnauthorized, form, "credentials.passcode", k.invalid())))
 	}
-	return failPtr(c.fail(http.StatusUnauthorized, k.invalid()))
+	return c.countAttempt(failPtr(c.fail(http.StatusUnauthorized, k.invalid())))
 }
 
 func (k *tokenKind) verify(c *call, raw []byte) *idxResult {
@@ -270,13 +274,16 @@ func (k *tokenKind) verify(c *call, raw []byte) *idxResult {
 	if code == "" {
 		return failPtr(c.failField(http.StatusBadRequest, stepChallenge, "credentials.passcode", msgBlank()))
 	}
+	if res := c.verificationLocked(); res != nil {
+		return res
+	}
 	e := c.t.user.enrollments[k.key]
 	step, used, ok := totpMatch(e.value, code, c.now, e.step)
 	if used || !ok {
 		return k.wrongCode(c, stepChallenge)
 	}
 	e.step = step
-	return nil
+	return c.countAttempt(nil)
 }
 
 func (k *tokenKind) decorate(*call, *authenticatorDoc) {}
@@ -314,6 +321,9 @@ func (k *tokenKind) finishEnroll(c *call, raw []byte) *idxResult {
 	case k.nextLabel != "" && next == "":
 		return failPtr(c.failField(http.StatusBadRequest, stepEnroll, "credentials.nextPasscode", msgBlank()))
 	}
+	if res := c.verificationLocked(); res != nil {
+		return res
+	}
 	u := c.t.user
 	tok, held := u.Tokens[k.key]
 	if !held {
@@ -338,5 +348,5 @@ func (k *tokenKind) finishEnroll(c *call, raw []byte) *idxResult {
 	u.enrollments[k.key] = &enrollment{id: randomOktaID(tokenEnrollmentPrefix(k.key)), value: tok.Secret, step: step}
 	tok.Enrolled = true
 	u.Tokens[k.key] = tok
-	return nil
+	return c.countAttempt(nil)
 }

@@ -10,8 +10,9 @@ import (
 // codes in a row, answering 429 Too Many Requests with the i18n key
 // tooManyRequests ("Too many requests") on the transaction's current
 // state; a right code clears the count. The fake does the same for every
-// one-time code: email, SMS and voice codes, Google Authenticator and
-// Okta Verify TOTP, at enrollment and at verification.
+// one-time code: email, SMS and voice codes, Google Authenticator, Okta
+// Verify TOTP and the hardware and vendor tokens (auth_token.go), at
+// enrollment and at verification.
 
 const (
 	// DefaultMaxVerificationAttempts is Okta's limit on wrong one-time
