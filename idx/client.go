@@ -276,12 +276,19 @@ func (c *Client) idxRequestRaw(ctx context.Context, href, accepts, produces stri
 		return nil, 0, nil, wireError(endpointName(href), err)
 	}
 	if len(res.Body) == 0 {
-		return nil, res.StatusCode, nil, wireError(endpointName(href),
-			&transport.UnexpectedResponseError{StatusCode: res.StatusCode, ContentType: res.Header.Get("Content-Type")})
+		return nil, res.StatusCode, nil, wireError(endpointName(href), fmt.Errorf("empty answer: %w",
+			&transport.UnexpectedResponseError{StatusCode: res.StatusCode, ContentType: res.Header.Get("Content-Type")}))
 	}
 	r, err := ion.Parse(res.Body)
 	if err != nil {
 		return nil, res.StatusCode, nil, wireError(fmt.Sprintf("%s (HTTP %d)", endpointName(href), res.StatusCode), err)
+	}
+	if len(r.Notes) > 0 && c.log.Enabled(ctx, slog.LevelDebug) {
+		// Members the SDK does not need and could not read: by path,
+		// never by value.
+		for _, n := range r.Notes {
+			c.log.DebugContext(ctx, "idx: answer member not read", "endpoint", endpointName(href), "member", n.Path, "problem", n.Problem)
+		}
 	}
 	if r.StateHandle == "" && len(r.Remediations) == 0 && len(r.Messages) == 0 && r.Success == nil {
 		// Not an IDX document: an Okta API error or something else.

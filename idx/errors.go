@@ -118,7 +118,9 @@ var (
 	// ErrOutcomeUnknown: a request that must not be repeated failed after it
 	// may have reached the server, and the outcome could not be learnt.
 	ErrOutcomeUnknown = transport.ErrOutcomeUnknown
-	// ErrMalformedResponse: an IDX document that cannot be understood.
+	// ErrMalformedResponse: an IDX document the SDK cannot use: not JSON,
+	// or without a member it needs in order to act (see
+	// [MalformedResponseError]). Members it does not need never cause it.
 	ErrMalformedResponse = ion.ErrMalformed
 	// ErrInvalidIDToken: the ID token failed verification.
 	ErrInvalidIDToken = oauth.ErrInvalidIDToken
@@ -130,6 +132,11 @@ type (
 	UnexpectedResponseError = transport.UnexpectedResponseError
 	// OriginError names the origin a refused URL pointed at.
 	OriginError = transport.OriginError
+	// MalformedResponseError names the member of an IDX answer that the
+	// SDK needs in order to act and cannot use (Path, a JSON path such as
+	// "remediation.value[0].name", and Problem, such as "missing" or "not
+	// a string"), never its value. It matches [ErrMalformedResponse].
+	MalformedResponseError = ion.MemberError
 )
 
 // RateLimitError is a 429 answer the Client did not wait out: the org's

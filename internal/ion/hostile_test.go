@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/goidx/goidx/internal/ion"
 )
 
@@ -14,77 +16,137 @@ const (
 	secretValue  = "SECRET-VALUE-c0ffee"
 )
 
+// noMember is the wantErr of documents refused as a whole (not JSON, not
+// an object), without a member to name.
+const noMember = "-"
+
 func TestParseHostile(t *testing.T) {
 	t.Parallel()
 	sh := `"stateHandle":"` + secretHandle + `"`
 	tests := []struct {
-		name    string
-		doc     string
-		wantErr bool
+		name string
+		doc  string
+		// wantErr is the path of the needed member the error names,
+		// noMember for an error without one, "" for no error.
+		wantErr string
+		// wantNotes are the paths of the members Parse went on without.
+		wantNotes []string
 	}{
-		{"empty", ``, true},
-		{"whitespace", " \n\t ", true},
-		{"null", `null`, true},
-		{"array", `[{"stateHandle":"x"}]`, true},
-		{"string", `"` + secretHandle + `"`, true},
-		{"number", `42`, true},
-		{"true", `true`, true},
-		{"lone brace", `{`, true},
-		{"truncated", `{` + sh + `,"remediation":{"value":[{"name":"identify","value":[{"name":"x","value":"` + secretValue, true},
-		{"trailing garbage", `{` + sh + `} {"x":1}`, true},
-		{"trailing secret", `{` + sh + `} "` + secretValue + `"`, true},
-		{"byte order mark", "\ufeff{" + sh + "}", true},
-		{"not JSON inside", `{` + sh + `, "remediation": ` + secretValue + `}`, true},
-		{"stateHandle number", `{"stateHandle": 5, "version":"` + secretValue + `"}`, true},
-		{"stateHandle object", `{"stateHandle": {"v":"` + secretValue + `"}}`, true},
-		{"remediation array", `{` + sh + `, "remediation": ["` + secretValue + `"]}`, true},
-		{"remediation value object", `{` + sh + `, "remediation": {"value": {"name":"` + secretValue + `"}}}`, true},
-		{"form is a string", `{` + sh + `, "remediation": {"value": ["` + secretValue + `"]}}`, true},
-		{"form without name", `{` + sh + `, "remediation": {"value": [{"href":"` + secretValue + `"}]}}`, true},
-		{"field without name", `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"value":"` + secretValue + `"}]}]}}`, true},
-		{"field name number", `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":7,"value":"` + secretValue + `"}]}]}}`, true},
-		{"fields not an array", `{` + sh + `, "remediation": {"value": [{"name":"f","value":"` + secretValue + `"}]}}`, true},
-		{"required not a bool", `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":"a","required":"` + secretValue + `"}]}]}}`, true},
-		{"sub-form not an object", `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":"a","form":"` + secretValue + `"}]}]}}`, true},
-		{"options not an array", `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":"a","options":{"value":"` + secretValue + `"}}]}]}}`, true},
-		{"option form not an object", `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":"a","options":[{"value":{"form":"` + secretValue + `"}}]}]}]}}`, true},
-		{"option form field without name", `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":"a","options":[{"value":{"form":{"value":[{"value":"` + secretValue + `"}]}}}]}]}]}}`, true},
-		{"refresh string", `{` + sh + `, "remediation": {"value": [{"name":"f","refresh":"` + secretValue + `"}]}}`, true},
-		{"rel string", `{` + sh + `, "remediation": {"value": [{"name":"f","rel":"` + secretValue + `"}]}}`, true},
-		{"expiresAt garbage", `{` + sh + `, "expiresAt": "` + secretValue + `"}`, true},
-		{"expiresAt number", `{` + sh + `, "expiresAt": 1700000000}`, true},
-		{"messages not a list", `{` + sh + `, "messages": "` + secretValue + `"}`, true},
-		{"message class number", `{` + sh + `, "messages": {"value": [{"class": 1, "message":"` + secretValue + `"}]}}`, true},
-		{"i18n params not an array", `{` + sh + `, "messages": {"value": [{"i18n": {"key":"k","params":"` + secretValue + `"}}]}}`, true},
-		{"authenticators not a list", `{` + sh + `, "authenticators": {"value": {"id":"` + secretValue + `"}}}`, true},
-		{"authenticator methods wrong", `{` + sh + `, "authenticatorEnrollments": {"value": [{"id":"x","methods":"` + secretValue + `"}]}}`, true},
-		{"profile not an object", `{` + sh + `, "authenticatorEnrollments": {"value": [{"id":"x","profile":["` + secretValue + `"]}]}}`, true},
-		{"current authenticator array", `{` + sh + `, "currentAuthenticator": {"value": ["` + secretValue + `"]}}`, true},
-		{"resend without name", `{` + sh + `, "currentAuthenticatorEnrollment": {"value": {"id":"x","resend":{"href":"` + secretValue + `"}}}}`, true},
-		{"cancel without name", `{` + sh + `, "cancel": {"href":"` + secretValue + `"}}`, true},
-		{"success without name", `{` + sh + `, "successWithInteractionCode": {"value":[{"name":"interaction_code","value":"` + secretValue + `"}]}}`, true},
-		{"invalid UTF-8 in a string", "{" + sh + ",\"intent\":\"\xff\xfe\"}", false},
-		{"empty object", `{}`, false},
-		{"unknown members ignored", `{` + sh + `, "step": "IDENTIFY", "future": {"deep": [1, 2, {"x": null}]}}`, false},
-		{"null members", `{"stateHandle": null, "remediation": null, "messages": null, "cancel": null, "currentAuthenticator": null, "authenticators": {"value": null}}`, false},
-		{"null value of current authenticator", `{"currentAuthenticator": {"value": null}, "currentAuthenticatorEnrollment": {}}`, false},
-		{"relatesTo of every type", `{"remediation": {"value": [{"name":"f","relatesTo":{"x":1},"value":[{"name":"a","relatesTo":[1,2],"options":[{"label":"o","value":1,"relatesTo":true}]}]}]}}`, false},
-		{"option value of every type", `{"remediation": {"value": [{"name":"f","value":[{"name":"a","options":[{"value":null},{"value":"s"},{"value":1.5},{"value":[1]},{"value":{}},{"value":{"x":1}},{"value":{"form":null}},{"value":{"form":{"value":[]}}}]}]}]}}`, false},
-		{"user and app of other shapes are dropped", `{"user": [1], "app": "x"}`, false},
-		{"duplicate members", `{"stateHandle": "a", "stateHandle": "b", "remediation": {"value": [{"name":"x"}]}, "remediation": {"value": []}}`, false},
+		{name: "empty", doc: ``, wantErr: noMember},
+		{name: "whitespace", doc: " \n\t ", wantErr: noMember},
+		{name: "null", doc: `null`, wantErr: noMember},
+		{name: "array", doc: `[{"stateHandle":"x"}]`, wantErr: noMember},
+		{name: "string", doc: `"` + secretHandle + `"`, wantErr: noMember},
+		{name: "number", doc: `42`, wantErr: noMember},
+		{name: "true", doc: `true`, wantErr: noMember},
+		{name: "lone brace", doc: `{`, wantErr: noMember},
+		{name: "truncated", doc: `{` + sh + `,"remediation":{"value":[{"name":"identify","value":[{"name":"x","value":"` + secretValue, wantErr: noMember},
+		{name: "trailing garbage", doc: `{` + sh + `} {"x":1}`, wantErr: noMember},
+		{name: "trailing secret", doc: `{` + sh + `} "` + secretValue + `"`, wantErr: noMember},
+		{name: "byte order mark", doc: "\ufeff{" + sh + "}", wantErr: noMember},
+		{name: "not JSON inside", doc: `{` + sh + `, "remediation": ` + secretValue + `}`, wantErr: noMember},
+		// Members the SDK needs: refused, naming the member.
+		{name: "stateHandle number", doc: `{"stateHandle": 5, "version":"` + secretValue + `"}`, wantErr: "stateHandle"},
+		{name: "stateHandle object", doc: `{"stateHandle": {"v":"` + secretValue + `"}}`, wantErr: "stateHandle"},
+		{name: "remediation array", doc: `{` + sh + `, "remediation": ["` + secretValue + `"]}`, wantErr: "remediation"},
+		{name: "remediation value object", doc: `{` + sh + `, "remediation": {"value": {"name":"` + secretValue + `"}}}`, wantErr: "remediation.value"},
+		{name: "form is a string", doc: `{` + sh + `, "remediation": {"value": ["` + secretValue + `"]}}`, wantErr: "remediation.value[0]"},
+		{name: "form without name", doc: `{` + sh + `, "remediation": {"value": [{"href":"` + secretValue + `"}]}}`, wantErr: "remediation.value[0].name"},
+		{name: "form name number", doc: `{` + sh + `, "remediation": {"value": [{"name":1,"href":"` + secretValue + `"}]}}`, wantErr: "remediation.value[0].name"},
+		{name: "href number", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","href":7}]}}`, wantErr: "remediation.value[0].href"},
+		{name: "field without name", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"value":"` + secretValue + `"}]}]}}`, wantErr: "remediation.value[0].value[0].name"},
+		{name: "field name number", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":7,"value":"` + secretValue + `"}]}]}}`, wantErr: "remediation.value[0].value[0].name"},
+		{name: "fields not an array", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","value":"` + secretValue + `"}]}}`, wantErr: "remediation.value[0].value"},
+		{name: "sub-form not an object", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":"a","form":"` + secretValue + `"}]}]}}`, wantErr: "remediation.value[0].value[0].form"},
+		{name: "options not an array", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":"a","options":{"value":"` + secretValue + `"}}]}]}}`, wantErr: "remediation.value[0].value[0].options"},
+		{name: "option not an object", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":"a","options":["` + secretValue + `"]}]}]}}`, wantErr: "remediation.value[0].value[0].options[0]"},
+		{name: "option form not an object", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":"a","options":[{"value":{"form":"` + secretValue + `"}}]}]}]}}`, wantErr: "remediation.value[0].value[0].options[0].value.form"},
+		{name: "option form field without name", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":"a","options":[{"value":{"form":{"value":[{"value":"` + secretValue + `"}]}}}]}]}]}}`, wantErr: "remediation.value[0].value[0].options[0].value.form.value[0].name"},
+		{name: "option form beside value not an object", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":"a","options":[{"label":"l","form":["` + secretValue + `"]}]}]}]}}`, wantErr: "remediation.value[0].value[0].options[0].form"},
+		{name: "resend without name", doc: `{` + sh + `, "currentAuthenticatorEnrollment": {"value": {"id":"x","resend":{"href":"` + secretValue + `"}}}}`, wantErr: "currentAuthenticatorEnrollment.value.resend.name"},
+		{name: "poll not an object", doc: `{` + sh + `, "currentAuthenticator": {"value": {"id":"x","poll":["` + secretValue + `"]}}}`, wantErr: "currentAuthenticator.value.poll"},
+		{name: "cancel without name", doc: `{` + sh + `, "cancel": {"href":"` + secretValue + `"}}`, wantErr: "cancel.name"},
+		{name: "success without name", doc: `{` + sh + `, "successWithInteractionCode": {"value":[{"name":"interaction_code","value":"` + secretValue + `"}]}}`, wantErr: "successWithInteractionCode.name"},
+		// Members the SDK does not need: read around, and noted.
+		{name: "required not a bool", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":"a","required":"` + secretValue + `"}]}]}}`,
+			wantNotes: []string{"remediation.value[0].value[0].required"}},
+		{name: "flags as strings", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":"a","required":"false","secret":"TRUE","mutable":"false","visible":" true "}]}]}}`,
+			wantNotes: []string{"remediation.value[0].value[0].required", "remediation.value[0].value[0].secret", "remediation.value[0].value[0].mutable", "remediation.value[0].value[0].visible"}},
+		{name: "refresh string", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","refresh":"` + secretValue + `"}]}}`,
+			wantNotes: []string{"remediation.value[0].refresh"}},
+		{name: "refresh out of range", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","refresh":1e400}]}}`,
+			wantNotes: []string{"remediation.value[0].refresh"}},
+		{name: "rel string", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","rel":"` + secretValue + `"}]}}`,
+			wantNotes: []string{"remediation.value[0].rel"}},
+		{name: "method number", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","method":1}]}}`,
+			wantNotes: []string{"remediation.value[0].method"}},
+		{name: "expiresAt garbage", doc: `{` + sh + `, "expiresAt": "` + secretValue + `"}`, wantNotes: []string{"expiresAt"}},
+		{name: "expiresAt placeholder", doc: `{` + sh + `, "expiresAt": "DATE"}`, wantNotes: []string{"expiresAt"}},
+		{name: "expiresAt number", doc: `{` + sh + `, "expiresAt": 1700000000}`, wantNotes: []string{"expiresAt"}},
+		{name: "messages not a list", doc: `{` + sh + `, "messages": "` + secretValue + `"}`, wantNotes: []string{"messages"}},
+		{name: "message class number", doc: `{` + sh + `, "messages": {"value": [{"class": 1, "message":"` + secretValue + `"}]}}`,
+			wantNotes: []string{"messages.value[0].class"}},
+		{name: "i18n params not an array", doc: `{` + sh + `, "messages": {"value": [{"i18n": {"key":"k","params":"` + secretValue + `"}}]}}`,
+			wantNotes: []string{"messages.value[0].i18n.params"}},
+		{name: "i18n params out of range", doc: `{` + sh + `, "messages": {"value": [{"i18n": {"key":"k","params":[1e400]}}]}}`,
+			wantNotes: []string{"messages.value.i18n.params"}},
+		{name: "authenticators not a list", doc: `{` + sh + `, "authenticators": {"value": {"id":"` + secretValue + `"}}}`,
+			wantNotes: []string{"authenticators.value"}},
+		{name: "authenticator not an object", doc: `{` + sh + `, "authenticatorEnrollments": {"value": ["\u200b", 5, null]}}`,
+			wantNotes: []string{"authenticatorEnrollments.value[0]", "authenticatorEnrollments.value[1]"}},
+		{name: "authenticator methods wrong", doc: `{` + sh + `, "authenticatorEnrollments": {"value": [{"id":"x","methods":"` + secretValue + `"}]}}`,
+			wantNotes: []string{"authenticatorEnrollments.value[0].methods"}},
+		{name: "profile not an object", doc: `{` + sh + `, "authenticatorEnrollments": {"value": [{"id":"x","profile":["` + secretValue + `"]}]}}`,
+			wantNotes: []string{"authenticatorEnrollments.value[0].profile"}},
+		{name: "current authenticator array", doc: `{` + sh + `, "currentAuthenticator": {"value": ["` + secretValue + `"]}}`,
+			wantNotes: []string{"currentAuthenticator.value"}},
+		{name: "relatesTo of every type", doc: `{"remediation": {"value": [{"name":"f","relatesTo":{"x":1},"value":[{"name":"a","relatesTo":[1,2],"options":[{"label":"o","value":1,"relatesTo":true}]}]}]}}`,
+			wantNotes: []string{"remediation.value[0].relatesTo", "remediation.value[0].value[0].options[0].relatesTo", "remediation.value[0].value[0].relatesTo"}},
+		{name: "user and app of other shapes are dropped", doc: `{"user": [1], "app": "x"}`, wantNotes: []string{"user", "app"}},
+		{name: "invalid UTF-8 in a string", doc: "{" + sh + ",\"intent\":\"\xff\xfe\"}"},
+		{name: "empty object", doc: `{}`},
+		{name: "unknown members ignored", doc: `{` + sh + `, "step": "IDENTIFY", "future": {"deep": [1, 2, {"x": null}]}}`},
+		{name: "null members", doc: `{"stateHandle": null, "remediation": null, "messages": null, "cancel": null, "currentAuthenticator": null, "authenticators": {"value": null}}`},
+		{name: "null value of current authenticator", doc: `{"currentAuthenticator": {"value": null}, "currentAuthenticatorEnrollment": {}}`},
+		{name: "option value of every type", doc: `{"remediation": {"value": [{"name":"f","value":[{"name":"a","options":[{"value":null},{"value":"s"},{"value":1.5},{"value":[1]},{"value":{}},{"value":{"x":1}},{"value":{"form":null}},{"value":{"form":{"value":[]}}}]}]}]}}`},
+		{name: "duplicate members", doc: `{"stateHandle": "a", "stateHandle": "b", "remediation": {"value": [{"name":"x"}]}, "remediation": {"value": []}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			checkHostile(t, []byte(tt.doc), tt.wantErr)
+			r := checkHostile(t, []byte(tt.doc), tt.wantErr != "")
+			if r == nil {
+				return
+			}
+			var notes []string
+			for _, n := range r.Notes {
+				notes = append(notes, n.Path)
+			}
+			if diff := cmp.Diff(tt.wantNotes, notes); diff != "" {
+				t.Errorf("notes (-want +got):\n%s", diff)
+			}
+		})
+		if tt.wantErr == "" {
+			continue
+		}
+		t.Run(tt.name+"/member", func(t *testing.T) {
+			_, err := ion.Parse([]byte(tt.doc))
+			var me *ion.MemberError
+			switch {
+			case tt.wantErr == noMember && errors.As(err, &me):
+				t.Errorf("error %v names a member", err)
+			case tt.wantErr != noMember && (!errors.As(err, &me) || me.Path != tt.wantErr):
+				t.Errorf("error %v; want a *MemberError for %s", err, tt.wantErr)
+			}
 		})
 	}
 }
 
 // checkHostile parses doc and checks the outcome: an error wrapping
 // ErrMalformed that quotes nothing from the document, or a response whose
-// derived views do not panic.
-func checkHostile(t *testing.T, doc []byte, wantErr bool) {
+// derived views do not panic and whose notes quote nothing either. It
+// returns the response.
+func checkHostile(t *testing.T, doc []byte, wantErr bool) *ion.Response {
 	t.Helper()
 	r, err := ion.Parse(doc)
 	if wantErr && err == nil {
@@ -106,9 +168,15 @@ func checkHostile(t *testing.T, doc []byte, wantErr bool) {
 				t.Errorf("error %q quotes the document", msg)
 			}
 		}
-		return
+		return nil
+	}
+	for _, n := range r.Notes {
+		if strings.Contains(n.Path+n.Problem, "SECRET") {
+			t.Errorf("note %+v quotes the document", n)
+		}
 	}
 	exercise(r)
+	return r
 }
 
 // exercise calls everything that walks a parsed response.
@@ -143,7 +211,7 @@ func exercise(r *ion.Response) {
 
 func TestParseTruncatedFixtures(t *testing.T) {
 	t.Parallel()
-	for _, name := range fixtures {
+	for _, name := range append(fixtures, oddFixtures...) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			doc := readFixture(t, name)

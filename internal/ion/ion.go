@@ -11,9 +11,48 @@ import (
 	"time"
 )
 
-// ErrMalformed reports an IDX document that cannot be understood: invalid
-// JSON, or a structure that contradicts the protocol.
+// ErrMalformed reports an IDX document that cannot be used: invalid JSON,
+// or a member the SDK needs that is missing or of the wrong type (see
+// [MemberError]).
 var ErrMalformed = errors.New("malformed IDX response")
+
+// MemberError names a member of an IDX document that the SDK needs in
+// order to act and cannot use: it is missing, or of the wrong JSON type.
+// It never holds the member's value. It matches [ErrMalformed].
+type MemberError struct {
+	// Path is the member's JSON path in the document, such as
+	// "remediation.value[0].value[1].name".
+	Path string
+	// Problem says what is wrong: "missing", "not a string", ...
+	Problem string
+}
+
+// Error names the member and the problem.
+func (e *MemberError) Error() string {
+	return "malformed IDX response: " + e.Path + ": " + e.Problem
+}
+
+// Unwrap makes errors.Is(err, ErrMalformed) hold.
+func (e *MemberError) Unwrap() error { return ErrMalformed }
+
+// in puts the member's path under prefix.
+func (e *MemberError) in(prefix string) *MemberError {
+	e.Path = prefix + "." + e.Path
+	return e
+}
+
+// Note is a member of an IDX document that Parse could not read and went
+// on without: the member is left at its zero value (or its default), and
+// the rest of the document is read as usual. A Note never holds the
+// member's value.
+type Note struct {
+	// Path is the member's JSON path, such as "expiresAt" or
+	// "remediation.value[0].value[2].required".
+	Path string
+	// Problem says what is odd about it: "not an RFC 3339 time", "a
+	// boolean written as a string", "not an object", ...
+	Problem string
+}
 
 // Response is a parsed IDX document.
 type Response struct {
@@ -38,7 +77,8 @@ type Response struct {
 	// CurrentAuthenticator is currentAuthenticator or, when that is absent,
 	// currentAuthenticatorEnrollment.
 	CurrentAuthenticator *Authenticator
-	// Authenticators and AuthenticatorEnrollments are the lists forms refer to.
+	// Authenticators and AuthenticatorEnrollments are the lists forms refer
+	// to, without the elements that are not objects.
 	Authenticators           []*Authenticator
 	AuthenticatorEnrollments []*Authenticator
 	// User is the user object (the value of the document's user member) as
@@ -48,11 +88,19 @@ type Response struct {
 	// JSON, nil if absent.
 	App json.RawMessage
 
+	// Notes are the members Parse could not read and went on without,
+	// for logging at debug level.
+	Notes []Note
+
 	currentAuthenticator           *Authenticator
 	currentAuthenticatorEnrollment *Authenticator
-
-	// dec decodes the raw values of the document while Parse converts it.
-	dec *decoder
+	// authenticatorsAt and enrollmentsAt hold one entry per element of the
+	// lists, nil for an element that is not an object: relatesTo
+	// references count those too.
+	authenticatorsAt, enrollmentsAt []*Authenticator
+	// odd is set while converting when a tolerant wire value met
+	// something it could not read.
+	odd bool
 }
 
 // Form is an Ion form: a remediation or an action.
@@ -184,6 +232,9 @@ type Authenticator struct {
 	Transports   json.RawMessage
 	// Resend, Poll and Recover are the actions nested in the object.
 	Resend, Poll, Recover *Form
+	// Raw is the whole object as the server sent it, for members this type
+	// does not hold.
+	Raw json.RawMessage
 }
 
 // StringValue returns the field's value when it is a JSON string.
@@ -290,158 +341,123 @@ func (r *Response) HasErrors() bool {
 	return false
 }
 
-// wire types
-
-type wireDoc struct {
-	Version                        string              `json:"version"`
-	StateHandle                    string              `json:"stateHandle"`
-	ExpiresAt                      string              `json:"expiresAt"`
-	Intent                         string              `json:"intent"`
-	Remediation                    *wireList[wireForm] `json:"remediation"`
-	Messages                       *wireList[wireMsg]  `json:"messages"`
-	Cancel                         *wireForm           `json:"cancel"`
-	Success                        *wireForm           `json:"successWithInteractionCode"`
-	CurrentAuthenticator           *wireObj[wireAuth]  `json:"currentAuthenticator"`
-	CurrentAuthenticatorEnrollment *wireObj[wireAuth]  `json:"currentAuthenticatorEnrollment"`
-	Authenticators                 *wireList[wireAuth] `json:"authenticators"`
-	AuthenticatorEnrollments       *wireList[wireAuth] `json:"authenticatorEnrollments"`
-	User                           json.RawMessage     `json:"user"`
-	App                            json.RawMessage     `json:"app"`
-}
-
-type wireList[T any] struct {
-	Value []T `json:"value"`
-}
-
-type wireObj[T any] struct {
-	Value *T `json:"value"`
-}
-
-type wireForm struct {
-	Name      string          `json:"name"`
-	Rel       []string        `json:"rel"`
-	Href      string          `json:"href"`
-	Method    string          `json:"method"`
-	Accepts   string          `json:"accepts"`
-	Produces  string          `json:"produces"`
-	Refresh   *float64        `json:"refresh"`
-	RelatesTo json.RawMessage `json:"relatesTo"`
-	Value     []wireField     `json:"value"`
-	Type      string          `json:"type"`
-	IDP       *wireIDP        `json:"idp"`
-}
-
-type wireIDP struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
-
-type wireField struct {
-	Name      string             `json:"name"`
-	Label     string             `json:"label"`
-	Type      string             `json:"type"`
-	Required  bool               `json:"required"`
-	Secret    bool               `json:"secret"`
-	Mutable   *bool              `json:"mutable"`
-	Visible   *bool              `json:"visible"`
-	Value     json.RawMessage    `json:"value"`
-	Form      *wireSubForm       `json:"form"`
-	Options   []wireOption       `json:"options"`
-	Messages  *wireList[wireMsg] `json:"messages"`
-	RelatesTo json.RawMessage    `json:"relatesTo"`
-}
-
-type wireSubForm struct {
-	Value []wireField `json:"value"`
-}
-
-type wireOption struct {
-	Label     string          `json:"label"`
-	Value     json.RawMessage `json:"value"`
-	RelatesTo json.RawMessage `json:"relatesTo"`
-}
-
-type wireMsg struct {
-	Message string    `json:"message"`
-	Class   string    `json:"class"`
-	I18n    *wireI18n `json:"i18n"`
-}
-
-type wireI18n struct {
-	Key    string `json:"key"`
-	Params []any  `json:"params"`
-}
-
-type wireAuth struct {
-	ID              string          `json:"id"`
-	AuthenticatorID string          `json:"authenticatorId"`
-	Key             string          `json:"key"`
-	Type            string          `json:"type"`
-	DisplayName     string          `json:"displayName"`
-	Methods         []wireMethod    `json:"methods"`
-	Profile         map[string]any  `json:"profile"`
-	ContextualData  json.RawMessage `json:"contextualData"`
-	Settings        json.RawMessage `json:"settings"`
-	CredentialID    string          `json:"credentialId"`
-	Transports      json.RawMessage `json:"transports"`
-	Resend          *wireForm       `json:"resend"`
-	Poll            *wireForm       `json:"poll"`
-	Recover         *wireForm       `json:"recover"`
-}
-
-type wireMethod struct {
-	Type       string `json:"type"`
-	MethodType string `json:"methodType"`
-}
-
-// Parse parses an IDX document. It never panics; a body it cannot
-// understand gives an error wrapping [ErrMalformed] that does not quote the
-// body (which carries the stateHandle). The raw JSON values of the result
-// (Field.Value, Option.Value, Authenticator.ContextualData, User, App)
-// refer to body rather than copy it: body must not be modified while the
-// Response is in use.
+// Parse parses an IDX document. It never panics and reads liberally: a
+// member the SDK does not need in order to act (a date, a label, a
+// message, a boolean flag written as a string, an authenticator entry
+// that is not an object) is left at its zero value when it cannot be
+// read, and reported in Response.Notes. A document Parse cannot use gives
+// an error wrapping [ErrMalformed] that never quotes the document (which
+// carries the stateHandle): invalid JSON, a top level that is not an
+// object, or a member the SDK needs that is missing or of the wrong type,
+// as a [*MemberError] naming it. The members the SDK needs are the
+// stateHandle and the forms it submits (every remediation, cancel,
+// successWithInteractionCode and the resend, poll and recover actions):
+// each form's name, href and fields, each field's name, sub-form and
+// options.
+//
+// The raw JSON values of the result (Field.Value, Option.Value,
+// Authenticator.ContextualData and Raw, User, App) are copies: body may be
+// reused once Parse returns.
 func Parse(body []byte) (*Response, error) {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 || body[0] != '{' {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, fmt.Errorf("%w: not a JSON object", ErrMalformed)
 	}
 	var d wireDoc
-	dec := &decoder{}
-	if err := dec.doc(body, &d); err != nil {
-		return nil, err
+	err := json.Unmarshal(body, &d)
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case err == nil:
+	case errors.As(err, &te):
+	case errors.As(err, &se):
+		return nil, fmt.Errorf("%w: invalid JSON at offset %d", ErrMalformed, se.Offset)
+	default:
+		return nil, fmt.Errorf("%w: invalid JSON", ErrMalformed)
 	}
 	r := &Response{
 		Version:     d.Version,
 		StateHandle: d.StateHandle,
 		Intent:      d.Intent,
-		User:        objectValue(dec, d.User),
-		App:         objectValue(dec, d.App),
-		dec:         dec,
+		User:        objectValue(d.User),
+		App:         objectValue(d.App),
 	}
-	defer func() { r.dec = nil }()
+	// A value of the wrong type somewhere: find each, and fail if the SDK
+	// needs one of them.
+	checked := te != nil
+	if checked {
+		if err := r.check(body, te); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.convert(&d); err != nil {
+		if !checked {
+			// A needed member of the wrong type may be behind this one
+			// (encoding/json makes an empty form of a form that is not
+			// an object): name it rather than the symptom.
+			if cerr := r.check(body, nil); cerr != nil {
+				return nil, cerr
+			}
+		}
+		return nil, err
+	}
+	if r.odd && !checked {
+		if err := r.check(body, nil); err != nil {
+			return nil, err
+		}
+	}
 	if d.ExpiresAt != "" {
 		t, err := time.Parse(time.RFC3339Nano, d.ExpiresAt)
 		if err != nil {
-			return nil, fmt.Errorf("%w: bad expiresAt", ErrMalformed)
+			r.Notes = append(r.Notes, Note{Path: "expiresAt", Problem: "not an RFC 3339 time"})
+		} else {
+			r.ExpiresAt = t
 		}
-		r.ExpiresAt = t
 	}
-	if d.Authenticators != nil {
-		for i := range d.Authenticators.Value {
-			r.Authenticators = append(r.Authenticators, convAuth(&d.Authenticators.Value[i]))
+	return r, nil
+}
+
+// check lists the members of body that do not fit the wire as notes, or
+// fails with the first one the SDK needs. te is encoding/json's report of
+// the first such member, if any.
+func (r *Response) check(body []byte, te *json.UnmarshalTypeError) error {
+	ps := problems[wireDoc](body, "")
+	for _, p := range ps {
+		if p.needed {
+			return &MemberError{Path: p.path, Problem: p.what}
 		}
+	}
+	for _, p := range ps {
+		r.Notes = append(r.Notes, Note{Path: p.path, Problem: p.what})
+	}
+	if len(ps) == 0 && te != nil {
+		// A value encoding/json could not hold where any value goes (a
+		// number out of range in a message's params).
+		r.Notes = append(r.Notes, Note{Path: te.Field, Problem: "a value that cannot be read"})
+	}
+	return nil
+}
+
+// convert fills r from the wire document.
+func (r *Response) convert(d *wireDoc) error {
+	if d.Authenticators != nil {
+		r.authenticatorsAt, r.Authenticators = r.convAuthList(d.Authenticators.Value)
 	}
 	if d.AuthenticatorEnrollments != nil {
-		for i := range d.AuthenticatorEnrollments.Value {
-			r.AuthenticatorEnrollments = append(r.AuthenticatorEnrollments, convAuth(&d.AuthenticatorEnrollments.Value[i]))
+		r.enrollmentsAt, r.AuthenticatorEnrollments = r.convAuthList(d.AuthenticatorEnrollments.Value)
+	}
+	current := func(o *wireObj[wireAuthObj]) *Authenticator {
+		if o == nil || o.Value == nil {
+			return nil
 		}
+		r.odd = r.odd || o.Value.odd
+		if o.Value.none {
+			return nil
+		}
+		return convAuth(o.Value)
 	}
-	if d.CurrentAuthenticator != nil && d.CurrentAuthenticator.Value != nil {
-		r.currentAuthenticator = convAuth(d.CurrentAuthenticator.Value)
-	}
-	if d.CurrentAuthenticatorEnrollment != nil && d.CurrentAuthenticatorEnrollment.Value != nil {
-		r.currentAuthenticatorEnrollment = convAuth(d.CurrentAuthenticatorEnrollment.Value)
-	}
+	r.currentAuthenticator = current(d.CurrentAuthenticator)
+	r.currentAuthenticatorEnrollment = current(d.CurrentAuthenticatorEnrollment)
 	r.CurrentAuthenticator = r.currentAuthenticator
 	if r.CurrentAuthenticator == nil {
 		r.CurrentAuthenticator = r.currentAuthenticatorEnrollment
@@ -451,49 +467,54 @@ func Parse(body []byte) (*Response, error) {
 	}
 	var err error
 	if d.Remediation != nil {
+		r.Remediations = make([]*Form, 0, len(d.Remediation.Value))
 		for i := range d.Remediation.Value {
-			f, ferr := r.convForm(&d.Remediation.Value[i])
-			if ferr != nil {
-				return nil, ferr
+			f, err := r.convForm(&d.Remediation.Value[i])
+			if err != nil {
+				return err.in("remediation.value[" + strconv.Itoa(i) + "]")
 			}
 			r.Remediations = append(r.Remediations, f)
 		}
 	}
 	if d.Cancel != nil {
-		if r.Cancel, err = r.convForm(d.Cancel); err != nil {
-			return nil, err
+		if r.Cancel, err = r.convAction(d.Cancel, "cancel"); err != nil {
+			return err
 		}
 	}
 	if d.Success != nil {
-		if r.Success, err = r.convForm(d.Success); err != nil {
-			return nil, err
+		if r.Success, err = r.convAction(d.Success, "successWithInteractionCode"); err != nil {
+			return err
 		}
 	}
 	if r.currentAuthenticator != nil {
-		if err := r.convActions(r.currentAuthenticator, d.CurrentAuthenticator.Value); err != nil {
-			return nil, err
+		if err := r.convActions(r.currentAuthenticator, &d.CurrentAuthenticator.Value.wireAuth, "currentAuthenticator.value"); err != nil {
+			return err
 		}
 	}
 	if r.currentAuthenticatorEnrollment != nil {
-		if err := r.convActions(r.currentAuthenticatorEnrollment, d.CurrentAuthenticatorEnrollment.Value); err != nil {
-			return nil, err
+		if err := r.convActions(r.currentAuthenticatorEnrollment, &d.CurrentAuthenticatorEnrollment.Value.wireAuth, "currentAuthenticatorEnrollment.value"); err != nil {
+			return err
 		}
 	}
-	return r, nil
+	return nil
+}
+
+// convAction converts a form outside the remediation list, at path.
+func (r *Response) convAction(w *wireForm, path string) (*Form, error) {
+	f, err := r.convForm(w)
+	if err != nil {
+		return nil, err.in(path)
+	}
+	return f, nil
 }
 
 // objectValue returns the value of an informational Ion object member
-// (user, app): nil when absent, null or not of the {"value": ...} shape,
-// which is not worth failing the document for.
-func objectValue(dec *decoder, raw json.RawMessage) json.RawMessage {
-	if len(raw) == 0 || raw[0] != '{' {
+// (user, app): nil when absent, null or not of the {"value": ...} shape.
+func objectValue(o *wireObj[json.RawMessage]) json.RawMessage {
+	if o == nil || o.Value == nil || bytes.Equal(*o.Value, []byte("null")) {
 		return nil
 	}
-	v := dec.memberValue(raw, "value")
-	if len(v) == 0 || bytes.Equal(v, []byte("null")) {
-		return nil
-	}
-	return v
+	return *o.Value
 }
 
 func convMessages(ws []wireMsg) []Message {
@@ -512,7 +533,25 @@ func convMessages(ws []wireMsg) []Message {
 	return out
 }
 
-func convAuth(w *wireAuth) *Authenticator {
+// convAuthList converts a list of authenticator objects. at holds one entry
+// per element of the list, nil for an element that is not an object, so
+// that relatesTo references find their element by its index; list leaves
+// those out.
+func (r *Response) convAuthList(ws []wireAuthObj) (at, list []*Authenticator) {
+	at = make([]*Authenticator, len(ws))
+	list = make([]*Authenticator, 0, len(ws))
+	for i := range ws {
+		r.odd = r.odd || ws[i].odd
+		if ws[i].none {
+			continue
+		}
+		at[i] = convAuth(&ws[i])
+		list = append(list, at[i])
+	}
+	return at, list
+}
+
+func convAuth(w *wireAuthObj) *Authenticator {
 	a := &Authenticator{
 		ID:              w.ID,
 		AuthenticatorID: w.AuthenticatorID,
@@ -524,6 +563,7 @@ func convAuth(w *wireAuth) *Authenticator {
 		Settings:        w.Settings,
 		CredentialID:    w.CredentialID,
 		Transports:      w.Transports,
+		Raw:             w.raw,
 	}
 	for _, m := range w.Methods {
 		t := m.Type
@@ -537,38 +577,42 @@ func convAuth(w *wireAuth) *Authenticator {
 	return a
 }
 
-// convActions converts the actions nested in a current authenticator. They
-// are converted after the lists so that their references resolve.
-func (r *Response) convActions(a *Authenticator, w *wireAuth) error {
+// convActions converts the actions nested in a current authenticator at
+// path. They are converted after the lists so that their references
+// resolve.
+func (r *Response) convActions(a *Authenticator, w *wireAuth, path string) error {
 	var err error
 	for _, p := range []struct {
-		dst **Form
-		src *wireForm
-	}{{&a.Resend, w.Resend}, {&a.Poll, w.Poll}, {&a.Recover, w.Recover}} {
+		dst  **Form
+		src  *wireForm
+		name string
+	}{{&a.Resend, w.Resend, "resend"}, {&a.Poll, w.Poll, "poll"}, {&a.Recover, w.Recover, "recover"}} {
 		if p.src == nil {
 			continue
 		}
-		if *p.dst, err = r.convForm(p.src); err != nil {
+		if *p.dst, err = r.convAction(p.src, path+"."+p.name); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (r *Response) convForm(w *wireForm) (*Form, error) {
+func (r *Response) convForm(w *wireForm) (*Form, *MemberError) {
 	if w.Name == "" {
-		return nil, fmt.Errorf("%w: form without a name", ErrMalformed)
+		return nil, &MemberError{Path: "name", Problem: "missing"}
 	}
 	f := &Form{
-		Name:     w.Name,
-		Rel:      w.Rel,
-		Href:     w.Href,
-		Method:   strings.ToUpper(w.Method),
-		Accepts:  w.Accepts,
-		Produces: w.Produces,
-		Type:     w.Type,
+		Name:      w.Name,
+		Rel:       w.Rel,
+		Href:      w.Href,
+		Method:    strings.ToUpper(w.Method),
+		Accepts:   w.Accepts,
+		Produces:  w.Produces,
+		Type:      w.Type,
+		RelatesTo: w.RelatesTo.list,
 	}
-	if w.IDP != nil {
+	r.odd = r.odd || w.RelatesTo.odd
+	if w.IDP != nil && *w.IDP != (wireIDP{}) {
 		f.IDP = &IDP{ID: w.IDP.ID, Name: w.IDP.Name}
 	}
 	if f.Method == "" {
@@ -577,7 +621,6 @@ func (r *Response) convForm(w *wireForm) (*Form, error) {
 	if w.Refresh != nil && *w.Refresh > 0 {
 		f.Refresh = refreshDuration(*w.Refresh)
 	}
-	f.RelatesTo = r.relatesToList(w.RelatesTo)
 	for _, ref := range f.RelatesTo {
 		if a := r.resolve(ref); a != nil {
 			f.Authenticator = a
@@ -605,118 +648,112 @@ func refreshDuration(ms float64) time.Duration {
 // maxDepth bounds nested forms, so a hostile document cannot recurse deeply.
 const maxDepth = 8
 
-func (r *Response) convFields(ws []wireField, depth int) ([]*Field, error) {
+// convFields converts the fields of a form; an error's path is relative
+// to the form.
+func (r *Response) convFields(ws []wireField, depth int) ([]*Field, *MemberError) {
 	if depth > maxDepth {
-		return nil, fmt.Errorf("%w: forms nested too deeply", ErrMalformed)
+		return nil, &MemberError{Path: "value", Problem: "forms nested too deeply"}
 	}
 	out := make([]*Field, 0, len(ws))
 	for i := range ws {
-		w := &ws[i]
-		if w.Name == "" {
-			return nil, fmt.Errorf("%w: field without a name", ErrMalformed)
-		}
-		f := &Field{
-			Name:     w.Name,
-			Label:    w.Label,
-			Type:     w.Type,
-			Required: w.Required,
-			Secret:   w.Secret,
-			Mutable:  w.Mutable == nil || *w.Mutable,
-			Visible:  w.Visible == nil || *w.Visible,
-		}
-		if len(w.Value) > 0 && !bytes.Equal(w.Value, []byte("null")) {
-			f.Value = w.Value
-		}
-		if w.Messages != nil {
-			f.Messages = convMessages(w.Messages.Value)
-		}
-		if ref, ok := r.firstRelatesTo(w.RelatesTo); ok {
-			f.RelatesTo = ref
-			f.Authenticator = r.resolve(ref)
-		}
-		form := w.Form
-		if form == nil && len(f.Value) > 0 && f.Value[0] == '{' {
-			// An object whose value is a form, as select-enrollment-channel's
-			// authenticator {"value": {"form": {...}}}: its sub-fields.
-			var vf *wireSubForm
-			if err := r.dec.optionForm(f.Value, &vf); err == nil && vf != nil {
-				form, f.Value = vf, nil
-			}
-		}
-		if form != nil {
-			sub, err := r.convFields(form.Value, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			f.Form = sub
-		}
-		for j := range w.Options {
-			o, err := r.convOption(&w.Options[j], depth)
-			if err != nil {
-				return nil, err
-			}
-			f.Options = append(f.Options, o)
+		f, err := r.convField(&ws[i], depth)
+		if err != nil {
+			return nil, err.in("value[" + strconv.Itoa(i) + "]")
 		}
 		out = append(out, f)
 	}
 	return out, nil
 }
 
-func (r *Response) convOption(w *wireOption, depth int) (*Option, error) {
-	o := &Option{Label: w.Label}
-	if ref, ok := r.firstRelatesTo(w.RelatesTo); ok {
-		o.RelatesTo = ref
-		o.Authenticator = r.resolve(ref)
+func (r *Response) convField(w *wireField, depth int) (*Field, *MemberError) {
+	if w.Name == "" {
+		return nil, &MemberError{Path: "name", Problem: "missing"}
 	}
-	v := bytes.TrimSpace(w.Value)
-	if len(v) > 0 && v[0] == '{' {
-		var form *wireSubForm
-		if err := r.dec.optionForm(v, &form); err != nil {
-			return nil, fmt.Errorf("%w: bad option value", ErrMalformed)
+	f := &Field{
+		Name:     w.Name,
+		Label:    w.Label,
+		Type:     w.Type,
+		Required: w.Required.or(false),
+		// A secret flag that cannot be read counts as set: showing a
+		// secret is worse than masking a value.
+		Secret:  w.Secret.or(w.Secret.odd),
+		Mutable: w.Mutable.or(true),
+		Visible: w.Visible.or(true),
+	}
+	r.odd = r.odd || w.Required.odd || w.Secret.odd || w.Mutable.odd || w.Visible.odd || w.RelatesTo.odd
+	f.Value = w.Value.raw()
+	if w.Messages != nil {
+		f.Messages = convMessages(w.Messages.Value)
+	}
+	if l := w.RelatesTo.list; len(l) > 0 {
+		f.RelatesTo = l[0]
+		f.Authenticator = r.resolve(l[0])
+	}
+	form, at := w.Form, "form"
+	if form == nil && len(f.Value) > 0 && f.Value[0] == '{' {
+		// An object whose value is a form, as select-enrollment-channel's
+		// authenticator {"value": {"form": {...}}}: its sub-fields.
+		vf, odd, deep := w.Value.form(depth)
+		if deep {
+			return nil, &MemberError{Path: "value.form", Problem: "forms nested too deeply"}
 		}
-		if form != nil {
-			sub, err := r.convFields(form.Value, depth+1)
+		r.odd = r.odd || odd
+		if vf != nil {
+			form, at, f.Value = vf, "value.form", nil
+		}
+	}
+	if form != nil {
+		sub, err := r.convFields(form.Value, depth+1)
+		if err != nil {
+			return nil, err.in(at)
+		}
+		f.Form = sub
+	}
+	if len(w.Options) > 0 {
+		f.Options = make([]*Option, 0, len(w.Options))
+	}
+	for j := range w.Options {
+		o, err := r.convOption(&w.Options[j], depth)
+		if err != nil {
+			return nil, err.in("options[" + strconv.Itoa(j) + "]")
+		}
+		f.Options = append(f.Options, o)
+	}
+	return f, nil
+}
+
+func (r *Response) convOption(w *wireOption, depth int) (*Option, *MemberError) {
+	o := &Option{Label: w.Label}
+	r.odd = r.odd || w.RelatesTo.odd
+	if l := w.RelatesTo.list; len(l) > 0 {
+		o.RelatesTo = l[0]
+		o.Authenticator = r.resolve(l[0])
+	}
+	if len(w.Value) > 0 && w.Value[0] == '{' {
+		vf, odd, deep := w.Value.form(depth)
+		if deep {
+			return nil, &MemberError{Path: "value.form", Problem: "forms nested too deeply"}
+		}
+		r.odd = r.odd || odd
+		if vf != nil {
+			sub, err := r.convFields(vf.Value, depth+1)
 			if err != nil {
-				return nil, err
+				return nil, err.in("value.form")
 			}
 			o.Form = sub
 			return o, nil
 		}
 	}
-	if len(v) > 0 && !bytes.Equal(v, []byte("null")) {
-		o.Value = json.RawMessage(v)
+	if w.Form != nil && len(w.Value) == 0 {
+		sub, err := r.convFields(w.Form.Value, depth+1)
+		if err != nil {
+			return nil, err.in("form")
+		}
+		o.Form = sub
+		return o, nil
 	}
+	o.Value = w.Value.raw()
 	return o, nil
-}
-
-// relatesToList accepts relatesTo as a string or an array of strings.
-func (r *Response) relatesToList(raw json.RawMessage) []string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return nil
-	}
-	one, ok1, many, ok2 := r.dec.strings(raw)
-	switch {
-	case ok1:
-		return []string{one}
-	case ok2:
-		return many
-	}
-	return nil
-}
-
-// firstRelatesTo is the first reference of relatesToList, without making
-// the list.
-func (r *Response) firstRelatesTo(raw json.RawMessage) (string, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) > 0 && (raw[0] == '"' || raw[0] == 'n') {
-		one, ok, _, _ := r.dec.strings(raw)
-		return one, ok
-	}
-	if refs := r.relatesToList(raw); len(refs) > 0 {
-		return refs[0], true
-	}
-	return "", false
 }
 
 // resolve follows a relatesTo reference such as
@@ -734,9 +771,9 @@ func (r *Response) resolve(ref string) *Authenticator {
 	case "currentAuthenticatorEnrollment":
 		return r.currentAuthenticatorEnrollment
 	case "authenticators":
-		list = r.Authenticators
+		list = r.authenticatorsAt
 	case "authenticatorEnrollments":
-		list = r.AuthenticatorEnrollments
+		list = r.enrollmentsAt
 	default:
 		return nil
 	}
@@ -780,4 +817,13 @@ func (r *Response) Action(name string) *Form {
 		}
 	}
 	return nil
+}
+
+// stringValue decodes a raw value as json.Unmarshal does into a string.
+func stringValue(raw []byte) (string, bool) {
+	var s string
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
 }

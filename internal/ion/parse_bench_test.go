@@ -2,6 +2,8 @@ package ion_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/goidx/goidx/internal/ion"
@@ -33,6 +35,44 @@ func BenchmarkParse(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkParseCorpus parses every IDX answer of the folder named by
+// OKTA_WIRE_CORPUS (the captures of real orgs); one operation is one pass
+// over all of them, refused documents included (refused reports how
+// many Parse refused).
+func BenchmarkParseCorpus(b *testing.B) {
+	dir := os.Getenv("OKTA_WIRE_CORPUS")
+	if dir == "" {
+		b.Skip("OKTA_WIRE_CORPUS is not set: no captured answers to parse")
+	}
+	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(names) == 0 {
+		b.Fatalf("no *.json in OKTA_WIRE_CORPUS=%s (%v)", dir, err)
+	}
+	var docs [][]byte
+	size := 0
+	for _, name := range names {
+		doc, err := os.ReadFile(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, doc)
+		size += len(doc)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(size))
+	refused := 0
+	for b.Loop() {
+		refused = 0
+		for _, doc := range docs {
+			if _, err := ion.Parse(doc); err != nil {
+				refused++
+			}
+		}
+	}
+	b.ReportMetric(float64(refused), "refused")
+	b.ReportMetric(float64(len(docs)), "docs")
 }
 
 // BenchmarkBody builds and encodes the request bodies of the seed flow's

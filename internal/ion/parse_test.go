@@ -669,6 +669,9 @@ func TestParseAllFixtures(t *testing.T) {
 			if r.Version != "1.0.0" || r.StateHandle == "" || r.ExpiresAt.IsZero() {
 				t.Errorf("header: version %q, handle set %v, expiresAt %v", r.Version, r.StateHandle != "", r.ExpiresAt)
 			}
+			if len(r.Notes) > 0 {
+				t.Errorf("notes on a well-formed document: %+v", r.Notes)
+			}
 			for _, f := range r.Remediations {
 				if _, err := f.Body(nil); err != nil && !isFieldError(err) {
 					t.Errorf("%s.Body(nil): unexpected error type %T: %v", f.Name, err, err)
