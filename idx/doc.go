@@ -85,6 +85,18 @@
 // [OutcomeAccountUnlocked]. [KindOf] maps the server's i18n keys to the
 // sentinels.
 //
+// Answers are read liberally, as real orgs send more than the protocol
+// promises: a member the SDK does not need in order to act that it cannot
+// read is read around and logged at debug level by its JSON path; a member
+// it needs and cannot use fails the call with a [*MalformedResponseError]
+// naming the path. [Transaction.NextStep] is the first step a server-side
+// app can take: steps only the user's device can take (the Apple SSO
+// extension, Okta Verify launched on the device) stay in AvailableSteps,
+// and after a rejected push the user chooses an authenticator again, with
+// a new push one [Client.Resend] away. An expired session is the error
+// [ErrTransactionExpired]; an HTTP 429 is a [*RateLimitError] that leaves
+// the transaction as it was.
+//
 // Nothing in this package logs or puts in an error a password, one-time
 // code, token, stateHandle, interaction code, PKCE verifier or client
 // secret. Logging goes to the [*slog.Logger] given with [WithLogger] and is

@@ -284,6 +284,14 @@ func (r *e2eRun) wantErrorMessages(step string, keys ...string) {
 	}
 }
 
+// wantCanResend checks that the next step offers a resend.
+func (r *e2eRun) wantCanResend() {
+	r.t.Helper()
+	if !r.tx.NextStep.CanResend {
+		r.t.Errorf("next step %s cannot resend", r.tx.NextStep.Name)
+	}
+}
+
 // wrongThenRight answers the step waiting for code with a wrong code,
 // checks that it is refused on step as ErrInvalidPasscode with the
 // message key, then answers code.

@@ -167,7 +167,8 @@ func TestE2ERecoverWith(t *testing.T) {
 					r.t.Fatal(err)
 				}
 				r.do(r.c.PollUntilDone(r.t.Context(), r.state()))
-				r.wantErrorMessages("resend", "api.authn.poll.error.push_rejected")
+				r.wantErrorMessages("select-authenticator-authenticate", "api.authn.poll.error.push_rejected")
+				r.wantCanResend()
 				r.wantRejection(idx.ErrPushRejected)
 				r.do(r.c.Resend(r.t.Context(), r.state()))
 				// Not approved yet: a poll finds the push waiting.
@@ -180,7 +181,7 @@ func TestE2ERecoverWith(t *testing.T) {
 			},
 			steps: resetSteps(
 				"challenge-poll/okta_verify",
-				"resend/okta_verify",
+				"select-authenticator-authenticate [okta_email phone_number okta_verify security_question]",
 				"challenge-poll/okta_verify",
 				"challenge-poll/okta_verify",
 			),
@@ -368,7 +369,8 @@ func TestE2EUnlock(t *testing.T) {
 					r.t.Fatal(err)
 				}
 				r.do(r.c.PollUntilDone(r.t.Context(), r.state()))
-				r.wantErrorMessages("resend", "api.authn.poll.error.push_rejected")
+				r.wantErrorMessages("select-authenticator-authenticate", "api.authn.poll.error.push_rejected")
+				r.wantCanResend()
 				r.wantRejection(idx.ErrPushRejected)
 				r.do(r.c.Resend(r.t.Context(), r.state()))
 				if err := r.srv.ApprovePush(r.user.Username); err != nil {
@@ -380,7 +382,7 @@ func TestE2EUnlock(t *testing.T) {
 			steps: []string{
 				"identify",
 				"challenge-poll/okta_verify",
-				"resend/okta_verify",
+				"select-authenticator-authenticate [okta_email phone_number okta_verify]",
 				"challenge-poll/okta_verify",
 				"TERMINAL ACCOUNT_UNLOCKED",
 				"select-authenticator-authenticate [okta_email okta_verify]",

@@ -249,7 +249,8 @@ func TestE2EVerify(t *testing.T) {
 					r.t.Fatal(err)
 				}
 				r.do(r.c.PollUntilDone(r.t.Context(), r.state()))
-				r.wantErrorMessages("resend", "api.authn.poll.error.push_rejected")
+				r.wantErrorMessages("select-authenticator-authenticate", "api.authn.poll.error.push_rejected")
+				r.wantCanResend()
 				r.wantRejection(idx.ErrPushRejected)
 				// The user asks for a new push, approved this time.
 				r.do(r.c.Resend(r.t.Context(), r.state()))
@@ -261,7 +262,7 @@ func TestE2EVerify(t *testing.T) {
 			steps: []string{
 				"select-authenticator-authenticate [okta_email okta_verify]",
 				"challenge-poll/okta_verify",
-				"resend/okta_verify",
+				"select-authenticator-authenticate [okta_email okta_verify]",
 				"challenge-poll/okta_verify",
 				"SUCCESS",
 			},
@@ -313,7 +314,8 @@ func TestE2EVerify(t *testing.T) {
 					r.t.Fatal(err)
 				}
 				r.do(r.c.PollUntilDone(r.t.Context(), r.state()))
-				r.wantErrorMessages("resend", "api.authn.poll.error.push_rejected")
+				r.wantErrorMessages("select-authenticator-authenticate", "api.authn.poll.error.push_rejected")
+				r.wantCanResend()
 				r.wantRejection(idx.ErrPushRejected)
 				// A new push, a new number, the right one this time.
 				tx = r.do(r.c.Resend(r.t.Context(), r.state()))
@@ -329,7 +331,7 @@ func TestE2EVerify(t *testing.T) {
 			steps: []string{
 				"select-authenticator-authenticate [okta_email okta_verify]",
 				"challenge-poll/okta_verify",
-				"resend/okta_verify",
+				"select-authenticator-authenticate [okta_email okta_verify]",
 				"challenge-poll/okta_verify",
 				"SUCCESS",
 			},

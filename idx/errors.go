@@ -17,7 +17,9 @@ var (
 	// (never issued, already finished, or evicted).
 	ErrTransactionNotFound = errors.New("idx: transaction not found")
 	// ErrTransactionExpired: the transaction ran past its expiry, locally or
-	// according to the server (i18n key idx.session.expired). Start again.
+	// according to the server (i18n key idx.session.expired, HTTP 401). It
+	// is an error, not a TERMINAL transaction: the transaction is
+	// forgotten. Start again.
 	ErrTransactionExpired = errors.New("idx: transaction expired")
 	// ErrTransactionConflict: another request moved the transaction on
 	// while this one ran (a double-submitted form); this call's outcome was
@@ -75,8 +77,10 @@ var (
 	// idx.operation.cancelled.on.other.device).
 	ErrOperationCanceled = errors.New("idx: operation canceled by the user")
 	// ErrPushRejected: the user rejected the Okta Verify push (or chose
-	// the wrong number) (api.authn.poll.error.push_rejected). The step
-	// offers a new push: Resend.
+	// the wrong number) (api.authn.poll.error.push_rejected). The next
+	// step is to choose an authenticator again
+	// (select-authenticator-authenticate); it can resend: Resend sends a
+	// new push.
 	ErrPushRejected = errors.New("idx: push rejected")
 	// ErrTerminal matches every [*TerminalError].
 	ErrTerminal = errors.New("idx: transaction ended by the server")
@@ -112,8 +116,12 @@ var (
 	// ErrUnexpectedResponse: a response that is not JSON (an HTML error
 	// page, a redirect) or empty where a document was due.
 	ErrUnexpectedResponse = transport.ErrUnexpectedResponse
-	// ErrRateLimited: the org answered 429 and the wait would outlast the
-	// context or the configured limit.
+	// ErrRateLimited: the org answered 429 (whatever the body, an IDX
+	// answer with tooManyRequests included) and the wait would outlast the
+	// context or the configured limit, or the request may not be retried
+	// again. The transaction is left as it was: call again after the
+	// reset. It also matches a rejection or an end whose message is a rate
+	// limit (see [KindOf]).
 	ErrRateLimited = transport.ErrRateLimited
 	// ErrOutcomeUnknown: a request that must not be repeated failed after it
 	// may have reached the server, and the outcome could not be learnt.
@@ -280,7 +288,7 @@ func hasKind(ms []Message, target error) bool {
 //	idx.session.expired                                                                  ErrTransactionExpired
 //	idx.return.link.expired                                                              ErrLinkExpired
 //	idx.operation.cancelled.by.user, idx.operation.cancelled.on.other.device             ErrOperationCanceled
-//	tooManyRequests                                                                      ErrRateLimited
+//	tooManyRequests, errors.E0000047, errors.E0000150 (SMS), errors.E0000151 (voice)     ErrRateLimited
 //	api.authn.poll.error.push_rejected                                                   ErrPushRejected
 func KindOf(key string) error {
 	switch {
@@ -302,7 +310,8 @@ func KindOf(key string) error {
 		return ErrLinkExpired
 	case "idx.operation.cancelled.by.user", "idx.operation.cancelled.on.other.device":
 		return ErrOperationCanceled
-	case "tooManyRequests", "oie.tooManyRequests", "errors.E0000047", "E0000047":
+	case "tooManyRequests", "oie.tooManyRequests", "errors.E0000047", "E0000047",
+		"errors.E0000150", "E0000150", "errors.E0000151", "E0000151":
 		return ErrRateLimited
 	case "api.authn.poll.error.push_rejected":
 		return ErrPushRejected
@@ -311,7 +320,9 @@ func KindOf(key string) error {
 }
 
 // TerminalError is a transaction the server ended with an error message,
-// such as access denied or a canceled operation: see [Transaction.Err].
+// such as access denied or a canceled operation, or with a message whose
+// key names an error whatever its class (the INFO idx.return.link.expired
+// of an expired email link): see [Transaction.Err].
 // It matches [ErrTerminal], and the sentinel of each message's key
 // ([KindOf]), so errors.Is(tx.Err(), ErrAccessDenied) works.
 type TerminalError struct {

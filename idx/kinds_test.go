@@ -33,6 +33,8 @@ func TestKindOf(t *testing.T) {
 		{"authfactor.challenge.soft_token.invalid_passcode", idx.ErrInvalidPasscode},
 		{"security.access_denied", idx.ErrAccessDenied},
 		{"tooManyRequests", idx.ErrRateLimited},
+		{"errors.E0000150", idx.ErrRateLimited},
+		{"errors.E0000151", idx.ErrRateLimited},
 		{"api.authn.poll.error.push_rejected", idx.ErrPushRejected},
 		{"some.unknown.key", nil},
 		{"", nil},
@@ -78,6 +80,10 @@ func TestServerKeysEndToEnd(t *testing.T) {
 	}{
 		{"idx.session.expired", scriptReply{401, terminalDoc("ERROR", "idx.session.expired")}, want{callErr: idx.ErrTransactionExpired}},
 		{"idx.return.link.expired", scriptReply{200, terminalDoc("ERROR", "idx.return.link.expired")}, want{status: idx.StatusTerminal, kind: idx.ErrLinkExpired}},
+		// Okta sends the expired link as an INFO message.
+		{"idx.return.link.expired as INFO", scriptReply{200, terminalDoc("INFO", "idx.return.link.expired")}, want{status: idx.StatusTerminal, kind: idx.ErrLinkExpired}},
+		{"SMS rate limit", scriptReply{403, terminalDoc("ERROR", "errors.E0000150")}, want{status: idx.StatusTerminal, kind: idx.ErrRateLimited}},
+		{"outcome, not an error", scriptReply{200, terminalDoc("INFO", "idx.return.to.original.tab")}, want{status: idx.StatusTerminal, outcome: idx.OutcomeReturnToOriginalTab}},
 		{"cancelled on other device", scriptReply{200, terminalDoc("ERROR", "idx.operation.cancelled.on.other.device")}, want{status: idx.StatusTerminal, kind: idx.ErrOperationCanceled}},
 		{"cancelled by user", scriptReply{200, terminalDoc("ERROR", "idx.operation.cancelled.by.user")}, want{status: idx.StatusTerminal, kind: idx.ErrOperationCanceled}},
 		{"access denied", scriptReply{403, terminalDoc("ERROR", "security.access_denied")}, want{status: idx.StatusTerminal, kind: idx.ErrAccessDenied}},

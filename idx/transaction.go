@@ -39,7 +39,11 @@ type Transaction struct {
 	// is a key into the TransactionStore, not the server's stateHandle; keep
 	// it out of URLs all the same (it lets its holder continue the sign-in).
 	State string
-	// NextStep is the step the caller must complete (PENDING only).
+	// NextStep is the step the caller must complete (PENDING only): the
+	// first step in server order that a server-side app can take. Steps
+	// only the user's device can take (device-apple-sso-extension,
+	// device-challenge-poll, launch-authenticator, ...) and the resend
+	// step after a rejected push come after every other step.
 	NextStep *NextStep
 	// AvailableSteps are every step the server offers now, in server order.
 	AvailableSteps []NextStep
@@ -112,8 +116,10 @@ func outcomeOf(ms []Message) Outcome {
 }
 
 // Err returns the error the transaction carries: Rejection when PENDING,
-// a [*TerminalError] when the server ended it with an error message, nil
-// otherwise. Branch on it with errors.Is, as in
+// a [*TerminalError] when the server ended it with an error message (of
+// class ERROR, or any message whose key [KindOf] maps to an error, such as
+// the INFO idx.return.link.expired Okta sends for an expired email link),
+// nil otherwise. Branch on it with errors.Is, as in
 // errors.Is(tx.Err(), idx.ErrLockedOut).
 func (t *Transaction) Err() error {
 	if t == nil {
@@ -125,7 +131,7 @@ func (t *Transaction) Err() error {
 	case StatusTerminal:
 		var errs []Message
 		for _, m := range t.Messages {
-			if m.Class == "ERROR" {
+			if m.Class == "ERROR" || KindOf(m.Key) != nil {
 				errs = append(errs, m)
 			}
 		}
@@ -154,7 +160,8 @@ type NextStep struct {
 	Options []Option
 	// Authenticator is the authenticator the step is about, if any.
 	Authenticator *Authenticator
-	// CanResend reports that the code can be sent again (Resend).
+	// CanResend reports that the code can be sent again, or after a
+	// rejected push a new push sent (Resend).
 	CanResend bool
 	// CanSkip reports that the server offers to skip this step.
 	CanSkip bool
@@ -313,6 +320,9 @@ func newStep(r *ion.Response, f *ion.Form) NextStep {
 		s.Authenticator = newAuthenticator(a)
 		s.Type = a.Type
 	}
+	// The resend remediation after a rejected push serves every step of
+	// the answer: choose again, or Resend for a new push.
+	s.CanResend = r.Remediation("resend") != nil
 	if answersCurrent(f.Name) {
 		s.CanResend = resendForm(r) != nil
 		if p := r.Action("poll"); p != nil {
@@ -438,20 +448,21 @@ func newMessages(r *ion.Response) []Message {
 }
 
 // pendingTransaction describes a response that offers remediations. The
-// next step is the one named by step when offered, else the first.
+// next step is the one named by step when offered, else the one
+// remediate.Preferred picks: the first a server-side app can act on.
 func pendingTransaction(r *ion.Response, state, step string) *Transaction {
 	tx := &Transaction{Status: StatusPending, State: state, ExpiresAt: r.ExpiresAt, Messages: newMessages(r)}
 	for _, f := range r.Remediations {
 		tx.AvailableSteps = append(tx.AvailableSteps, newStep(r, f))
 	}
-	i := 0
+	i := remediate.Preferred(r.Remediations)
 	for j, f := range r.Remediations {
 		if f.Name == step {
 			i = j
 			break
 		}
 	}
-	if len(tx.AvailableSteps) > 0 {
+	if i >= 0 {
 		ns := tx.AvailableSteps[i]
 		tx.NextStep = &ns
 	}
