@@ -57,6 +57,9 @@ type scriptOrg struct {
 	nonce    string
 	state    string
 	code     string // the interaction code /token accepts
+	// anyToken makes every path ending in /v1/token the token endpoint,
+	// taking any interaction code (for answers that name their own).
+	anyToken bool
 }
 
 func newScriptOrg(t *testing.T) *scriptOrg {
@@ -138,7 +141,14 @@ func (o *scriptOrg) serve(w http.ResponseWriter, r *http.Request) {
 	o.requests = append(o.requests, req)
 	o.mu.Unlock()
 	base := "/oauth2/default"
-	switch r.URL.Path {
+	o.mu.Lock()
+	anyToken := o.anyToken
+	o.mu.Unlock()
+	path := r.URL.Path
+	if anyToken && strings.HasSuffix(path, "/v1/token") {
+		path = base + "/v1/token"
+	}
+	switch path {
 	case base + "/.well-known/openid-configuration":
 		writeJSON(w, 200, map[string]any{
 			"issuer": o.issuer(), "authorization_endpoint": o.issuer() + "/v1/authorize",
@@ -156,7 +166,7 @@ func (o *scriptOrg) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"interaction_handle": "ourInteractionHandle"})
 		return
 	case base + "/v1/token":
-		if req.Form.Get("interaction_code") != o.code || req.Form.Get("code_verifier") == "" {
+		if (!anyToken && req.Form.Get("interaction_code") != o.code) || req.Form.Get("code_verifier") == "" {
 			writeJSON(w, 400, map[string]any{"error": "invalid_grant", "error_description": "bad code"})
 			return
 		}
