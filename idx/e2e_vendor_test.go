@@ -363,7 +363,10 @@ func TestE2ECustomApp(t *testing.T) {
 					r.t.Fatal(err)
 				}
 				r.do(r.c.Poll(r.t.Context(), r.state()))
-				r.wantRejected("resend", idx.ErrPushRejected, "api.authn.poll.error.push_rejected")
+				r.wantErrorMessages("select-authenticator-authenticate", "api.authn.poll.error.push_rejected")
+				r.wantCanResend()
+				r.wantRejection(idx.ErrPushRejected)
+				// The user asks for a new push, approved this time.
 				r.do(r.c.Resend(r.t.Context(), r.state()))
 				if err := r.srv.ApprovePush(r.user.Username); err != nil {
 					r.t.Fatal(err)
@@ -373,7 +376,7 @@ func TestE2ECustomApp(t *testing.T) {
 			steps: []string{
 				"select-authenticator-authenticate [custom_app]",
 				"challenge-poll/custom_app",
-				"resend/custom_app",
+				"select-authenticator-authenticate [custom_app]",
 				"challenge-poll/custom_app",
 				"SUCCESS",
 			},
