@@ -77,6 +77,12 @@ const (
 	// remediation href, and the token endpoint of a success answer, then
 	// point at another origin.
 	FaultForeignHrefs
+	// FaultHrefSuffix lets the server process the request and appends
+	// [Fault.Suffix] to every one of the server's URLs in its answer's
+	// body: every remediation href, and the token endpoint of a success
+	// answer, stay on the server's origin but carry a query such as
+	// "?debug=1", a fragment, or whatever else Suffix holds.
+	FaultHrefSuffix
 
 	faultKindEnd // one past the last kind
 )
@@ -97,6 +103,7 @@ var faultKindNames = [...]string{
 	FaultOversizedBody:        "OversizedBody",
 	FaultOversizedHeader:      "OversizedHeader",
 	FaultForeignHrefs:         "ForeignHrefs",
+	FaultHrefSuffix:           "HrefSuffix",
 }
 
 // String returns the name of the kind, such as "RateLimit".
@@ -155,6 +162,10 @@ type Fault struct {
 	// Origin is the "scheme://host[:port]" a FaultForeignHrefs puts in
 	// place of the server's URL. It is required for that kind.
 	Origin string
+	// Suffix is what a FaultHrefSuffix appends to the server's URLs, such
+	// as "?debug=1". It is required for that kind and may not hold a
+	// double quote, a backslash or a control character.
+	Suffix string
 }
 
 // validate checks f and returns it with its defaults applied.
@@ -200,6 +211,10 @@ func (f Fault) validate() (Fault, error) {
 			return f, errors.New("idxtest: FaultForeignHrefs needs an http(s) Origin")
 		}
 		f.Origin = strings.TrimSuffix(f.Origin, "/")
+	case FaultHrefSuffix:
+		if f.Suffix == "" || strings.ContainsFunc(f.Suffix, func(r rune) bool { return r == '"' || r == '\\' || r < 0x20 || r == 0x7f }) {
+			return f, errors.New("idxtest: FaultHrefSuffix needs a Suffix without quotes, backslashes or control characters")
+		}
 	}
 	return f, nil
 }
@@ -444,7 +459,33 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, serve http.H
 	case FaultForeignHrefs:
 		b := process(r, serve)
 		b.writeTo(w, bytes.ReplaceAll(b.body.Bytes(), []byte(s.URL), []byte(f.Origin)))
+	case FaultHrefSuffix:
+		b := process(r, serve)
+		b.writeTo(w, appendToURLs(b.body.Bytes(), s.URL, f.Suffix))
 	}
+}
+
+// appendToURLs returns body with suffix appended to every JSON string in
+// it that starts with base.
+func appendToURLs(body []byte, base, suffix string) []byte {
+	var out bytes.Buffer
+	prefix := []byte(`"` + base)
+	for {
+		i := bytes.Index(body, prefix)
+		if i < 0 {
+			break
+		}
+		end := bytes.IndexByte(body[i+1:], '"')
+		if end < 0 {
+			break
+		}
+		end += i + 1 // the closing quote
+		out.Write(body[:end])
+		out.WriteString(suffix)
+		body = body[end:]
+	}
+	out.Write(body)
+	return out.Bytes()
 }
 
 // process runs serve with r and returns the answer it wrote.

@@ -222,6 +222,15 @@ func TestFaultsAlteringTheAnswer(t *testing.T) {
 				}
 			},
 		},
+		{
+			kind: idxtest.FaultHrefSuffix, wantProcessed: true,
+			check: func(t *testing.T, resp *http.Response, body []byte, err error) {
+				if err != nil || !json.Valid(body) || !strings.Contains(string(body), `"`+srv.URL+`/idp/idx/challenge?debug=1"`) ||
+					strings.Contains(string(body), `"`+srv.URL+`/idp/idx/challenge"`) {
+					t.Errorf("got %v %v %s; want the answer with the suffix on its hrefs", resp, err, body)
+				}
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind.String(), func(t *testing.T) {
@@ -229,7 +238,7 @@ func TestFaultsAlteringTheAnswer(t *testing.T) {
 			f.interact()
 			f.introspect()
 			href := str(t, form(t, f.last.doc, "identify"), "href")
-			if err := srv.InjectFault(idxtest.Fault{Method: "POST", Path: "/idp/idx/identify", Times: 1, Kind: tt.kind, Origin: "https://evil.example"}); err != nil {
+			if err := srv.InjectFault(idxtest.Fault{Method: "POST", Path: "/idp/idx/identify", Times: 1, Kind: tt.kind, Origin: "https://evil.example", Suffix: "?debug=1"}); err != nil {
 				t.Fatal(err)
 			}
 			body := fmt.Sprintf(`{"stateHandle":%q,"identifier":%q,"credentials":{"passcode":%q}}`, f.stateHandle, f.user, f.password)
@@ -352,6 +361,9 @@ func TestInjectFaultRejectsInvalid(t *testing.T) {
 		{Path: "/x", Kind: idxtest.FaultOversizedBody, Size: -1},
 		{Path: "/x", Kind: idxtest.FaultForeignHrefs},
 		{Path: "/x", Kind: idxtest.FaultForeignHrefs, Origin: "ftp://evil.example"},
+		{Path: "/x", Kind: idxtest.FaultHrefSuffix},
+		{Path: "/x", Kind: idxtest.FaultHrefSuffix, Suffix: `?a="b`},
+		{Path: "/x", Kind: idxtest.FaultHrefSuffix, Suffix: "?a=\n"},
 	} {
 		if err := srv.InjectFault(f); err == nil {
 			t.Errorf("InjectFault(%+v) accepted an invalid fault", f)
