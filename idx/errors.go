@@ -109,7 +109,8 @@ var (
 // their own texts carry no prefix.
 var (
 	// ErrForeignOrigin: a URL (a form href, the token URL) is not on the
-	// configured org's origin; nothing was sent.
+	// configured org's origin, or is one the SDK would POST to with a
+	// query or a fragment; nothing was sent (see [*OriginError]).
 	ErrForeignOrigin = transport.ErrForeignOrigin
 	// ErrBodyTooLarge: a response body exceeded the read limit.
 	ErrBodyTooLarge = transport.ErrBodyTooLarge
@@ -138,7 +139,8 @@ var (
 type (
 	// UnexpectedResponseError describes a non-JSON answer.
 	UnexpectedResponseError = transport.UnexpectedResponseError
-	// OriginError names the origin a refused URL pointed at.
+	// OriginError names the origin a refused URL pointed at and, for a
+	// URL on the org's origin, the part that made it unfit (Part).
 	OriginError = transport.OriginError
 	// MalformedResponseError names the member of an IDX answer that the
 	// SDK needs in order to act and cannot use (Path, a JSON path such as

@@ -589,3 +589,60 @@ func TestWireForeignHrefs(t *testing.T) {
 		t.Errorf("the foreign server got %d requests", n)
 	}
 }
+
+// Goal: a form or token href on the org's own origin that carries a query,
+// a fragment or user info is refused before anything is sent: a hostile org
+// (or proxy) cannot have the password or the code POSTed to
+// ".../idp/idx/identify?debug=1".
+func TestWireHrefWithQuery(t *testing.T) {
+	t.Parallel()
+	srv := newOrg(t)
+	userinfoOrigin := strings.Replace(srv.URL, "://", "://user:pass@", 1)
+	tests := []struct {
+		name  string
+		fault idxtest.Fault
+	}{
+		{"query", idxtest.Fault{Kind: idxtest.FaultHrefSuffix, Suffix: "?debug=1"}},
+		{"empty query", idxtest.Fault{Kind: idxtest.FaultHrefSuffix, Suffix: "?"}},
+		{"fragment", idxtest.Fault{Kind: idxtest.FaultHrefSuffix, Suffix: "#debug"}},
+		{"user info", idxtest.Fault{Kind: idxtest.FaultForeignHrefs, Origin: userinfoOrigin}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"/remediation href", func(t *testing.T) {
+			c := newClient(t, srv, idx.Config{})
+			f := tt.fault
+			f.Path, f.Times, f.BodyContains = "/idp/idx/introspect", 1, ""
+			inject(t, srv, f)
+			before := srv.RequestCounts()[reqIdentify]
+			tx, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+			var oe *idx.OriginError
+			if !errors.Is(err, idx.ErrForeignOrigin) || !errors.As(err, &oe) {
+				t.Fatalf("Authenticate = %+v, %v; want an *OriginError", tx, err)
+			}
+			if n := srv.RequestCounts()[reqIdentify] - before; n != 0 {
+				t.Errorf("%d identify requests reached the org", n)
+			}
+			for _, s := range []string{"debug", "pass", idxtest.DemoPassword} {
+				if strings.Contains(err.Error(), s) {
+					t.Errorf("error %q shows %q", err, s)
+				}
+			}
+		})
+		t.Run(tt.name+"/token href", func(t *testing.T) {
+			c := newClient(t, srv, idx.Config{})
+			tx := toChallenge(t, c)
+			f := tt.fault
+			f.Path, f.Times = "/idp/idx/challenge/answer", 1
+			inject(t, srv, f)
+			before := srv.RequestCounts()[reqToken]
+			_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)})
+			var oe *idx.OriginError
+			if !errors.Is(err, idx.ErrForeignOrigin) || !errors.As(err, &oe) {
+				t.Fatalf("err = %v; want an *OriginError", err)
+			}
+			if n := srv.RequestCounts()[reqToken] - before; n != 0 {
+				t.Errorf("%d token requests reached the org", n)
+			}
+		})
+	}
+}

@@ -171,9 +171,7 @@ func (p *Provider) ExchangeInteractionCode(ctx context.Context, tokenURL string,
 	if err := p.checkEndpoint(tokenURL); err != nil {
 		return nil, fmt.Errorf("token URL: %w", err)
 	}
-	if u, _ := url.Parse(tokenURL); u.RawQuery != "" || u.ForceQuery {
-		return nil, errors.New("token URL must not have a query")
-	}
+	// A query on tokenURL is refused by the transport, as on every POST.
 	form := url.Values{
 		"grant_type":       {"interaction_code"},
 		"interaction_code": {code},

@@ -298,21 +298,21 @@ func (p *Provider) fetchMetadata(ctx context.Context) (*Metadata, time.Duration,
 	return &m, cacheTTL(resp.Header.Get("Cache-Control")), nil
 }
 
-// errForeignEndpoint reports a server-provided URL outside the issuer's
-// origin; it matches transport.ErrForeignOrigin, as a href the transport
-// refuses does.
-var errForeignEndpoint = fmt.Errorf("%w: the server named an endpoint on another origin", transport.ErrForeignOrigin)
-
 // checkEndpoint reports whether raw is an absolute URL on the issuer's
-// origin without user info or fragment.
+// origin without user info or fragment; otherwise it returns a
+// [*transport.OriginError], as a href the transport refuses does.
 func (p *Provider) checkEndpoint(raw string) error {
+	allowed := []string{p.origin}
 	u, err := url.Parse(raw)
-	if err != nil || u.User != nil || u.Fragment != "" {
-		return errForeignEndpoint
+	if err != nil {
+		return &transport.OriginError{Allowed: allowed}
 	}
 	o, ok := transport.Origin(u)
 	if !ok || o != p.origin {
-		return errForeignEndpoint
+		return &transport.OriginError{URL: o, Allowed: allowed}
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		return &transport.OriginError{URL: o, Allowed: allowed, Part: "fragment"}
 	}
 	return nil
 }

@@ -159,6 +159,29 @@ func (c *Client) CheckOrigin(rawURL string) error {
 	return err
 }
 
+// checkSendURL is checkURL for a request of the given method: a request
+// other than GET or HEAD sends data, and its URL must have neither a query
+// (not even a bare "?") nor a fragment, so that a server-provided href
+// such as ".../identify?debug=1" cannot change where or how a password or
+// a code is received.
+func (c *Client) checkSendURL(method, rawURL string) (*url.URL, error) {
+	u, err := c.checkURL(rawURL)
+	if err != nil || method == http.MethodGet || method == http.MethodHead {
+		return u, err
+	}
+	part := ""
+	switch {
+	case u.RawQuery != "" || u.ForceQuery:
+		part = "query"
+	case u.Fragment != "" || strings.Contains(rawURL, "#"):
+		part = "fragment"
+	default:
+		return u, nil
+	}
+	o, _ := origin(u)
+	return nil, &OriginError{URL: o, Allowed: slices.Clone(c.origins), Part: part}
+}
+
 func (c *Client) checkURL(rawURL string) (*url.URL, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -191,13 +214,13 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if r.Class < ClassRead || r.Class > ClassToken {
 		return nil, fmt.Errorf("invalid request class %d", int(r.Class))
 	}
-	u, err := c.checkURL(r.URL)
-	if err != nil {
-		return nil, err
-	}
 	method := r.Method
 	if method == "" {
 		method = http.MethodGet
+	}
+	u, err := c.checkSendURL(method, r.URL)
+	if err != nil {
+		return nil, err
 	}
 	path := u.EscapedPath()
 	if path == "" {

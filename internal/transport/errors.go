@@ -15,7 +15,8 @@ import (
 // callers wrapped by package idx, which names the operation once.
 var (
 	// ErrForeignOrigin reports a request URL that is not on an allowed
-	// origin. No request was sent. See [OriginError].
+	// origin, or a URL that would send data (a POST) with a query or a
+	// fragment. No request was sent. See [OriginError].
 	ErrForeignOrigin = errors.New("foreign origin")
 
 	// ErrBodyTooLarge reports a response body larger than
@@ -38,8 +39,9 @@ var (
 	ErrOutcomeUnknown = errors.New("outcome unknown")
 )
 
-// OriginError reports a request URL outside the allowed origins. No request
-// was sent. It matches [ErrForeignOrigin] with [errors.Is].
+// OriginError reports a request URL outside the allowed origins, or a POST
+// to a URL with a query or a fragment. No request was sent. It matches
+// [ErrForeignOrigin] with [errors.Is].
 type OriginError struct {
 	// URL is the scheme and host (with a non-default port) of the refused
 	// URL, normalised; it is empty when the URL could not be parsed as an
@@ -47,10 +49,17 @@ type OriginError struct {
 	URL string
 	// Allowed lists the configured origins, normalised.
 	Allowed []string
+	// Part is what made a URL on an allowed origin unfit: "query" (a POST
+	// goes with none, not even a bare "?") or "fragment". It is empty when
+	// the origin itself was refused.
+	Part string
 }
 
-// Error implements error.
+// Error implements error. It names the refused part, never its value.
 func (e *OriginError) Error() string {
+	if e.Part != "" {
+		return "refused a URL on " + e.URL + " with a " + e.Part
+	}
 	if e.URL == "" {
 		return "request URL is not an absolute http(s) URL on an allowed origin"
 	}

@@ -129,7 +129,7 @@ func TestTimeoutAfterReceipt(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp, err := c.Do(ctx, &transport.Request{Method: "POST", URL: srv.URL + "/idp/idx/challenge/answer?x=" + canary, Body: []byte(canary), Class: tt.class})
+			resp, err := c.Do(ctx, &transport.Request{Method: "POST", URL: srv.URL + "/idp/idx/challenge/answer", Body: []byte(canary), Class: tt.class})
 			if got := outcome(resp, err); got != tt.wantOutcome {
 				t.Errorf("outcome = %q, want %q (err %v)", got, tt.wantOutcome, err)
 			}
@@ -236,6 +236,69 @@ func TestOriginPinning(t *testing.T) {
 	}
 	if allowedHits.Load() != 2 {
 		t.Errorf("allowed server got %d requests, want 2", allowedHits.Load())
+	}
+}
+
+// A request that sends data goes with an empty query and no fragment, on
+// a pinned client and an unpinned one; reads may carry a query (a JWKS URL
+// with ?client_id=, say).
+func TestSendURLWithoutQuery(t *testing.T) {
+	t.Parallel()
+	srv, hits := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{}`))
+	})
+	su, _ := url.Parse(srv.URL)
+	pinned := fastOptions()
+	pinned.Origins = []string{srv.URL}
+	tests := []struct {
+		name     string
+		method   string
+		url      string
+		wantPart string // "" when the request is sent
+	}{
+		{"post", "POST", srv.URL + "/idp/idx/identify", ""},
+		{"post query", "POST", srv.URL + "/idp/idx/identify?debug=" + canary, "query"},
+		{"post bare question mark", "POST", srv.URL + "/idp/idx/identify?", "query"},
+		{"post fragment", "POST", srv.URL + "/idp/idx/identify#" + canary, "fragment"},
+		{"post empty fragment", "POST", srv.URL + "/idp/idx/identify#", "fragment"},
+		{"put query", "PUT", srv.URL + "/x?a=b", "query"},
+		{"get query", "GET", srv.URL + "/oauth2/v1/keys?client_id=abc", ""},
+	}
+	for _, opts := range []struct {
+		name string
+		o    transport.Options
+	}{{"pinned", pinned}, {"unpinned", fastOptions()}} {
+		c, err := transport.New(opts.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range tests {
+			t.Run(opts.name+"/"+tt.name, func(t *testing.T) {
+				before := hits.Load()
+				_, err := c.Do(t.Context(), &transport.Request{Method: tt.method, URL: tt.url, Body: []byte(canary), Class: transport.ClassAnswer})
+				sent := hits.Load() - before
+				if tt.wantPart == "" {
+					if err != nil || sent != 1 {
+						t.Fatalf("Do = %v with %d requests; want it sent once", err, sent)
+					}
+					return
+				}
+				var oe *transport.OriginError
+				if !errors.As(err, &oe) || !errors.Is(err, transport.ErrForeignOrigin) {
+					t.Fatalf("Do = %v; want an *OriginError", err)
+				}
+				if sent != 0 {
+					t.Errorf("%d requests sent", sent)
+				}
+				if oe.Part != tt.wantPart || oe.URL != "http://"+su.Host {
+					t.Errorf("OriginError = %+v; want Part %q on http://%s", oe, tt.wantPart, su.Host)
+				}
+				if strings.Contains(err.Error(), canary) || strings.Contains(err.Error(), "/idp/") {
+					t.Errorf("error shows the URL: %v", err)
+				}
+			})
+		}
 	}
 }
 
@@ -389,8 +452,10 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A GET, so that the URL can carry a query: a POST with one is
+			// refused before it is sent (TestSendURLWithoutQuery).
 			_, err = c.Do(t.Context(), &transport.Request{
-				Method: "POST",
+				Method: "GET",
 				URL:    base + "/oauth2/v1/token?client_secret=" + canary + "&code=" + canary,
 				Header: http.Header{"Authorization": {"Basic " + canary}},
 				Body:   []byte("interaction_code=" + canary),
@@ -431,10 +496,11 @@ func TestRateLimitWaitLoggedAtWarn(t *testing.T) {
 		return jsonResp(200, `{}`, nil), nil
 	})
 	recordWaits(c, skipWait)
-	if _, err := c.Do(t.Context(), &transport.Request{Method: "POST", URL: testOrigin + "/idp/idx/introspect?x=" + canary, Class: transport.ClassRead}); err != nil {
+	// A GET: a POST with a query is refused before it is sent.
+	if _, err := c.Do(t.Context(), &transport.Request{Method: "GET", URL: testOrigin + "/idp/idx/introspect?x=" + canary, Class: transport.ClassRead}); err != nil {
 		t.Fatal(err)
 	}
-	want := `level=WARN msg="transport: rate limited; waiting before retrying" method=POST path=/idp/idx/introspect wait=6s limit=600 remaining=0` + "\n"
+	want := `level=WARN msg="transport: rate limited; waiting before retrying" method=GET path=/idp/idx/introspect wait=6s limit=600 remaining=0` + "\n"
 	if got := logs.String(); !strings.HasSuffix(got, want) || strings.Count(got, "\n") != 1 || strings.Contains(got, canary) {
 		t.Errorf("logs:\n%s\nwant one record ending\n%s", got, want)
 	}
