@@ -81,7 +81,15 @@ func (s *SavedTransaction) LogValue() slog.Value {
 // Load returns an error matching [ErrTransactionNotFound] for an unknown
 // State, and may return one matching [ErrTransactionExpired] for a State
 // whose ExpiresAt has passed (a store may also drop such transactions and
-// report them not found). Delete of an unknown State is not an error.
+// report them not found). What a store holds under a State but cannot
+// vouch for as that State's transaction (changed behind the store's back,
+// sealed with a key it does not have, or copied from another State's
+// entry) is reported the same way, with an error matching
+// [ErrTransactionNotFound] (and, to tell it apart, any error of the store's
+// own, such as cookiestore.ErrTampered): Load never returns another
+// State's transaction, and an app treats such a transaction as gone and
+// starts again, as after an expiry. Delete of an unknown State is not an
+// error. Package storetest checks all of this.
 type TransactionStore interface {
 	Save(ctx context.Context, t *SavedTransaction) error
 	Load(ctx context.Context, state string) (*SavedTransaction, error)

@@ -72,6 +72,9 @@ type harnessConfig struct {
 	secure    bool      // serve over TLS with secure cookies
 	client    idxClient // a stub instead of a client of a fake org
 	noMailbox bool      // no dev mailbox (real-org mode)
+	// store, when set, builds the app with newInstance and these stores
+	// (as -store does) instead of in-memory sessions.
+	store *storeConfig
 }
 
 type harnessOption func(*harnessConfig)
@@ -81,6 +84,10 @@ func withSecureCookies() harnessOption { return func(c *harnessConfig) { c.secur
 func withClient(cl idxClient) harnessOption { return func(c *harnessConfig) { c.client = cl } }
 
 func withoutMailbox() harnessOption { return func(c *harnessConfig) { c.noMailbox = true } }
+
+// withStore keeps sessions, transactions and tokens where sc says, as
+// -store does.
+func withStore(sc storeConfig) harnessOption { return func(c *harnessConfig) { c.store = &sc } }
 
 // newHarness starts a fake org (unless a stub client is given) and the
 // app, over TLS when the app's cookies are secure.
@@ -93,24 +100,32 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	h := &harness{t: t, logs: &syncBuffer{}, clock: &clock{}}
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := appConfig{logger: logger, now: h.clock.nowFunc(), secureCookies: hc.secure, client: hc.client}
+	var a *app
+	var err error
 	if cfg.client == nil {
 		h.org = idxtest.New(t, idxtest.WithSigningKey(testKey()))
-		c, err := idx.NewClient(idx.Config{
+		if !hc.noMailbox {
+			cfg.outbox = h.org.Outbox
+		}
+		orgCfg := idx.Config{
 			Issuer:       h.org.Issuer(),
 			ClientID:     idxtest.ConfidentialClientID,
 			ClientSecret: idxtest.ConfidentialClientSecret,
 			RedirectURI:  idxtest.DefaultRedirectURI,
 			Scopes:       []string{"openid", "profile", "email", "offline_access"},
-		}, idx.WithInsecureLoopbackHTTP(), idx.WithLogger(logger.With("component", "idx")))
-		if err != nil {
-			t.Fatal(err)
 		}
-		cfg.client = c
-		if !hc.noMailbox {
-			cfg.outbox = h.org.Outbox
+		opts := []idx.ClientOption{idx.WithInsecureLoopbackHTTP(), idx.WithLogger(logger.With("component", "idx"))}
+		if hc.store != nil {
+			a, err = newInstance(orgCfg, *hc.store, cfg, opts...)
+		} else {
+			cfg.client, err = idx.NewClient(orgCfg, opts...)
+			if err == nil {
+				a, err = newApp(cfg)
+			}
 		}
+	} else {
+		a, err = newApp(cfg)
 	}
-	a, err := newApp(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,9 +37,12 @@
 // "A256GCM", a kid and typ, and nothing else (else [ErrTampered]); the kid
 // names a current or previous key (else [ErrUnknownKey]); the tag verifies
 // and the plaintext decodes (else [ErrTampered]); the sealed State is the
-// one asked for (else [ErrStateMismatch], which also matches
-// idx.ErrTransactionNotFound); the transaction has not expired (else an
-// error matching idx.ErrTransactionExpired).
+// one asked for (else [ErrStateMismatch]); the transaction has not expired
+// (else an error matching idx.ErrTransactionExpired). ErrTampered,
+// ErrUnknownKey and ErrStateMismatch all match idx.ErrTransactionNotFound
+// too: a changed, foreign or stale cookie is a sign-in that is gone, and
+// the Client reports it so (an app starts again, as after an expiry).
+// errors.Is with the package's own errors tells them apart.
 //
 // # Keys and rotation
 //

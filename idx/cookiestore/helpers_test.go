@@ -131,6 +131,13 @@ func (a *browsers) route(state string) (*browser, *cookiestore.Store) {
 	return b, s
 }
 
+// browserOf returns the browser of state.
+func (a *browsers) browserOf(state string) *browser {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.byID[state]
+}
+
 func (a *browsers) Save(ctx context.Context, t *idx.SavedTransaction) error {
 	state := ""
 	if t != nil {

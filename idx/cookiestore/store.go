@@ -17,15 +17,20 @@ import (
 )
 
 // Errors of the store. Errors about a cookie never quote it.
+//
+// A cookie that holds no valid transaction of the State asked for
+// (ErrTampered, ErrUnknownKey, ErrStateMismatch) also matches
+// idx.ErrTransactionNotFound, as the idx.TransactionStore contract asks:
+// an app handles it as a sign-in that is gone and starts again.
 var (
 	// ErrTampered: the cookie is not a JWE this package sealed (malformed,
 	// another algorithm or header, a tag that does not verify, a payload
-	// that does not decode).
-	ErrTampered = errors.New("cookiestore: cookie tampered with or malformed")
+	// that does not decode). It also matches idx.ErrTransactionNotFound.
+	ErrTampered error = &invalidCookieError{"cookiestore: cookie tampered with or malformed"}
 	// ErrUnknownKey: the cookie names a key (kid) that is neither the
 	// current key nor a previous one: sealed by another app, or with a key
-	// since retired.
-	ErrUnknownKey = errors.New("cookiestore: cookie sealed with an unknown key")
+	// since retired. It also matches idx.ErrTransactionNotFound.
+	ErrUnknownKey error = &invalidCookieError{"cookiestore: cookie sealed with an unknown key"}
 	// ErrStateMismatch: the cookie holds another transaction than the
 	// State asked for (the browser started another sign-in since). Errors
 	// with it also match idx.ErrTransactionNotFound.
@@ -39,6 +44,15 @@ var (
 	// ErrInvalidKeys: the Keys given to New are unusable (see [Key]).
 	ErrInvalidKeys = errors.New("cookiestore: invalid keys")
 )
+
+// invalidCookieError is the type of the errors of a cookie that holds no
+// valid transaction: each matches idx.ErrTransactionNotFound.
+type invalidCookieError struct{ msg string }
+
+func (e *invalidCookieError) Error() string { return e.msg }
+
+// Is reports whether target is idx.ErrTransactionNotFound.
+func (e *invalidCookieError) Is(target error) bool { return target == idx.ErrTransactionNotFound }
 
 // MaxCookieSize is the largest Set-Cookie value (name, value and
 // attributes) the store writes: the size every browser keeps (RFC 6265

@@ -268,8 +268,8 @@ func TestTamperedCookies(t *testing.T) {
 			if !errors.Is(err, tc.want) {
 				t.Errorf("Load = %v, %v; want %v", got, err, tc.want)
 			}
-			if errors.Is(err, idx.ErrTransactionNotFound) {
-				t.Errorf("a bad cookie reads as not found: %v", err)
+			if !errors.Is(err, idx.ErrTransactionNotFound) {
+				t.Errorf("Load = %v; want it to match idx.ErrTransactionNotFound too", err)
 			}
 			if err != nil && strings.Contains(err.Error(), tc.value) {
 				t.Errorf("error quotes the cookie")

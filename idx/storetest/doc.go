@@ -20,11 +20,14 @@
 // that stores hand out copies, unknown and empty States, Delete, expiry,
 // the compare-and-set of Save on Version, concurrent load-modify-save loops
 // that retry on [idx.ErrTransactionConflict] and lose no update, a large
-// Response, many States at once, and that errors name no secret.
+// Response, many States at once, that errors name no secret, and, given
+// [WithTampering], that a value changed behind the store's back loads as
+// a transaction not found, never as another one.
 // [TestTokenStore] checks the round trip of [idx.Tokens] (secret members
 // byte for byte), unknown keys, overwrite and Delete.
 //
 // Options adapt the suite to a store: [WithClock] replaces sleeping with a
 // fake clock, [WithLargeResponseSize] lowers the size of the large value
-// for stores with a size budget.
+// for stores with a size budget, [WithTampering] lets the suite change
+// what a store keeps outside the process.
 package storetest

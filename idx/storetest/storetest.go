@@ -22,6 +22,7 @@ import (
 type Option func(*config)
 
 type config struct {
+	tampers    []Tamper
 	now        func() time.Time
 	advance    func(time.Duration)
 	largeSize  int
@@ -71,6 +72,33 @@ func WithConcurrency(workers, increments int) Option {
 	}
 }
 
+// A Tamper changes what a store keeps for one transaction, as someone
+// with access to where the store keeps it could: flip a character of a
+// browser's cookie, reseal it under an unknown key, copy another
+// transaction's value under its key in Redis.
+type Tamper struct {
+	// Name names the change in the subtest's name.
+	Name string
+	// Apply changes what s (a store newStore returned) keeps for the
+	// transaction saved under state; other is the State of another
+	// transaction saved in s.
+	Apply func(t *testing.T, s idx.TransactionStore, state, other string)
+}
+
+// WithTampering gives the suite ways to change the store's values behind
+// its back. For each, the subtest Tampered/<Name> saves two transactions,
+// applies the change to the first and checks that Load of the first fails
+// with an error matching [idx.ErrTransactionNotFound] (a value that is not
+// a valid transaction of the State asked for is a transaction that is
+// gone, as the [idx.TransactionStore] contract says), that it never
+// returns the other transaction, that the error names no secret, and that
+// the other transaction still loads. Without this option that subtest
+// skips, saying so: a store that keeps nothing outside the process has
+// nothing to tamper with.
+func WithTampering(tampers ...Tamper) Option {
+	return func(c *config) { c.tampers = append(c.tampers, tampers...) }
+}
+
 // realExpiry is how far ahead the expiry test sets ExpiresAt on the real
 // clock; long enough for a save and a load over a network on a slow runner.
 const realExpiry = 800 * time.Millisecond
@@ -97,6 +125,19 @@ func TestTransactionStore(t *testing.T, newStore func(t *testing.T) idx.Transact
 		{"ManyStates", txMany},
 		{"ErrorsNameNoSecrets", txErrorsNoSecrets},
 	}
+	t.Run("Tampered", func(t *testing.T) {
+		t.Parallel()
+		if len(cfg.tampers) == 0 {
+			t.Skip("no storetest.WithTampering given: the store under test is not tampered with " +
+				"(right for a store that keeps nothing outside the process)")
+		}
+		for _, tm := range cfg.tampers {
+			t.Run(tm.Name, func(t *testing.T) {
+				t.Parallel()
+				txTampered(t, cfg, newStore(t), tm)
+			})
+		}
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -521,5 +562,34 @@ func txErrorsNoSecrets(t *testing.T, cfg config, s idx.TransactionStore) {
 				}
 			}
 		}
+	}
+}
+
+func txTampered(t *testing.T, cfg config, s idx.TransactionStore, tm Tamper) {
+	ctx := t.Context()
+	victim, other := fullTransaction(cfg.now()), fullTransaction(cfg.now())
+	mustSave(t, s, victim)
+	mustSave(t, s, other)
+	tm.Apply(t, s, victim.State, other.State)
+	got, err := s.Load(ctx, victim.State)
+	if got != nil && got.State != victim.State {
+		t.Fatalf("Load of one State returned another transaction")
+	}
+	if !errors.Is(err, idx.ErrTransactionNotFound) {
+		t.Errorf("Load of a tampered transaction = %v, %v; want an error matching idx.ErrTransactionNotFound", got, err)
+	}
+	if err != nil {
+		secrets := []string{victim.State, victim.CodeVerifier, victim.Nonce, other.State, other.CodeVerifier, other.Nonce}
+		for _, verb := range []string{"%v", "%+v", "%#v"} {
+			msg := fmt.Sprintf(verb, err)
+			for _, secret := range secrets {
+				if strings.Contains(msg, secret) {
+					t.Errorf("error printed with %s holds a secret: %s", verb, msg)
+				}
+			}
+		}
+	}
+	if got := mustLoad(t, s, other.State); got.State != other.State || got.Nonce != other.Nonce {
+		t.Errorf("the other transaction changed")
 	}
 }

@@ -3,6 +3,7 @@ package storetest_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -134,6 +135,75 @@ func (s *redacting) Delete(_ context.Context, key string) error {
 	return nil
 }
 
+// unbound keeps transactions as JSON by State and loads whatever JSON a
+// State's entry holds: a value copied under another State loads as that
+// other transaction, and a garbled one fails with a JSON error.
+type unbound struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (s *unbound) Save(_ context.Context, t *idx.SavedTransaction) error {
+	if t == nil || t.State == "" {
+		return &idx.InputError{Field: "State", Reason: "empty"}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var cur idx.SavedTransaction
+	if b, ok := s.m[t.State]; ok {
+		_ = json.Unmarshal(b, &cur)
+	}
+	if cur.Version != t.Version {
+		return idx.ErrTransactionConflict
+	}
+	c := *t
+	c.Version++
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return err
+	}
+	s.m[t.State] = b
+	t.Version = c.Version
+	return nil
+}
+
+func (s *unbound) Load(_ context.Context, state string) (*idx.SavedTransaction, error) {
+	s.mu.Lock()
+	b, ok := s.m[state]
+	s.mu.Unlock()
+	if !ok {
+		return nil, idx.ErrTransactionNotFound
+	}
+	var t idx.SavedTransaction
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, errors.New("unbound: value does not decode")
+	}
+	return &t, nil
+}
+
+func (s *unbound) Delete(_ context.Context, state string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, state)
+	return nil
+}
+
+// unboundTampers copy and garble the values of an unbound store.
+var unboundTampers = []storetest.Tamper{
+	{Name: "copied", Apply: func(t *testing.T, s idx.TransactionStore, state, other string) {
+		u := s.(*unbound)
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		u.m[state] = u.m[other]
+	}},
+	{Name: "garbled", Apply: func(t *testing.T, s idx.TransactionStore, state, _ string) {
+		u := s.(*unbound)
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		u.m[state] = []byte("{garbled")
+	}},
+}
+
 // brokenStores are stores that break the contract, each in one way.
 func brokenStores(name string) (tx func(*testing.T) idx.TransactionStore, tok func(*testing.T) idx.TokenStore, opts []storetest.Option) {
 	clk := &clock{now: time.Now()}
@@ -153,6 +223,9 @@ func brokenStores(name string) (tx func(*testing.T) idx.TransactionStore, tok fu
 		return func(*testing.T) idx.TransactionStore { return leaky{idx.NewMemoryTransactionStore(0, clk.Now)} }, nil, opts
 	case "redacted tokens":
 		return nil, func(*testing.T) idx.TokenStore { return &redacting{m: map[string][]byte{}} }, opts
+	case "unbound values":
+		return func(*testing.T) idx.TransactionStore { return &unbound{m: map[string][]byte{}} }, nil,
+			append(opts, storetest.WithTampering(unboundTampers...))
 	}
 	return nil, nil, nil
 }
@@ -190,6 +263,7 @@ func TestSuiteCatchesBrokenStores(t *testing.T) {
 		{"never expires", []string{"Expiry"}},
 		{"leaky errors", []string{"ErrorsNameNoSecrets"}},
 		{"redacted tokens", []string{"RoundTrip", "SecretsExact", "Overwrite"}},
+		{"unbound values", []string{"Tampered/copied", "Tampered/garbled"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.store, func(t *testing.T) {
