@@ -71,6 +71,8 @@ type app struct {
 	txCookies   *cookiestore.Store
 	outbox      func() []idxtest.Email
 	pages       pages
+	// starts limits the sign-ins each client starts.
+	starts *clientLimiter
 }
 
 // maxFormBytes bounds the body of a form POST.
@@ -106,6 +108,7 @@ func newApp(cfg appConfig) (*app, error) {
 		txCookies: cfg.txCookies,
 		outbox:    cfg.outbox,
 		pages:     p,
+		starts:    newClientLimiter(signInBurst, signInPerMinute, maxTrackedClients, cfg.now),
 	}
 	switch {
 	case cfg.sessionRedis != nil && cfg.sessionKeys != nil:
@@ -186,12 +189,21 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 
 // loginPage shows the current step of the sign-in: the first page when
 // none is in progress, else the transaction's next step (or another step
-// it offers, by ?step=). It never calls the org.
+// it offers, by ?step=). It never calls the org, and it keeps nothing on
+// the server for a visitor without a session: the first page's form
+// carries the anonymous token (see anonToken) until a sign-in starts.
 func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
-	id, sess, err := a.currentSession(w, r)
+	id, sess, ok, err := a.sessions.load(r.Context(), w, r)
 	if err != nil {
 		a.fail(w, r, err)
 		return
+	}
+	if !ok {
+		if a.cookies.id(r) != "" {
+			// An unknown, expired or forged session cookie: drop it.
+			setCookie(w, a.cookies.expired())
+		}
+		sess = session{csrf: a.anonToken(w, r)}
 	}
 	if sess.user != nil {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -199,7 +211,7 @@ func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
 	}
 	data := pageData{CSRF: sess.csrf, Flash: sess.flash}
 	notices := sess.notices
-	if sess.flash != "" || len(sess.notices) > 0 {
+	if ok && (sess.flash != "" || len(sess.notices) > 0) {
 		sess.flash, sess.notices = "", nil
 		if _, err := a.sessions.save(r.Context(), w, id, sess); err != nil {
 			a.fail(w, r, err)
@@ -238,7 +250,7 @@ func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
 // startSignIn starts a transaction with the username and password of the
 // first page.
 func (a *app) startSignIn(w http.ResponseWriter, r *http.Request) {
-	id, sess, ok := a.postedForm(w, r)
+	id, sess, ok := a.signInForm(w, r)
 	if !ok {
 		return
 	}
@@ -538,21 +550,77 @@ func (a *app) saveAndRedirect(w http.ResponseWriter, r *http.Request, id string,
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
-// currentSession returns the request's session, starting one (and setting
-// its cookie) when the request has none or an unknown, expired or forged
-// one.
-func (a *app) currentSession(w http.ResponseWriter, r *http.Request) (string, session, error) {
-	id, sess, ok, err := a.sessions.load(r.Context(), w, r)
-	if err != nil || ok {
-		return id, sess, err
+// anonToken returns the anti-forgery token of a visitor without a
+// session: the value of the anonymous-token cookie, set here when the
+// request has none. The first page's form carries it and POST /login
+// checks that form and cookie agree (a double-submitted token, in a
+// __Host- cookie over https). Nothing about the visitor is kept on the
+// server, so cookie-less requests for the sign-in page fill no store.
+func (a *app) anonToken(w http.ResponseWriter, r *http.Request) string {
+	if v := a.cookies.anonToken(r); validID(v) {
+		return v
 	}
-	return a.sessions.create(r.Context(), w, session{})
+	v := randomToken()
+	setCookie(w, a.cookies.anonCookie(v))
+	return v
 }
 
-// postedForm parses a form POST and checks that it comes with a live
-// session and that session's CSRF token. Otherwise it answers 403 and
-// reports false.
-func (a *app) postedForm(w http.ResponseWriter, r *http.Request) (string, session, bool) {
+// signInForm is postedForm for POST /login, the one form a visitor
+// without a session may send: its token must then be the anonymous one
+// (see anonToken). It limits the sign-ins each client starts, and starts
+// the session the sign-in needs: only here does a visitor get one.
+func (a *app) signInForm(w http.ResponseWriter, r *http.Request) (string, session, bool) {
+	if !a.parseForm(w, r) {
+		return "", session{}, false
+	}
+	ctx := r.Context()
+	id, sess, ok, err := a.sessions.load(ctx, w, r)
+	if err != nil {
+		a.fail(w, r, err)
+		return "", session{}, false
+	}
+	token := r.PostForm.Get("csrf")
+	if !(ok && sameToken(token, sess.csrf)) && !sameToken(token, a.cookies.anonToken(r)) {
+		if !ok && a.cookies.id(r) != "" {
+			a.log.WarnContext(ctx, "form refused: the session cookie names no session this server knows", "path", r.URL.Path,
+				"hint", a.sessionHint())
+			a.sessionNotFound(w, r)
+			return "", session{}, false
+		}
+		a.log.WarnContext(ctx, "form refused: no valid session or CSRF token", "path", r.URL.Path, "session", ok)
+		a.forbidden(w, r)
+		return "", session{}, false
+	}
+	if !a.starts.allow(clientKey(r)) {
+		a.log.WarnContext(ctx, "sign-in refused: too many sign-ins started by this client", "client", clientKey(r))
+		w.Header().Set("Retry-After", "60")
+		a.render(w, r, http.StatusTooManyRequests, "error", pageData{
+			Title: "Too many attempts",
+			Err: &errorView{Title: "Too many sign-in attempts",
+				Text: "Too many sign-in attempts came from your network. Please wait a minute, then try again."},
+		})
+		return "", session{}, false
+	}
+	if !ok {
+		// The session keeps the anonymous token as its CSRF token, so
+		// forms of the pages already shown still work; the ID is new.
+		if id, sess, err = a.sessions.create(ctx, w, session{csrf: token}); err != nil {
+			a.fail(w, r, err)
+			return "", session{}, false
+		}
+		setCookie(w, a.cookies.expiredAnon())
+	}
+	return id, sess, true
+}
+
+// sameToken reports whether the posted token got is want, in constant
+// time; an empty token matches nothing.
+func sameToken(got, want string) bool {
+	return got != "" && want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// parseForm reads a form POST, answering 400 when it cannot.
+func (a *app) parseForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		a.log.WarnContext(r.Context(), "form refused: unreadable", "path", r.URL.Path)
@@ -560,6 +628,16 @@ func (a *app) postedForm(w http.ResponseWriter, r *http.Request) (string, sessio
 			Title: "Bad request",
 			Err:   &errorView{Title: "Bad request", Text: "The form could not be read."},
 		})
+		return false
+	}
+	return true
+}
+
+// postedForm parses a form POST and checks that it comes with a live
+// session and that session's CSRF token. Otherwise it answers 403 and
+// reports false.
+func (a *app) postedForm(w http.ResponseWriter, r *http.Request) (string, session, bool) {
+	if !a.parseForm(w, r) {
 		return "", session{}, false
 	}
 	id, sess, ok, err := a.sessions.load(r.Context(), w, r)
@@ -574,7 +652,7 @@ func (a *app) postedForm(w http.ResponseWriter, r *http.Request) (string, sessio
 		a.sessionNotFound(w, r)
 		return "", session{}, false
 	}
-	if !ok || token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(sess.csrf)) != 1 {
+	if !ok || !sameToken(token, sess.csrf) {
 		a.log.WarnContext(r.Context(), "form refused: no valid session or CSRF token", "path", r.URL.Path, "session", ok)
 		a.forbidden(w, r)
 		return "", session{}, false

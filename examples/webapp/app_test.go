@@ -38,8 +38,16 @@ func TestSignInPage(t *testing.T) {
 			t.Errorf("page lacks %s\n%s", want, p.body)
 		}
 	}
-	if b.sessionID() == "" {
-		t.Error("no session cookie set")
+	// Showing the page keeps nothing on the server: the form's token is
+	// the anonymous one, in a cookie of its own.
+	if id := b.sessionID(); id != "" {
+		t.Errorf("session cookie %q set for a visitor who only looked", id)
+	}
+	if v, _ := b.jarCookie(h.app.cookies.anonName()); v == "" || v != b.csrf {
+		t.Errorf("anonymous token cookie %q, want the form's token %q", v, b.csrf)
+	}
+	if n := h.app.memSessions.len(); n != 0 {
+		t.Errorf("%d sessions held, want 0", n)
 	}
 	// Showing the page asks nothing of the org.
 	if n := len(h.org.RequestLog()); n != 0 {
@@ -550,8 +558,8 @@ func TestTamperedCookie(t *testing.T) {
 			if p.status != http.StatusOK {
 				t.Errorf("GET /login: %d, want 200", p.status)
 			}
-			if id := b.sessionID(); id == tt.value || !validID(id) {
-				t.Errorf("GET /login kept cookie %q, want a new session", id)
+			if id := b.sessionID(); id != "" {
+				t.Errorf("GET /login kept the session cookie %q, want it dropped", id)
 			}
 		})
 	}
@@ -600,8 +608,8 @@ func TestCookieAttributes(t *testing.T) {
 		secure bool
 		want   string
 	}{
-		{"http", false, "goidx_session=ID; Path=/; HttpOnly; SameSite=Lax"},
-		{"https", true, "__Host-goidx_session=ID; Path=/; HttpOnly; Secure; SameSite=Lax"},
+		{"http", false, "goidx_anon=ID; Path=/; HttpOnly; SameSite=Lax\ngoidx_session=ID; Path=/; HttpOnly; SameSite=Lax"},
+		{"https", true, "__Host-goidx_anon=ID; Path=/; HttpOnly; Secure; SameSite=Lax\n__Host-goidx_session=ID; Path=/; HttpOnly; Secure; SameSite=Lax"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -611,8 +619,17 @@ func TestCookieAttributes(t *testing.T) {
 			}
 			h := newHarness(t, opts...)
 			b := h.browser()
+			// The anonymous token's cookie with the sign-in page, the
+			// session's once a sign-in starts (the first one dropped).
 			p := b.get("/login")
-			got := regexp.MustCompile(`=[A-Za-z0-9_-]{43};`).ReplaceAllString(p.header.Get("Set-Cookie"), "=ID;")
+			started := b.post("/login", url.Values{"value.username": {idxtest.DemoUsername}, "value.password": {idxtest.DemoPassword}})
+			var set []string
+			for _, c := range started.header.Values("Set-Cookie") {
+				if !strings.Contains(c, "Max-Age=0") {
+					set = append(set, c)
+				}
+			}
+			got := regexp.MustCompile(`=[A-Za-z0-9_-]{43};`).ReplaceAllString(p.header.Get("Set-Cookie")+"\n"+strings.Join(set, "\n"), "=ID;")
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("Set-Cookie mismatch (-want +got):\n%s", diff)
 			}
@@ -622,6 +639,7 @@ func TestCookieAttributes(t *testing.T) {
 			}
 			// The whole flow works over https with the prefixed cookie.
 			if tt.secure {
+				b = h.browser()
 				if p := b.signIn(); !strings.Contains(p.body, "Demo User") {
 					t.Errorf("sign-in over https failed:\n%s", p.body)
 				}
@@ -934,20 +952,17 @@ func TestEmptyCredentials(t *testing.T) {
 
 func TestSessionStoreFull(t *testing.T) {
 	t.Parallel()
-	a, err := newApp(appConfig{client: &stubClient{}, maxSessions: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.handler())
-	defer srv.Close()
-	for i, want := range []int{http.StatusOK, http.StatusServiceUnavailable} {
-		resp, err := srv.Client().Get(srv.URL + "/login")
-		if err != nil {
-			t.Fatal(err)
+	stub := &stubClient{authenticate: func(idx.AuthenticateOptions) (*idx.Transaction, error) {
+		return pending(idx.NextStep{Name: "challenge-authenticator", Inputs: []idx.Input{{Name: "verificationCode", Type: "string"}}}), nil
+	}}
+	h := newHarness(t, withClient(stub), withAppConfig(func(c *appConfig) { c.maxSessions = 1 }))
+	for i, want := range []int{http.StatusSeeOther, http.StatusServiceUnavailable} {
+		b := h.browser()
+		if p := b.get("/login"); p.status != http.StatusOK {
+			t.Errorf("visitor %d: GET /login: status %d, want 200", i, p.status)
 		}
-		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Errorf("request %d: status %d, want %d", i, resp.StatusCode, want)
+		if p := b.post("/login", url.Values{"value.username": {"u"}, "value.password": {"p"}}); p.status != want {
+			t.Errorf("visitor %d: POST /login: status %d, want %d", i, p.status, want)
 		}
 	}
 }

@@ -109,7 +109,9 @@ func (s *cookieSessions) load(_ context.Context, w http.ResponseWriter, r *http.
 func (s *cookieSessions) create(ctx context.Context, w http.ResponseWriter, sess session) (string, session, error) {
 	id := newSessionID()
 	now := s.now()
-	sess.csrf = randomToken()
+	if sess.csrf == "" {
+		sess.csrf = randomToken()
+	}
 	sess.created, sess.lastSeen = now, now
 	if _, err := s.save(ctx, w, id, sess); err != nil {
 		return "", session{}, err
@@ -154,6 +156,7 @@ func (s *cookieSessions) save(_ context.Context, w http.ResponseWriter, id strin
 }
 
 func (s *cookieSessions) rotate(ctx context.Context, w http.ResponseWriter, _ string, sess session) (string, session, error) {
+	sess.csrf = ""
 	return s.create(ctx, w, sess)
 }
 

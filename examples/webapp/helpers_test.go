@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -75,6 +76,8 @@ type harnessConfig struct {
 	// store, when set, builds the app with newInstance and these stores
 	// (as -store does) instead of in-memory sessions.
 	store *storeConfig
+	// appConfig, when set, adjusts the app's configuration.
+	appConfig func(*appConfig)
 }
 
 type harnessOption func(*harnessConfig)
@@ -89,6 +92,11 @@ func withoutMailbox() harnessOption { return func(c *harnessConfig) { c.noMailbo
 // -store does.
 func withStore(sc storeConfig) harnessOption { return func(c *harnessConfig) { c.store = &sc } }
 
+// withAppConfig lets f adjust the app's configuration.
+func withAppConfig(f func(*appConfig)) harnessOption {
+	return func(c *harnessConfig) { c.appConfig = f }
+}
+
 // newHarness starts a fake org (unless a stub client is given) and the
 // app, over TLS when the app's cookies are secure.
 func newHarness(t *testing.T, opts ...harnessOption) *harness {
@@ -100,6 +108,9 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	h := &harness{t: t, logs: &syncBuffer{}, clock: &clock{}}
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := appConfig{logger: logger, now: h.clock.nowFunc(), secureCookies: hc.secure, client: hc.client}
+	if hc.appConfig != nil {
+		hc.appConfig(&cfg)
+	}
 	var a *app
 	var err error
 	if cfg.client == nil {
@@ -158,6 +169,19 @@ func (h *harness) browser() *browser {
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &browser{t: h.t, h: h, c: &c}
+}
+
+// browserFrom is a browser whose connections come from the loopback
+// address ip (such as "127.0.0.2"): to the app, another client.
+func (h *harness) browserFrom(ip string) *browser {
+	h.t.Helper()
+	b := h.browser()
+	tr := h.srv.Client().Transport.(*http.Transport).Clone()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	tr.DialContext = d.DialContext
+	h.t.Cleanup(tr.CloseIdleConnections)
+	b.c.Transport = tr
+	return b
 }
 
 // page is a response with its body read.

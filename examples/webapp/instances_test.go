@@ -291,8 +291,11 @@ func TestInstancesMemory(t *testing.T) {
 	t.Parallel()
 	cl := newCluster(t, func(int) storeConfig { return storeConfig{kind: storeMemory} })
 	cl.expectStep(cl.do(0, http.MethodGet, "/login", nil), "identify")
-	p := cl.do(1, http.MethodPost, "/login", url.Values{
-		"value.username": {idxtest.DemoUsername}, "value.password": {idxtest.DemoPassword}})
+	cl.expectRedirect(cl.do(0, http.MethodPost, "/login", url.Values{
+		"value.username": {idxtest.DemoUsername}, "value.password": {idxtest.DemoPassword}}), "/login")
+	cl.expectStep(cl.do(0, http.MethodGet, "/login", nil), "select-authenticator-authenticate")
+	p := cl.do(1, http.MethodPost, "/login/step", url.Values{
+		"step": {"select-authenticator-authenticate"}, "value.authenticator": {"okta_email"}})
 	if p.status != http.StatusForbidden {
 		t.Errorf("status %d, want 403", p.status)
 	}
@@ -308,8 +311,8 @@ func TestInstancesMemory(t *testing.T) {
 	if !strings.Contains(cl.logs[1].String(), "use -store=redis or -store=cookie") {
 		t.Errorf("instance B's log gives no hint:\n%s", cl.logs[1])
 	}
-	if n := cl.org.RequestCounts()["POST /oauth2/default/v1/interact"]; n != 0 {
-		t.Errorf("the refused form started %d transactions at the org", n)
+	if n := cl.org.RequestCounts()["POST /idp/idx/challenge"]; n != 0 {
+		t.Errorf("the refused form reached the org (%d challenge requests)", n)
 	}
 }
 

@@ -190,7 +190,7 @@ func TestRealOrgMode(t *testing.T) {
 	// An https redirect URI means the app is served over https.
 	rec = httptest.NewRecorder()
 	p.server.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/login", nil))
-	if c := rec.Header().Get("Set-Cookie"); !strings.HasPrefix(c, "__Host-goidx_session=") || !strings.Contains(c, "; Secure") {
+	if c := rec.Header().Get("Set-Cookie"); !strings.HasPrefix(c, "__Host-goidx_anon=") || !strings.Contains(c, "; Secure") {
 		t.Errorf("Set-Cookie %q, want a __Host- Secure cookie", c)
 	}
 }

@@ -7,12 +7,17 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/goidx/goidx/idx/cookiestore"
+	"github.com/goidx/goidx/idx/idxtest"
 )
 
 // cookieStore is the storeConfig of -store=cookie with a fresh key.
@@ -108,5 +113,126 @@ func TestTamperedTransactionCookie(t *testing.T) {
 				t.Errorf("sign-in after the tampered cookie failed:\n%s", p.body)
 			}
 		})
+	}
+}
+
+// TestAnonymousFlood: cookie-less visitors that only look at the sign-in
+// page keep nothing on the server, so a flood of them (here 20 times the
+// session store's capacity) locks no one out: people who arrive while it
+// runs sign in.
+func TestAnonymousFlood(t *testing.T) {
+	t.Parallel()
+	const (
+		capacity = 50
+		floodMin = 20 * capacity // requests the flood sends at least
+		workers  = 8
+		visitors = 5
+	)
+	h := newHarness(t, withAppConfig(func(c *appConfig) { c.maxSessions = capacity }))
+	flood := &http.Client{Transport: h.srv.Client().Transport, // no cookie jar
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var sent, ok atomic.Int64
+	statuses := sync.Map{}
+	started := make(chan struct{}) // closed once the flood has filled what it could
+	done := make(chan struct{})    // closed once the visitors are through
+	var wg sync.WaitGroup
+	var once sync.Once
+	for range workers {
+		wg.Go(func() {
+			for {
+				n := sent.Add(1)
+				if n > floodMin {
+					once.Do(func() { close(started) })
+					select {
+					case <-done:
+						return
+					default:
+					}
+				}
+				req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, h.srv.URL+"/login", nil)
+				resp, err := flood.Do(req)
+				if err != nil {
+					t.Errorf("flood request: %v", err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					ok.Add(1)
+				}
+				v, _ := statuses.LoadOrStore(resp.StatusCode, new(atomic.Int64))
+				v.(*atomic.Int64).Add(1)
+			}
+		})
+	}
+	<-started
+	signedIn := 0
+	for i := range visitors {
+		b := h.browser()
+		if p := b.get("/login"); p.status != http.StatusOK {
+			t.Errorf("visitor %d: GET /login during the flood: status %d", i, p.status)
+			continue
+		}
+		if p := b.signIn(); strings.Contains(p.body, `id="profile"`) {
+			signedIn++
+		}
+	}
+	close(done)
+	wg.Wait()
+	counts := map[int]int64{}
+	statuses.Range(func(k, v any) bool { counts[k.(int)] = v.(*atomic.Int64).Load(); return true })
+	t.Logf("flood: %d requests, statuses %v; %d of %d visitors signed in; %d sessions held",
+		sent.Load()-workers, counts, signedIn, visitors, h.app.memSessions.len())
+	if signedIn != visitors {
+		t.Errorf("%d of %d visitors signed in during the flood", signedIn, visitors)
+	}
+	if n := ok.Load(); n < floodMin {
+		t.Errorf("%d flood requests served the sign-in page, want at least %d (statuses %v)", n, floodMin, counts)
+	}
+	if n := h.app.memSessions.len(); n > visitors {
+		t.Errorf("%d sessions held after the flood, want at most %d (the visitors')", n, visitors)
+	}
+}
+
+// TestSignInStartLimit: one client that starts sign-in after sign-in (each
+// a new session and a new transaction at the org) is slowed down after a
+// burst; the sessions it holds stay few, and other clients sign in.
+func TestSignInStartLimit(t *testing.T) {
+	t.Parallel()
+	const attempts = 40
+	h := newHarness(t)
+	outcomes := map[int]int{}
+	for range attempts {
+		b := h.browserFrom("127.0.0.1") // cookie-less each time
+		b.get("/login")
+		p := b.post("/login", url.Values{"value.username": {idxtest.DemoUsername}, "value.password": {"wrong-password"}})
+		outcomes[p.status]++
+		if p.status == http.StatusTooManyRequests && !strings.Contains(p.body, "Too many sign-in attempts") {
+			t.Errorf("429 page does not say why:\n%s", p.body)
+		}
+	}
+	t.Logf("outcomes of %d sign-in starts from one client: %v", attempts, outcomes)
+	if outcomes[http.StatusSeeOther] == 0 || outcomes[http.StatusSeeOther] > signInBurst {
+		t.Errorf("%d sign-ins started, want 1 to %d (the burst)", outcomes[http.StatusSeeOther], signInBurst)
+	}
+	if outcomes[http.StatusTooManyRequests] != attempts-outcomes[http.StatusSeeOther] {
+		t.Errorf("outcomes %v, want the rest refused with 429", outcomes)
+	}
+	if n := h.org.RequestCounts()["POST /oauth2/default/v1/interact"]; n > signInBurst {
+		t.Errorf("%d transactions started at the org, want at most %d", n, signInBurst)
+	}
+	if n := h.app.memSessions.len(); n > signInBurst {
+		t.Errorf("%d sessions held, want at most %d", n, signInBurst)
+	}
+	// Another client is not held back.
+	if p := h.browserFrom("127.0.0.2").signIn(); !strings.Contains(p.body, `id="profile"`) {
+		t.Errorf("another client could not sign in:\n%s", p.body)
+	}
+	// The first client may start again once time has passed.
+	h.clock.advance(time.Minute)
+	b := h.browserFrom("127.0.0.1")
+	b.get("/login")
+	if p := b.post("/login", url.Values{"value.username": {idxtest.DemoUsername}, "value.password": {idxtest.DemoPassword}}); p.status != http.StatusSeeOther {
+		t.Errorf("a minute later: status %d, want 303", p.status)
 	}
 }

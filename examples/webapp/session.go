@@ -12,9 +12,11 @@ import (
 	"github.com/goidx/goidx/idx"
 )
 
-// A session is what the app keeps on the server about one browser. The
-// browser holds only a random session ID in a cookie; the sign-in
-// transaction's State, the tokens and the profile never leave the server.
+// A session is what the app keeps on the server about one browser, from
+// the moment it starts a sign-in (a visitor who only looks at the sign-in
+// page gets no session: see app.anonToken). The browser holds only a
+// random session ID in a cookie; the sign-in transaction's State, the
+// tokens and the profile never leave the server.
 //
 // Sessions are values: handlers get a copy from the store, change it and
 // save it back. The pointers it holds are never changed in place.
@@ -99,8 +101,8 @@ func (s *sessionStore) expired(sess *session, now time.Time) bool {
 	return now.Sub(sess.lastSeen) >= s.idle || now.Sub(sess.created) >= s.lifetime
 }
 
-// create stores sess under a new ID with a new CSRF token and returns the
-// ID.
+// create stores sess under a new ID and returns the ID. The session gets
+// a new CSRF token unless sess has one.
 func (s *sessionStore) create(sess session) (string, session, error) {
 	now := s.now()
 	s.mu.Lock()
@@ -112,7 +114,9 @@ func (s *sessionStore) create(sess session) (string, session, error) {
 		return "", session{}, errTooManySessions
 	}
 	id := newSessionID()
-	sess.csrf = randomToken()
+	if sess.csrf == "" {
+		sess.csrf = randomToken()
+	}
 	sess.created, sess.lastSeen = now, now
 	s.m[storeKey(id)] = &sess
 	return id, sess, nil
@@ -170,6 +174,7 @@ func (s *sessionStore) save(id string, sess session) bool {
 // fixation) is worth nothing after.
 func (s *sessionStore) rotate(old string, sess session) (string, session, error) {
 	s.delete(old)
+	sess.csrf = ""
 	return s.create(sess)
 }
 
@@ -213,6 +218,39 @@ func (p cookiePolicy) cookie(id string) *http.Cookie {
 		Secure:   p.secure,
 		SameSite: http.SameSiteLaxMode,
 	}
+}
+
+// anonName names the cookie of a visitor's anonymous token (see
+// app.anonToken).
+func (p cookiePolicy) anonName() string {
+	if p.secure {
+		return "__Host-goidx_anon"
+	}
+	return "goidx_anon"
+}
+
+// anonCookie returns the cookie carrying an anonymous token.
+func (p cookiePolicy) anonCookie(token string) *http.Cookie {
+	c := p.cookie(token)
+	c.Name = p.anonName()
+	return c
+}
+
+// anonToken returns the anonymous token the request carries, or "".
+func (p cookiePolicy) anonToken(r *http.Request) string {
+	c, err := r.Cookie(p.anonName())
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// expiredAnon returns a cookie that makes the browser drop the anonymous
+// token's cookie.
+func (p cookiePolicy) expiredAnon() *http.Cookie {
+	c := p.anonCookie("")
+	c.MaxAge = -1
+	return c
 }
 
 // expired returns a cookie that makes the browser drop the session cookie.

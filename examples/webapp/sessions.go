@@ -25,8 +25,8 @@ type sessions interface {
 	// not know (unknown, expired, forged). err is for a store that cannot
 	// be reached.
 	load(ctx context.Context, w http.ResponseWriter, r *http.Request) (id string, sess session, ok bool, err error)
-	// create starts a session holding sess, under a new ID with a new CSRF
-	// token, and sets its cookie.
+	// create starts a session holding sess, under a new ID, and sets its
+	// cookie. The session gets a new CSRF token unless sess has one.
 	create(ctx context.Context, w http.ResponseWriter, sess session) (string, session, error)
 	// save replaces the session id by sess. It reports false when the
 	// session is gone (expired, or ended by a concurrent sign-out).
@@ -86,6 +86,7 @@ func (s *serverSessions) rotate(ctx context.Context, w http.ResponseWriter, id s
 	if err := s.backend.delete(ctx, id); err != nil {
 		return "", session{}, err
 	}
+	sess.csrf = ""
 	return s.create(ctx, w, sess)
 }
 
@@ -158,7 +159,9 @@ func (s *redisSessions) ttl(created time.Time) time.Duration {
 func (s *redisSessions) create(ctx context.Context, sess session) (string, session, error) {
 	now := s.now()
 	id := newSessionID()
-	sess.csrf = randomToken()
+	if sess.csrf == "" {
+		sess.csrf = randomToken()
+	}
 	sess.created, sess.lastSeen = now, now
 	b, err := json.Marshal(newRecord(sess, false))
 	if err != nil {
