@@ -52,6 +52,9 @@ type appConfig struct {
 	// else in this process's memory.
 	sessionRedis       redis.UniversalClient
 	sessionRedisPrefix string
+	// answersRedisPrefix prefixes the Redis keys of the answer counts
+	// (defaultAnswersPrefix when empty).
+	answersRedisPrefix string
 	sessionKeys        *cookiestore.Keys
 	// txCookies is the client's TransactionStore when it keeps transactions
 	// in cookies: each request is bound to it.
@@ -73,6 +76,8 @@ type app struct {
 	pages       pages
 	// starts limits the sign-ins each client starts.
 	starts *clientLimiter
+	// answers counts each sign-in's refused answers.
+	answers answerCounter
 }
 
 // maxFormBytes bounds the body of a form POST.
@@ -121,6 +126,11 @@ func newApp(cfg appConfig) (*app, error) {
 		a.sessions = &serverSessions{cookies: a.cookies, backend: &redisSessions{
 			rdb: cfg.sessionRedis, prefix: prefix, idle: cfg.sessionIdle, lifetime: cfg.sessionLifetime, now: cfg.now,
 		}}
+		answers := cfg.answersRedisPrefix
+		if answers == "" {
+			answers = defaultAnswersPrefix
+		}
+		a.answers = &redisAnswers{rdb: cfg.sessionRedis, prefix: answers}
 	case cfg.sessionKeys != nil:
 		cs, err := newCookieSessions(*cfg.sessionKeys, a.cookies, cfg.sessionIdle, cfg.sessionLifetime, cfg.now)
 		if err != nil {
@@ -130,6 +140,9 @@ func newApp(cfg appConfig) (*app, error) {
 	default:
 		a.memSessions = newSessionStore(cfg.sessionIdle, cfg.sessionLifetime, cfg.maxSessions, cfg.now)
 		a.sessions = &serverSessions{cookies: a.cookies, backend: memoryBackend{a.memSessions}}
+	}
+	if a.answers == nil {
+		a.answers = newMemoryAnswers(cfg.now)
 	}
 	return a, nil
 }
@@ -273,6 +286,13 @@ func (a *app) startSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	a.log.InfoContext(ctx, "sign-in: starting")
 	tx, err := a.client.Authenticate(ctx, idx.AuthenticateOptions{Username: username, Password: password})
+	if err == nil && tx.Status == idx.StatusPending && tx.Rejection != nil {
+		// The first refused answer of this sign-in (a wrong password).
+		if _, _, err := a.answers.take(ctx, tx.State); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+	}
 	a.advance(w, r, id, sess, tx, err)
 }
 
@@ -310,9 +330,41 @@ func (a *app) answerStep(w http.ResponseWriter, r *http.Request) {
 		a.flowError(w, r, id, sess, err)
 		return
 	}
+	state := sess.tx.State
+	n, within, err := a.answers.take(ctx, state)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if !within {
+		// Other requests of this sign-in used up its answers.
+		a.stopSignIn(w, r, id, sess, state)
+		return
+	}
 	a.log.InfoContext(ctx, "sign-in: answering", "step", step.Name)
-	tx, err := a.client.Authenticate(ctx, idx.AuthenticateOptions{State: sess.tx.State, Step: step.Name, Values: values})
+	tx, err := a.client.Authenticate(ctx, idx.AuthenticateOptions{State: state, Step: step.Name, Values: values})
+	if err == nil && tx.Rejection == nil {
+		if err := a.answers.giveBack(ctx, state); err != nil {
+			a.log.WarnContext(ctx, "sign-in: uncounting an accepted answer failed", "err", err)
+		}
+	} else if err == nil && tx.Status == idx.StatusPending && n >= maxRejectedAnswers {
+		a.stopSignIn(w, r, id, sess, state)
+		return
+	}
 	a.advance(w, r, id, sess, tx, err)
+}
+
+// stopSignIn ends a sign-in whose answers the org refused
+// maxRejectedAnswers times: it is canceled at the org and the user starts
+// again, with a new code. An answer that is not accepted (or whose fate is
+// unknown) counts, so a session cannot keep guessing codes.
+func (a *app) stopSignIn(w http.ResponseWriter, r *http.Request, id string, sess session, state string) {
+	ctx := r.Context()
+	a.log.WarnContext(ctx, "sign-in: ended after too many refused answers", "max", maxRejectedAnswers)
+	a.cancelQuietly(ctx, state)
+	sess.tx = nil
+	sess.flash = "Too many wrong answers. Please start again."
+	a.saveAndRedirect(w, r, id, sess, "/login")
 }
 
 // resend asks the org to send the current step's code again.

@@ -4,6 +4,7 @@ package main
 // guessing codes, replayed cookies after sign-out.
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -234,5 +235,151 @@ func TestSignInStartLimit(t *testing.T) {
 	b.get("/login")
 	if p := b.post("/login", url.Values{"value.username": {idxtest.DemoUsername}, "value.password": {idxtest.DemoPassword}}); p.status != http.StatusSeeOther {
 		t.Errorf("a minute later: status %d, want 303", p.status)
+	}
+}
+
+// wrongCode returns a code that is not right.
+func wrongCode(right string) string {
+	if right == "000000" {
+		return "111111"
+	}
+	return "000000"
+}
+
+const reqAnswer = "POST /idp/idx/challenge/answer"
+
+// TestWrongCodesEndTheSignIn: after maxRejectedAnswers wrong codes the app
+// ends the sign-in (at the org too); the right code then gets nowhere, and
+// the user starts again.
+func TestWrongCodesEndTheSignIn(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	b := h.browser()
+	b.signInToCode()
+	right := h.lastCode()
+	for i := 1; i < maxRejectedAnswers; i++ {
+		p := b.follow(b.post("/login/step", url.Values{"step": {"challenge-authenticator"}, "value.verificationCode": {wrongCode(right)}}))
+		if !strings.Contains(p.body, `data-step="challenge-authenticator"`) {
+			t.Fatalf("wrong code %d: want the code page again; got:\n%s", i, p.body)
+		}
+	}
+	p := b.post("/login/step", url.Values{"step": {"challenge-authenticator"}, "value.verificationCode": {wrongCode(right)}})
+	p = b.follow(p)
+	for _, want := range []string{"Too many wrong answers. Please start again.", `action="/login"`} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("after %d wrong codes the page lacks %s:\n%s", maxRejectedAnswers, want, p.body)
+		}
+	}
+	if n := h.org.RequestCounts()["POST /idp/idx/cancel"]; n != 1 {
+		t.Errorf("%d cancel requests at the org, want 1", n)
+	}
+	before := h.org.RequestCounts()[reqAnswer]
+	b.post("/login/step", url.Values{"step": {"challenge-authenticator"}, "value.verificationCode": {right}})
+	if n := h.org.RequestCounts()[reqAnswer] - before; n != 0 {
+		t.Errorf("the right code after the end reached the org (%d answers)", n)
+	}
+	if got := h.org.RequestCounts()[reqAnswer]; got != maxRejectedAnswers {
+		t.Errorf("%d answers reached the org, want %d", got, maxRejectedAnswers)
+	}
+	if !strings.Contains(h.logs.String(), "sign-in: ended after too many refused answers") {
+		t.Errorf("no log of the end:\n%s", h.logs)
+	}
+	// Starting again works (a new sign-in, a new code).
+	if p := b.signIn(); !strings.Contains(p.body, `id="profile"`) {
+		t.Errorf("signing in again failed:\n%s", p.body)
+	}
+}
+
+// parallelCodes posts n wrong codes at once with the browser's session,
+// through post, and returns the outcomes by status.
+func parallelCodes(t *testing.T, n int, code string, post func(i int, form url.Values) (int, error)) map[int]int {
+	t.Helper()
+	var mu sync.Mutex
+	out := map[int]int{}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			status, err := post(i, url.Values{"step": {"challenge-authenticator"}, "value.verificationCode": {code}})
+			if err != nil {
+				t.Errorf("POST %d: %v", i, err)
+				return
+			}
+			mu.Lock()
+			out[status]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// TestParallelWrongCodes: a script that posts many codes at once with one
+// session gets no more than maxRejectedAnswers of them to the org.
+func TestParallelWrongCodes(t *testing.T) {
+	t.Parallel()
+	const n = 24
+	h := newHarness(t)
+	b := h.browser()
+	b.signInToCode()
+	csrf := b.csrf
+	outcomes := parallelCodes(t, n, wrongCode(h.lastCode()), func(_ int, form url.Values) (int, error) {
+		form.Set("csrf", csrf)
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, h.srv.URL+"/login/step", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := b.c.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	})
+	t.Logf("outcomes of %d codes at once: %v", n, outcomes)
+	if got := h.org.RequestCounts()[reqAnswer]; got > maxRejectedAnswers {
+		t.Errorf("%d of %d answers sent at once reached the org, want at most %d", got, n, maxRejectedAnswers)
+	}
+}
+
+// TestParallelWrongCodesRedis: with two instances sharing Redis, codes
+// posted at once to both count together.
+func TestParallelWrongCodesRedis(t *testing.T) {
+	t.Parallel()
+	const n = 24
+	probe := testRedisClient(t)
+	prefix := "goidx-webapp-test:" + rand.Text() + ":"
+	t.Cleanup(func() {
+		for _, k := range redisKeys(t, probe, prefix) {
+			probe.Del(context.Background(), k)
+		}
+	})
+	cl := newCluster(t, func(int) storeConfig {
+		return storeConfig{kind: storeRedis, redis: testRedisClient(t), redisPrefix: prefix}
+	})
+	cl.expectStep(cl.do(0, http.MethodGet, "/login", nil), "identify")
+	cl.expectRedirect(cl.do(1, http.MethodPost, "/login", url.Values{
+		"value.username": {idxtest.DemoUsername}, "value.password": {idxtest.DemoPassword}}), "/login")
+	cl.expectRedirect(cl.do(0, http.MethodPost, "/login/step", url.Values{
+		"step": {"select-authenticator-authenticate"}, "value.authenticator": {"okta_email"}}), "/login")
+	cl.expectStep(cl.do(1, http.MethodGet, "/login", nil), "challenge-authenticator")
+	right, _ := cl.org.LastCode(idxtest.DemoUsername)
+	outcomes := parallelCodes(t, n, wrongCode(right), func(i int, form url.Values) (int, error) {
+		form.Set("csrf", cl.csrf)
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, cl.instances[i%2].URL+"/login/step", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := cl.c.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	})
+	t.Logf("outcomes of %d codes at once on two instances: %v", n, outcomes)
+	if got := cl.org.RequestCounts()[reqAnswer]; got > maxRejectedAnswers {
+		t.Errorf("%d of %d answers sent at once reached the org, want at most %d", got, n, maxRejectedAnswers)
+	}
+	// The right code now gets nowhere either.
+	before := cl.org.RequestCounts()[reqAnswer]
+	cl.do(0, http.MethodPost, "/login/step", url.Values{"step": {"challenge-authenticator"}, "value.verificationCode": {right}})
+	if n := cl.org.RequestCounts()[reqAnswer] - before; n != 0 {
+		t.Errorf("the right code after the limit reached the org (%d answers)", n)
 	}
 }

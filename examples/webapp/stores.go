@@ -59,6 +59,7 @@ func newInstance(cfg idx.Config, sc storeConfig, acfg appConfig, opts ...idx.Cli
 		if p := sc.redisPrefix; p != "" {
 			ropts = append(ropts, redisstore.WithPrefix(p+"tx:"), redisstore.WithTokenPrefix(p+"tok:"))
 			acfg.sessionRedisPrefix = p + "session:"
+			acfg.answersRedisPrefix = p + "answers:"
 		}
 		store := redisstore.New(sc.redis, ropts...)
 		opts = append(opts, idx.WithTransactionStore(store), idx.WithTokenStore(store.TokenStore()))
