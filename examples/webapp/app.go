@@ -24,6 +24,7 @@ type idxClient interface {
 	Cancel(ctx context.Context, state string) (*idx.Transaction, error)
 	UserInfo(ctx context.Context, t *idx.Tokens) (*idx.UserInfo, error)
 	Revoke(ctx context.Context, state string, t *idx.Tokens) error
+	IntrospectToken(ctx context.Context, token idx.Secret, hint string) (*idx.TokenIntrospection, error)
 }
 
 // appConfig configures an app.
@@ -136,6 +137,7 @@ func newApp(cfg appConfig) (*app, error) {
 		if err != nil {
 			return nil, err
 		}
+		cs.active = a.tokensActive
 		a.sessions = cs
 	default:
 		a.memSessions = newSessionStore(cfg.sessionIdle, cfg.sessionLifetime, cfg.maxSessions, cfg.now)
@@ -407,6 +409,28 @@ func (a *app) cancelQuietly(ctx context.Context, state string) {
 	if err != nil && !errors.Is(err, idx.ErrTransactionNotFound) && !errors.Is(err, idx.ErrTransactionExpired) {
 		a.log.WarnContext(ctx, "sign-in: cancel failed", "err", err)
 	}
+}
+
+// tokensActive asks the org whether the signed-in user's tokens are still
+// active: the refresh token when there is one (it outlives the access
+// token), else the access token. Sign-out revoked them, so a session
+// sealed in a cookie (which the server cannot delete) ends with them.
+func (a *app) tokensActive(ctx context.Context, u *signedIn) (bool, error) {
+	if u.tokens == nil {
+		return false, nil
+	}
+	tok, hint := u.tokens.RefreshToken, "refresh_token"
+	if tok == "" {
+		tok, hint = u.tokens.AccessToken, "access_token"
+	}
+	if tok == "" {
+		return false, nil
+	}
+	in, err := a.client.IntrospectToken(ctx, tok, hint)
+	if err != nil {
+		return false, err
+	}
+	return in.Active, nil
 }
 
 // signOut revokes the user's tokens at the org and ends the session.

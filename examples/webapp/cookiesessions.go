@@ -27,15 +27,20 @@ import (
 //
 // The price of keeping nothing on the server: a session cannot be ended
 // on the server. Sign-out clears the cookie and revokes the tokens at the
-// org, but a copy of the cookie taken before stays readable until the
-// session's idle time or lifetime runs out (it then shows a profile whose
-// tokens are revoked).
+// org, and a copy of the cookie taken before stays readable until the
+// session's idle time or lifetime runs out. So the org is asked (active)
+// whether a signed-in session's tokens are still active each time one is
+// loaded: after sign-out, or once the tokens expire, the session is over.
+// That costs one introspection request per request of a signed-in user.
 type cookieSessions struct {
 	cookies        cookiePolicy
 	current        sealKey
 	byID           map[string]sealKey
 	idle, lifetime time.Duration
 	now            func() time.Time
+	// active reports whether a signed-in user's tokens are still active
+	// at the org; nil checks nothing.
+	active func(context.Context, *signedIn) (bool, error)
 }
 
 // sealKey is a session-cookie key: derived from a cookie key's secret.
@@ -83,7 +88,7 @@ func (s *cookieSessions) expired(sess session, now time.Time) bool {
 	return now.Sub(sess.lastSeen) >= s.idle || now.Sub(sess.created) >= s.lifetime
 }
 
-func (s *cookieSessions) load(_ context.Context, w http.ResponseWriter, r *http.Request) (string, session, bool, error) {
+func (s *cookieSessions) load(ctx context.Context, w http.ResponseWriter, r *http.Request) (string, session, bool, error) {
 	v := s.cookies.id(r)
 	if v == "" {
 		return "", session{}, false, nil
@@ -95,6 +100,18 @@ func (s *cookieSessions) load(_ context.Context, w http.ResponseWriter, r *http.
 	sess, now := rec.session(), s.now()
 	if s.expired(sess, now) {
 		return "", session{}, false, nil
+	}
+	if sess.user != nil && s.active != nil {
+		ok, err := s.active(ctx, sess.user)
+		if err != nil {
+			return "", session{}, false, err
+		}
+		if !ok {
+			// Signed out (the tokens were revoked), or the tokens
+			// expired: the session is over.
+			setCookie(w, s.cookies.expired())
+			return "", session{}, false, nil
+		}
 	}
 	// Use keeps a session alive: renew the cookie now and then.
 	if now.Sub(sess.lastSeen) >= time.Minute {

@@ -342,6 +342,10 @@ func (s *stubClient) UserInfo(_ context.Context, t *idx.Tokens) (*idx.UserInfo, 
 
 func (s *stubClient) Revoke(context.Context, string, *idx.Tokens) error { return s.revokeErr }
 
+func (s *stubClient) IntrospectToken(context.Context, idx.Secret, string) (*idx.TokenIntrospection, error) {
+	return &idx.TokenIntrospection{Active: true}, nil
+}
+
 func (s *stubClient) lastCall() idx.AuthenticateOptions {
 	s.mu.Lock()
 	defer s.mu.Unlock()

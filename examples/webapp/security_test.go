@@ -383,3 +383,54 @@ func TestParallelWrongCodesRedis(t *testing.T) {
 		t.Errorf("the right code after the limit reached the org (%d answers)", n)
 	}
 }
+
+// TestSignOutEndsTheSession: a copy of the session cookie taken before
+// sign-out shows no profile afterwards, whatever the store.
+func TestSignOutEndsTheSession(t *testing.T) {
+	t.Parallel()
+	stores := map[string]func(t *testing.T) storeConfig{
+		"memory": func(*testing.T) storeConfig { return storeConfig{kind: storeMemory} },
+		"redis": func(t *testing.T) storeConfig {
+			rdb := testRedisClient(t)
+			prefix := "goidx-webapp-test:" + rand.Text() + ":"
+			t.Cleanup(func() {
+				for _, k := range redisKeys(t, rdb, prefix) {
+					rdb.Del(context.Background(), k)
+				}
+			})
+			return storeConfig{kind: storeRedis, redis: rdb, redisPrefix: prefix}
+		},
+		"cookie": cookieStore,
+	}
+	for name, sc := range stores {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, withStore(sc(t)))
+			b := h.browser()
+			if p := b.signIn(); !strings.Contains(p.body, `id="profile"`) {
+				t.Fatalf("no profile after sign-in:\n%s", p.body)
+			}
+			copied := b.sessionID()
+			csrf := b.csrf
+			if p := b.post("/logout", nil); p.status != http.StatusSeeOther {
+				t.Fatalf("POST /logout: %d", p.status)
+			}
+			thief := h.browser()
+			thief.setSessionID(copied)
+			if p := thief.get("/"); p.status != http.StatusSeeOther || p.location() != "/login" || strings.Contains(p.body, "Demo User") {
+				t.Errorf("GET / with the copied cookie: %d to %q, want 303 to /login; body:\n%s", p.status, p.location(), p.body)
+			}
+			if p := thief.get("/login"); strings.Contains(p.body, "Demo User") || p.status != http.StatusOK {
+				t.Errorf("GET /login with the copied cookie: %d:\n%s", p.status, p.body)
+			}
+			thief.setSessionID(copied)
+			before := h.org.RequestCounts()["POST /oauth2/default/v1/revoke"]
+			if p := thief.post("/logout", url.Values{"csrf": {csrf}}); p.status != http.StatusForbidden {
+				t.Errorf("POST /logout with the copied cookie: %d, want 403", p.status)
+			}
+			if n := h.org.RequestCounts()["POST /oauth2/default/v1/revoke"] - before; n != 0 {
+				t.Errorf("the copied cookie revoked tokens again (%d calls)", n)
+			}
+		})
+	}
+}
