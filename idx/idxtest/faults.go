@@ -83,6 +83,16 @@ const (
 	// answer, stay on the server's origin but carry a query such as
 	// "?debug=1", a fragment, or whatever else Suffix holds.
 	FaultHrefSuffix
+	// FaultEchoError answers 400 with an error body that repeats the
+	// request (its query and body) in every member an error answer has:
+	// Okta's errorSummary and errorCauses, and OAuth's error and
+	// error_description, in place of the server. So does a careless proxy
+	// or org that echoes what it was sent, secrets included.
+	FaultEchoError
+	// FaultEchoMessage answers 400 with an IDX document holding only an
+	// ERROR message (i18n key "errors.E0000001") whose text repeats the
+	// request, in place of the server.
+	FaultEchoMessage
 
 	faultKindEnd // one past the last kind
 )
@@ -104,6 +114,8 @@ var faultKindNames = [...]string{
 	FaultOversizedHeader:      "OversizedHeader",
 	FaultForeignHrefs:         "ForeignHrefs",
 	FaultHrefSuffix:           "HrefSuffix",
+	FaultEchoError:            "EchoError",
+	FaultEchoMessage:          "EchoMessage",
 }
 
 // String returns the name of the kind, such as "RateLimit".
@@ -462,7 +474,30 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, serve http.H
 	case FaultHrefSuffix:
 		b := process(r, serve)
 		b.writeTo(w, appendToURLs(b.body.Bytes(), s.URL, f.Suffix))
+	case FaultEchoError:
+		echo := echoOf(r, body)
+		writeJSON(w, http.StatusBadRequest, "application/json", map[string]any{
+			"errorCode":         "E0000001",
+			"errorSummary":      "Api validation failed: " + echo,
+			"errorCauses":       []map[string]string{{"errorSummary": echo}},
+			"error":             "invalid_request",
+			"error_description": "The request was invalid: " + echo,
+		})
+	case FaultEchoMessage:
+		writeJSON(w, http.StatusBadRequest, "application/ion+json; okta-version=1.0.0", map[string]any{
+			"version": "1.0.0",
+			"messages": map[string]any{"type": "array", "value": []map[string]any{{
+				"message": "Invalid request: " + echoOf(r, body),
+				"i18n":    map[string]string{"key": "errors.E0000001"},
+				"class":   "ERROR",
+			}}},
+		})
 	}
+}
+
+// echoOf is what an echoing server repeats of r: its query and body.
+func echoOf(r *http.Request, body []byte) string {
+	return r.URL.RawQuery + " " + string(body)
 }
 
 // appendToURLs returns body with suffix appended to every JSON string in

@@ -114,6 +114,51 @@ func TestFaultsAnsweringInPlaceOfTheServer(t *testing.T) {
 			},
 		},
 		{
+			fault:      idxtest.Fault{Kind: idxtest.FaultEchoError},
+			wantStatus: 400, wantType: "application/json",
+			check: func(t *testing.T, _ http.Header, body []byte) {
+				var e struct {
+					Code    string `json:"errorCode"`
+					Summary string `json:"errorSummary"`
+					Causes  []struct {
+						Summary string `json:"errorSummary"`
+					} `json:"errorCauses"`
+					Error       string `json:"error"`
+					Description string `json:"error_description"`
+				}
+				if err := json.Unmarshal(body, &e); err != nil || e.Code != "E0000001" || e.Error != "invalid_request" || len(e.Causes) != 1 {
+					t.Fatalf("body %s; want an Okta and an OAuth error", body)
+				}
+				for _, s := range []string{e.Summary, e.Causes[0].Summary, e.Description} {
+					if !strings.Contains(s, `"interactionHandle":`) {
+						t.Errorf("%q does not echo the request", s)
+					}
+				}
+			},
+		},
+		{
+			fault:      idxtest.Fault{Kind: idxtest.FaultEchoMessage},
+			wantStatus: 400, wantType: "application/ion+json; okta-version=1.0.0",
+			check: func(t *testing.T, _ http.Header, body []byte) {
+				var d struct {
+					Messages struct {
+						Value []struct {
+							Message string               `json:"message"`
+							Class   string               `json:"class"`
+							I18n    struct{ Key string } `json:"i18n"`
+						} `json:"value"`
+					} `json:"messages"`
+				}
+				if err := json.Unmarshal(body, &d); err != nil || len(d.Messages.Value) != 1 {
+					t.Fatalf("body %s; want one message", body)
+				}
+				m := d.Messages.Value[0]
+				if m.Class != "ERROR" || m.I18n.Key != "errors.E0000001" || !strings.Contains(m.Message, `"interactionHandle":`) {
+					t.Errorf("message %+v; want an ERROR echoing the request", m)
+				}
+			},
+		},
+		{
 			fault:      idxtest.Fault{Kind: idxtest.FaultOversizedBody, Size: 3 << 20},
 			wantStatus: 200, wantType: "application/json",
 			check: func(t *testing.T, _ http.Header, body []byte) {
