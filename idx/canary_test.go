@@ -694,6 +694,43 @@ func TestCanarySecrets(t *testing.T) {
 			wantSecrets: []string{"passcode", "code_verifier", "interaction_code"},
 		},
 		{
+			name: "an org that echoes requests in its errors",
+			run: func(e *canaryEnv) {
+				ctx := e.t.Context()
+				c := e.client(idx.Config{}, idx.WithMaxRetries(-1))
+				// An Okta API error whose summary repeats the password.
+				e.inject(idxtest.Fault{Path: "/idp/idx/identify", Times: 1, Kind: idxtest.FaultEchoError})
+				got, err := c.Authenticate(ctx, idx.AuthenticateOptions{Username: canaryUser, Password: canaryPassword})
+				e.keep(got, err)
+				var ae *idx.APIError
+				if !errors.As(err, &ae) || ae.ErrorCode != "E0000001" || !strings.Contains(ae.ErrorSummary, canaryPassword) {
+					e.t.Errorf("err = %v; want an *APIError keeping the server's summary", err)
+				}
+				// An IDX message whose text repeats it.
+				e.inject(idxtest.Fault{Path: "/idp/idx/identify", Times: 1, Kind: idxtest.FaultEchoMessage})
+				got, err = c.Authenticate(ctx, idx.AuthenticateOptions{Username: canaryUser, Password: canaryPassword})
+				e.keep(err)
+				if err == nil {
+					e.keep(got.Err(), got.Rejection)
+					if msgs := got.Messages; len(msgs) != 1 || !strings.Contains(msgs[0].Text, canaryPassword) {
+						e.t.Errorf("Messages = %d; want the server's one, text kept", len(msgs))
+					}
+				}
+				// An OAuth error whose description repeats the client
+				// secret, the verifier and the interaction code.
+				cc := e.confidential(idx.ClientSecretPost)
+				tx := e.toChallenge(cc)
+				e.inject(idxtest.Fault{Path: "/oauth2/default/v1/token", Times: 1, Kind: idxtest.FaultEchoError})
+				got, err = cc.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: e.code()})
+				e.keep(got, err)
+				var oe *idx.OAuthError
+				if !errors.As(err, &oe) || oe.Code != "invalid_request" || !strings.Contains(oe.Description, canarySecret) {
+					e.t.Errorf("err = %v; want an *OAuthError keeping the server's description", err)
+				}
+			},
+			wantSecrets: []string{"passcode", "client_secret", "code_verifier", "interaction_code"},
+		},
+		{
 			name: "registration: profile, password, email code",
 			opts: []idxtest.Option{registerPolicy("")},
 			run: func(e *canaryEnv) {

@@ -362,19 +362,26 @@ func remediationNames(r *ion.Response) []string {
 // APIError is an Okta API error answer that is not an IDX document, such
 // as {"errorCode":"E0000011","errorSummary":"Invalid token provided"}.
 // Calls return it wrapped with the endpoint's name:
-// "idx: identify: API error E0000011 (HTTP 401): ...".
+// "idx: identify: API error E0000011 (HTTP 401)". Its Error names the code
+// only: the summary is the server's own text, which may repeat what it was
+// sent (a password, a code), and is kept in ErrorSummary, out of Error,
+// every fmt verb and JSON.
 type APIError struct {
 	StatusCode   int
 	ErrorCode    string
-	ErrorSummary string
+	ErrorSummary string `json:"-"`
 }
 
 func (e *APIError) Error() string {
 	if e.ErrorCode == "" {
 		return fmt.Sprintf("API error (HTTP %d)", e.StatusCode)
 	}
-	return fmt.Sprintf("API error %s (HTTP %d): %s", e.ErrorCode, e.StatusCode, e.ErrorSummary)
+	return fmt.Sprintf("API error %s (HTTP %d)", identifier(e.ErrorCode), e.StatusCode)
 }
+
+// Format prints Error for every verb, so that %+v and %#v show no server
+// text either.
+func (e *APIError) Format(f fmt.State, _ rune) { fmt.Fprint(f, e.Error()) }
 
 func apiError(status int, body []byte) error {
 	var w struct {

@@ -245,20 +245,50 @@ func (e *MethodError) Unwrap() error { return ErrMethodNotOffered }
 // RejectionError is a request the server refused while keeping the
 // transaction going: it is set as [Transaction.Rejection]. It matches
 // [ErrRejected], and [ErrInvalidPasscode] or [ErrInvalidCredentials] by the
-// messages' i18n keys.
+// messages' i18n keys. Its Error names the keys only; the messages' text is
+// the server's and stays in Messages, out of Error, every fmt verb and
+// JSON.
 type RejectionError struct {
 	// StatusCode is the HTTP status of the answer.
 	StatusCode int
 	// Messages are the ERROR messages of the answer.
-	Messages []Message
+	Messages []Message `json:"-"`
 }
 
 func (e *RejectionError) Error() string {
-	var keys []string
-	for _, m := range e.Messages {
-		keys = append(keys, m.Key)
+	return fmt.Sprintf("idx: request rejected (HTTP %d): %s", e.StatusCode, messageKeys(e.Messages))
+}
+
+// Format prints Error for every verb.
+func (e *RejectionError) Format(f fmt.State, _ rune) { fmt.Fprint(f, e.Error()) }
+
+// messageKeys lists the i18n keys of ms for an error string, each reduced
+// to an identifier (see identifier).
+func messageKeys(ms []Message) string {
+	keys := make([]string, 0, len(ms))
+	for _, m := range ms {
+		keys = append(keys, identifier(m.Key))
 	}
-	return fmt.Sprintf("idx: request rejected (HTTP %d): %s", e.StatusCode, strings.Join(keys, ", "))
+	return strings.Join(keys, ", ")
+}
+
+// identifier returns s for an error string when it looks like the codes
+// and keys servers send (1 to 128 of letters, digits and "._:-", as in
+// "E0000011", "invalid_grant" or "api.authn.error.PASSCODE_INVALID"), and
+// "?" otherwise: server text never reaches an error string, and neither do
+// spaces, quotes or line breaks a log would take for its own.
+func identifier(s string) string {
+	if s == "" || len(s) > 128 {
+		return "?"
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '_', c == ':', c == '-':
+		default:
+			return "?"
+		}
+	}
+	return s
 }
 
 // Is reports whether target is ErrRejected or the kind the messages name
@@ -326,19 +356,19 @@ func KindOf(key string) error {
 // key names an error whatever its class (the INFO idx.return.link.expired
 // of an expired email link): see [Transaction.Err].
 // It matches [ErrTerminal], and the sentinel of each message's key
-// ([KindOf]), so errors.Is(tx.Err(), ErrAccessDenied) works.
+// ([KindOf]), so errors.Is(tx.Err(), ErrAccessDenied) works. Like
+// [RejectionError], it prints the keys only.
 type TerminalError struct {
 	// Messages are the server's ERROR messages.
-	Messages []Message
+	Messages []Message `json:"-"`
 }
 
 func (e *TerminalError) Error() string {
-	keys := make([]string, 0, len(e.Messages))
-	for _, m := range e.Messages {
-		keys = append(keys, m.Key)
-	}
-	return "idx: transaction ended by the server: " + strings.Join(keys, ", ")
+	return "idx: transaction ended by the server: " + messageKeys(e.Messages)
 }
+
+// Format prints Error for every verb.
+func (e *TerminalError) Format(f fmt.State, _ rune) { fmt.Fprint(f, e.Error()) }
 
 // Is reports whether target is ErrTerminal or the kind the messages name.
 func (e *TerminalError) Is(target error) bool {
@@ -347,19 +377,18 @@ func (e *TerminalError) Is(target error) bool {
 
 // CallbackError is an OAuth error a redirect brought back
 // (?error=...&error_description=...), for example access_denied when the
-// user declined at an identity provider.
+// user declined at an identity provider. Its Error names the code only;
+// the description, which whoever sent the browser back chose, stays in
+// Description, out of Error, every fmt verb and JSON.
 type CallbackError struct {
 	Code        string
-	Description string
+	Description string `json:"-"`
 }
 
-func (e *CallbackError) Error() string {
-	s := "idx: callback error: " + e.Code
-	if e.Description != "" {
-		s += ": " + e.Description
-	}
-	return s
-}
+func (e *CallbackError) Error() string { return "idx: callback error: " + identifier(e.Code) }
+
+// Format prints Error for every verb.
+func (e *CallbackError) Format(f fmt.State, _ rune) { fmt.Fprint(f, e.Error()) }
 
 // Is makes errors.Is(err, ErrAccessDenied) hold for access_denied.
 func (e *CallbackError) Is(target error) bool {
@@ -400,22 +429,33 @@ func isCredentialsKey(k string) bool {
 }
 
 // OAuthError is an OAuth 2.0 error answer (RFC 6749 section 5.2) from the
-// interact, token or userinfo endpoints, such as invalid_grant.
+// org's endpoints, such as invalid_grant. Its Error
+// names the code only: error_description is the server's own text, which
+// may repeat what it was sent (the client secret, a code), and is kept in
+// Description, out of Error, every fmt verb and JSON.
 type OAuthError struct {
-	// Endpoint is "interact", "token" or "userinfo".
+	// Endpoint names the endpoint that answered: "interact", "token",
+	// "userinfo", "introspect" or "revoke".
 	Endpoint    string
 	StatusCode  int
 	Code        string
-	Description string
+	Description string `json:"-"`
 }
 
 func (e *OAuthError) Error() string {
-	s := fmt.Sprintf("idx: %s endpoint: %s (HTTP %d)", e.Endpoint, e.Code, e.StatusCode)
-	if e.Description != "" {
-		s += ": " + e.Description
+	s := "idx: "
+	if e.Endpoint != "" {
+		s += identifier(e.Endpoint) + " endpoint: "
 	}
-	return s
+	code := "error"
+	if e.Code != "" {
+		code = identifier(e.Code)
+	}
+	return fmt.Sprintf("%s%s (HTTP %d)", s, code, e.StatusCode)
 }
+
+// Format prints Error for every verb.
+func (e *OAuthError) Format(f fmt.State, _ rune) { fmt.Fprint(f, e.Error()) }
 
 // wireError is err, from the SDK's transport or protocol layers, as
 // callers see it: an OAuth error answer becomes an [*OAuthError]; anything

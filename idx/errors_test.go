@@ -124,7 +124,7 @@ func TestErrorText(t *testing.T) {
 			name:   "Okta API error",
 			faults: []idxtest.Fault{{Path: "/idp/idx/identify", Kind: idxtest.FaultServerError}},
 			run:    func(e env) error { _, err := signIn(e); return err },
-			want:   `idx: identify: API error E0000009 (HTTP 500): Internal Server Error`,
+			want:   `idx: identify: API error E0000009 (HTTP 500)`, // the summary stays in ErrorSummary
 			as:     func(err error) bool { var ae *idx.APIError; return errors.As(err, &ae) && ae.StatusCode == 500 },
 		},
 		{
@@ -144,7 +144,7 @@ func TestErrorText(t *testing.T) {
 				_, err := e.c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: code(e.t, e.srv, idxtest.DemoUsername)})
 				return err
 			},
-			want: `idx: challenge/answer: outcome unknown; introspect: API error E0000009 (HTTP 500): Internal Server Error`,
+			want: `idx: challenge/answer: outcome unknown; introspect: API error E0000009 (HTTP 500)`,
 			is:   []error{idx.ErrOutcomeUnknown},
 			as:   func(err error) bool { var ae *idx.APIError; return errors.As(err, &ae) },
 		},
@@ -167,7 +167,7 @@ func TestErrorText(t *testing.T) {
 				_, err = e.c.Refresh(e.t.Context(), tx.Tokens) // rotated: spent
 				return err
 			},
-			want: `idx: token endpoint: invalid_grant (HTTP 400): The refresh token is invalid or expired.`,
+			want: `idx: token endpoint: invalid_grant (HTTP 400)`, // the description stays in Description
 			as:   func(err error) bool { var oe *idx.OAuthError; return errors.As(err, &oe) && oe.Code == "invalid_grant" },
 		},
 		{
