@@ -16,7 +16,9 @@
 // authenticated data: a file copied over another State's file fails to
 // open (an error matching [ErrTampered]), as does a file changed in any
 // way or read with another key. The encryption key is derived from the
-// key given to [New] with HKDF-SHA-256.
+// key given to [New] with HKDF-SHA-256. Load opens a file without waiting
+// (a FIFO put in its place does not block it) and reads only regular
+// files: anything else at the path fails with [ErrNotRegular].
 //
 // Save writes a temporary file in the same directory, syncs it and renames
 // it over the old file, so a reader sees the old tokens or the new ones,

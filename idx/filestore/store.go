@@ -34,6 +34,12 @@ const format byte = 1
 // copied from another State's file.
 var ErrTampered = errors.New("filestore: token file does not authenticate")
 
+// ErrNotRegular reports a token file's path that holds something other
+// than a regular file: a FIFO, a device, a socket, a directory (also
+// through a symbolic link). Load refuses it without reading, and without
+// waiting for a writer.
+var ErrNotRegular = errors.New("filestore: token file is not a regular file")
+
 // Store is an [idx.TokenStore] of encrypted files in one directory. It is
 // safe for concurrent use, also by several processes sharing the
 // directory.
@@ -186,8 +192,9 @@ func (s *Store) writeAtomic(name string, b []byte) (err error) {
 }
 
 // Load opens the tokens saved under state. It fails with an error
-// matching idx.ErrTokensNotFound when there are none, and with
-// [ErrTampered] when the file does not authenticate.
+// matching idx.ErrTokensNotFound when there are none, with [ErrTampered]
+// when the file does not authenticate, and with [ErrNotRegular] when the
+// path holds something other than a regular file.
 func (s *Store) Load(ctx context.Context, state string) (*idx.Tokens, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -195,10 +202,13 @@ func (s *Store) Load(ctx context.Context, state string) (*idx.Tokens, error) {
 	if state == "" {
 		return nil, idx.ErrTokensNotFound
 	}
-	b, err := readFile(s.path(state))
+	b, err := readFile(ctx, s.path(state))
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
 			return nil, idx.ErrTokensNotFound
+		case errors.Is(err, ErrNotRegular):
+			return nil, err
 		}
 		return nil, fmt.Errorf("filestore: reading: %w", pathless(err))
 	}
@@ -226,14 +236,26 @@ func (s *Store) Load(ctx context.Context, state string) (*idx.Tokens, error) {
 	}, nil
 }
 
-// readFile reads name, failing when it holds more than maxFileSize
-// bytes.
-func readFile(name string) ([]byte, error) {
-	f, err := os.Open(name)
+// readFile reads name, which must be a regular file (else
+// [ErrNotRegular]), failing when it holds more than maxFileSize bytes. The
+// open does not block (see readFlags), and ctx is checked once the file is
+// open.
+func readFile(ctx context.Context, name string) ([]byte, error) {
+	f, err := os.OpenFile(name, readFlags, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, ErrNotRegular
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
 		return nil, err
