@@ -46,4 +46,13 @@
 // the clear. Use Redis with authentication and TLS where the network is
 // not private, and a database no one else reads. Errors name keys by
 // neither State nor token key.
+//
+// Each value names what it belongs to: a transaction its State, tokens
+// the SHA-256 of their key. Load checks it, so a value copied under
+// another key in Redis (by a key-renaming trick or a mistake) loads as
+// nothing ([ErrWrongKey], which matches idx.ErrTransactionNotFound or
+// idx.ErrTokensNotFound), never as another user's sign-in or tokens. So
+// does a transaction value this package cannot read ([ErrFormat]). The
+// values are not sealed: whoever can write to the Redis can still write
+// a value of their own making.
 package redisstore

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -26,6 +27,10 @@ const (
 // ErrFormat reports a stored value this package cannot read: written by a
 // newer version of it, or by something else under the same prefix.
 var ErrFormat = errors.New("redisstore: stored value in an unknown format")
+
+// ErrWrongKey reports a stored value that belongs to another State (or
+// token key) than the one it is stored under: copied there in Redis.
+var ErrWrongKey = errors.New("redisstore: stored value belongs to another key")
 
 // formatJSON marks a value as one format byte followed by JSON.
 const formatJSON byte = 1
@@ -130,9 +135,12 @@ func New(client redis.UniversalClient, opts ...Option) *Store {
 
 // hashKey returns prefix followed by the SHA-256 of key, so that key
 // listings do not show States or token keys.
-func hashKey(prefix, key string) string {
+func hashKey(prefix, key string) string { return prefix + keyHash(key) }
+
+// keyHash is the SHA-256 of key, base64url-encoded.
+func keyHash(key string) string {
 	sum := sha256.Sum256([]byte(key))
-	return prefix + base64.RawURLEncoding.EncodeToString(sum[:])
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 func (s *Store) key(state string) string { return hashKey(s.opts.prefix, state) }
@@ -170,7 +178,10 @@ func (s *Store) Save(ctx context.Context, t *idx.SavedTransaction) error {
 // Load returns the transaction saved under state. It returns an error
 // matching idx.ErrTransactionNotFound when there is none, and one matching
 // idx.ErrTransactionExpired when its ExpiresAt has passed by the store's
-// clock but Redis has not yet expired it.
+// clock but Redis has not yet expired it. A value it cannot read
+// ([ErrFormat]) or that holds another State's transaction ([ErrWrongKey]:
+// copied under this State's key) is not this State's transaction: the
+// error matches idx.ErrTransactionNotFound too.
 func (s *Store) Load(ctx context.Context, state string) (*idx.SavedTransaction, error) {
 	if state == "" {
 		return nil, fmt.Errorf("redisstore: %w", idx.ErrTransactionNotFound)
@@ -186,11 +197,16 @@ func (s *Store) Load(ctx context.Context, state string) (*idx.SavedTransaction, 
 	d, _ := vals[1].(string)
 	version, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return nil, fmt.Errorf("%w (version)", ErrFormat)
+		return nil, fmt.Errorf("%w (version): %w", ErrFormat, idx.ErrTransactionNotFound)
 	}
 	t, err := decodeTransaction(d)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", err, idx.ErrTransactionNotFound)
+	}
+	// The value names its State: it must be the one asked for, as
+	// cookiestore binds its seal to the State.
+	if subtle.ConstantTimeCompare([]byte(t.State), []byte(state)) != 1 {
+		return nil, fmt.Errorf("%w: %w", ErrWrongKey, idx.ErrTransactionNotFound)
 	}
 	t.Version = version
 	if !s.opts.now().Before(t.ExpiresAt) {

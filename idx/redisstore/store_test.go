@@ -32,7 +32,67 @@ func TestTransactionStoreConformance(t *testing.T) {
 	rdb := testRedis(t)
 	storetest.TestTransactionStore(t, func(t *testing.T) idx.TransactionStore {
 		return newStore(t, rdb)
-	})
+	}, storetest.WithTampering(redisTampers(rdb)...))
+}
+
+// redisTampers change what a Store keeps in Redis, as someone with access
+// to the Redis could.
+func redisTampers(rdb redis.UniversalClient) []storetest.Tamper {
+	hset := func(t *testing.T, s idx.TransactionStore, state string, fields ...any) {
+		t.Helper()
+		if err := rdb.HSet(t.Context(), redisstore.KeyOf(s.(*redisstore.Store), state), fields...).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return []storetest.Tamper{
+		{Name: "copied from another State", Apply: func(t *testing.T, s idx.TransactionStore, state, other string) {
+			vals, err := rdb.HGetAll(t.Context(), redisstore.KeyOf(s.(*redisstore.Store), other)).Result()
+			if err != nil || len(vals) == 0 {
+				t.Fatalf("reading the other transaction: %v %v", vals, err)
+			}
+			hset(t, s, state, "v", vals["v"], "d", vals["d"])
+		}},
+		{Name: "garbled", Apply: func(t *testing.T, s idx.TransactionStore, state, _ string) {
+			hset(t, s, state, "d", "\x01{garbled")
+		}},
+		{Name: "future format", Apply: func(t *testing.T, s idx.TransactionStore, state, _ string) {
+			hset(t, s, state, "d", "\x02{}")
+		}},
+	}
+}
+
+// TestCopiedTokens: tokens copied under another key load as no tokens,
+// never as the other key's.
+func TestCopiedTokens(t *testing.T) {
+	t.Parallel()
+	rdb := testRedis(t)
+	ctx := t.Context()
+	ts := newStore(t, rdb).TokenStore()
+	alice := &idx.Tokens{TokenType: "Bearer", AccessToken: "alice-access", RefreshToken: "alice-refresh", Expiry: time.Now().Add(time.Hour)}
+	bob := &idx.Tokens{TokenType: "Bearer", AccessToken: "bob-access", Expiry: time.Now().Add(time.Hour)}
+	if err := ts.Save(ctx, "st-alice", alice); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Save(ctx, "st-bob", bob); err != nil {
+		t.Fatal(err)
+	}
+	v, err := rdb.Get(ctx, redisstore.TokenKeyOf(ts, "st-alice")).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.Set(ctx, redisstore.TokenKeyOf(ts, "st-bob"), v, time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ts.Load(ctx, "st-bob")
+	if got != nil && got.AccessToken == alice.AccessToken {
+		t.Fatal("bob's key loaded alice's tokens")
+	}
+	if !errors.Is(err, idx.ErrTokensNotFound) || !errors.Is(err, redisstore.ErrWrongKey) {
+		t.Errorf("Load = %v, %v; want ErrWrongKey matching idx.ErrTokensNotFound", got, err)
+	}
+	if got, err := ts.Load(ctx, "st-alice"); err != nil || got.AccessToken != alice.AccessToken {
+		t.Errorf("alice's own tokens: %v, %v", got, err)
+	}
 }
 
 func TestTokenStoreConformance(t *testing.T) {

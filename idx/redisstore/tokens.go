@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +25,9 @@ func (s *Store) TokenStore() *TokenStore { return &TokenStore{s: s} }
 // storedTokens is the stored form of idx.Tokens: plain strings where
 // idx.Tokens has idx.Secret, which would marshal redacted.
 type storedTokens struct {
+	// For is the SHA-256 of the key the tokens were saved under (see
+	// keyHash): Load refuses them under another key.
+	For          string        `json:"for"`
 	TokenType    string        `json:"tokenType,omitempty"`
 	AccessToken  string        `json:"accessToken,omitempty"`
 	IDToken      string        `json:"idToken,omitempty"`
@@ -64,6 +68,7 @@ func (ts *TokenStore) Save(ctx context.Context, key string, t *idx.Tokens) error
 		return nil
 	}
 	st := storedTokens{
+		For:          keyHash(key),
 		TokenType:    t.TokenType,
 		AccessToken:  t.AccessToken.Reveal(),
 		IDToken:      t.IDToken.Reveal(),
@@ -89,7 +94,9 @@ func (ts *TokenStore) Save(ctx context.Context, key string, t *idx.Tokens) error
 }
 
 // Load returns the tokens saved under key, or an error matching
-// idx.ErrTokensNotFound.
+// idx.ErrTokensNotFound. Tokens saved under another key and copied under
+// this one are refused with [ErrWrongKey], which matches
+// idx.ErrTokensNotFound too.
 func (ts *TokenStore) Load(ctx context.Context, key string) (*idx.Tokens, error) {
 	if key == "" {
 		return nil, fmt.Errorf("redisstore: %w", idx.ErrTokensNotFound)
@@ -107,6 +114,9 @@ func (ts *TokenStore) Load(ctx context.Context, key string) (*idx.Tokens, error)
 	var st storedTokens
 	if err := json.Unmarshal([]byte(d[1:]), &st); err != nil {
 		return nil, fmt.Errorf("%w (undecodable tokens)", ErrFormat)
+	}
+	if subtle.ConstantTimeCompare([]byte(st.For), []byte(keyHash(key))) != 1 {
+		return nil, fmt.Errorf("%w: %w", ErrWrongKey, idx.ErrTokensNotFound)
 	}
 	t := &idx.Tokens{
 		TokenType:    st.TokenType,
