@@ -171,6 +171,28 @@ func TestErrorText(t *testing.T) {
 			as:   func(err error) bool { var oe *idx.OAuthError; return errors.As(err, &oe) && oe.Code == "invalid_grant" },
 		},
 		{
+			name: "introspection refused",
+			run: func(e env) error {
+				c := newClient(e.t, e.srv, idx.Config{ClientID: idxtest.ConfidentialClientID, ClientSecret: "not-the-secret"}, idx.WithMaxRetries(-1))
+				_, err := c.IntrospectToken(e.t.Context(), "some-token", "access_token")
+				return err
+			},
+			want: `idx: introspect endpoint: invalid_client (HTTP 401)`,
+			as: func(err error) bool {
+				var oe *idx.OAuthError
+				return errors.As(err, &oe) && oe.Endpoint == "introspect"
+			},
+		},
+		{
+			name: "revocation refused",
+			run: func(e env) error {
+				c := newClient(e.t, e.srv, idx.Config{ClientID: idxtest.ConfidentialClientID, ClientSecret: "not-the-secret"}, idx.WithMaxRetries(-1))
+				return c.Revoke(e.t.Context(), "", &idx.Tokens{AccessToken: "some-token"})
+			},
+			want: `idx: revoke endpoint: invalid_client (HTTP 401)`,
+			as:   func(err error) bool { var oe *idx.OAuthError; return errors.As(err, &oe) && oe.Endpoint == "revoke" },
+		},
+		{
 			name: "step not offered",
 			run: func(e env) error {
 				tx := toChallenge(e.t, e.c)
