@@ -340,17 +340,25 @@ func (a *app) answerStep(w http.ResponseWriter, r *http.Request) {
 	}
 	if !within {
 		// Other requests of this sign-in used up its answers.
-		a.stopSignIn(w, r, id, sess, state)
+		a.stopSignIn(w, r, id, sess, state, false)
 		return
 	}
 	a.log.InfoContext(ctx, "sign-in: answering", "step", step.Name)
 	tx, err := a.client.Authenticate(ctx, idx.AuthenticateOptions{State: state, Step: step.Name, Values: values})
-	if err == nil && tx.Rejection == nil {
+	switch {
+	case err == nil && tx.Rejection == nil:
 		if err := a.answers.giveBack(ctx, state); err != nil {
 			a.log.WarnContext(ctx, "sign-in: uncounting an accepted answer failed", "err", err)
 		}
-	} else if err == nil && tx.Status == idx.StatusPending && n >= maxRejectedAnswers {
-		a.stopSignIn(w, r, id, sess, state)
+	case n < maxRejectedAnswers:
+	case err == nil && tx.Status == idx.StatusPending:
+		a.stopSignIn(w, r, id, sess, state, errors.Is(tx.Rejection, idx.ErrRateLimited))
+		return
+	case errors.Is(err, idx.ErrRateLimited):
+		// The last answer the app allows met the org's own limit: Okta
+		// locks an authenticator for some minutes after five wrong codes
+		// in a row and answers 429.
+		a.stopSignIn(w, r, id, sess, state, true)
 		return
 	}
 	a.advance(w, r, id, sess, tx, err)
@@ -359,13 +367,18 @@ func (a *app) answerStep(w http.ResponseWriter, r *http.Request) {
 // stopSignIn ends a sign-in whose answers the org refused
 // maxRejectedAnswers times: it is canceled at the org and the user starts
 // again, with a new code. An answer that is not accepted (or whose fate is
-// unknown) counts, so a session cannot keep guessing codes.
-func (a *app) stopSignIn(w http.ResponseWriter, r *http.Request, id string, sess session, state string) {
+// unknown) counts, so a session cannot keep guessing codes. orgLocked
+// reports that the org refused the last answer with its own limit, which
+// outlasts the sign-in: the user is told to wait before starting again.
+func (a *app) stopSignIn(w http.ResponseWriter, r *http.Request, id string, sess session, state string, orgLocked bool) {
 	ctx := r.Context()
-	a.log.WarnContext(ctx, "sign-in: ended after too many refused answers", "max", maxRejectedAnswers)
+	a.log.WarnContext(ctx, "sign-in: ended after too many refused answers", "max", maxRejectedAnswers, "org_locked", orgLocked)
 	a.cancelQuietly(ctx, state)
 	sess.tx = nil
 	sess.flash = "Too many wrong answers. Please start again."
+	if orgLocked {
+		sess.flash = "Too many wrong answers. Please wait a few minutes, then start again."
+	}
 	a.saveAndRedirect(w, r, id, sess, "/login")
 }
 

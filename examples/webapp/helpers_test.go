@@ -78,6 +78,8 @@ type harnessConfig struct {
 	store *storeConfig
 	// appConfig, when set, adjusts the app's configuration.
 	appConfig func(*appConfig)
+	// orgOptions configure the fake org.
+	orgOptions []idxtest.Option
 }
 
 type harnessOption func(*harnessConfig)
@@ -87,6 +89,11 @@ func withSecureCookies() harnessOption { return func(c *harnessConfig) { c.secur
 func withClient(cl idxClient) harnessOption { return func(c *harnessConfig) { c.client = cl } }
 
 func withoutMailbox() harnessOption { return func(c *harnessConfig) { c.noMailbox = true } }
+
+// withOrgPolicy runs the fake org with policy p.
+func withOrgPolicy(p idxtest.Policy) harnessOption {
+	return func(c *harnessConfig) { c.orgOptions = append(c.orgOptions, idxtest.WithPolicy(p)) }
+}
 
 // withStore keeps sessions, transactions and tokens where sc says, as
 // -store does.
@@ -114,7 +121,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	var a *app
 	var err error
 	if cfg.client == nil {
-		h.org = idxtest.New(t, idxtest.WithSigningKey(testKey()))
+		h.org = idxtest.New(t, append([]idxtest.Option{idxtest.WithSigningKey(testKey())}, hc.orgOptions...)...)
 		if !hc.noMailbox {
 			cfg.outbox = h.org.Outbox
 		}

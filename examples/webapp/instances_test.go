@@ -91,9 +91,9 @@ type cluster struct {
 	csrf      string
 }
 
-func newCluster(t *testing.T, sc func(i int) storeConfig) *cluster {
+func newCluster(t *testing.T, sc func(i int) storeConfig, orgOpts ...idxtest.Option) *cluster {
 	t.Helper()
-	cl := &cluster{t: t, org: idxtest.New(t, idxtest.WithSigningKey(testKey()))}
+	cl := &cluster{t: t, org: idxtest.New(t, append([]idxtest.Option{idxtest.WithSigningKey(testKey())}, orgOpts...)...)}
 	cfg := idx.Config{
 		Issuer:       cl.org.Issuer(),
 		ClientID:     idxtest.ConfidentialClientID,

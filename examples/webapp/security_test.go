@@ -250,10 +250,12 @@ const reqAnswer = "POST /idp/idx/challenge/answer"
 
 // TestWrongCodesEndTheSignIn: after maxRejectedAnswers wrong codes the app
 // ends the sign-in (at the org too); the right code then gets nowhere, and
-// the user starts again.
+// the user starts again. The org keeps no limit of its own here, so that
+// what ends the sign-in is the app's (TestWrongCodesMeetTheOrgLimit has
+// Okta's).
 func TestWrongCodesEndTheSignIn(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	h := newHarness(t, withOrgPolicy(noOrgCodeLimit()))
 	b := h.browser()
 	b.signInToCode()
 	right := h.lastCode()
@@ -290,6 +292,55 @@ func TestWrongCodesEndTheSignIn(t *testing.T) {
 	}
 }
 
+// TestWrongCodesMeetTheOrgLimit: on an org that, as Okta does, locks the
+// authenticator at the fifth wrong code in a row, the app's last allowed
+// answer is the one the org refuses with its lock (429): the app ends the
+// sign-in there, at the org too, tells the user to wait before starting
+// again, and sends no further answer.
+func TestWrongCodesMeetTheOrgLimit(t *testing.T) {
+	t.Parallel()
+	if idxtest.DefaultMaxVerificationAttempts != maxRejectedAnswers {
+		t.Fatalf("the org locks at %d wrong codes, the app stops at %d; this test expects both at once",
+			idxtest.DefaultMaxVerificationAttempts, maxRejectedAnswers)
+	}
+	h := newHarness(t)
+	b := h.browser()
+	b.signInToCode()
+	right := h.lastCode()
+	for i := 1; i < maxRejectedAnswers; i++ {
+		p := b.follow(b.post("/login/step", url.Values{"step": {"challenge-authenticator"}, "value.verificationCode": {wrongCode(right)}}))
+		if !strings.Contains(p.body, `data-step="challenge-authenticator"`) {
+			t.Fatalf("wrong code %d: want the code page again; got:\n%s", i, p.body)
+		}
+	}
+	if got := h.org.RequestCounts()[reqAnswer]; got != maxRejectedAnswers-1 {
+		t.Fatalf("%d answers reached the org, want %d", got, maxRejectedAnswers-1)
+	}
+	p := b.post("/login/step", url.Values{"step": {"challenge-authenticator"}, "value.verificationCode": {wrongCode(right)}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("the answer the org locked on: status %d, want a redirect to start again; body:\n%s", p.status, p.body)
+	}
+	p = b.follow(p)
+	for _, want := range []string{"Too many wrong answers. Please wait a few minutes, then start again.", `action="/login"`} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("after the org's lock the page lacks %s:\n%s", want, p.body)
+		}
+	}
+	if n := h.org.RequestCounts()["POST /idp/idx/cancel"]; n != 1 {
+		t.Errorf("%d cancel requests at the org, want 1", n)
+	}
+	// The locked answer may have reached the org twice: the SDK sends an
+	// answer refused with 429 once more after the wait. Nothing after it.
+	before := h.org.RequestCounts()[reqAnswer]
+	b.post("/login/step", url.Values{"step": {"challenge-authenticator"}, "value.verificationCode": {right}})
+	if n := h.org.RequestCounts()[reqAnswer] - before; n != 0 {
+		t.Errorf("the right code after the end reached the org (%d answers)", n)
+	}
+	if !strings.Contains(h.logs.String(), "org_locked=true") {
+		t.Errorf("no log of the end at the org's lock:\n%s", h.logs)
+	}
+}
+
 // parallelCodes posts n wrong codes at once with the browser's session,
 // through post, and returns the outcomes by status.
 func parallelCodes(t *testing.T, n int, code string, post func(i int, form url.Values) (int, error)) map[int]int {
@@ -313,12 +364,22 @@ func parallelCodes(t *testing.T, n int, code string, post func(i int, form url.V
 	return out
 }
 
+// noOrgCodeLimit is a policy of an org that keeps no limit on wrong codes
+// of its own, so that the app's limit is what a test sees, and counts of
+// requests at the org are the app's answers alone (the SDK sends an
+// answer the org refused with 429 once more, after the wait it asks for).
+func noOrgCodeLimit() idxtest.Policy {
+	p := idxtest.DefaultPolicy()
+	p.MaxVerificationAttempts = -1
+	return p
+}
+
 // TestParallelWrongCodes: a script that posts many codes at once with one
 // session gets no more than maxRejectedAnswers of them to the org.
 func TestParallelWrongCodes(t *testing.T) {
 	t.Parallel()
 	const n = 24
-	h := newHarness(t)
+	h := newHarness(t, withOrgPolicy(noOrgCodeLimit()))
 	b := h.browser()
 	b.signInToCode()
 	csrf := b.csrf
@@ -353,7 +414,7 @@ func TestParallelWrongCodesRedis(t *testing.T) {
 	})
 	cl := newCluster(t, func(int) storeConfig {
 		return storeConfig{kind: storeRedis, redis: testRedisClient(t), redisPrefix: prefix}
-	})
+	}, idxtest.WithPolicy(noOrgCodeLimit()))
 	cl.expectStep(cl.do(0, http.MethodGet, "/login", nil), "identify")
 	cl.expectRedirect(cl.do(1, http.MethodPost, "/login", url.Values{
 		"value.username": {idxtest.DemoUsername}, "value.password": {idxtest.DemoPassword}}), "/login")
