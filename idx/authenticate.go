@@ -108,6 +108,41 @@ type Options struct {
 	ActivationToken string
 	RecoveryToken   string
 
+	// Sign-in hints and step-up. They are sent to the interact endpoint
+	// and apply only when a transaction starts (State empty); given with
+	// a State they fail with ErrInvalidInput. Register, RecoverPassword,
+	// UnlockAccount and Start take them too.
+	//
+	// ACRValues are the authentication context classes the sign-in must
+	// meet, in order of preference (acr_values), such as [ACRTwoFactors]
+	// to step a user up to two factors for a sensitive page. The org
+	// raises its policy for this transaction and names the class it met
+	// in the ID token's acr, which must be one of these, or the call
+	// fails with [ErrACRNotMet].
+	ACRValues []string
+	// MaxAge bounds how long ago the user may have authenticated
+	// (max_age, sent in whole seconds): the org authenticates the user
+	// anew when its session is older, and the ID token's auth_time must
+	// be within MaxAge (and two minutes of clock skew), or the call fails
+	// with [ErrAuthTooOld]. Zero sends none.
+	MaxAge time.Duration
+	// LoginHint is the username the org prefills the identify step with
+	// (login_hint), such as the signed-in user's when stepping up. The
+	// user may still change it: check the ID token's subject.
+	LoginHint string
+	// Prompt set to [PromptLogin] makes the org authenticate the user
+	// anew even within a session; the ID token's auth_time must then fall
+	// within the transaction ([ErrAuthTooOld]).
+	Prompt Prompt
+	// OAuthState is the OAuth state sent to the interact endpoint; empty
+	// means a random one (what most apps want). An app that keys its own
+	// records on it sets it here: it comes back on the redirect of an
+	// identity provider and in an email magic link (Callback.State), and
+	// [Client.HandleInteractionCodeRedirect] and
+	// [Client.HandleEmailVerifyCallback] refuse a callback that does not
+	// carry it. It must be hard to guess, as a random one is.
+	OAuthState string
+
 	// Resend asks the server to send the current code again before anything
 	// else is done. It is never done implicitly: each resend sends a message
 	// and counts against the org's limits.
@@ -264,6 +299,9 @@ func (fl flowKind) entry(r *ion.Response) *ion.Form {
 func (c *Client) proceed(ctx context.Context, opts Options, fl flowKind) (*Transaction, error) {
 	v, err := opts.values(fl)
 	if err != nil {
+		return nil, err
+	}
+	if err := opts.checkHints(); err != nil {
 		return nil, err
 	}
 	var f *flow
@@ -474,6 +512,9 @@ func (c *Client) exchange(ctx context.Context, saved *SavedTransaction, tokenURL
 			return nil, wireError("", err)
 		}
 		t.IDTokenClaims = publicClaims(claims)
+		if err := checkAuthContext(f.saved, t.IDTokenClaims, c.now()); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.tokStore.Save(ctx, f.saved.State, t); err != nil {
 		return nil, fmt.Errorf("idx: saving tokens: %w", err)

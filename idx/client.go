@@ -149,9 +149,11 @@ func (c *Client) start(ctx context.Context, opts *Options) (*flow, error) {
 	if err != nil {
 		return nil, fmt.Errorf("idx: %w", err)
 	}
-	oauthState, err := oauth.RandomToken(32)
-	if err != nil {
-		return nil, fmt.Errorf("idx: %w", err)
+	oauthState := opts.OAuthState
+	if oauthState == "" {
+		if oauthState, err = oauth.RandomToken(32); err != nil {
+			return nil, fmt.Errorf("idx: %w", err)
+		}
 	}
 	nonce, err := oauth.RandomToken(32)
 	if err != nil {
@@ -177,6 +179,7 @@ func (c *Client) start(ctx context.Context, opts *Options) (*flow, error) {
 		Nonce:             nonce,
 		Scopes:            slices.Clone(c.scopes),
 	}}
+	opts.remember(f.saved, c.now())
 	if err := c.introspect(ctx, f, map[string]any{"interactionHandle": handle}); err != nil {
 		return nil, err
 	}

@@ -2,44 +2,35 @@ package idx
 
 import (
 	"context"
-	"net/url"
 	"time"
 
 	"github.com/goidx/goidx/internal/remediate"
 	"github.com/goidx/goidx/internal/transport"
 )
 
-// interactExtra is what the options add to the interact request.
-func (o *Options) interactExtra() url.Values {
-	if o == nil || (o.ActivationToken == "" && o.RecoveryToken == "") {
-		return nil
-	}
-	v := url.Values{}
-	if o.ActivationToken != "" {
-		v.Set("activation_token", o.ActivationToken)
-	}
-	if o.RecoveryToken != "" {
-		v.Set("recovery_token", o.RecoveryToken)
-	}
-	return v
-}
-
 // Start begins a transaction and returns where it stands without
 // answering anything, as okta-auth-js's startTransaction: usually PENDING
 // on the org's first step, with [Transaction.EnabledFeatures] telling
-// which flows the org offers. Only opts.ActivationToken and
-// opts.RecoveryToken are used; other values are refused.
+// which flows the org offers. Only opts.ActivationToken,
+// opts.RecoveryToken and the sign-in hints (ACRValues, MaxAge, LoginHint,
+// Prompt, OAuthState) are used; other values are refused.
 func (c *Client) Start(ctx context.Context, opts Options) (*Transaction, error) {
 	if opts.State != "" {
 		return nil, &InputError{Field: "State", Reason: "set; Start begins a new transaction"}
 	}
-	tokens := Options{ActivationToken: opts.ActivationToken, RecoveryToken: opts.RecoveryToken}
+	tokens := Options{
+		ActivationToken: opts.ActivationToken, RecoveryToken: opts.RecoveryToken,
+		ACRValues: opts.ACRValues, MaxAge: opts.MaxAge, LoginHint: opts.LoginHint, Prompt: opts.Prompt, OAuthState: opts.OAuthState,
+	}
 	v, err := opts.values(flowAuthenticate)
 	if err != nil {
 		return nil, err
 	}
 	if len(v) > 0 || opts.Resend || opts.Step != "" {
-		return nil, &InputError{Field: "Options", Reason: "Start takes only ActivationToken and RecoveryToken"}
+		return nil, &InputError{Field: "Options", Reason: "Start takes only ActivationToken, RecoveryToken and the sign-in hints"}
+	}
+	if err := tokens.checkHints(); err != nil {
+		return nil, err
 	}
 	f, err := c.start(ctx, &tokens)
 	if err != nil {

@@ -27,6 +27,14 @@ type SavedTransaction struct {
 	Nonce      string `json:"nonce"`
 	// Scopes are the scopes asked for.
 	Scopes []string `json:"scopes"`
+	// ACRValues, MaxAge and Prompt are the step-up options the transaction
+	// started with, and StartedAt when it started: the ID token's acr and
+	// auth_time are checked against them. A store that drops them drops
+	// those checks.
+	ACRValues []string      `json:"acrValues,omitempty"`
+	MaxAge    time.Duration `json:"maxAge,omitempty"`
+	Prompt    string        `json:"prompt,omitempty"`
+	StartedAt time.Time     `json:"startedAt,omitzero"`
 	// Response is the last IDX response of the transaction, raw, so the
 	// next call needs no introspect while it is fresh. A store may drop it
 	// (to fit a size budget, say): the next call then introspects with the
@@ -45,6 +53,7 @@ type SavedTransaction struct {
 func (s *SavedTransaction) clone() *SavedTransaction {
 	c := *s
 	c.Scopes = slices.Clone(s.Scopes)
+	c.ACRValues = slices.Clone(s.ACRValues)
 	c.Response = slices.Clone(s.Response)
 	return &c
 }

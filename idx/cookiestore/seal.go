@@ -33,15 +33,19 @@ const (
 // meta is the sealed form of a SavedTransaction without its Response, with
 // short names: every byte counts in a cookie.
 type meta struct {
-	State             string    `json:"s"`
-	InteractionHandle string    `json:"ih,omitempty"`
-	CodeVerifier      string    `json:"cv,omitempty"`
-	OAuthState        string    `json:"os,omitempty"`
-	Nonce             string    `json:"n,omitempty"`
-	Scopes            []string  `json:"sc,omitempty"`
-	ExpiresAt         time.Time `json:"e"`
-	UpdatedAt         time.Time `json:"u,omitzero"`
-	Version           int64     `json:"v"`
+	State             string        `json:"s"`
+	InteractionHandle string        `json:"ih,omitempty"`
+	CodeVerifier      string        `json:"cv,omitempty"`
+	OAuthState        string        `json:"os,omitempty"`
+	Nonce             string        `json:"n,omitempty"`
+	Scopes            []string      `json:"sc,omitempty"`
+	ACRValues         []string      `json:"acr,omitempty"`
+	MaxAge            time.Duration `json:"ma,omitempty"`
+	Prompt            string        `json:"p,omitempty"`
+	StartedAt         time.Time     `json:"sa,omitzero"`
+	ExpiresAt         time.Time     `json:"e"`
+	UpdatedAt         time.Time     `json:"u,omitzero"`
+	Version           int64         `json:"v"`
 }
 
 // seal returns the cookie value holding t.
@@ -49,6 +53,7 @@ func (s *Store) seal(t *idx.SavedTransaction) (string, error) {
 	m, err := json.Marshal(meta{
 		State: t.State, InteractionHandle: t.InteractionHandle, CodeVerifier: t.CodeVerifier,
 		OAuthState: t.OAuthState, Nonce: t.Nonce, Scopes: t.Scopes,
+		ACRValues: t.ACRValues, MaxAge: t.MaxAge, Prompt: t.Prompt, StartedAt: t.StartedAt,
 		ExpiresAt: t.ExpiresAt, UpdatedAt: t.UpdatedAt, Version: t.Version,
 	})
 	if err != nil {
@@ -167,6 +172,7 @@ func (s *Store) decode(plain []byte) (*idx.SavedTransaction, error) {
 	t := &idx.SavedTransaction{
 		State: m.State, InteractionHandle: m.InteractionHandle, CodeVerifier: m.CodeVerifier,
 		OAuthState: m.OAuthState, Nonce: m.Nonce, Scopes: m.Scopes,
+		ACRValues: m.ACRValues, MaxAge: m.MaxAge, Prompt: m.Prompt, StartedAt: m.StartedAt,
 		ExpiresAt: m.ExpiresAt, UpdatedAt: m.UpdatedAt, Version: m.Version,
 	}
 	if resp := data[k+int(n):]; len(resp) > 0 {

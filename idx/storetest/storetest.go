@@ -163,6 +163,10 @@ func fullTransaction(now time.Time) *idx.SavedTransaction {
 		OAuthState:        randomToken("os-"),
 		Nonce:             randomToken("n-"),
 		Scopes:            []string{"openid", "profile", "email", "offline_access"},
+		ACRValues:         []string{"urn:okta:loa:2fa:any", "phr"},
+		MaxAge:            15 * time.Minute,
+		Prompt:            "login",
+		StartedAt:         now.Add(-time.Minute),
 		Response: []byte(`{"version":"1.0.0","stateHandle":"` + randomToken("02") +
 			`","expiresAt":"` + now.Add(time.Hour).UTC().Format(time.RFC3339) +
 			`","messages":{"type":"array","value":[{"message":"Ünïcødé \"quoted\" <b>&amp;</b>\u2028"}]}}`),
@@ -175,6 +179,7 @@ func fullTransaction(now time.Time) *idx.SavedTransaction {
 func clone(t *idx.SavedTransaction) *idx.SavedTransaction {
 	c := *t
 	c.Scopes = append([]string(nil), t.Scopes...)
+	c.ACRValues = append([]string(nil), t.ACRValues...)
 	c.Response = append([]byte(nil), t.Response...)
 	return &c
 }
