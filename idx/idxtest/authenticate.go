@@ -79,7 +79,7 @@ func decorateCurrentEnrollment(c *call, resp *idxResponse) {
 
 func renderIdentify(c *call) *ionForm {
 	return newForm("identify", c.s.href("/idp/idx/identify"),
-		ionField{Name: "identifier", Label: "Username", Required: pTrue},
+		ionField{Name: "identifier", Label: "Username", Required: pTrue, Value: c.identifierValue()},
 		objectField("credentials", "", true, ionField{Name: "passcode", Label: "Password", Secret: pTrue}),
 		ionField{Name: "rememberMe", Label: "Keep me signed in", Type: "boolean"},
 		stateHandleField(c.t.handle),

@@ -59,7 +59,7 @@ func (c *call) enrollRequired(key string) bool {
 // sign-on factors are met and every authenticator left to enroll is
 // optional.
 func (c *call) canSkip() bool {
-	if len(c.t.verified) < c.s.org.policy.factors() {
+	if len(c.t.verified) < c.requiredFactors() {
 		return false
 	}
 	for _, k := range c.enrollable() {

@@ -40,9 +40,14 @@ type transaction struct {
 	user        *userRecord
 	verified    []string // keys of the authenticators verified, in order
 	amr         []string
-	step        string
-	kind        authenticatorKind // the authenticator being verified or enrolled
-	method      string            // its method type, once chosen
+	// verifiedHere counts the authenticators verified in this transaction,
+	// and sessionAuthTime is the auth_time of the session it resumed
+	// (stepup.go).
+	verifiedHere    int
+	sessionAuthTime time.Time
+	step            string
+	kind            authenticatorKind // the authenticator being verified or enrolled
+	method          string            // its method type, once chosen
 	// The one-time code in force, for the kinds that send one.
 	code          string
 	codeExpiresAt time.Time
@@ -73,6 +78,7 @@ func (t *transaction) isVerified(key string) bool { return slices.Contains(t.ver
 // markVerified records that the current kind was verified with method.
 func (t *transaction) markVerified(k authenticatorKind, method string) {
 	b := k.base()
+	t.verifiedHere++
 	if !t.isVerified(b.key) {
 		t.verified = append(t.verified, b.key)
 	}
@@ -140,11 +146,11 @@ func (s *Server) remediate(path string) func(time.Time, []byte) idxResult {
 // advance moves t to the step the policy asks for next and answers it. It
 // is what a form's submit returns once its work is done.
 func (c *call) advance() idxResult {
-	t, p := c.t, &c.s.org.policy
+	t := c.t
 	if res, ok := c.advanceSelfService(); ok {
 		return res
 	}
-	if len(t.verified) < p.factors() {
+	if len(t.verified) < c.requiredFactors() {
 		if len(c.verifiable()) > 0 {
 			t.setStep(stepSelect, nil)
 			return c.ok()
@@ -174,7 +180,7 @@ func (c *call) verifiable() []authenticatorKind {
 			}
 			continue
 		}
-		if c.t.user.enrollments[key] != nil && p.allows(key) && !c.t.isVerified(key) {
+		if c.t.user.enrollments[key] != nil && p.allows(key) && c.acrAllows(key) && !c.t.isVerified(key) {
 			out = append(out, k)
 		}
 	}
@@ -189,10 +195,10 @@ func (c *call) verifiable() []authenticatorKind {
 func (c *call) enrollable() []authenticatorKind {
 	var out []authenticatorKind
 	p := &c.s.org.policy
-	short := len(c.t.verified) < p.factors()
+	short := len(c.t.verified) < c.requiredFactors()
 	add := func(key string) {
 		k, ok := c.s.org.byKey[key].(enroller)
-		if ok && c.t.user.enrollments[key] == nil && !slices.Contains(out, authenticatorKind(k)) {
+		if ok && c.acrAllows(key) && c.t.user.enrollments[key] == nil && !slices.Contains(out, authenticatorKind(k)) {
 			out = append(out, k)
 		}
 	}
@@ -228,9 +234,10 @@ func (c *call) succeed() idxResult {
 			clientID: ia.app.ClientID,
 			user:     t.user,
 			scopes:   ia.scopes,
-			authTime: c.now,
+			authTime: t.authTime(c.now),
 			amr:      append([]string(nil), t.amr...),
 			nonce:    ia.nonce,
+			acr:      ia.hints.acr,
 		},
 		codeChallenge: ia.codeChallenge,
 		expiresAt:     c.now.Add(interactionCodeLifetime),
@@ -238,7 +245,11 @@ func (c *call) succeed() idxResult {
 	t.setStep(stepSuccess, nil)
 	t.successCode = code
 	ia.done = true
-	return c.ok()
+	res := c.ok()
+	if t.flow == flowAuthenticate || t.flow == flowRegister {
+		res.cookie = s.startSessionLocked(c.now, t, t.authTime(c.now))
+	}
+	return res
 }
 
 // ok answers t's current step.

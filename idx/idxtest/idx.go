@@ -29,6 +29,7 @@ type interaction struct {
 	done            bool         // reached success
 	recoveryToken   string       // recovery_token given to /v1/interact (flow_recover.go)
 	activationToken string       // activation_token given to /v1/interact (activation.go)
+	hints           hints        // acr_values, max_age, login_hint, prompt and the session (stepup.go)
 }
 
 // interactionCode is an interaction_code waiting to be redeemed at /v1/token.
@@ -42,7 +43,8 @@ type interactionCode struct {
 type idxResult struct {
 	status int
 	body   *idxResponse
-	emails []Email // sent while handling; given to the email hook
+	emails []Email      // sent while handling; given to the email hook
+	cookie *http.Cookie // the org's session cookie, set on success (stepup.go)
 }
 
 // Messages of the IDX API; the i18n keys are Okta's. They are made afresh
@@ -93,6 +95,9 @@ func (s *Server) idx(op func(now time.Time, body []byte) idxResult) http.Handler
 			for _, e := range res.emails {
 				s.cfg.emailHook(e)
 			}
+		}
+		if res.cookie != nil {
+			http.SetCookie(w, res.cookie)
 		}
 		writeJSON(w, res.status, ionProduces, res.body)
 	}
@@ -244,7 +249,7 @@ func (s *Server) introspect(now time.Time, raw []byte) idxResult {
 			delete(s.interactions, ia.handle)
 			return s.expired("", nil)
 		}
-		return s.answer200(s.startActivationLocked(now, s.startRecoveryLocked(now, s.newTxnLocked(now, ia))))
+		return s.answer200(s.startActivationLocked(now, s.startRecoveryLocked(now, s.resumeSessionLocked(now, s.newTxnLocked(now, ia)))))
 	}
 	t, fail := s.activeTxnLocked(now, ia.txn.handle)
 	if fail != nil {

@@ -395,7 +395,10 @@ func (s *Server) serveInteract(w http.ResponseWriter, r *http.Request) {
 		app, oerr = s.authenticateClient(r, form, false)
 		if oerr == nil {
 			var ia *interaction
-			ia, oerr = s.newInteraction(app, form)
+			var h hints
+			if h, oerr = s.readHints(r, form); oerr == nil {
+				ia, oerr = s.newInteraction(app, form, h)
+			}
 			if oerr == nil {
 				writeJSON(w, http.StatusOK, "application/json", interactResponse{InteractionHandle: ia.handle})
 				return
@@ -405,7 +408,7 @@ func (s *Server) serveInteract(w http.ResponseWriter, r *http.Request) {
 	writeOAuthError(w, oerr)
 }
 
-func (s *Server) newInteraction(app *App, form url.Values) (*interaction, *oauthError) {
+func (s *Server) newInteraction(app *App, form url.Values, h hints) (*interaction, *oauthError) {
 	invalid := func(desc string) (*interaction, *oauthError) {
 		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", desc)
 	}
@@ -459,6 +462,7 @@ func (s *Server) newInteraction(app *App, form url.Values) (*interaction, *oauth
 		nonce:         form.Get("nonce"),
 		expiresAt:     now.Add(s.cfg.transactionLifetime),
 		recoveryToken: form.Get("recovery_token"),
+		hints:         h,
 	}
 	ia.activationToken = form.Get("activation_token")
 	s.mu.Lock()

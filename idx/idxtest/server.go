@@ -63,6 +63,7 @@ type Server struct {
 
 	faults faultState // injected faults and recorded requests (faults.go)
 
+	stepUp   stepUpState              // sessions and ID token tampering (stepup.go)
 	attempts map[string]*attemptState // wrong codes by "userID key" (limits.go)
 
 	recoveryTokens   map[string]*userGrant // see RecoveryToken (flow_recover.go)

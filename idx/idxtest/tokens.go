@@ -92,6 +92,7 @@ type idClaims struct {
 	PreferredUsername string   `json:"preferred_username,omitempty"`
 	AuthTime          int64    `json:"auth_time"`
 	AtHash            string   `json:"at_hash,omitempty"`
+	ACR               string   `json:"acr,omitempty"`
 }
 
 // tokenResponse is the token endpoint's success body.
@@ -113,6 +114,7 @@ type grant struct {
 	authTime time.Time
 	amr      []string
 	nonce    string
+	acr      string // the class asked for in acr_values, reflected in the ID token
 }
 
 // accessRecord is an issued access token, kept to answer userinfo,
@@ -200,6 +202,7 @@ func (s *Server) mintTokens(g grant, app *App, now time.Time, withNonce bool) (*
 			IdP:      s.orgID,
 			AuthTime: g.authTime.Unix(),
 			AtHash:   atHash(access),
+			ACR:      g.acr,
 		}
 		if withNonce {
 			id.Nonce = g.nonce
@@ -215,7 +218,7 @@ func (s *Server) mintTokens(g grant, app *App, now time.Time, withNonce bool) (*
 			id.Email = g.user.Email
 			id.EmailVerified = pTrue
 		}
-		idToken, err := s.keys.sign(id)
+		idToken, err := s.signIDClaims(id)
 		if err != nil {
 			return nil, err
 		}
