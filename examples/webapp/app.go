@@ -167,6 +167,8 @@ func (a *app) handler() http.Handler {
 	mux.HandleFunc("POST /login/cancel", a.cancel)
 	mux.HandleFunc("GET /login/callback", a.callback)
 	mux.HandleFunc("POST /logout", a.signOut)
+	mux.HandleFunc("GET /security", a.security)
+	mux.HandleFunc("POST /security/step-up", a.startStepUp)
 	mux.HandleFunc("GET /static/style.css", serveCSS)
 	if a.outbox != nil {
 		mux.HandleFunc("GET /dev/mailbox", a.mailbox)
@@ -220,7 +222,7 @@ func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
 		}
 		sess = session{csrf: a.anonToken(w, r)}
 	}
-	if sess.user != nil {
+	if sess.user != nil && sess.stepUp == "" {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
@@ -242,6 +244,9 @@ func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		v = newStepView(step, msgs)
+		if step.Name == "identify" && sess.stepUp != "" && sess.stepUp != "-" {
+			v.prefill("username", sess.stepUp)
+		}
 		v.CanResend = step == tx.NextStep && step.CanResend
 		v.CanCancel = true
 		v.Others = otherSteps(tx, step.Name)
@@ -306,7 +311,7 @@ func (a *app) answerStep(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	if sess.user != nil {
+	if sess.user != nil && sess.stepUp == "" {
 		http.Redirect(w, r, localPath(sess.returnTo), http.StatusSeeOther)
 		return
 	}
@@ -411,6 +416,11 @@ func (a *app) cancel(w http.ResponseWriter, r *http.Request) {
 		sess.tx = nil
 		sess.flash = "Sign-in canceled."
 		a.log.InfoContext(r.Context(), "sign-in: canceled", "status", idx.StatusCanceled)
+	}
+	if sess.user != nil {
+		sess.stepUp = ""
+		a.saveAndRedirect(w, r, id, sess, "/")
+		return
 	}
 	a.saveAndRedirect(w, r, id, sess, "/login")
 }
@@ -537,6 +547,10 @@ func (a *app) advance(w http.ResponseWriter, r *http.Request, id string, sess se
 		sess.tx = tx
 		a.saveAndRedirect(w, r, id, sess, "/login")
 	case idx.StatusSuccess:
+		if sess.user != nil && sess.stepUp != "" {
+			a.finishStepUp(w, r, id, sess, tx)
+			return
+		}
 		a.signIn(w, r, id, sess, tx)
 	case idx.StatusCanceled:
 		a.log.InfoContext(ctx, "sign-in: ended", "status", tx.Status)
@@ -588,6 +602,11 @@ func (a *app) flowError(w http.ResponseWriter, r *http.Request, id string, sess 
 		sess.tx = nil
 		sess.flash = "Your sign-in expired. Please start again."
 		a.saveAndRedirect(w, r, id, sess, "/login")
+	case sess.user != nil && (errors.Is(err, idx.ErrACRNotMet) || errors.Is(err, idx.ErrAuthTooOld)):
+		a.log.WarnContext(ctx, "step-up: the org did not confirm two factors", "err", err)
+		sess.tx, sess.stepUp = nil, ""
+		sess.flash = "Your organization did not confirm a second factor. Please try again."
+		a.saveAndRedirect(w, r, id, sess, "/security")
 	case errors.Is(err, idx.ErrTransactionConflict):
 		// Another request of this browser (a double-submitted form) moved
 		// the transaction on first. sess is stale: save nothing of it, and

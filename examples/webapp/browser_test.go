@@ -225,6 +225,46 @@ func TestBrowser(t *testing.T) {
 		tb.do(chromedp.Navigate(h.srv.URL+"/"), waitStep("identify"))
 	})
 
+	// Step-up: the signed-in user opens the security page, confirms with
+	// the password (the username prefilled from the login hint) and the
+	// emailed code, and the page opens on the two-factor ID token.
+	t.Run("step-up", func(t *testing.T) {
+		h := newHarness(t)
+		tb := newTab(t, browser, h.srv.URL)
+		tb.toCodePage()
+		tb.enterCode(tb.readCode(h.org))
+		tb.do(
+			chromedp.WaitVisible(chromedp.ID("profile")),
+			chromedp.Click(chromedp.ID("security-link")),
+			waitStep("step-up"),
+			chromedp.Click(chromedp.ID("submit")),
+			waitStep("identify"),
+		)
+		user, err := chromedp.Run(tb.ctx, chromedp.Value(chromedp.ID("field-username")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if user != idxtest.DemoUsername {
+			t.Errorf("the step-up's username field holds %q, want the login hint %q", user, idxtest.DemoUsername)
+		}
+		tb.do(
+			chromedp.SendKeys(chromedp.ID("field-password"), idxtest.DemoPassword),
+			chromedp.Click(chromedp.ID("submit")),
+			waitStep("select-authenticator-authenticate"),
+			chromedp.Click(chromedp.CSS(`input[name="value.authenticator"][value="okta_email"]`)),
+			chromedp.Click(chromedp.ID("submit")),
+			waitStep("challenge-authenticator"),
+		)
+		tb.enterCode(tb.readCode(h.org))
+		tb.do(chromedp.WaitVisible(chromedp.ID("stepped-up")))
+		if got := tb.text(`#claims tr:nth-child(1) td`); got != "urn:okta:loa:2fa:any" {
+			t.Errorf("acr on the security page %q, want urn:okta:loa:2fa:any", got)
+		}
+		if got := tb.text("#profile-name"); got != "Demo User" {
+			t.Errorf("profile name %q after the step-up", got)
+		}
+	})
+
 	// A wrong code shows the server's message on the code page; the right
 	// one then signs in.
 	t.Run("wrong code", func(t *testing.T) {

@@ -1,6 +1,10 @@
 // Command webapp is a web app that signs users in with goidx: the
 // embedded Okta Identity Engine sign-in with a password and a code sent by
 // email, in server-rendered pages, then a home page with the user's profile.
+// Its /security page needs a two-factor sign-in of the last 10 minutes:
+// a user without one confirms with a step-up transaction (ACRValues
+// urn:okta:loa:2fa:any, MaxAge, LoginHint), which must sign the same user
+// in (stepup.go).
 //
 // With no configuration it starts a fake Okta org in this process (package
 // idxtest) and serves the app on http://localhost:8080:

@@ -92,6 +92,8 @@ type mailView struct {
 
 // homeView is the signed-in user's page.
 type homeView struct {
+	// StepUp marks the security page, shown after a two-factor sign-in.
+	StepUp        bool
 	Name          string
 	Email         string
 	EmailVerified bool

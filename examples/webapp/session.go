@@ -35,6 +35,9 @@ type session struct {
 	notices []idx.Message
 	// user is set once the user has signed in.
 	user *signedIn
+	// stepUp is set while a signed-in user confirms with two factors
+	// (stepup.go): the username of the login hint, "-" when unknown.
+	stepUp string
 
 	created  time.Time
 	lastSeen time.Time

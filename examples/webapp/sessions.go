@@ -243,6 +243,7 @@ type sessionRecord struct {
 	CSRF     string        `json:"csrf"`
 	Tx       *txRecord     `json:"tx,omitempty"`
 	ReturnTo string        `json:"returnTo,omitempty"`
+	StepUp   string        `json:"stepUp,omitempty"`
 	Flash    string        `json:"flash,omitempty"`
 	Notices  []idx.Message `json:"notices,omitempty"`
 	User     *userRecord   `json:"user,omitempty"`
@@ -288,6 +289,7 @@ func newRecord(sess session, compact bool) sessionRecord {
 		V:        recordVersion,
 		CSRF:     sess.csrf,
 		ReturnTo: sess.returnTo,
+		StepUp:   sess.stepUp,
 		Flash:    sess.flash,
 		Notices:  sess.notices,
 		Created:  sess.created.UnixMilli(),
@@ -316,6 +318,7 @@ func (rec *sessionRecord) session() session {
 	sess := session{
 		csrf:     rec.CSRF,
 		returnTo: rec.ReturnTo,
+		stepUp:   rec.StepUp,
 		flash:    rec.Flash,
 		notices:  rec.Notices,
 		created:  time.UnixMilli(rec.Created),

@@ -54,7 +54,9 @@ type fieldView struct {
 	Kind         string
 	Required     bool
 	Autocomplete string
-	Options      []optionView
+	// Value prefills a text input.
+	Value   string
+	Options []optionView
 	// Errors are the server's messages about this input.
 	Errors []string
 }
@@ -65,6 +67,16 @@ type optionView struct {
 	Label   string
 	Value   string
 	Checked bool
+}
+
+// prefill gives the input named name a value, such as the username of a
+// step-up.
+func (v *stepView) prefill(name, value string) {
+	for i := range v.Fields {
+		if v.Fields[i].Name == valuePrefix+name {
+			v.Fields[i].Value = value
+		}
+	}
 }
 
 // otherStep links to another step the server offers.
