@@ -11,9 +11,11 @@
 // The directory is created with mode 0700 if it does not exist; New
 // removes the group's and others' permissions from an existing one. Each State
 // has one file of mode 0600 named by the SHA-256 hash of the State, so a
-// directory listing reveals no State (States are random and unguessable). The file holds a format byte, a random 96-bit nonce and
-// the tokens sealed with AES-256-GCM, with the State as additional
-// authenticated data: a file copied over another State's file fails to
+// directory listing reveals no State (States are random and unguessable).
+// The file holds a format byte, a random 96-bit nonce and the tokens, as
+// [idx.MarshalTokens] encodes them, sealed with AES-256-GCM, with the
+// format and the State as additional authenticated data (files written
+// before that encoding still open): a file copied over another State's file fails to
 // open (an error matching [ErrTampered]), as does a file changed in any
 // way or read with another key. The encryption key is derived from the
 // key given to [New] with HKDF-SHA-256. Load opens a file without waiting

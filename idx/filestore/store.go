@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/goidx/goidx/idx"
@@ -26,8 +27,15 @@ const KeySize = 32
 // maxFileSize bounds what Load reads: tokens are a few KiB.
 const maxFileSize = 1 << 20
 
-// format is the first byte of every file: AES-256-GCM, JSON plaintext.
-const format byte = 1
+// The first byte of every file names its format: AES-256-GCM over the
+// tokens as JSON, with the format and the State as additional data.
+const (
+	// format holds the tokens as idx.MarshalTokens encodes them.
+	format byte = 2
+	// formatV1 holds them as releases before idx.MarshalTokens wrote them
+	// (see decodeV1); Load still reads it, Save writes format.
+	formatV1 byte = 1
+)
 
 // ErrTampered reports a file that does not open with the store's key for
 // the State asked for: changed, truncated, written with another key, or
@@ -107,21 +115,35 @@ func (s *Store) path(state string) string {
 	return filepath.Join(s.dir, hex.EncodeToString(sum[:])+".tok")
 }
 
-// aad binds a file to its State.
-func aad(state string) []byte {
-	return append([]byte("goidx filestore v1\x00"), state...)
+// aad binds a file to its format and its State.
+func aad(f byte, state string) []byte {
+	return append([]byte("goidx filestore v"+strconv.Itoa(int(f))+"\x00"), state...)
 }
 
-// record is the plaintext of a file. The secrets are plain strings here:
-// idx.Secret redacts itself in JSON.
-type record struct {
-	TokenType     string             `json:"token_type"`
-	AccessToken   string             `json:"access_token"`
-	IDToken       string             `json:"id_token,omitempty"`
-	RefreshToken  string             `json:"refresh_token,omitempty"`
-	Scopes        []string           `json:"scopes,omitempty"`
-	Expiry        time.Time          `json:"expiry"`
-	IDTokenClaims *idx.IDTokenClaims `json:"id_token_claims,omitempty"`
+// decodeV1 reads the plaintext of a formatV1 file: the secrets as plain
+// strings, the scopes as a list and the claims under their Go names.
+func decodeV1(plain []byte) (*idx.Tokens, error) {
+	var r struct {
+		TokenType     string             `json:"token_type"`
+		AccessToken   string             `json:"access_token"`
+		IDToken       string             `json:"id_token"`
+		RefreshToken  string             `json:"refresh_token"`
+		Scopes        []string           `json:"scopes"`
+		Expiry        time.Time          `json:"expiry"`
+		IDTokenClaims *idx.IDTokenClaims `json:"id_token_claims"`
+	}
+	if err := json.Unmarshal(plain, &r); err != nil {
+		return nil, err
+	}
+	return &idx.Tokens{
+		TokenType:     r.TokenType,
+		AccessToken:   idx.Secret(r.AccessToken),
+		IDToken:       idx.Secret(r.IDToken),
+		RefreshToken:  idx.Secret(r.RefreshToken),
+		Scopes:        r.Scopes,
+		Expiry:        r.Expiry,
+		IDTokenClaims: r.IDTokenClaims,
+	}, nil
 }
 
 // Save seals t and writes it under state, replacing what was there
@@ -136,28 +158,28 @@ func (s *Store) Save(ctx context.Context, state string, t *idx.Tokens) error {
 	if t == nil {
 		return &idx.InputError{Field: "tokens", Reason: "nil"}
 	}
-	plain, err := json.Marshal(record{
-		TokenType:     t.TokenType,
-		AccessToken:   t.AccessToken.Reveal(),
-		IDToken:       t.IDToken.Reveal(),
-		RefreshToken:  t.RefreshToken.Reveal(),
-		Scopes:        t.Scopes,
-		Expiry:        t.Expiry,
-		IDTokenClaims: t.IDTokenClaims,
-	})
+	plain, err := idx.MarshalTokens(t)
 	if err != nil {
-		return errors.New("filestore: encoding the tokens failed")
+		return fmt.Errorf("filestore: %w", err)
 	}
+	out, err := s.seal(format, state, plain)
+	clear(plain)
+	if err != nil {
+		return err
+	}
+	return s.writeAtomic(s.path(state), out)
+}
+
+// seal returns the file of format f holding plain for state.
+func (s *Store) seal(f byte, state string, plain []byte) ([]byte, error) {
 	nonce := make([]byte, s.aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
-		return errors.New("filestore: reading random bytes failed")
+		return nil, errors.New("filestore: reading random bytes failed")
 	}
 	out := make([]byte, 0, 1+len(nonce)+len(plain)+s.aead.Overhead())
-	out = append(out, format)
+	out = append(out, f)
 	out = append(out, nonce...)
-	out = s.aead.Seal(out, nonce, plain, aad(state))
-	clear(plain)
-	return s.writeAtomic(s.path(state), out)
+	return s.aead.Seal(out, nonce, plain, aad(f, state)), nil
 }
 
 // writeAtomic writes b to a new file of mode 0600 and renames it to name.
@@ -213,27 +235,23 @@ func (s *Store) Load(ctx context.Context, state string) (*idx.Tokens, error) {
 		return nil, fmt.Errorf("filestore: reading: %w", pathless(err))
 	}
 	ns := s.aead.NonceSize()
-	if len(b) < 1+ns+s.aead.Overhead() || b[0] != format {
+	if len(b) < 1+ns+s.aead.Overhead() || (b[0] != format && b[0] != formatV1) {
 		return nil, ErrTampered
 	}
-	plain, err := s.aead.Open(nil, b[1:1+ns], b[1+ns:], aad(state))
+	plain, err := s.aead.Open(nil, b[1:1+ns], b[1+ns:], aad(b[0], state))
 	if err != nil {
 		return nil, ErrTampered
 	}
 	defer clear(plain)
-	var r record
-	if err := json.Unmarshal(plain, &r); err != nil {
+	decode := idx.UnmarshalTokens
+	if b[0] == formatV1 {
+		decode = decodeV1
+	}
+	t, err := decode(plain)
+	if err != nil {
 		return nil, ErrTampered
 	}
-	return &idx.Tokens{
-		TokenType:     r.TokenType,
-		AccessToken:   idx.Secret(r.AccessToken),
-		IDToken:       idx.Secret(r.IDToken),
-		RefreshToken:  idx.Secret(r.RefreshToken),
-		Scopes:        r.Scopes,
-		Expiry:        r.Expiry,
-		IDTokenClaims: r.IDTokenClaims,
-	}, nil
+	return t, nil
 }
 
 // readFile reads name, which must be a regular file (else
