@@ -34,9 +34,10 @@
 // # Tokens
 //
 // [Store.TokenStore] returns an [idx.TokenStore] in the same Redis under
-// "goidx:tok:" (SHA-256 of the key). Tokens are stored with their secret
-// values (idx.Secret redacts itself in JSON, so they are converted
-// explicitly) and expire with the access token, or, when there is a
+// "goidx:tok:" (SHA-256 of the key). Tokens are stored as
+// [idx.MarshalTokens] encodes them, with their secret values, beside the
+// SHA-256 of their key (see [ErrWrongKey]), after a format byte, and
+// expire with the access token, or, when there is a
 // refresh token (or no expiry), after the retention given with
 // [WithTokenRetention] (24 hours by default).
 //

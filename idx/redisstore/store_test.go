@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -242,8 +243,16 @@ func TestUnreadableValues(t *testing.T) {
 			return rdb.HSet(ctx, key, "v", "x", "d", "\x01{}").Err()
 		}, func() error { _, err := s.Load(ctx, "k"); return err }, redisstore.ErrFormat},
 		{"tokens in a future format", func(string) error {
-			return rdb.Set(ctx, redisstore.TokenKeyOf(ts, "k"), "\x02{}", time.Minute).Err()
+			return rdb.Set(ctx, redisstore.TokenKeyOf(ts, "k"), "\x03{}", time.Minute).Err()
 		}, func() error { _, err := ts.Load(ctx, "k"); return err }, redisstore.ErrFormat},
+		{"tokens not JSON", func(string) error {
+			return rdb.Set(ctx, redisstore.TokenKeyOf(ts, "k"), "\x02"+`{"for":eyJ-canary`, time.Minute).Err()
+		}, func() error { _, err := ts.Load(ctx, "k"); return err }, redisstore.ErrFormat},
+		// Tokens of releases before idx.MarshalTokens: camelCase members.
+		{"tokens of an earlier release", func(string) error {
+			return rdb.Set(ctx, redisstore.TokenKeyOf(ts, "k"),
+				"\x01"+`{"tokenType":"Bearer","accessToken":"eyJ-canary","expiry":"2030-01-02T03:04:05Z"}`, time.Minute).Err()
+		}, func() error { _, err := ts.Load(ctx, "k"); return err }, idx.ErrTokensNotFound},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -252,8 +261,12 @@ func TestUnreadableValues(t *testing.T) {
 			if err := tc.setup(key); err != nil {
 				t.Fatal(err)
 			}
-			if err := tc.load(); !errors.Is(err, tc.want) {
+			err := tc.load()
+			if !errors.Is(err, tc.want) {
 				t.Errorf("Load = %v; want %v", err, tc.want)
+			}
+			if msg := fmt.Sprintf("%v %+v %#v", err, err, err); strings.Contains(msg, "canary") {
+				t.Errorf("error quotes the value: %s", msg)
 			}
 		})
 	}
@@ -345,5 +358,38 @@ func TestStoresPrintNoPassword(t *testing.T) {
 				t.Errorf("%s of %T = %s", verb, v, out)
 			}
 		}
+	}
+}
+
+// TestTokenValue: a token value is a format byte, then JSON holding the
+// tokens as idx.MarshalTokens encodes them.
+func TestTokenValue(t *testing.T) {
+	t.Parallel()
+	rdb := testRedis(t)
+	ctx := t.Context()
+	ts := newStore(t, rdb).TokenStore()
+	in := &idx.Tokens{TokenType: "Bearer", AccessToken: "eyJ-access", Scopes: []string{"openid"}, Expiry: time.Now().Add(time.Hour)}
+	if err := ts.Save(ctx, "k", in); err != nil {
+		t.Fatal(err)
+	}
+	v, err := rdb.Get(ctx, redisstore.TokenKeyOf(ts, "k")).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v[0] != 2 {
+		t.Fatalf("format byte %d; want 2", v[0])
+	}
+	var stored struct {
+		Tokens json.RawMessage `json:"tokens"`
+	}
+	if err := json.Unmarshal([]byte(v[1:]), &stored); err != nil {
+		t.Fatalf("the value after the format byte: %v", err)
+	}
+	got, err := idx.UnmarshalTokens(stored.Tokens)
+	if err != nil {
+		t.Fatalf("the value's tokens: %v", err)
+	}
+	if diff := cmp.Diff(in, got); diff != "" {
+		t.Errorf("stored tokens (-saved +stored):\n%s", diff)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -22,29 +21,18 @@ type TokenStore struct {
 // TokenStore returns the token store sharing s's client and options.
 func (s *Store) TokenStore() *TokenStore { return &TokenStore{s: s} }
 
-// storedTokens is the stored form of idx.Tokens: plain strings where
-// idx.Tokens has idx.Secret, which would marshal redacted.
+// formatTokens marks a token value: one byte, then storedTokens as JSON.
+// Values of formatJSON (camelCase members, written by earlier releases)
+// are refused as not found.
+const formatTokens byte = 2
+
+// storedTokens is a token value: the tokens as idx.MarshalTokens encodes
+// them, bound to the key they were saved under.
 type storedTokens struct {
 	// For is the SHA-256 of the key the tokens were saved under (see
 	// keyHash): Load refuses them under another key.
-	For          string        `json:"for"`
-	TokenType    string        `json:"tokenType,omitempty"`
-	AccessToken  string        `json:"accessToken,omitempty"`
-	IDToken      string        `json:"idToken,omitempty"`
-	RefreshToken string        `json:"refreshToken,omitempty"`
-	Scopes       []string      `json:"scopes,omitempty"`
-	Expiry       time.Time     `json:"expiry"`
-	Claims       *storedClaims `json:"idTokenClaims,omitempty"`
-}
-
-type storedClaims struct {
-	Issuer   string         `json:"issuer"`
-	Subject  string         `json:"subject"`
-	Audience []string       `json:"audience,omitempty"`
-	Expiry   time.Time      `json:"expiry"`
-	IssuedAt time.Time      `json:"issuedAt"`
-	AuthTime time.Time      `json:"authTime"`
-	Claims   map[string]any `json:"claims,omitempty"`
+	For    string          `json:"for"`
+	Tokens json.RawMessage `json:"tokens"`
 }
 
 func (ts *TokenStore) key(key string) string { return hashKey(ts.s.opts.tokenPrefix, key) }
@@ -67,26 +55,15 @@ func (ts *TokenStore) Save(ctx context.Context, key string, t *idx.Tokens) error
 		}
 		return nil
 	}
-	st := storedTokens{
-		For:          keyHash(key),
-		TokenType:    t.TokenType,
-		AccessToken:  t.AccessToken.Reveal(),
-		IDToken:      t.IDToken.Reveal(),
-		RefreshToken: t.RefreshToken.Reveal(),
-		Scopes:       t.Scopes,
-		Expiry:       t.Expiry,
+	tok, err := idx.MarshalTokens(t)
+	if err != nil {
+		return fmt.Errorf("redisstore: %w", err)
 	}
-	if c := t.IDTokenClaims; c != nil {
-		st.Claims = &storedClaims{
-			Issuer: c.Issuer, Subject: c.Subject, Audience: c.Audience,
-			Expiry: c.Expiry, IssuedAt: c.IssuedAt, AuthTime: c.AuthTime, Claims: c.Claims,
-		}
-	}
-	data, err := json.Marshal(&st)
+	data, err := json.Marshal(&storedTokens{For: keyHash(key), Tokens: tok})
 	if err != nil {
 		return fmt.Errorf("redisstore: encoding tokens: %w", err)
 	}
-	value := append([]byte{formatJSON}, data...)
+	value := append([]byte{formatTokens}, data...)
 	if err := ts.s.rdb.SetArgs(ctx, ts.key(key), value, redis.SetArgs{ExpireAt: dropAt}).Err(); err != nil {
 		return fmt.Errorf("redisstore: saving tokens: %w", err)
 	}
@@ -96,7 +73,9 @@ func (ts *TokenStore) Save(ctx context.Context, key string, t *idx.Tokens) error
 // Load returns the tokens saved under key, or an error matching
 // idx.ErrTokensNotFound. Tokens saved under another key and copied under
 // this one are refused with [ErrWrongKey], which matches
-// idx.ErrTokensNotFound too.
+// idx.ErrTokensNotFound too. Tokens saved by releases before
+// idx.MarshalTokens are not read: the error matches [ErrFormat] and
+// idx.ErrTokensNotFound, so the user signs in again.
 func (ts *TokenStore) Load(ctx context.Context, key string) (*idx.Tokens, error) {
 	if key == "" {
 		return nil, fmt.Errorf("redisstore: %w", idx.ErrTokensNotFound)
@@ -108,7 +87,10 @@ func (ts *TokenStore) Load(ctx context.Context, key string) (*idx.Tokens, error)
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: loading tokens: %w", err)
 	}
-	if len(d) == 0 || d[0] != formatJSON {
+	if len(d) > 0 && d[0] == formatJSON {
+		return nil, fmt.Errorf("%w (tokens of an earlier release): %w", ErrFormat, idx.ErrTokensNotFound)
+	}
+	if len(d) == 0 || d[0] != formatTokens {
 		return nil, ErrFormat
 	}
 	var st storedTokens
@@ -118,19 +100,9 @@ func (ts *TokenStore) Load(ctx context.Context, key string) (*idx.Tokens, error)
 	if subtle.ConstantTimeCompare([]byte(st.For), []byte(keyHash(key))) != 1 {
 		return nil, fmt.Errorf("%w: %w", ErrWrongKey, idx.ErrTokensNotFound)
 	}
-	t := &idx.Tokens{
-		TokenType:    st.TokenType,
-		AccessToken:  idx.Secret(st.AccessToken),
-		IDToken:      idx.Secret(st.IDToken),
-		RefreshToken: idx.Secret(st.RefreshToken),
-		Scopes:       st.Scopes,
-		Expiry:       st.Expiry,
-	}
-	if c := st.Claims; c != nil {
-		t.IDTokenClaims = &idx.IDTokenClaims{
-			Issuer: c.Issuer, Subject: c.Subject, Audience: c.Audience,
-			Expiry: c.Expiry, IssuedAt: c.IssuedAt, AuthTime: c.AuthTime, Claims: c.Claims,
-		}
+	t, err := idx.UnmarshalTokens(st.Tokens)
+	if err != nil {
+		return nil, fmt.Errorf("%w (undecodable tokens)", ErrFormat)
 	}
 	return t, nil
 }
