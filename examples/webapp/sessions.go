@@ -232,8 +232,9 @@ func (s *redisSessions) delete(ctx context.Context, id string) error {
 }
 
 // recordVersion is the format of sessionRecord; a record of another
-// version is ignored (the session starts afresh).
-const recordVersion = 1
+// version is ignored (the session starts afresh). Version 2 holds the
+// tokens as idx.MarshalTokens encodes them.
+const recordVersion = 2
 
 // sessionRecord is a session as stored outside this process (Redis, a
 // sealed cookie): JSON, with the tokens' secrets as plain strings.
@@ -265,20 +266,20 @@ type txRecord struct {
 
 type userRecord struct {
 	State   string        `json:"state"`
-	Tokens  tokensRecord  `json:"tokens"`
+	Tokens  *tokensRecord `json:"tokens,omitempty"`
 	Profile *idx.UserInfo `json:"profile,omitempty"`
 }
 
-// tokensRecord holds idx.Tokens with their secrets revealed (idx.Secret
-// writes "[REDACTED]" to JSON on purpose).
-type tokensRecord struct {
-	TokenType    string             `json:"type,omitempty"`
-	AccessToken  string             `json:"access,omitempty"`
-	IDToken      string             `json:"id,omitempty"`
-	RefreshToken string             `json:"refresh,omitempty"`
-	Scopes       []string           `json:"scopes,omitempty"`
-	Expiry       time.Time          `json:"expiry"`
-	Claims       *idx.IDTokenClaims `json:"claims,omitempty"`
+// tokensRecord holds idx.Tokens in the SDK's token encoding
+// (idx.MarshalTokens), secrets included: idx.Tokens itself writes
+// "[REDACTED]" to JSON on purpose.
+type tokensRecord struct{ t *idx.Tokens }
+
+func (r tokensRecord) MarshalJSON() ([]byte, error) { return idx.MarshalTokens(r.t) }
+
+func (r *tokensRecord) UnmarshalJSON(b []byte) (err error) {
+	r.t, err = idx.UnmarshalTokens(b)
+	return err
 }
 
 // newRecord makes the record of sess. compact leaves out what the pages
@@ -302,11 +303,12 @@ func newRecord(sess session, compact bool) sessionRecord {
 	if u := sess.user; u != nil {
 		ur := &userRecord{State: u.state, Profile: u.profile}
 		if t := u.tokens; t != nil {
-			ur.Tokens = tokensRecord{TokenType: t.TokenType, AccessToken: t.AccessToken.Reveal(),
-				RefreshToken: t.RefreshToken.Reveal(), Scopes: t.Scopes, Expiry: t.Expiry, Claims: t.IDTokenClaims}
-			if !compact {
-				ur.Tokens.IDToken = t.IDToken.Reveal()
+			if compact {
+				c := *t
+				c.IDToken = ""
+				t = &c
 			}
+			ur.Tokens = &tokensRecord{t}
 		}
 		rec.User = ur
 	}
@@ -328,12 +330,9 @@ func (rec *sessionRecord) session() session {
 		sess.tx = &idx.Transaction{Status: t.Status, State: t.State, NextStep: t.NextStep,
 			AvailableSteps: t.AvailableSteps, Messages: t.Messages, ExpiresAt: t.ExpiresAt}
 	}
-	if u := rec.User; u != nil {
-		t := u.Tokens
-		sess.user = &signedIn{state: u.State, profile: u.Profile, tokens: &idx.Tokens{
-			TokenType: t.TokenType, AccessToken: idx.Secret(t.AccessToken), IDToken: idx.Secret(t.IDToken),
-			RefreshToken: idx.Secret(t.RefreshToken), Scopes: t.Scopes, Expiry: t.Expiry, IDTokenClaims: t.Claims,
-		}}
+	// A user without tokens is not signed in.
+	if u := rec.User; u != nil && u.Tokens != nil {
+		sess.user = &signedIn{state: u.State, profile: u.Profile, tokens: u.Tokens.t}
 	}
 	return sess
 }
