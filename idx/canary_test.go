@@ -26,6 +26,7 @@ import (
 	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
+	"github.com/goidx/goidx/internal/testclock"
 )
 
 // Recognisable canaries: the user's password and the app's client secret,
@@ -102,7 +103,7 @@ func (b *syncBuffer) String() string {
 type canaryEnv struct {
 	t       *testing.T
 	srv     *idxtest.Server
-	clk     *clock
+	clk     *testclock.Clock
 	logs    *syncBuffer
 	logger  *slog.Logger
 	store   *idx.MemoryTransactionStore
@@ -116,7 +117,7 @@ func newCanaryEnv(t *testing.T, user func(*idxtest.User), orgOpts ...idxtest.Opt
 	logs := &syncBuffer{}
 	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
 	logger := slog.New(fanout{slog.NewTextHandler(logs, opts), slog.NewJSONHandler(logs, opts)})
-	clk := newClock()
+	clk := testclock.New(time.Now())
 	u := idxtest.User{Username: canaryUser, Password: canaryPassword, GivenName: "Canary", FamilyName: "Bird"}
 	if user != nil {
 		user(&u)

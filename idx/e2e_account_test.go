@@ -4,13 +4,13 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
+	"github.com/goidx/goidx/internal/testclock"
 )
 
 // TestE2EPasswordExpiry is the "password expired / expiry warning" cell:
@@ -454,24 +454,6 @@ func TestE2ECancel(t *testing.T) {
 	)
 }
 
-// e2eClock is a settable clock for an org and its client.
-type e2eClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *e2eClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *e2eClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // TestE2EExpiredTransaction is the "expired transaction" cell: a sign-in
 // left past its expiry fails with ErrTransactionExpired, whether the client
 // or only the org sees it has expired.
@@ -484,7 +466,7 @@ func TestE2EExpiredTransaction(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			clk := &e2eClock{now: time.Now()}
+			clk := testclock.New(time.Now())
 			r := newE2E(t, e2eUser(t.Name(), nil), idxtest.WithClock(clk.Now), idxtest.WithTransactionLifetime(5*time.Minute))
 			if clientClock {
 				c, err := idx.NewClient(idx.Config{Issuer: r.srv.Issuer(), ClientID: idxtest.PublicClientID, RedirectURI: idxtest.DefaultRedirectURI},

@@ -18,6 +18,7 @@ import (
 	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
+	"github.com/goidx/goidx/internal/testclock"
 )
 
 // sharedKey is one signing key for the fake orgs of these tests: an RSA
@@ -34,26 +35,6 @@ var sharedKey = sync.OnceValue(func() *rsa.PrivateKey {
 func newOrg(t *testing.T, opts ...idxtest.Option) *idxtest.Server {
 	t.Helper()
 	return idxtest.New(t, append([]idxtest.Option{idxtest.WithSigningKey(sharedKey())}, opts...)...)
-}
-
-// clock is a settable clock shared by a fake org and a client.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Now()} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 func newClient(t *testing.T, srv *idxtest.Server, cfg idx.Config, opts ...idx.ClientOption) *idx.Client {
@@ -350,7 +331,7 @@ func TestExpiredTransaction(t *testing.T) {
 	t.Parallel()
 	t.Run("known locally", func(t *testing.T) {
 		t.Parallel()
-		clk := newClock()
+		clk := testclock.New(time.Now())
 		srv := newOrg(t, idxtest.WithClock(clk.Now), idxtest.WithTransactionLifetime(10*time.Minute))
 		c := newClient(t, srv, idx.Config{}, idx.WithClock(clk.Now))
 		tx := mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
@@ -369,7 +350,7 @@ func TestExpiredTransaction(t *testing.T) {
 	})
 	t.Run("told by the server", func(t *testing.T) {
 		t.Parallel()
-		clk := newClock()
+		clk := testclock.New(time.Now())
 		srv := newOrg(t, idxtest.WithClock(clk.Now), idxtest.WithTransactionLifetime(10*time.Minute))
 		c := newClient(t, srv, idx.Config{}) // the client's clock lags the server's
 		tx := mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)

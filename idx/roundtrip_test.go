@@ -19,6 +19,7 @@ import (
 	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
+	"github.com/goidx/goidx/internal/testclock"
 )
 
 // The requests of the protocol, as idxtest logs them.
@@ -267,7 +268,7 @@ func TestResumeInAnotherInstance(t *testing.T) {
 // is fetched again only when its max-age has passed.
 func TestDiscoveryCacheHonoursCacheControl(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := testclock.New(time.Now())
 	srv := newOrg(t, idxtest.WithClock(clk.Now))
 	c := newClient(t, srv, idx.Config{}, idx.WithClock(clk.Now))
 	tok := signIn(t, c, srv, idxtest.DemoUsername, idxtest.DemoPassword)

@@ -11,11 +11,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/goidx/goidx/idx"
+	"github.com/goidx/goidx/internal/testclock"
 )
 
 func TestMemoryTransactionStore(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := testclock.New(time.Now())
 	s := idx.NewMemoryTransactionStore(time.Hour, clk.Now)
 	ctx := t.Context()
 	orig := &idx.SavedTransaction{
@@ -159,7 +160,7 @@ func TestSavedTransactionPrintsNoSecrets(t *testing.T) {
 
 func TestMemoryTokenStore(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := testclock.New(time.Now())
 	s := idx.NewMemoryTokenStore(2*time.Hour, clk.Now)
 	ctx := t.Context()
 	short := &idx.Tokens{AccessToken: "a1", Expiry: clk.Now().Add(time.Hour), Scopes: []string{"openid"}}

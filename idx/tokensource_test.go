@@ -22,6 +22,7 @@ import (
 
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
+	"github.com/goidx/goidx/internal/testclock"
 )
 
 const tokenPath = "POST /oauth2/default/v1/token"
@@ -30,7 +31,7 @@ var offline = []string{"openid", "profile", "email", "offline_access"}
 
 func TestRefreshRotatesRefreshToken(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := testclock.New(time.Now())
 	srv := newOrg(t, idxtest.WithClock(clk.Now))
 	c := newClient(t, srv, idx.Config{Scopes: offline}, idx.WithClock(clk.Now))
 	old := signIn(t, c, srv, idxtest.DemoUsername, idxtest.DemoPassword)
@@ -114,7 +115,7 @@ func newFakeTokenOrg(t *testing.T) *fakeTokenOrg {
 
 func TestRefreshResponses(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := testclock.New(time.Now())
 	old := &idx.Tokens{TokenType: "Bearer", AccessToken: "at1", RefreshToken: "rt1", IDToken: "id1", Scopes: []string{"openid", "offline_access"},
 		Expiry: clk.Now(), IDTokenClaims: &idx.IDTokenClaims{Subject: "00u1"}}
 	tests := []struct {
@@ -185,7 +186,7 @@ func TestRefreshResponses(t *testing.T) {
 
 func TestTokenSourceSingleFlight(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := testclock.New(time.Now())
 	srv := newOrg(t, idxtest.WithClock(clk.Now))
 	c := newClient(t, srv, idx.Config{Scopes: offline}, idx.WithClock(clk.Now))
 	tx, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
@@ -256,7 +257,7 @@ func TestTokenSourceSingleFlight(t *testing.T) {
 
 func TestTokenSourceErrors(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := testclock.New(time.Now())
 	store := idx.NewMemoryTokenStore(0, clk.Now)
 	c := newClient(t, newOrg(t), idx.Config{}, idx.WithClock(clk.Now), idx.WithTokenStore(store))
 	if _, err := c.TokenSource("unknown").Token(t.Context()); !errors.Is(err, idx.ErrTokensNotFound) {
@@ -430,7 +431,7 @@ func TestPrivateKeyJWTConfig(t *testing.T) {
 // has passed.
 func TestSigningKeyRotation(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := testclock.New(time.Now())
 	srv := newOrg(t, idxtest.WithClock(clk.Now))
 	c := newClient(t, srv, idx.Config{}, idx.WithClock(clk.Now))
 	const keysPath = "GET /oauth2/default/v1/keys"
@@ -457,7 +458,7 @@ func TestSigningKeyRotation(t *testing.T) {
 // still saved.
 func TestTokenSourceRefreshOutlivesCaller(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := testclock.New(time.Now())
 	f := newFakeTokenOrg(t)
 	f.mu.Lock()
 	f.body = `{"token_type":"Bearer","access_token":"at2","refresh_token":"rt2","expires_in":3600}`
@@ -526,7 +527,7 @@ func signInTx(t *testing.T, c *idx.Client, srv *idxtest.Server) *idx.Transaction
 // a token that cannot be had fails the request with the typed error.
 func TestTokenSourceOAuth2(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := testclock.New(time.Now())
 	srv := newOrg(t, idxtest.WithClock(clk.Now))
 	c := newClient(t, srv, idx.Config{Scopes: offline}, idx.WithClock(clk.Now))
 	tx := signInTx(t, c, srv)

@@ -9,6 +9,7 @@ import (
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/cookiestore"
 	"github.com/goidx/goidx/idx/storetest"
+	"github.com/goidx/goidx/internal/testclock"
 )
 
 // largeResponseSize is the incompressible Response the store keeps in one
@@ -21,7 +22,7 @@ func TestConformance(t *testing.T) {
 	keys := cookiestore.Keys{Current: newKey("k2"), Previous: []cookiestore.Key{newKey("k1")}}
 	t.Run("fake clock", func(t *testing.T) {
 		t.Parallel()
-		clk := &clock{now: time.Now()}
+		clk := testclock.New(time.Now())
 		storetest.TestTransactionStore(t, func(t *testing.T) idx.TransactionStore {
 			return newBrowsers(
 				mustNew(t, keys, cookiestore.WithClock(clk.Now)),

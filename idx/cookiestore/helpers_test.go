@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/cookiestore"
@@ -27,24 +26,6 @@ func mustNew(t *testing.T, keys cookiestore.Keys, opts ...cookiestore.Option) *c
 		t.Fatalf("New: %v", err)
 	}
 	return s
-}
-
-// clock is a settable clock, safe for concurrent use.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // browser is one user agent's cookie jar for one site. It sends one

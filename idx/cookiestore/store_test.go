@@ -20,6 +20,7 @@ import (
 
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/cookiestore"
+	"github.com/goidx/goidx/internal/testclock"
 )
 
 const secureName = "__Host-goidx-tx"
@@ -59,7 +60,7 @@ func load(t *testing.T, br *browser, s *cookiestore.Store, state string) (*idx.S
 
 func TestCookieAttributes(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	keys := cookiestore.Keys{Current: newKey("k1")}
 	tests := []struct {
 		name     string
@@ -344,7 +345,7 @@ func TestStateMismatch(t *testing.T) {
 
 func TestExpiry(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	s := mustNew(t, cookiestore.Keys{Current: newKey("k1")}, cookiestore.WithClock(clk.Now), cookiestore.WithTTL(20*time.Minute))
 	br := newBrowser("https://app.example/")
 	st := transaction(clk.Now())

@@ -14,29 +14,12 @@ import (
 
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/storetest"
+	"github.com/goidx/goidx/internal/testclock"
 )
-
-// clock is a settable clock, safe for concurrent use.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 func TestMemoryStores(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	storetest.TestTransactionStore(t, func(*testing.T) idx.TransactionStore {
 		return idx.NewMemoryTransactionStore(0, clk.Now)
 	}, storetest.WithClock(clk.Now, clk.Advance), storetest.WithLargeResponseSize(1<<20), storetest.WithConcurrency(4, 10))
@@ -206,7 +189,7 @@ var unboundTampers = []storetest.Tamper{
 
 // brokenStores are stores that break the contract, each in one way.
 func brokenStores(name string) (tx func(*testing.T) idx.TransactionStore, tok func(*testing.T) idx.TokenStore, opts []storetest.Option) {
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	start := clk.Now()
 	frozen := func() time.Time { return start }
 	opts = []storetest.Option{storetest.WithClock(clk.Now, clk.Advance)}

@@ -24,6 +24,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/goidx/goidx/internal/oauth"
+	"github.com/goidx/goidx/internal/testclock"
 	"github.com/goidx/goidx/internal/transport"
 )
 
@@ -32,26 +33,6 @@ const (
 	testNonce    = "nonce-1"
 	canary       = "CANARY-s3cr3t-91ab"
 )
-
-// fakeClock is an injectable, adjustable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock { return &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // testKeys are signing keys: rsa1 and rsa2 for the fake server's JWKS,
 // other for an attacker, ec for ES256.
@@ -102,7 +83,7 @@ type testOP struct {
 	srv    *httptest.Server
 	mux    *http.ServeMux
 	issuer string
-	clock  *fakeClock
+	clock  *testclock.Clock
 
 	mu           sync.Mutex
 	jwks         []byte
@@ -124,7 +105,7 @@ const fixtureOrigin = "https://example.okta.com"
 // newOP starts a fake server whose JWKS holds keys.
 func newOP(t *testing.T, keys ...jose.JSONWebKey) *testOP {
 	t.Helper()
-	op := &testOP{t: t, mux: http.NewServeMux(), clock: newClock(), jwksStatus: http.StatusOK}
+	op := &testOP{t: t, mux: http.NewServeMux(), clock: testclock.New(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)), jwksStatus: http.StatusOK}
 	op.srv = httptest.NewServer(op.mux)
 	t.Cleanup(op.srv.Close)
 	op.issuer = op.srv.URL + "/oauth2/default"
