@@ -72,22 +72,7 @@ func (p *Provider) Interact(ctx context.Context, r InteractRequest) (handle stri
 	form.Set("code_challenge_method", "S256")
 	form.Set("state", r.State)
 	form.Set("nonce", r.Nonce)
-	h := http.Header{
-		"Accept":       {"application/json"},
-		"Content-Type": {"application/x-www-form-urlencoded"},
-	}
-	if err := r.Auth.ApplyTo(form, h, p.base+"/interact", p.now()); err != nil {
-		return "", err
-	}
-
-	resp, err := p.tc.Do(ctx, &transport.Request{
-		Method:  http.MethodPost,
-		URL:     p.base + "/interact",
-		Header:  h,
-		Body:    []byte(form.Encode()),
-		Rebuild: r.Auth.rebuilder(form, p.base+"/interact", p.now),
-		Class:   transport.ClassInteract,
-	})
+	resp, err := p.postForm(ctx, p.base+"/interact", r.Auth, form, transport.ClassInteract)
 	if err != nil {
 		return "", err
 	}
@@ -189,21 +174,7 @@ const MaxExpiresIn = 24 * 60 * 60
 // server: an interaction code is single-use and a refresh token may be
 // rotated by the request.
 func (p *Provider) tokenRequest(ctx context.Context, tokenURL string, auth ClientAuth, form url.Values) (*TokenResponse, error) {
-	h := http.Header{
-		"Accept":       {"application/json"},
-		"Content-Type": {"application/x-www-form-urlencoded"},
-	}
-	if err := auth.ApplyTo(form, h, tokenURL, p.now()); err != nil {
-		return nil, err
-	}
-	resp, err := p.tc.Do(ctx, &transport.Request{
-		Method:  http.MethodPost,
-		URL:     tokenURL,
-		Header:  h,
-		Body:    []byte(form.Encode()),
-		Rebuild: auth.rebuilder(form, tokenURL, p.now),
-		Class:   transport.ClassToken,
-	})
+	resp, err := p.postForm(ctx, tokenURL, auth, form, transport.ClassToken)
 	if err != nil {
 		return nil, err
 	}

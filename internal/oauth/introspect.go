@@ -3,11 +3,6 @@ package oauth
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"net/http"
-	"net/url"
-
-	"github.com/goidx/goidx/internal/transport"
 )
 
 // Introspection is the answer of a token introspection (RFC 7662 §2.2).
@@ -27,38 +22,7 @@ type Introspection struct {
 // is returned as a [*TokenError]; an answer without a boolean "active"
 // fails with [ErrMalformedResponse].
 func (p *Provider) Introspect(ctx context.Context, auth ClientAuth, token, hint string) (*Introspection, error) {
-	if err := auth.validate(); err != nil {
-		return nil, err
-	}
-	if token == "" {
-		return nil, errors.New("token to introspect is empty")
-	}
-	m, err := p.Metadata(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if m.IntrospectionEndpoint == "" {
-		return nil, &ProviderError{Op: "discovery", Err: errors.New("no introspection_endpoint")}
-	}
-	form := url.Values{"token": {token}}
-	if hint != "" {
-		form.Set("token_type_hint", hint)
-	}
-	h := http.Header{
-		"Accept":       {"application/json"},
-		"Content-Type": {"application/x-www-form-urlencoded"},
-	}
-	if err := auth.ApplyTo(form, h, m.IntrospectionEndpoint, p.now()); err != nil {
-		return nil, err
-	}
-	resp, err := p.tc.Do(ctx, &transport.Request{
-		Method:  http.MethodPost,
-		URL:     m.IntrospectionEndpoint,
-		Header:  h,
-		Body:    []byte(form.Encode()),
-		Rebuild: auth.rebuilder(form, m.IntrospectionEndpoint, p.now),
-		Class:   transport.ClassRead,
-	})
+	resp, err := p.postToken(ctx, introspection, auth, token, hint)
 	if err != nil {
 		return nil, err
 	}
