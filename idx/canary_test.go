@@ -234,16 +234,6 @@ func (e *canaryEnv) proceed(c *idx.Client, tx *idx.Transaction, o idx.Options) *
 	return e.must(c.Proceed(e.t.Context(), o))
 }
 
-// codeTo returns the newest code sent to to.
-func (e *canaryEnv) codeTo(to string) string {
-	e.t.Helper()
-	c, ok := e.srv.LastCode(to)
-	if !ok {
-		e.t.Fatalf("nothing sent to %s", to)
-	}
-	return c
-}
-
 // totp is the current TOTP code of seed by the env's clock.
 func (e *canaryEnv) totp(seed string) string {
 	e.t.Helper()
@@ -363,19 +353,9 @@ func (e *canaryEnv) step(c *idx.Client, o idx.AuthenticateOptions) *idx.Transact
 	return tx
 }
 
-// code returns the newest code sent to the canary user.
-func (e *canaryEnv) code() string {
-	e.t.Helper()
-	c, ok := e.srv.LastCode(canaryUser)
-	if !ok {
-		e.t.Fatal("no email sent")
-	}
-	return c
-}
-
 // wrongCode returns a code that is not the current one.
 func (e *canaryEnv) wrongCode() string {
-	if e.code() == "836402" {
+	if lastCode(e.t, e.srv, canaryUser) == "836402" {
 		return "836403"
 	}
 	return "836402"
@@ -386,7 +366,7 @@ func (e *canaryEnv) signIn(c *idx.Client) *idx.Transaction {
 	e.t.Helper()
 	tx := e.step(c, idx.AuthenticateOptions{Username: canaryUser, Password: canaryPassword})
 	tx = e.step(c, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
-	tx = e.step(c, idx.AuthenticateOptions{State: tx.State, VerificationCode: e.code()})
+	tx = e.step(c, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 	if tx.Status != idx.StatusSuccess {
 		e.t.Fatalf("status %s; want SUCCESS", tx.Status)
 	}
@@ -573,7 +553,7 @@ func TestCanarySecrets(t *testing.T) {
 				c := e.client(idx.Config{})
 				tx := e.toChallenge(c)
 				e.step(c, idx.AuthenticateOptions{State: tx.State, VerificationCode: e.wrongCode()})
-				e.step(c, idx.AuthenticateOptions{State: tx.State, VerificationCode: e.code()})
+				e.step(c, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 			},
 			wantSecrets: []string{"passcode", "access token"},
 		},
@@ -585,7 +565,7 @@ func TestCanarySecrets(t *testing.T) {
 				e.step(c, idx.AuthenticateOptions{State: tx.State, Resend: true})
 				tx2, err := c.Resend(e.t.Context(), tx.State)
 				e.keep(tx2, err)
-				e.step(c, idx.AuthenticateOptions{State: tx.State, VerificationCode: e.code()})
+				e.step(c, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 			},
 			wantSecrets: []string{"passcode", "stateHandle", "access token"},
 		},
@@ -596,7 +576,7 @@ func TestCanarySecrets(t *testing.T) {
 				tx := e.toChallenge(c)
 				got, err := c.Cancel(e.t.Context(), tx.State)
 				e.keep(got, err)
-				got, err = c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: e.code()})
+				got, err = c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 				e.keep(got, err)
 			},
 			wantSecrets: []string{"passcode", "stateHandle"},
@@ -633,7 +613,7 @@ func TestCanarySecrets(t *testing.T) {
 				c := e.client(idx.Config{})
 				tx := e.toChallenge(c)
 				e.clk.Advance(time.Hour)
-				got, err := c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: e.code()})
+				got, err := c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 				e.keep(got, err)
 				if !errors.Is(err, idx.ErrTransactionExpired) {
 					e.t.Errorf("err = %v; want ErrTransactionExpired", err)
@@ -657,7 +637,7 @@ func TestCanarySecrets(t *testing.T) {
 				c := e.client(idx.Config{})
 				tx := e.toChallenge(c)
 				e.inject(idxtest.Fault{Path: "/idp/idx/challenge/answer", Kind: idxtest.FaultRateLimit, Reset: time.Hour})
-				got, err := c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: e.code()})
+				got, err := c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 				e.keep(got, err)
 				if !errors.Is(err, idx.ErrRateLimited) {
 					e.t.Errorf("err = %v; want ErrRateLimited", err)
@@ -672,7 +652,7 @@ func TestCanarySecrets(t *testing.T) {
 				e.inject(idxtest.Fault{Path: "/idp/idx/introspect", Times: 1, Kind: idxtest.FaultDropBeforeProcessing})
 				tx := e.toChallenge(c)
 				e.inject(idxtest.Fault{Path: "/idp/idx/challenge/answer", Times: 1, Kind: idxtest.FaultDropAfterProcessing})
-				got, err := c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: e.code()})
+				got, err := c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 				e.keep(got, err)
 			},
 			wantSecrets: []string{"passcode", "stateHandle"},
@@ -689,7 +669,7 @@ func TestCanarySecrets(t *testing.T) {
 					e.keep(got, err)
 				}
 				e.inject(idxtest.Fault{Path: "/oauth2/default/v1/token", Times: 1, Kind: idxtest.FaultErrorField})
-				got, err := c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: e.code()})
+				got, err := c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 				e.keep(got, err)
 			},
 			wantSecrets: []string{"passcode", "code_verifier", "interaction_code"},
@@ -722,7 +702,7 @@ func TestCanarySecrets(t *testing.T) {
 				cc := e.confidential(idx.ClientSecretPost)
 				tx := e.toChallenge(cc)
 				e.inject(idxtest.Fault{Path: "/oauth2/default/v1/token", Times: 1, Kind: idxtest.FaultEchoError})
-				got, err = cc.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: e.code()})
+				got, err = cc.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 				e.keep(got, err)
 				var oe *idx.OAuthError
 				if !errors.As(err, &oe) || oe.Code != "invalid_request" || !strings.Contains(oe.Description, canarySecret) {
@@ -742,7 +722,7 @@ func TestCanarySecrets(t *testing.T) {
 					Profile: map[string]any{"firstName": "Nora", "lastName": "Newcomer", "email": canaryNewUser}}))
 				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaPassword, NewPassword: canaryNewPassword})
 				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaEmail})
-				code := e.codeTo(canaryNewUser)
+				code := lastCode(e.t, e.srv, canaryNewUser)
 				e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
 				tx = e.proceed(c, tx, idx.Options{VerificationCode: code})
 				e.wantStatus(tx, idx.StatusSuccess)
@@ -758,7 +738,7 @@ func TestCanarySecrets(t *testing.T) {
 				tx := e.must(c.Start(e.t.Context(), idx.Options{}))
 				tx = e.must(c.RecoverPassword(e.t.Context(), idx.Options{State: tx.State, Username: canaryUser}))
 				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaEmail})
-				code := e.code()
+				code := lastCode(e.t, e.srv, canaryUser)
 				e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
 				tx = e.proceed(c, tx, idx.Options{VerificationCode: code})
 				// The old password is refused as the new one.
@@ -788,7 +768,7 @@ func TestCanarySecrets(t *testing.T) {
 					e.t.Fatalf("Err() = %v; want ErrLockedOut", tx.Err())
 				}
 				tx = e.must(c.UnlockAccount(e.t.Context(), idx.Options{State: tx.State, Username: canaryUser, Authenticator: authenticator.OktaEmail}))
-				code := e.code()
+				code := lastCode(e.t, e.srv, canaryUser)
 				e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
 				tx = e.proceed(c, tx, idx.Options{VerificationCode: code})
 				e.wantStatus(tx, idx.StatusTerminal)
@@ -805,7 +785,7 @@ func TestCanarySecrets(t *testing.T) {
 				tx := e.must(c.Start(e.t.Context(), idx.Options{}))
 				tx = e.must(c.UnlockAccount(e.t.Context(), idx.Options{State: tx.State, Username: canaryUser,
 					Authenticator: authenticator.PhoneNumber, MethodType: "sms"}))
-				tx = e.proceed(c, tx, idx.Options{VerificationCode: e.codeTo(canaryPhone)})
+				tx = e.proceed(c, tx, idx.Options{VerificationCode: lastCode(e.t, e.srv, canaryPhone)})
 				e.wantStatus(tx, idx.StatusTerminal)
 			},
 			wantSecrets: []string{"passcode", "stateHandle"},
@@ -818,10 +798,10 @@ func TestCanarySecrets(t *testing.T) {
 				for _, method := range []string{"sms", "voice"} {
 					tx := e.password(c)
 					tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: method})
-					code := e.codeTo(canaryPhone)
+					code := lastCode(e.t, e.srv, canaryPhone)
 					e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
 					e.must(c.Resend(e.t.Context(), tx.State))
-					tx = e.proceed(c, tx, idx.Options{VerificationCode: e.codeTo(canaryPhone)})
+					tx = e.proceed(c, tx, idx.Options{VerificationCode: lastCode(e.t, e.srv, canaryPhone)})
 					e.wantStatus(tx, idx.StatusSuccess)
 				}
 			},
@@ -834,7 +814,7 @@ func TestCanarySecrets(t *testing.T) {
 				c := e.client(idx.Config{})
 				tx := e.password(c)
 				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "sms", PhoneNumber: canaryPhone})
-				code := e.codeTo(canaryPhone)
+				code := lastCode(e.t, e.srv, canaryPhone)
 				e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
 				tx = e.proceed(c, tx, idx.Options{VerificationCode: code})
 				e.wantStatus(tx, idx.StatusSuccess)
@@ -994,11 +974,11 @@ func TestCanarySecrets(t *testing.T) {
 				// A number that is not E.164 is refused first.
 				e.proceed(c, tx, idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "voice", PhoneNumber: "555-0177"})
 				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "voice", PhoneNumber: canaryPhone})
-				code := e.codeTo(canaryPhone)
+				code := lastCode(e.t, e.srv, canaryPhone)
 				e.secret("voice code", code)
 				e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
 				e.must(c.Resend(e.t.Context(), tx.State))
-				code = e.codeTo(canaryPhone)
+				code = lastCode(e.t, e.srv, canaryPhone)
 				e.secret("voice code", code)
 				tx = e.proceed(c, tx, idx.Options{VerificationCode: code})
 				e.wantStatus(tx, idx.StatusSuccess)
@@ -1013,11 +993,11 @@ func TestCanarySecrets(t *testing.T) {
 				c := e.client(idx.Config{})
 				tx := e.password(c)
 				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaEmail})
-				code := e.code()
+				code := lastCode(e.t, e.srv, canaryUser)
 				e.secret("email code", code)
 				e.proceed(c, tx, idx.Options{VerificationCode: wrongCode(code)})
 				e.must(c.Resend(e.t.Context(), tx.State))
-				code = e.code()
+				code = lastCode(e.t, e.srv, canaryUser)
 				e.secret("email code", code)
 				tx = e.proceed(c, tx, idx.Options{VerificationCode: code})
 				e.wantStatus(tx, idx.StatusSuccess)
@@ -1362,7 +1342,7 @@ func TestCanarySecrets(t *testing.T) {
 					got, err = bad.Proceed(e.t.Context(), idx.Options{State: got.State, Authenticator: authenticator.OktaEmail})
 					e.keep(got, err)
 					if err == nil {
-						got, err = bad.Proceed(e.t.Context(), idx.Options{State: got.State, VerificationCode: e.code()})
+						got, err = bad.Proceed(e.t.Context(), idx.Options{State: got.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 						e.keep(got, err)
 					}
 				}

@@ -91,7 +91,7 @@ func TestE2EPasswordExpiry(t *testing.T) {
 			run: func(r *e2eRun) {
 				r.signIn()
 				r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
-				r.proceed(idx.Options{VerificationCode: r.code(r.user.Username)})
+				r.proceed(idx.Options{VerificationCode: lastCode(r.t, r.srv, r.user.Username)})
 				r.proceed(idx.Options{NewPassword: e2eNewPassword})
 			},
 			steps: []string{
@@ -139,9 +139,9 @@ func TestE2EResend(t *testing.T) {
 			r.t.Fatalf("%s: CanResend false", e2eStep(r.tx))
 		}
 		step := r.tx.NextStep.Name
-		first := r.code(to)
+		first := lastCode(r.t, r.srv, to)
 		r.do(r.c.Resend(r.t.Context(), r.state()))
-		second := r.code(to)
+		second := lastCode(r.t, r.srv, to)
 		if second == first {
 			r.t.Fatal("the resent code equals the old one (one chance in a million)")
 		}
@@ -404,9 +404,9 @@ func TestE2EEmailEnrollResend(t *testing.T) {
 	if !tx.NextStep.CanResend {
 		t.Fatal("CanResend false on the email enrollment")
 	}
-	first := r.code(r.user.Username)
+	first := lastCode(r.t, r.srv, r.user.Username)
 	r.do(r.c.Resend(t.Context(), r.state()))
-	second := r.code(r.user.Username)
+	second := lastCode(r.t, r.srv, r.user.Username)
 	if second == first {
 		t.Fatal("the resent code equals the old one (one chance in a million)")
 	}
@@ -439,7 +439,7 @@ func TestE2ECancel(t *testing.T) {
 	r := newE2E(t, e2eUser(t.Name(), nil))
 	r.signIn()
 	r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
-	code := r.code(r.user.Username)
+	code := lastCode(r.t, r.srv, r.user.Username)
 	canceled := r.state()
 	r.do(r.c.Cancel(t.Context(), canceled))
 	if _, err := r.c.Proceed(t.Context(), idx.Options{State: canceled, VerificationCode: code}); !errors.Is(err, idx.ErrTransactionNotFound) {

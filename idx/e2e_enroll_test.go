@@ -69,7 +69,7 @@ func enrollCases() []enrollCase {
 				if _, err := r.c.Skip(r.t.Context(), r.state()); !errors.Is(err, idx.ErrUnknownStep) {
 					r.t.Errorf("Skip of a required enrollment: err = %v, want ErrUnknownStep", err)
 				}
-				code := r.code("+15555550111")
+				code := lastCode(r.t, r.srv, "+15555550111")
 				r.wrongThenRight("enroll-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 			},
 			steps: []string{
@@ -87,7 +87,7 @@ func enrollCases() []enrollCase {
 				r.proceed(idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "voice", PhoneNumber: "555-0112"})
 				r.wantRejected("select-authenticator-enroll", idx.ErrRejected, "errors.E0000098")
 				r.proceed(idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "voice", PhoneNumber: "+15555550112"})
-				code := r.code("+15555550112")
+				code := lastCode(r.t, r.srv, "+15555550112")
 				r.wrongThenRight("enroll-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 			},
 			steps: []string{
@@ -301,7 +301,7 @@ func TestE2EEnrollEmail(t *testing.T) {
 		if !tx.NextStep.CanResend {
 			r.t.Errorf("email enrollment without resend: %+v", tx.NextStep)
 		}
-		code := r.code(r.user.Username) // the address, as Email is empty
+		code := lastCode(r.t, r.srv, r.user.Username) // the address, as Email is empty
 		r.wrongThenRight("enroll-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 	}
 	runCells(t, []e2eCell{

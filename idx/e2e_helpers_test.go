@@ -149,16 +149,6 @@ func (r *e2eRun) proceed(opts idx.Options) *idx.Transaction {
 	return r.do(r.c.Proceed(r.t.Context(), opts))
 }
 
-// code returns the code of the newest message to to.
-func (r *e2eRun) code(to string) string {
-	r.t.Helper()
-	c, ok := r.srv.LastCode(to)
-	if !ok {
-		r.t.Fatalf("no message sent to %s (steps %q)", to, r.steps)
-	}
-	return c
-}
-
 // wantSteps compares the steps seen with want.
 func (r *e2eRun) wantSteps(want ...string) {
 	r.t.Helper()

@@ -27,7 +27,7 @@ func TestE2ERecover(t *testing.T) {
 		}
 		r.do(r.c.RecoverPassword(r.t.Context(), idx.Options{State: r.state(), Username: r.user.Username}))
 		r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
-		code := r.code(r.user.Username)
+		code := lastCode(r.t, r.srv, r.user.Username)
 		r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 		// The old password is not a new one; "short" breaks the rules.
 		r.do(r.c.RecoverPassword(r.t.Context(), idx.Options{State: r.state(), NewPassword: r.user.Password}))
@@ -124,7 +124,7 @@ func TestE2ERecoverWith(t *testing.T) {
 			if n := len(outboxTo(r.srv, r.user.Phone, method)); n != 1 {
 				r.t.Errorf("%d messages by %s, want 1", n, method)
 			}
-			code := r.code(r.user.Phone)
+			code := lastCode(r.t, r.srv, r.user.Phone)
 			r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 			reset(r)
 		}
@@ -302,7 +302,7 @@ func TestE2EUnlock(t *testing.T) {
 				}
 				r.tx = tx
 				r.do(r.c.UnlockAccount(r.t.Context(), idx.Options{State: r.state(), Username: r.user.Username, Authenticator: authenticator.OktaEmail}))
-				code := r.code(r.user.Username)
+				code := lastCode(r.t, r.srv, r.user.Username)
 				r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 				if locked, _ := r.srv.UserLocked(r.user.Username); locked {
 					r.t.Error("user still locked")
@@ -310,7 +310,7 @@ func TestE2EUnlock(t *testing.T) {
 				// Signed out: sign in anew.
 				r.signIn()
 				r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
-				r.proceed(idx.Options{VerificationCode: r.code(r.user.Username)})
+				r.proceed(idx.Options{VerificationCode: lastCode(r.t, r.srv, r.user.Username)})
 			},
 			steps: []string{
 				"challenge-authenticator/okta_email",
@@ -328,7 +328,7 @@ func TestE2EUnlock(t *testing.T) {
 			opts: []idxtest.Option{allRecoveryPolicy()},
 			run: func(r *e2eRun) {
 				toUnlock(r, idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "sms"})
-				code := r.code(r.user.Phone)
+				code := lastCode(r.t, r.srv, r.user.Phone)
 				r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 				unlocked(r)
 			},
@@ -349,7 +349,7 @@ func TestE2EUnlock(t *testing.T) {
 				if n := len(outboxTo(r.srv, r.user.Phone, idxtest.ChannelVoice)); n != 1 {
 					r.t.Errorf("%d calls, want 1", n)
 				}
-				r.proceed(idx.Options{VerificationCode: r.code(r.user.Phone)})
+				r.proceed(idx.Options{VerificationCode: lastCode(r.t, r.srv, r.user.Phone)})
 				unlocked(r)
 			},
 			steps: []string{

@@ -41,7 +41,7 @@ func (r *e2eRun) register() {
 	}))
 	r.proceed(idx.Options{Authenticator: authenticator.OktaPassword, NewPassword: e2eNewPassword})
 	r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
-	code := r.code(r.user.Username)
+	code := lastCode(r.t, r.srv, r.user.Username)
 	r.wrongThenRight("enroll-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 }
 
@@ -197,7 +197,7 @@ func TestE2ERegisterAttributeTypes(t *testing.T) {
 	}
 	r.proceed(idx.Options{NewPassword: "Fresh-Passw0rd-42!"})
 	r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
-	r.proceed(idx.Options{VerificationCode: r.code(r.user.Username)})
+	r.proceed(idx.Options{VerificationCode: lastCode(r.t, r.srv, r.user.Username)})
 	r.wantSteps(
 		"identify",
 		"enroll-profile",

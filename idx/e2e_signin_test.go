@@ -100,7 +100,7 @@ func TestE2EVerify(t *testing.T) {
 					r.t.Errorf("unknown authenticator: err = %v, want an *AuthenticatorError", err)
 				}
 				r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
-				code := r.code(r.user.Username)
+				code := lastCode(r.t, r.srv, r.user.Username)
 				r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 			},
 			steps: []string{
@@ -120,7 +120,7 @@ func TestE2EVerify(t *testing.T) {
 				if n := len(outboxTo(r.srv, r.user.Phone, idxtest.ChannelSMS)); n != 1 {
 					r.t.Errorf("%d messages by sms, want 1", n)
 				}
-				code := r.code(r.user.Phone)
+				code := lastCode(r.t, r.srv, r.user.Phone)
 				r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 			},
 			steps: []string{
@@ -140,7 +140,7 @@ func TestE2EVerify(t *testing.T) {
 				if n := len(outboxTo(r.srv, r.user.Phone, idxtest.ChannelVoice)); n != 1 {
 					r.t.Errorf("%d messages by voice, want 1", n)
 				}
-				code := r.code(r.user.Phone)
+				code := lastCode(r.t, r.srv, r.user.Phone)
 				r.wrongThenRight("challenge-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 			},
 			steps: []string{
@@ -161,7 +161,7 @@ func TestE2EVerify(t *testing.T) {
 					r.t.Errorf("methods (-want +got):\n%s", diff)
 				}
 				r.proceed(idx.Options{MethodType: "voice"})
-				r.proceed(idx.Options{VerificationCode: r.code(r.user.Phone)})
+				r.proceed(idx.Options{VerificationCode: lastCode(r.t, r.srv, r.user.Phone)})
 			},
 			steps: []string{
 				"select-authenticator-authenticate [okta_email phone_number]",

@@ -67,7 +67,7 @@ func TestE2EStepUp(t *testing.T) {
 			}
 		}
 		r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
-		r.proceed(idx.Options{VerificationCode: r.code(r.user.Username)})
+		r.proceed(idx.Options{VerificationCode: lastCode(r.t, r.srv, r.user.Username)})
 		r.wantSteps("select-authenticator-authenticate [okta_email]", "challenge-authenticator/okta_email", "SUCCESS")
 		c := r.tx.Tokens.IDTokenClaims
 		if c.ACR() != idx.ACRTwoFactors {
@@ -112,7 +112,7 @@ func TestE2EStepUp(t *testing.T) {
 		tx := r.do(r.c.Authenticate(t.Context(), idx.Options{
 			ACRValues: []string{idx.ACRTwoFactors}, Username: r.user.Username, Password: r.user.Password, Authenticator: authenticator.OktaEmail,
 		}))
-		_, err := r.c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: r.code(r.user.Username)})
+		_, err := r.c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(r.t, r.srv, r.user.Username)})
 		var ae *idx.AuthContextError
 		if !errors.Is(err, idx.ErrACRNotMet) || !errors.Is(err, idx.ErrInvalidIDToken) || !errors.As(err, &ae) || ae.Claim != "acr" {
 			t.Fatalf("err = %v, want ErrACRNotMet on acr", err)
@@ -129,7 +129,7 @@ func TestE2EStepUp(t *testing.T) {
 		tx := r.do(r.c.Authenticate(t.Context(), idx.Options{
 			ACRValues: []string{idx.ACRTwoFactors}, Username: r.user.Username, Password: r.user.Password, Authenticator: authenticator.OktaEmail,
 		}))
-		_, err := r.c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: r.code(r.user.Username)})
+		_, err := r.c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(r.t, r.srv, r.user.Username)})
 		var ae *idx.AuthContextError
 		if !errors.Is(err, idx.ErrACRNotMet) || !errors.As(err, &ae) || ae.Claim != "amr" {
 			t.Fatalf("err = %v, want ErrACRNotMet on amr", err)
@@ -212,7 +212,7 @@ func TestE2ESessionStepUp(t *testing.T) {
 
 	r.do(r.c.Start(ctx, idx.Options{ACRValues: []string{idx.ACRTwoFactors}}))
 	r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
-	r.proceed(idx.Options{VerificationCode: r.code(r.user.Username)})
+	r.proceed(idx.Options{VerificationCode: lastCode(r.t, r.srv, r.user.Username)})
 	stepped := r.tx.Tokens.IDTokenClaims
 	if stepped.ACR() != idx.ACRTwoFactors || !stepped.AuthTime.After(first) || !slices.Contains(stepped.AMR(), "email") {
 		t.Errorf("step-up: acr %q, auth_time %v (first %v), amr %v", stepped.ACR(), stepped.AuthTime, first, stepped.AMR())

@@ -419,7 +419,7 @@ func TestE2EOktaVerifyFastPassOnly(t *testing.T) {
 	}
 	r.do(r.c.Poll(t.Context(), r.state())) // no app answers
 	r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
-	r.proceed(idx.Options{VerificationCode: r.code(r.user.Username)})
+	r.proceed(idx.Options{VerificationCode: lastCode(r.t, r.srv, r.user.Username)})
 	r.wantSuccess("pwd", "email")
 	r.wantSteps(
 		"select-authenticator-authenticate [okta_email okta_verify]",

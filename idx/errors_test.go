@@ -51,7 +51,7 @@ func TestErrorText(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		return e.c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: code(e.t, e.srv, idxtest.DemoUsername)})
+		return e.c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, idxtest.DemoUsername)})
 	}
 	tests := []struct {
 		name   string
@@ -141,7 +141,7 @@ func TestErrorText(t *testing.T) {
 				inject(e.t, e.srv,
 					idxtest.Fault{Path: "/idp/idx/challenge/answer", Times: 1, Kind: idxtest.FaultDropAfterProcessing},
 					idxtest.Fault{Path: "/idp/idx/introspect", Times: 1, Kind: idxtest.FaultServerError})
-				_, err := e.c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: code(e.t, e.srv, idxtest.DemoUsername)})
+				_, err := e.c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, idxtest.DemoUsername)})
 				return err
 			},
 			want: `idx: challenge/answer: outcome unknown; introspect: API error E0000009 (HTTP 500)`,

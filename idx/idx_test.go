@@ -113,11 +113,13 @@ func mustAuthenticate(t *testing.T, c *idx.Client, opts idx.AuthenticateOptions,
 	return tx
 }
 
-func code(t *testing.T, srv *idxtest.Server, to string) string {
+// lastCode returns the newest code srv sent to to, failing the test when it
+// sent none.
+func lastCode(t testing.TB, srv *idxtest.Server, to string) string {
 	t.Helper()
 	c, ok := srv.LastCode(to)
 	if !ok {
-		t.Fatalf("no email sent to %s", to)
+		t.Fatalf("no message sent to %s", to)
 	}
 	return c
 }
@@ -139,7 +141,7 @@ func TestSeedFlow(t *testing.T) {
 	if got := tx.NextStep.Authenticator.Profile["email"]; got == "" {
 		t.Errorf("challenge step has no (masked) email in the authenticator profile")
 	}
-	tx = mustAuthenticate(t, c, idx.AuthenticateOptions{State: state, VerificationCode: code(t, srv, idxtest.DemoUsername)},
+	tx = mustAuthenticate(t, c, idx.AuthenticateOptions{State: state, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)},
 		stepView{Status: idx.StatusSuccess})
 
 	tok := tx.Tokens
@@ -192,7 +194,7 @@ func TestWrongCodeThenRightCode(t *testing.T) {
 	c := newClient(t, srv, idx.Config{})
 	tx := mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 	tx = mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
-	good := code(t, srv, idxtest.DemoUsername)
+	good := lastCode(t, srv, idxtest.DemoUsername)
 	wrong := "000000"
 	if good == wrong {
 		wrong = "111111"
@@ -251,7 +253,7 @@ func TestResend(t *testing.T) {
 	c := newClient(t, srv, idx.Config{})
 	tx := mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 	tx = mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
-	first := code(t, srv, idxtest.DemoUsername)
+	first := lastCode(t, srv, idxtest.DemoUsername)
 	sent := len(srv.Outbox())
 
 	tx = mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Resend: true}, challengeEmail)
@@ -261,7 +263,7 @@ func TestResend(t *testing.T) {
 	if _, err := c.Resend(t.Context(), tx.State); err != nil {
 		t.Fatalf("Resend: %v", err)
 	}
-	second := code(t, srv, idxtest.DemoUsername)
+	second := lastCode(t, srv, idxtest.DemoUsername)
 	if first != second {
 		want := challengeEmail
 		want.Messages = []string{"ERROR api.authn.error.PASSCODE_INVALID verificationCode"}
@@ -494,7 +496,7 @@ func TestResumeFromSharedStore(t *testing.T) {
 	if diff := cmp.Diff(want, srv.RequestLog()); diff != "" {
 		t.Errorf("resuming from the store re-introspected (-want +got):\n%s", diff)
 	}
-	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 }
 
 func TestConcurrentSignIns(t *testing.T) {
@@ -671,7 +673,7 @@ func TestRevoke(t *testing.T) {
 				t.Fatal(err)
 			}
 			state := tx.State
-			tx, err = c.Authenticate(ctx, idx.AuthenticateOptions{State: state, VerificationCode: code(t, srv, idxtest.DemoUsername)})
+			tx, err = c.Authenticate(ctx, idx.AuthenticateOptions{State: state, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 			if err != nil || tx.Status != idx.StatusSuccess {
 				t.Fatalf("sign-in: %v %v", tx, err)
 			}
@@ -725,5 +727,5 @@ func TestDoubleSubmitDoesNotLoseAnUpdate(t *testing.T) {
 		t.Fatalf("err = %v; want ErrTransactionConflict", err)
 	}
 	// The winner's state is intact: the code step goes on.
-	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 }

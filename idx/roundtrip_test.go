@@ -76,7 +76,7 @@ func TestSteadyStateSeedFlow(t *testing.T) {
 	wantRequests(t, srv, "username and password", []string{reqInteract, reqIntrospect, reqIdentify})
 	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
 	wantRequests(t, srv, "the email authenticator", []string{reqChallenge, reqChallenge})
-	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 	wantRequests(t, srv, "the code", []string{reqAnswer, reqToken})
 }
 
@@ -89,7 +89,7 @@ func TestSteadyStateAllValuesUpFront(t *testing.T) {
 	tx := mustAuthenticate(t, c, idx.AuthenticateOptions{
 		Username: idxtest.DemoUsername, Password: idxtest.DemoPassword, Authenticator: authenticator.OktaEmail,
 	}, challengeEmail)
-	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 	wantRequests(t, srv, "values up front", seedFlow)
 }
 
@@ -107,7 +107,7 @@ func TestWrongPasswordCostsOneIdentify(t *testing.T) {
 	tx = mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 	wantRequests(t, srv, "the right password after a wrong one", []string{reqIdentify})
 	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
-	good := code(t, srv, idxtest.DemoUsername)
+	good := lastCode(t, srv, idxtest.DemoUsername)
 	wrong := "000000"
 	if good == wrong {
 		wrong = "111111"
@@ -147,7 +147,7 @@ func TestResendSequence(t *testing.T) {
 	if got := len(srv.Outbox()); got != resent+1 {
 		t.Fatalf("%d emails after the resend; want %d", got, resent+1)
 	}
-	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 	wantRequests(t, srv, "the code after resends", []string{reqAnswer, reqToken})
 }
 
@@ -243,7 +243,7 @@ func TestResumeInAnotherInstance(t *testing.T) {
 	wantRequests(t, srv, "instance A: username and password", []string{reqInteract, reqIntrospect, reqIdentify})
 	mustAuthenticate(t, b, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
 	wantRequests(t, srv, "instance B: the email authenticator", []string{reqChallenge, reqChallenge})
-	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 	// A verifies its first ID token: its caches are cold.
 	wantRequests(t, srv, "instance A: the code", []string{reqAnswer, reqToken, reqDiscovery, reqKeys})
 
@@ -251,13 +251,13 @@ func TestResumeInAnotherInstance(t *testing.T) {
 	tx = mustAuthenticate(t, b, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
 	wantRequests(t, srv, "B starts, A selects", []string{reqInteract, reqIntrospect, reqIdentify, reqChallenge, reqChallenge})
-	mustAuthenticate(t, b, idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, b, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 	wantRequests(t, srv, "instance B: the code", []string{reqAnswer, reqToken, reqDiscovery, reqKeys})
 
 	// Both warm now: a sign-in spread over both is the seed flow.
 	tx = mustAuthenticate(t, a, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 	mustAuthenticate(t, b, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
-	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 	wantRequests(t, srv, "a sign-in over two warm instances", seedFlow)
 }
 

@@ -197,7 +197,7 @@ func TestTokenSourceSingleFlight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)})
+	tx, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 	if err != nil || tx.Status != idx.StatusSuccess {
 		t.Fatalf("sign-in: %v %v", tx, err)
 	}
@@ -513,7 +513,7 @@ func signInTx(t *testing.T, c *idx.Client, srv *idxtest.Server) *idx.Transaction
 		tx, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, Authenticator: "okta_email"})
 	}
 	if err == nil {
-		tx, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)})
+		tx, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 	}
 	if err != nil || tx.Status != idx.StatusSuccess {
 		t.Fatalf("sign-in: %v %v", tx, err)

@@ -105,7 +105,7 @@ func TestWireRateLimitRetriedAfterReset(t *testing.T) {
 			case strings.HasSuffix(tt.path, "/resend"):
 				_, err = c.Resend(t.Context(), tx.State)
 			default:
-				code := code(t, srv, idxtest.DemoUsername)
+				code := lastCode(t, srv, idxtest.DemoUsername)
 				tx, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
 				if err == nil && tx.Status != idx.StatusSuccess {
 					t.Errorf("status %s after the retried request", tx.Status)
@@ -282,7 +282,7 @@ func TestWireAnswerNeverReplayed(t *testing.T) {
 			f.Method, f.Path, f.Times = "POST", "/idp/idx/challenge/answer", 1
 			inject(t, srv, f)
 			srv.ResetRequestLog()
-			got, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)})
+			got, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 			tt.check(t, got, err)
 			counts := srv.RequestCounts()
 			if counts[reqAnswer] != 1 || counts[reqIntrospect] != tt.wantIntrospect {
@@ -330,7 +330,7 @@ func TestWireAnswerNeverReplayed(t *testing.T) {
 				tx := toChallenge(t, c)
 				inject(t, srv, idxtest.Fault{Method: "POST", Path: "/oauth2/default/v1/token", Kind: kind, Status: 503})
 				srv.ResetRequestLog()
-				_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)})
+				_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 				if err == nil {
 					t.Fatal("sign-in succeeded without tokens")
 				}
@@ -482,7 +482,7 @@ func TestWireHostileResponses(t *testing.T) {
 				srv.ClearFaults()
 				tx := toChallenge(t, c)
 				inject(t, srv, idxtest.Fault{Path: "/oauth2/default/v1/token", Kind: kind, Times: 1})
-				got, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)})
+				got, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 				if err == nil {
 					t.Fatalf("no error; got %v", got)
 				}
@@ -574,7 +574,7 @@ func TestWireForeignHrefs(t *testing.T) {
 		tx := toChallenge(t, c)
 		inject(t, srv, idxtest.Fault{Path: "/idp/idx/challenge/answer", Times: 1, Kind: idxtest.FaultForeignHrefs, Origin: foreign.URL})
 		srv.ResetRequestLog()
-		_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)})
+		_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 		if err == nil {
 			t.Fatal("a foreign token URL was accepted")
 		}
@@ -635,7 +635,7 @@ func TestWireHrefWithQuery(t *testing.T) {
 			f.Path, f.Times = "/idp/idx/challenge/answer", 1
 			inject(t, srv, f)
 			before := srv.RequestCounts()[reqToken]
-			_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: code(t, srv, idxtest.DemoUsername)})
+			_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 			var oe *idx.OriginError
 			if !errors.Is(err, idx.ErrForeignOrigin) || !errors.As(err, &oe) {
 				t.Fatalf("err = %v; want an *OriginError", err)
