@@ -121,25 +121,15 @@ type formDef struct {
 // A path no offered form posts to is not allowed in this state.
 func (s *Server) remediate(path string) func(time.Time, []byte) idxResult {
 	return func(now time.Time, raw []byte) idxResult {
-		var b handleBody
-		if !decode(raw, &b) {
-			return messagesOnly(http.StatusBadRequest, msgMalformed())
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		t, fail := s.activeTxnLocked(now, b.StateHandle)
-		if fail != nil {
-			return *fail
-		}
-		c := &call{s: s, now: now, t: t}
-		for _, name := range s.org.steps[t.step].forms(c) {
-			if f := s.org.forms[name]; f.path == path {
-				res := f.submit(c, raw)
-				res.emails = c.sent
-				return res
+		return s.onKind(now, raw, func(c *call) *idxResult {
+			for _, name := range s.org.steps[c.t.step].forms(c) {
+				if f := s.org.forms[name]; f.path == path {
+					res := f.submit(c, raw)
+					return &res
+				}
 			}
-		}
-		return c.fail(http.StatusForbidden, msgNotAllowed())
+			return failPtr(c.fail(http.StatusForbidden, msgNotAllowed()))
+		})
 	}
 }
 

@@ -296,6 +296,21 @@ func (s *Server) poll(now time.Time, raw []byte) idxResult {
 // onKind runs op for the live transaction named in raw, under s.mu. op
 // returns nil to answer the transaction's (new) state.
 func (s *Server) onKind(now time.Time, raw []byte, op func(c *call) *idxResult) idxResult {
+	return s.onLiveTxn(now, raw, func(t *transaction) idxResult {
+		c := &call{s: s, now: now, t: t}
+		if res := op(c); res != nil {
+			res.emails = c.sent
+			return *res
+		}
+		return c.ok()
+	})
+}
+
+// onLiveTxn is how a request on a transaction begins: it decodes the
+// stateHandle of raw and runs op, under s.mu, on the live transaction it
+// names. A malformed body, or a handle with no live transaction, gets its
+// answer without op.
+func (s *Server) onLiveTxn(now time.Time, raw []byte, op func(t *transaction) idxResult) idxResult {
 	var b handleBody
 	if !decode(raw, &b) {
 		return messagesOnly(http.StatusBadRequest, msgMalformed())
@@ -306,28 +321,15 @@ func (s *Server) onKind(now time.Time, raw []byte, op func(c *call) *idxResult) 
 	if fail != nil {
 		return *fail
 	}
-	c := &call{s: s, now: now, t: t}
-	if res := op(c); res != nil {
-		res.emails = c.sent
-		return *res
-	}
-	return c.ok()
+	return op(t)
 }
 
 // cancel answers POST /idp/idx/cancel: the transaction ends and a new one
 // starts over at identify, on a new stateHandle, for the same interaction.
 func (s *Server) cancel(now time.Time, raw []byte) idxResult {
-	var b handleBody
-	if !decode(raw, &b) {
-		return messagesOnly(http.StatusBadRequest, msgMalformed())
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, fail := s.activeTxnLocked(now, b.StateHandle)
-	if fail != nil {
-		return *fail
-	}
-	delete(s.transactions, t.handle)
-	t.setStep(stepIdentify, nil)
-	return s.answer200(carryCancelledLink(t, s.newTxnLocked(now, t.interaction)))
+	return s.onLiveTxn(now, raw, func(t *transaction) idxResult {
+		delete(s.transactions, t.handle)
+		t.setStep(stepIdentify, nil)
+		return s.answer200(carryCancelledLink(t, s.newTxnLocked(now, t.interaction)))
+	})
 }
