@@ -5,7 +5,6 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
+	"github.com/goidx/goidx/internal/testclock"
 )
 
 // stepUpOrg is an org whose policy lets a password alone through, so that
@@ -155,28 +155,15 @@ func TestE2EStepUp(t *testing.T) {
 // browser does, and whose clock a test moves.
 type sessionClient struct {
 	c   *idx.Client
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (s *sessionClient) advance(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.now = s.now.Add(d)
-}
-
-func (s *sessionClient) clock() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.now
+	clk *testclock.Clock
 }
 
 // newSessionRun is an org with a clock a test moves, and a client of it
 // with a cookie jar on the same clock.
 func newSessionRun(t *testing.T, name string) (*e2eRun, *sessionClient) {
 	t.Helper()
-	sc := &sessionClient{now: time.Now()}
-	r := stepUpOrg(t, name, idxtest.WithClock(sc.clock))
+	sc := &sessionClient{clk: testclock.New(time.Now())}
+	r := stepUpOrg(t, name, idxtest.WithClock(sc.clk.Now))
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +172,7 @@ func newSessionRun(t *testing.T, name string) (*e2eRun, *sessionClient) {
 	hc.Jar = jar
 	sc.c, err = idx.NewClient(idx.Config{
 		Issuer: r.srv.Issuer(), ClientID: idxtest.PublicClientID, RedirectURI: idxtest.DefaultRedirectURI,
-	}, idx.WithInsecureLoopbackHTTP(), idx.WithHTTPClient(&hc), idx.WithClock(sc.clock))
+	}, idx.WithInsecureLoopbackHTTP(), idx.WithHTTPClient(&hc), idx.WithClock(sc.clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +191,7 @@ func TestE2ESessionStepUp(t *testing.T) {
 	r.do(r.c.Authenticate(ctx, idx.Options{Username: r.user.Username, Password: r.user.Password}))
 	first := r.tx.Tokens.IDTokenClaims.AuthTime
 
-	sc.advance(10 * time.Minute)
+	sc.clk.Advance(10 * time.Minute)
 	r.do(r.c.Start(ctx, idx.Options{}))
 	if got := r.tx.Tokens.IDTokenClaims.AuthTime; !got.Equal(first) {
 		t.Errorf("session sign-in: AuthTime %v, want the session's %v", got, first)
@@ -218,7 +205,7 @@ func TestE2ESessionStepUp(t *testing.T) {
 		t.Errorf("step-up: acr %q, auth_time %v (first %v), amr %v", stepped.ACR(), stepped.AuthTime, first, stepped.AMR())
 	}
 
-	sc.advance(10 * time.Minute)
+	sc.clk.Advance(10 * time.Minute)
 	r.do(r.c.Start(ctx, idx.Options{MaxAge: 5 * time.Minute}))
 	r.proceed(idx.Options{Username: r.user.Username, Password: r.user.Password})
 	r.do(r.c.Start(ctx, idx.Options{Prompt: idx.PromptLogin}))
