@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -105,12 +106,20 @@ func TestTokenStoreConformance(t *testing.T) {
 }
 
 // TestClusterConformance runs the suite against a Redis Cluster when
-// REDIS_CLUSTER_ADDRS names its nodes (host:port,...); CI has none.
+// REDIS_CLUSTER_ADDRS names its nodes (host:port,...). .ci/run starts
+// one (scripts/redis-cluster.sh); where CI is set, a missing cluster
+// fails the test.
 func TestClusterConformance(t *testing.T) {
 	t.Parallel()
 	addrs := clusterAddrs()
 	if addrs == nil {
-		t.Skip("REDIS_CLUSTER_ADDRS not set: no Redis Cluster to test against")
+		msg := "REDIS_CLUSTER_ADDRS not set: the Redis Cluster tests did NOT run. Start a cluster with " +
+			"`export \"$(scripts/redis-cluster.sh start /tmp/goidx-cluster)\"` (stop it with " +
+			"`scripts/redis-cluster.sh stop /tmp/goidx-cluster`); .ci/run does this"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
 	}
 	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: addrs})
 	t.Cleanup(func() { rdb.Close() })
