@@ -1,201 +1,179 @@
 // Command email-otp signs a user in with a username, a password and a code
 // sent by email: the embedded sign-in flow of the goidx quickstart, in a
-// terminal.
+// terminal, written as a loop over Client.Authenticate.
 //
 // With no configuration it starts a fake Okta org in this process
-// (package idxtest), signs in its demo user and reads the emailed code from
-// the fake org's outbox:
+// (package idxtest) and signs in its demo user:
 //
-//	go run ./examples/email-otp
+//	go run ./examples/email-otp          # type the answers
+//	go run ./examples/email-otp -auto    # the program answers itself
+//
+// With -auto (or with nothing to read on standard input, such as
+// /dev/null) it answers with the demo user's credentials and reads the
+// emailed code from the fake org's outbox.
 //
 // With OKTA_ISSUER and OKTA_CLIENT_ID set (and OKTA_CLIENT_SECRET for a
 // confidential app, OKTA_REDIRECT_URI when it is not
-// http://localhost:8080/login/callback) it signs in to that org, asking for
-// the username, password and code on the terminal.
+// http://localhost:8080/login/callback) it signs in to that org, asking
+// for the username, password and code; the password is not echoed. Set
+// OKTA_INSECURE_LOOPBACK_HTTP=1 to allow a plain-http issuer on this
+// machine (a fake org started with go run ./examples/fakeokta). -h lists
+// every flag and environment variable; docs/okta-setup.md tells how to
+// set up an org for it.
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/signal"
 	"slices"
-	"strings"
-	"syscall"
 
 	"github.com/goidx/goidx/authenticator"
+	"github.com/goidx/goidx/examples/internal/terminal"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Stdin, os.Stdout, os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "email-otp:", err)
-		os.Exit(1)
-	}
+	os.Exit(terminal.Main(name, summary, signIn))
 }
 
-// asker answers the questions of a sign-in: from a terminal, or, on the
-// fake org, from its demo data.
-type asker interface {
-	ask(prompt string, secret bool) (string, error)
-	code(ctx context.Context) (string, error)
+// name and summary are what -h prints first.
+const (
+	name    = "email-otp"
+	summary = `Signs a user in with a username, a password and a code sent by email
+(Client.Authenticate), then prints the user's profile from userinfo. At
+the code prompt, "resend" has a new code sent; "cancel" at any prompt
+stops.
+
+With no OKTA_ISSUER it runs on a fake org built into the program, as its
+demo user.
+
+` + terminal.AutoHelp
+)
+
+// run runs the program on p, as main does on the process.
+func run(ctx context.Context, p *terminal.Program) error {
+	return p.Run(ctx, name, summary, signIn)
 }
 
-func run(ctx context.Context, in io.Reader, out io.Writer, getenv func(string) string) error {
-	cfg := idx.Config{
-		Issuer:       getenv("OKTA_ISSUER"),
-		ClientID:     getenv("OKTA_CLIENT_ID"),
-		ClientSecret: getenv("OKTA_CLIENT_SECRET"),
-		RedirectURI:  getenv("OKTA_REDIRECT_URI"),
-		Scopes:       []string{"openid", "profile", "email"},
+// The inputs asked before the first call: the sign-in's first page.
+var (
+	identify      = &idx.NextStep{Name: "identify"}
+	usernameInput = idx.Input{Name: "username", Label: "Username", Type: "string", Required: true}
+	passwordInput = idx.Input{Name: "password", Label: "Password", Type: "string", Required: true, Secret: true}
+)
+
+// signIn signs a user in at the org p's configuration names.
+func signIn(ctx context.Context, p *terminal.Program) error {
+	org, err := p.Org()
+	if err != nil {
+		return err
 	}
-	if cfg.RedirectURI == "" {
-		cfg.RedirectURI = "http://localhost:8080/login/callback"
+	defer org.Close()
+	switch {
+	case p.Auto():
+		fmt.Fprintf(p.Out, "No OKTA_ISSUER set: using the fake Okta org at %s, signing in as its demo user %s\n",
+			org.Config.Issuer, idxtest.DemoUsername)
+	case org.Fake != nil:
+		fmt.Fprintf(p.Out, "No OKTA_ISSUER set: using the fake Okta org at %s\n", org.Config.Issuer)
+	default:
+		fmt.Fprintf(p.Out, "Signing in to the Okta org %s as app %s\n", org.Config.Issuer, org.Config.ClientID)
 	}
-	var opts []idx.ClientOption
-	var a asker
-	if cfg.Issuer == "" {
-		srv := idxtest.NewServer()
-		defer srv.Close()
-		cfg.Issuer, cfg.ClientID, cfg.ClientSecret = srv.Issuer(), idxtest.PublicClientID, ""
-		cfg.RedirectURI = idxtest.DefaultRedirectURI
-		opts = append(opts, idx.WithInsecureLoopbackHTTP())
-		fmt.Fprintf(out, "No OKTA_ISSUER set: using the fake Okta org at %s\n", srv.Issuer())
-		fmt.Fprintf(out, "Demo user %s, password %s\n", idxtest.DemoUsername, idxtest.DemoPassword)
-		a = &fakeAsker{srv: srv, out: out}
-	} else {
-		if cfg.ClientID == "" {
-			return errors.New("OKTA_CLIENT_ID must be set with OKTA_ISSUER")
-		}
-		a = &terminalAsker{in: bufio.NewReader(in), out: out}
-	}
-	client, err := idx.NewClient(cfg, opts...)
+	// The answers come from the terminal, or, on the fake org, from the
+	// program.
+	a := p.Asker(org, &terminal.Auto{Inbox: idxtest.DemoUsername, Flow: demoCredentials})
+	client, err := idx.NewClient(org.Config, org.Options...)
 	if err != nil {
 		return err
 	}
 
-	username, err := a.ask("Username", false)
-	if err != nil {
-		return err
+	username, cmd, err := a.Answer(ctx, identify, usernameInput)
+	if err != nil || cmd == terminal.Cancel {
+		return canceled(p, err)
 	}
-	password, err := a.ask("Password", true)
-	if err != nil {
-		return err
+	password, cmd, err := a.Answer(ctx, identify, passwordInput)
+	if err != nil || cmd == terminal.Cancel {
+		return canceled(p, err)
 	}
 	tx, err := client.Authenticate(ctx, idx.AuthenticateOptions{Username: username, Password: password})
 	for err == nil && tx.Status == idx.StatusPending {
-		report(out, tx)
-		var next idx.AuthenticateOptions
-		switch step := tx.NextStep; {
+		terminal.Report(p.Out, tx)
+		step := tx.NextStep
+		switch {
 		case errors.Is(tx.Rejection, idx.ErrInvalidCredentials):
+			_, _ = client.Cancel(ctx, tx.State)
 			return errors.New("wrong username or password")
-		case slices.ContainsFunc(step.Inputs, func(in idx.Input) bool { return in.Name == "authenticator" }):
-			if !offers(step, authenticator.OktaEmail) {
+		case hasInput(step, "authenticator"):
+			if !slices.ContainsFunc(step.Options, func(o idx.Option) bool { return o.Value == string(authenticator.OktaEmail) }) {
+				_, _ = client.Cancel(ctx, tx.State)
 				return fmt.Errorf("the org does not offer the email authenticator at step %s", step.Name)
 			}
-			next = idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}
-		case slices.ContainsFunc(step.Inputs, func(in idx.Input) bool { return in.Name == "verificationCode" }):
-			code, cerr := a.code(ctx)
-			if cerr != nil {
-				return cerr
+			fmt.Fprintln(p.Out, "  -> authenticator: okta_email")
+			tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+		case hasInput(step, "verificationCode"):
+			code, cmd, aerr := a.Answer(ctx, step, idx.Input{Name: "verificationCode", Required: true})
+			switch {
+			case aerr != nil || cmd == terminal.Cancel:
+				_, _ = client.Cancel(ctx, tx.State)
+				return canceled(p, aerr)
+			case cmd == terminal.Resend:
+				fmt.Fprintln(p.Out, "  asking the org to send the code again")
+				tx, err = client.Resend(ctx, tx.State)
+			default:
+				tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
 			}
-			next = idx.AuthenticateOptions{State: tx.State, VerificationCode: code}
 		default:
+			_, _ = client.Cancel(ctx, tx.State)
 			return fmt.Errorf("this example does not handle step %q", step.Name)
 		}
-		tx, err = client.Authenticate(ctx, next)
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Status: %s\n", tx.Status)
+	fmt.Fprintf(p.Out, "Status: %s\n", tx.Status)
 	if tx.Status != idx.StatusSuccess {
-		for _, m := range tx.Messages {
-			fmt.Fprintf(out, "  %s: %s (%s)\n", m.Class, m.Text, m.Key)
+		terminal.PrintMessages(p.Out, tx.Messages)
+		if err := tx.Err(); err != nil {
+			return fmt.Errorf("the org ended the sign-in: %w", err)
 		}
 		return fmt.Errorf("sign-in ended with status %s", tx.Status)
 	}
-	fmt.Fprintf(out, "Signed in: access token, ID token (verified, subject %s)", tx.Tokens.IDTokenClaims.Subject)
+	fmt.Fprintf(p.Out, "Signed in: access token, ID token (verified, subject %s)", tx.Tokens.IDTokenClaims.Subject)
 	if tx.Tokens.RefreshToken != "" {
-		fmt.Fprint(out, ", refresh token")
+		fmt.Fprint(p.Out, ", refresh token")
 	}
-	fmt.Fprintln(out)
+	fmt.Fprintln(p.Out)
 	profile, err := client.UserInfo(ctx, tx.Tokens)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Profile: %s <%s> (sub %s)\n", profile.Name, profile.Email, profile.Subject)
+	fmt.Fprintf(p.Out, "Profile: %s <%s> (sub %s)\n", profile.Name, profile.Email, profile.Subject)
 	return nil
 }
 
-func offers(step *idx.NextStep, k authenticator.Key) bool {
-	return slices.ContainsFunc(step.Options, func(o idx.Option) bool { return o.Value == string(k) })
+// canceled reports a sign-in the user canceled at a prompt, or err.
+func canceled(p *terminal.Program, err error) error {
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(p.Out, "Sign-in canceled.")
+	return nil
 }
 
-// report prints a pending step: its name, inputs, options and messages.
-func report(out io.Writer, tx *idx.Transaction) {
-	s := tx.NextStep
-	fmt.Fprintf(out, "Status: %s, next step: %s\n", tx.Status, s.Name)
-	var names []string
-	for _, in := range s.Inputs {
-		names = append(names, in.Name)
-	}
-	fmt.Fprintf(out, "  inputs: %s\n", strings.Join(names, ", "))
-	for _, o := range s.Options {
-		fmt.Fprintf(out, "  option: %s (%s)\n", o.Label, o.Value)
-	}
-	if s.CanResend {
-		fmt.Fprintln(out, "  the code can be resent")
-	}
-	for _, m := range tx.Messages {
-		fmt.Fprintf(out, "  %s: %s\n", m.Class, m.Text)
-	}
+func hasInput(s *idx.NextStep, name string) bool {
+	return slices.ContainsFunc(s.Inputs, func(in idx.Input) bool { return in.Name == name })
 }
 
-type terminalAsker struct {
-	in  *bufio.Reader
-	out io.Writer
-}
-
-func (t *terminalAsker) ask(prompt string, secret bool) (string, error) {
-	if secret {
-		prompt += " (shown as you type)"
+// demoCredentials answers the username and password with the fake org's
+// demo user; terminal.Auto reads the code from the fake org's outbox.
+func demoCredentials(_ *idx.NextStep, in idx.Input) (string, bool, error) {
+	switch in.Name {
+	case "username":
+		return idxtest.DemoUsername, true, nil
+	case "password":
+		return idxtest.DemoPassword, true, nil
 	}
-	fmt.Fprintf(t.out, "%s: ", prompt)
-	line, err := t.in.ReadString('\n')
-	if err != nil && line == "" {
-		return "", fmt.Errorf("reading %s: %w", strings.ToLower(prompt), err)
-	}
-	return strings.TrimSpace(line), nil
-}
-
-func (t *terminalAsker) code(context.Context) (string, error) {
-	return t.ask("Code from the email", false)
-}
-
-type fakeAsker struct {
-	srv *idxtest.Server
-	out io.Writer
-}
-
-func (f *fakeAsker) ask(prompt string, _ bool) (string, error) {
-	if prompt == "Username" {
-		return idxtest.DemoUsername, nil
-	}
-	return idxtest.DemoPassword, nil
-}
-
-func (f *fakeAsker) code(context.Context) (string, error) {
-	code, ok := f.srv.LastCode(idxtest.DemoUsername)
-	if !ok {
-		return "", errors.New("the fake org sent no email")
-	}
-	fmt.Fprintf(f.out, "  the fake org emailed %s the code %s\n", idxtest.DemoUsername, code)
-	return code, nil
+	return "", false, nil
 }

@@ -12,33 +12,34 @@
 // org and asked for again.
 //
 // With no configuration it starts a fake Okta org in this process
-// (package idxtest) that offers password recovery, and resets the demo
-// user's password to a random one, answering every step itself and
-// reading the emailed code from the fake org's outbox:
+// (package idxtest) that offers password recovery for its demo user:
 //
-//	go run ./examples/recover-password
+//	go run ./examples/recover-password          # type the answers
+//	go run ./examples/recover-password -auto    # the program answers itself
+//
+// With -auto it resets the demo user's password to a random one, reading
+// the emailed code from the fake org's outbox.
 //
 // With OKTA_ISSUER and OKTA_CLIENT_ID set (and OKTA_CLIENT_SECRET for a
 // confidential app, OKTA_REDIRECT_URI when it is not
 // http://localhost:8080/login/callback) it recovers a password at that
-// org, whose password policy must allow self-service recovery by email,
-// asking every question on the terminal. Set OKTA_INSECURE_LOOPBACK_HTTP=1
-// to allow a plain-http issuer on this machine (a fake org started
-// separately); plain http is refused for any other host.
+// org, whose password policy must allow self-service recovery by email
+// (docs/okta-setup.md). Set OKTA_INSECURE_LOOPBACK_HTTP=1 to allow a
+// plain-http issuer on this machine (a fake org started with go run
+// ./examples/fakeokta); plain http is refused for any other host. -h
+// lists every flag and environment variable.
 //
-// Passwords and codes typed are shown as they are typed; nothing secret
-// (password, code, token, state handle) is printed otherwise.
+// Passwords typed at a terminal are not echoed; nothing secret (password,
+// code, token, state handle) is printed, except the codes of the fake org
+// when you type the answers there.
 package main
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/signal"
 	"slices"
-	"syscall"
 
 	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/examples/internal/terminal"
@@ -47,16 +48,28 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Stdin, os.Stdout, os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "recover-password:", err)
-		os.Exit(1)
-	}
+	os.Exit(terminal.Main(name, summary, recoverPassword))
 }
 
-func run(ctx context.Context, in io.Reader, out io.Writer, getenv func(string) string) error {
-	return recoverPassword(ctx, &terminal.Program{In: in, Out: out, Getenv: getenv})
+// name and summary are what -h prints first.
+const (
+	name    = "recover-password"
+	summary = `Resets a forgotten password with self-service password recovery
+(Client.RecoverPassword): the username, the code the org emails, then the
+new password (typed twice). When the org ends recovery with a message
+instead of signing the user in, the program signs in with the new
+password. Type "cancel" at a prompt to stop, "resend" at a code prompt for
+a new code.
+
+With no OKTA_ISSUER it runs on a fake org built into the program that
+offers recovery for its demo user.
+
+` + terminal.AutoHelp
+)
+
+// run runs the program on p, as main does on the process.
+func run(ctx context.Context, p *terminal.Program) error {
+	return p.Run(ctx, name, summary, recoverPassword)
 }
 
 // recoverPassword resets a password at the org p's environment names.
@@ -66,11 +79,14 @@ func recoverPassword(ctx context.Context, p *terminal.Program) error {
 		return err
 	}
 	defer org.Close()
-	if org.Fake != nil {
+	switch {
+	case p.Auto():
 		fmt.Fprintf(p.Out, "No OKTA_ISSUER set: using a fake Okta org at %s that offers password recovery\n", org.Config.Issuer)
 		fmt.Fprintf(p.Out, "Resetting the password of the demo user %s; the answers come from the program, the codes from the fake org's outbox\n",
 			idxtest.DemoUsername)
-	} else {
+	case org.Fake != nil:
+		fmt.Fprintf(p.Out, "No OKTA_ISSUER set: using a fake Okta org at %s that offers password recovery\n", org.Config.Issuer)
+	default:
 		fmt.Fprintf(p.Out, "Recovering a password at the Okta org %s as app %s\n", org.Config.Issuer, org.Config.ClientID)
 	}
 	// The answers come from the terminal, or, on the fake org, from the

@@ -3,6 +3,7 @@ package main
 import (
 	"testing"
 
+	"github.com/goidx/goidx/examples/internal/maintest"
 	"github.com/goidx/goidx/examples/internal/terminal/terminaltest"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
@@ -32,7 +33,7 @@ func signsIn(t *testing.T, srv *idxtest.Server, username, password string) bool 
 func TestRunOnEmbeddedFakeOrg(t *testing.T) {
 	t.Parallel()
 	e := terminaltest.NewEmbedded()
-	err := recoverPassword(t.Context(), &e.Program)
+	err := run(t.Context(), &e.Program)
 	got, srv, password := e.Out.String(), e.Server, e.Password
 	if err != nil {
 		t.Fatalf("run: %v\noutput:\n%s", err, got)
@@ -190,4 +191,12 @@ func TestRunAgainstOrg(t *testing.T) {
 func TestRunConfiguration(t *testing.T) {
 	t.Parallel()
 	terminaltest.CheckConfiguration(t, run, idxtest.WithPolicy(idxtest.Policy{Factors: 2, Recovery: true}))
+}
+
+func TestMain(m *testing.M) { maintest.Main(m, main) }
+
+// TestHelp: -h prints every flag and environment variable and exits 0.
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	maintest.CheckHelp(t, name, terminaltest.Flags, terminaltest.Vars)
 }

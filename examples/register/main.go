@@ -13,21 +13,23 @@
 // is refused by the org and asked for again.
 //
 // With no configuration it starts a fake Okta org in this process
-// (package idxtest) that offers registration, and answers every step
-// itself, reading the emailed code from the fake org's outbox:
+// (package idxtest) that offers registration:
 //
-//	go run ./examples/register
+//	go run ./examples/register          # type the answers
+//	go run ./examples/register -auto    # the program answers itself
 //
 // With OKTA_ISSUER and OKTA_CLIENT_ID set (and OKTA_CLIENT_SECRET for a
 // confidential app, OKTA_REDIRECT_URI when it is not
 // http://localhost:8080/login/callback) it registers with that org, whose
-// profile enrollment policy must allow self-service registration, asking
-// every question on the terminal. Set OKTA_INSECURE_LOOPBACK_HTTP=1 to
-// allow a plain-http issuer on this machine (a fake org started
-// separately); plain http is refused for any other host.
+// profile enrollment policy must allow self-service registration
+// (docs/okta-setup.md). Set OKTA_INSECURE_LOOPBACK_HTTP=1 to allow a
+// plain-http issuer on this machine (a fake org started with go run
+// ./examples/fakeokta); plain http is refused for any other host. -h
+// lists every flag and environment variable.
 //
-// Passwords and codes typed are shown as they are typed; nothing secret
-// (password, code, token, state handle) is printed otherwise.
+// Passwords typed at a terminal are not echoed; nothing secret (password,
+// code, token, state handle) is printed, except the codes of the fake org
+// when you type the answers there.
 package main
 
 import (
@@ -36,9 +38,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"slices"
-	"syscall"
 
 	"github.com/goidx/goidx/examples/internal/terminal"
 	"github.com/goidx/goidx/idx"
@@ -46,13 +46,23 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Stdin, os.Stdout, os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "register:", err)
-		os.Exit(1)
-	}
+	os.Exit(terminal.Main(name, summary, register))
 }
+
+// name and summary are what -h prints first.
+const (
+	name    = "register"
+	summary = `Signs up a new user with self-service registration (Client.Register): the
+user's first name, last name and email, then whatever the org's
+enrollment policy asks for, such as a password and an emailed code. Type
+"cancel" at a prompt to stop, "resend" at a code prompt for a new code,
+"skip" where the org lets an authenticator be skipped.
+
+With no OKTA_ISSUER it runs on a fake org built into the program that
+offers registration.
+
+` + terminal.AutoHelp
+)
 
 // The new user the program registers on the embedded fake org.
 const (
@@ -61,8 +71,9 @@ const (
 	fakeEmail     = "ada@example.com"
 )
 
-func run(ctx context.Context, in io.Reader, out io.Writer, getenv func(string) string) error {
-	return register(ctx, &terminal.Program{In: in, Out: out, Getenv: getenv})
+// run runs the program on p, as main does on the process.
+func run(ctx context.Context, p *terminal.Program) error {
+	return p.Run(ctx, name, summary, register)
 }
 
 // register signs up a new user on the org p's environment names.
@@ -72,11 +83,14 @@ func register(ctx context.Context, p *terminal.Program) error {
 		return err
 	}
 	defer org.Close()
-	if org.Fake != nil {
+	switch {
+	case p.Auto():
 		fmt.Fprintf(p.Out, "No OKTA_ISSUER set: using a fake Okta org at %s that offers registration\n", org.Config.Issuer)
 		fmt.Fprintf(p.Out, "Registering %s %s <%s>; the answers come from the program, the codes from the fake org's outbox\n",
 			fakeFirstName, fakeLastName, fakeEmail)
-	} else {
+	case org.Fake != nil:
+		fmt.Fprintf(p.Out, "No OKTA_ISSUER set: using a fake Okta org at %s that offers registration\n", org.Config.Issuer)
+	default:
 		fmt.Fprintf(p.Out, "Registering with the Okta org %s as app %s\n", org.Config.Issuer, org.Config.ClientID)
 	}
 	// The answers come from the terminal, or, on the fake org, from the

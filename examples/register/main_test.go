@@ -3,6 +3,7 @@ package main
 import (
 	"testing"
 
+	"github.com/goidx/goidx/examples/internal/maintest"
 	"github.com/goidx/goidx/examples/internal/terminal/terminaltest"
 	"github.com/goidx/goidx/idx/idxtest"
 )
@@ -10,7 +11,7 @@ import (
 func TestRunOnEmbeddedFakeOrg(t *testing.T) {
 	t.Parallel()
 	e := terminaltest.NewEmbedded()
-	if err := register(t.Context(), &e.Program); err != nil {
+	if err := run(t.Context(), &e.Program); err != nil {
 		t.Fatalf("run: %v\noutput:\n%s", err, e.Out.String())
 	}
 	got, srv, password := e.Out.String(), e.Server, e.Password
@@ -136,4 +137,12 @@ func TestRunAgainstOrg(t *testing.T) {
 func TestRunConfiguration(t *testing.T) {
 	t.Parallel()
 	terminaltest.CheckConfiguration(t, run, idxtest.WithPolicy(idxtest.Policy{Factors: 2, Registration: true}))
+}
+
+func TestMain(m *testing.M) { maintest.Main(m, main) }
+
+// TestHelp: -h prints every flag and environment variable and exits 0.
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	maintest.CheckHelp(t, name, terminaltest.Flags, terminaltest.Vars)
 }

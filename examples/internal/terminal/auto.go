@@ -34,7 +34,7 @@ type Auto struct {
 	PasswordChallenges bool
 	// Flow, when set, answers the inputs of the example's flow: ok
 	// reports that it has an answer (or an error) for input in of step s.
-	// Its answers are printed: it must give no secret.
+	// Its answers are printed, but for those to inputs marked Secret.
 	Flow func(s *idx.NextStep, in idx.Input) (v string, ok bool, err error)
 
 	password string
@@ -85,7 +85,11 @@ func (f *Auto) Answer(_ context.Context, s *idx.NextStep, in idx.Input) (string,
 	default:
 		return "", None, fmt.Errorf("step %s asks for %q, which this example cannot answer on its own", s.Name, in.Name)
 	}
-	fmt.Fprintf(f.Out, "  -> %s: %s\n", in.Name, v)
+	if in.Secret {
+		fmt.Fprintf(f.Out, "  -> %s: given, not shown\n", in.Name)
+	} else {
+		fmt.Fprintf(f.Out, "  -> %s: %s\n", in.Name, v)
+	}
 	return v, None, nil
 }
 

@@ -5,9 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/term"
 
 	"github.com/goidx/goidx/idx"
 )
@@ -16,34 +19,81 @@ import (
 // choice is given by number or value, a boolean by "y" or "yes" (anything
 // else is no), a new password twice. "cancel" is a command at any prompt
 // but a secret one, "resend" at a code prompt where the step can be
-// resent, "skip" at a choice where the step can be skipped. Passwords are
-// shown as they are typed.
+// resent, "skip" at a choice where the step can be skipped. When it reads
+// a terminal, secrets (passwords, answers the org marks secret) are read
+// without echo; from a pipe or a file they are read as any other line.
 type Prompter struct {
 	in  *bufio.Reader
 	out io.Writer
+	// fd is the terminal read, or -1 when in is not one.
+	fd int
 }
 
-// NewPrompter returns a Prompter that reads in and prompts on out.
+// NewPrompter returns a Prompter that reads in and prompts on out. When in
+// is a terminal (an *os.File), secrets are read without echo.
 func NewPrompter(in io.Reader, out io.Writer) *Prompter {
-	return &Prompter{in: bufio.NewReader(in), out: out}
+	p := &Prompter{in: bufio.NewReader(in), out: out, fd: -1}
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.fd = int(f.Fd())
+	}
+	return p
 }
 
 // Interactive reports true: a refused answer is asked again.
 func (t *Prompter) Interactive() bool { return true }
 
-// read prints prompt and reads a line.
-func (t *Prompter) read(prompt string) (string, error) {
+// read prints prompt and reads a line, without echo when secret is set
+// and the Prompter reads a terminal. It returns ctx's error as soon as ctx
+// is done, even while the line is being typed; the terminal's echo is
+// then restored.
+func (t *Prompter) read(ctx context.Context, prompt string, secret bool) (string, error) {
 	fmt.Fprintf(t.out, "%s: ", prompt)
-	line, err := t.in.ReadString('\n')
-	if err != nil && line == "" {
-		return "", fmt.Errorf("reading the answer to %q: %w", prompt, err)
+	type result struct {
+		line string
+		err  error
 	}
-	return strings.TrimSpace(line), nil
+	done := make(chan result, 1)
+	if secret && t.fd >= 0 && t.in.Buffered() == 0 {
+		state, err := term.GetState(t.fd)
+		if err != nil {
+			return "", fmt.Errorf("reading the answer to %q: %w", prompt, err)
+		}
+		go func() {
+			b, err := term.ReadPassword(t.fd)
+			done <- result{string(b), err}
+		}()
+		select {
+		case r := <-done:
+			fmt.Fprintln(t.out) // the newline typed was not echoed
+			if r.err != nil {
+				return "", fmt.Errorf("reading the answer to %q: %w", prompt, r.err)
+			}
+			return strings.TrimSpace(r.line), nil
+		case <-ctx.Done():
+			_ = term.Restore(t.fd, state)
+			fmt.Fprintln(t.out)
+			return "", ctx.Err()
+		}
+	}
+	go func() {
+		line, err := t.in.ReadString('\n')
+		done <- result{line, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil && r.line == "" {
+			return "", fmt.Errorf("reading the answer to %q: %w", prompt, r.err)
+		}
+		return strings.TrimSpace(r.line), nil
+	case <-ctx.Done():
+		fmt.Fprintln(t.out)
+		return "", ctx.Err()
+	}
 }
 
 // Answer asks for input in of step s until the answer fits, and returns
 // it or the command typed. It fails when the input ends.
-func (t *Prompter) Answer(_ context.Context, s *idx.NextStep, in idx.Input) (string, Command, error) {
+func (t *Prompter) Answer(ctx context.Context, s *idx.NextStep, in idx.Input) (string, Command, error) {
 	label := in.Label
 	if label == "" {
 		label = in.Name
@@ -59,7 +109,7 @@ func (t *Prompter) Answer(_ context.Context, s *idx.NextStep, in idx.Input) (str
 			if len(in.Options) > 1 {
 				choices = fmt.Sprintf("1-%d", len(in.Options))
 			}
-			line, err := t.read(fmt.Sprintf("%s: choose %s (or %s)", label, choices, words))
+			line, err := t.read(ctx, fmt.Sprintf("%s: choose %s (or %s)", label, choices, words), false)
 			if err != nil {
 				return "", None, err
 			}
@@ -77,7 +127,7 @@ func (t *Prompter) Answer(_ context.Context, s *idx.NextStep, in idx.Input) (str
 			}
 			fmt.Fprintln(t.out, "  not one of the choices")
 		case in.Type == "boolean":
-			line, err := t.read(label + " (y/N)")
+			line, err := t.read(ctx, label+" (y/N)", false)
 			if err != nil {
 				return "", None, err
 			}
@@ -96,7 +146,7 @@ func (t *Prompter) Answer(_ context.Context, s *idx.NextStep, in idx.Input) (str
 			if s.CanResend {
 				prompt += ` (or "resend")`
 			}
-			line, err := t.read(prompt)
+			line, err := t.read(ctx, prompt, false)
 			if err != nil {
 				return "", None, err
 			}
@@ -107,14 +157,14 @@ func (t *Prompter) Answer(_ context.Context, s *idx.NextStep, in idx.Input) (str
 				return line, None, nil
 			}
 		case SettingPassword(s, in):
-			pw, err := t.read("New password (shown as you type)")
+			pw, err := t.read(ctx, "New password", true)
 			if err != nil {
 				return "", None, err
 			}
 			if pw == "" {
 				continue
 			}
-			again, err := t.read("New password again")
+			again, err := t.read(ctx, "New password again", true)
 			if err != nil {
 				return "", None, err
 			}
@@ -124,12 +174,10 @@ func (t *Prompter) Answer(_ context.Context, s *idx.NextStep, in idx.Input) (str
 			fmt.Fprintln(t.out, "  the two differ; try again")
 		default:
 			prompt := label
-			if in.Secret {
-				prompt += " (shown as you type)"
-			} else if !in.Required {
+			if !in.Secret && !in.Required {
 				prompt += " (optional)"
 			}
-			line, err := t.read(prompt)
+			line, err := t.read(ctx, prompt, in.Secret)
 			if err != nil {
 				return "", None, err
 			}

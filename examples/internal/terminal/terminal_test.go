@@ -4,120 +4,196 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
+	"io"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/goidx/goidx/authenticator"
+	"github.com/goidx/goidx/examples/internal/config"
 	"github.com/goidx/goidx/examples/internal/terminal"
 	"github.com/goidx/goidx/examples/internal/terminal/terminaltest"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
 )
 
-func TestFromEnv(t *testing.T) {
+func TestNewOrg(t *testing.T) {
 	t.Parallel()
+	t.Run("an org", func(t *testing.T) {
+		t.Parallel()
+		c := config.Org{Issuer: "http://127.0.0.1:1/oauth2/default", ClientID: "0oa1", ClientSecret: "s",
+			Scopes: []string{"openid"}, InsecureLoopbackHTTP: true}
+		org, err := terminal.NewOrg(c, func(...idxtest.Option) *idxtest.Server {
+			t.Error("a fake org was started for a configured org")
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer org.Close()
+		want := idx.Config{Issuer: c.Issuer, ClientID: "0oa1", ClientSecret: "s", RedirectURI: idxtest.DefaultRedirectURI, Scopes: []string{"openid"}}
+		if diff := cmp.Diff(want, org.Config); diff != "" || org.Fake != nil || len(org.Options) != 1 {
+			t.Errorf("config (-want +got):\n%s\nfake %v, %d options", diff, org.Fake, len(org.Options))
+		}
+	})
+	t.Run("the fake org", func(t *testing.T) {
+		t.Parallel()
+		var started []idxtest.Option
+		org, err := terminal.NewOrg(config.Org{Scopes: []string{"openid", "email"}}, func(opts ...idxtest.Option) *idxtest.Server {
+			started = opts
+			return idxtest.New(t, opts...)
+		}, idxtest.WithPolicy(idxtest.DefaultPolicy()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer org.Close()
+		want := idx.Config{Issuer: org.Fake.Issuer(), ClientID: idxtest.PublicClientID, RedirectURI: idxtest.DefaultRedirectURI, Scopes: []string{"openid", "email"}}
+		if diff := cmp.Diff(want, org.Config); diff != "" || len(started) != 1 {
+			t.Errorf("config (-want +got):\n%s\nstarted with %d options, want 1", diff, len(started))
+		}
+		if _, err := idx.NewClient(org.Config, org.Options...); err != nil {
+			t.Errorf("NewClient: %v", err)
+		}
+	})
+	t.Run("idxtest.NewServer by default", func(t *testing.T) {
+		t.Parallel()
+		org, err := terminal.NewOrg(config.Org{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer org.Close()
+		if org.Fake == nil || org.Config.Issuer != org.Fake.Issuer() {
+			t.Fatalf("org %+v, want the fake org's", org.Config)
+		}
+	})
+}
+
+// TestAnswerMode: where the answers come from, by the command line and
+// what standard input is.
+func TestAnswerMode(t *testing.T) {
+	t.Parallel()
+	devNull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { devNull.Close() })
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pr.Close(); pw.Close() })
+	file, err := os.CreateTemp(t.TempDir(), "answers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { file.Close() })
+	closed, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed.Close()
+	org := map[string]string{"OKTA_ISSUER": "https://o.example", "OKTA_CLIENT_ID": "0oa1"}
 	tests := []struct {
-		name         string
-		env          map[string]string
-		want         idx.Config
-		wantOptions  int
-		wantFake     bool
-		wantErr      string
-		wantNotStart bool
+		name     string
+		args     []string
+		in       io.Reader
+		env      map[string]string
+		wantAuto bool
 	}{
-		{
-			name: "an org, trimmed, default redirect",
-			env:  map[string]string{"OKTA_ISSUER": " https://example.okta.com/oauth2/default\n", "OKTA_CLIENT_ID": " 0oa1 ", "OKTA_CLIENT_SECRET": " s "},
-			want: idx.Config{
-				Issuer: "https://example.okta.com/oauth2/default", ClientID: "0oa1", ClientSecret: " s ",
-				RedirectURI: idxtest.DefaultRedirectURI, Scopes: []string{"openid", "profile", "email"},
-			},
-		},
-		{
-			name: "an org on loopback over http",
-			env: map[string]string{"OKTA_ISSUER": "http://127.0.0.1:1/oauth2/default", "OKTA_CLIENT_ID": "0oa1",
-				"OKTA_REDIRECT_URI": "http://localhost:9/cb", "OKTA_INSECURE_LOOPBACK_HTTP": "1"},
-			want: idx.Config{
-				Issuer: "http://127.0.0.1:1/oauth2/default", ClientID: "0oa1",
-				RedirectURI: "http://localhost:9/cb", Scopes: []string{"openid", "profile", "email"},
-			},
-			wantOptions: 1,
-		},
-		{
-			name:        "the fake org, whatever the redirect",
-			env:         map[string]string{"OKTA_REDIRECT_URI": "http://localhost:9/cb"},
-			want:        idx.Config{ClientID: idxtest.PublicClientID, RedirectURI: idxtest.DefaultRedirectURI, Scopes: []string{"openid", "profile", "email"}},
-			wantOptions: 1,
-			wantFake:    true,
-		},
-		{
-			name:    "issuer without client",
-			env:     map[string]string{"OKTA_ISSUER": "https://example.okta.com"},
-			wantErr: "OKTA_CLIENT_ID must be set with OKTA_ISSUER",
-		},
-		{
-			name:    "secret without issuer",
-			env:     map[string]string{"OKTA_CLIENT_SECRET": "s"},
-			wantErr: "without OKTA_ISSUER",
-		},
+		{"fake org, a reader", nil, strings.NewReader("x\n"), nil, false},
+		{"fake org, a pipe", nil, pr, nil, false},
+		{"fake org, a file", nil, file, nil, false},
+		{"fake org, /dev/null", nil, devNull, nil, true},
+		{"fake org, stdin closed", nil, closed, nil, true},
+		{"fake org, no reader", nil, nil, nil, true},
+		{"fake org, -auto", []string{"-auto"}, strings.NewReader("x\n"), nil, true},
+		{"an org, /dev/null", nil, devNull, org, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var started []idxtest.Option
-			start := func(opts ...idxtest.Option) *idxtest.Server {
-				started = opts
-				return idxtest.New(t, opts...)
-			}
-			org, err := terminal.FromEnv(func(k string) string { return tt.env[k] }, start, idxtest.WithPolicy(idxtest.DefaultPolicy()))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+			p := &terminal.Program{Args: tt.args, In: tt.in, Out: io.Discard, Getenv: func(k string) string { return tt.env[k] }}
+			called := false
+			err := p.Run(t.Context(), "example", "", func(_ context.Context, p *terminal.Program) error {
+				called = true
+				if p.Auto() != tt.wantAuto {
+					t.Errorf("Auto() = %v, want %v", p.Auto(), tt.wantAuto)
 				}
-				if started != nil {
-					t.Error("the fake org was started")
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer org.Close()
-			want := tt.want
-			if tt.wantFake {
-				if org.Fake == nil || len(started) != 1 {
-					t.Fatalf("fake org %v started with %d options, want one started with 1", org.Fake, len(started))
-				}
-				want.Issuer = org.Fake.Issuer()
-			} else if org.Fake != nil || started != nil {
-				t.Error("a fake org was started for a configured org")
-			}
-			if diff := cmp.Diff(want, org.Config, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("config (-want +got):\n%s", diff)
-			}
-			if len(org.Options) != tt.wantOptions {
-				t.Errorf("%d client options, want %d", len(org.Options), tt.wantOptions)
+				return nil
+			})
+			if err != nil || !called {
+				t.Fatalf("Run: %v, called %v", err, called)
 			}
 		})
 	}
 }
 
-func TestFromEnvStartsIdxtestByDefault(t *testing.T) {
+// TestProgramHelp: -h prints the help and does not run the program.
+func TestProgramHelp(t *testing.T) {
 	t.Parallel()
-	org, err := terminal.FromEnv(func(string) string { return "" }, nil)
+	var out bytes.Buffer
+	p := &terminal.Program{Args: []string{"-h"}, In: strings.NewReader(""), Out: &out, Getenv: func(string) string { return "" }}
+	err := p.Run(t.Context(), "example", "Does a thing.\n\n"+terminal.AutoHelp, func(context.Context, *terminal.Program) error {
+		t.Error("the program ran")
+		return nil
+	})
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v, want flag.ErrHelp", err)
+	}
+	terminaltest.CheckInOrder(t, out.String(), "Usage: example [flags]", "Does a thing.", "-auto", "on the built-in fake org", "OKTA_ISSUER")
+}
+
+// TestPromptedOnFakeOrg: typed answers on the fake org, whose codes are
+// printed as it sends them.
+func TestPromptedOnFakeOrg(t *testing.T) {
+	t.Parallel()
+	var srv *idxtest.Server
+	var out bytes.Buffer
+	in := &terminaltest.Script{}
+	p := &terminal.Program{In: in, Out: &out, Getenv: func(string) string { return "" },
+		StartOrg: func(opts ...idxtest.Option) *idxtest.Server { srv = idxtest.New(t, opts...); return srv }}
+	err := p.Run(t.Context(), "example", "", func(ctx context.Context, p *terminal.Program) error {
+		org, err := p.Org(idxtest.WithPolicy(idxtest.DefaultPolicy()))
+		if err != nil {
+			return err
+		}
+		defer org.Close()
+		a := p.Asker(org, &terminal.Auto{Inbox: idxtest.DemoUsername})
+		if _, ok := a.(*terminal.Prompter); !ok {
+			t.Errorf("asker %T, want a Prompter", a)
+		}
+		client, err := idx.NewClient(org.Config, org.Options...)
+		if err != nil {
+			return err
+		}
+		tx, err := client.Authenticate(ctx, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+		if err != nil {
+			return err
+		}
+		in.Lines = []func() string{terminaltest.Say("1"), terminaltest.LastCode(t, srv, idxtest.DemoUsername)}
+		tx, err = terminal.Drive(ctx, client, client.Proceed, a, p.Out, tx)
+		if err != nil {
+			return err
+		}
+		if tx.Status != idx.StatusSuccess {
+			t.Errorf("status %s", tx.Status)
+		}
+		return nil
+	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v\noutput:\n%s", err, out.String())
 	}
-	defer org.Close()
-	if org.Fake == nil || org.Config.Issuer != org.Fake.Issuer() {
-		t.Fatalf("org %+v, want the fake org's", org.Config)
-	}
-	if _, err := idx.NewClient(org.Config, org.Options...); err != nil {
-		t.Errorf("NewClient: %v", err)
-	}
+	code, _ := srv.LastCode(idxtest.DemoUsername)
+	terminaltest.CheckInOrder(t, out.String(),
+		"The fake org's demo user is demo@example.com, password Demo-Passw0rd!",
+		`Type "cancel" at any prompt to stop.`,
+		"authenticator: choose 1 (or cancel): ",
+		"  [fake org] email to demo@example.com: code "+code+"\n",
+		"Code from Email",
+	)
 }
 
 func TestPrompterAnswer(t *testing.T) {
@@ -163,7 +239,7 @@ func TestPrompterAnswer(t *testing.T) {
 			in:    idx.Input{Name: "password", Required: true, Secret: true},
 			lines: []string{"", "a", "b", "c", "c"}, want: "c", wantOut: []string{"the two differ; try again"}},
 		{name: "a secret is not a command", step: plain, in: idx.Input{Name: "password", Label: "Password", Required: true, Secret: true},
-			lines: []string{"cancel"}, want: "cancel", wantOut: []string{"Password (shown as you type): "}},
+			lines: []string{"cancel"}, want: "cancel", wantOut: []string{"Password: "}},
 		{name: "cancel", step: plain, in: idx.Input{Name: "username", Required: true},
 			lines: []string{"Cancel"}, wantCmd: terminal.Cancel},
 		{name: "required asked again", step: plain, in: idx.Input{Name: "username", Label: "Username", Required: true},

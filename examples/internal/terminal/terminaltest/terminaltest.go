@@ -101,9 +101,9 @@ func CheckInOrder(t testing.TB, out string, want ...string) {
 	}
 }
 
-// Run is an example's run: it reads in, writes out and reads its
-// configuration with getenv.
-type Run func(ctx context.Context, in io.Reader, out io.Writer, getenv func(string) string) error
+// Run is an example's run: it runs the example on p, as
+// p.Run(ctx, name, summary, body) does.
+type Run func(ctx context.Context, p *terminal.Program) error
 
 // RunAgainst runs run as against a real org: srv, named by the
 // environment (its confidential app, plain http allowed on loopback), with
@@ -118,7 +118,7 @@ func RunAgainst(t *testing.T, srv *idxtest.Server, run Run, lines []func() strin
 		"OKTA_INSECURE_LOOPBACK_HTTP": "1",
 	}
 	var out bytes.Buffer
-	err := run(t.Context(), &Script{Lines: lines}, &out, func(k string) string { return env[k] })
+	err := run(t.Context(), &terminal.Program{In: &Script{Lines: lines}, Out: &out, Getenv: func(k string) string { return env[k] }})
 	got := out.String()
 	if wantErr == "" && err != nil {
 		t.Fatalf("run: %v\noutput:\n%s", err, got)
@@ -146,8 +146,10 @@ func CheckSent(t testing.TB, srv *idxtest.Server, emails int, requests map[strin
 
 // CheckConfiguration runs run with configurations it must refuse before
 // anything is sent to an org started with opts: OKTA_ISSUER without
-// OKTA_CLIENT_ID, OKTA_CLIENT_ID without OKTA_ISSUER, and a plain-http
-// issuer without OKTA_INSECURE_LOOPBACK_HTTP or off loopback.
+// OKTA_CLIENT_ID, OKTA_CLIENT_ID without OKTA_ISSUER, a plain-http issuer
+// without OKTA_INSECURE_LOOPBACK_HTTP or off loopback, a loopback switch
+// that is not a boolean, -auto with an org named, and flags it does not
+// know.
 func CheckConfiguration(t *testing.T, run Run, opts ...idxtest.Option) {
 	t.Helper()
 	srv := idxtest.New(t, opts...)
@@ -159,6 +161,7 @@ func CheckConfiguration(t *testing.T, run Run, opts ...idxtest.Option) {
 	})
 	tests := []struct {
 		name    string
+		args    []string
 		env     map[string]string
 		wantErr error
 		wantMsg string
@@ -184,12 +187,32 @@ func CheckConfiguration(t *testing.T, run Run, opts ...idxtest.Option) {
 				"OKTA_INSECURE_LOOPBACK_HTTP": "1"},
 			wantErr: idx.ErrInvalidInput,
 		},
+		{
+			name: "loopback switch not a boolean",
+			env: map[string]string{"OKTA_ISSUER": srv.Issuer(), "OKTA_CLIENT_ID": idxtest.PublicClientID,
+				"OKTA_INSECURE_LOOPBACK_HTTP": "yes please"},
+			wantMsg: `OKTA_INSECURE_LOOPBACK_HTTP="yes please": want 1 or 0`,
+		},
+		{
+			name: "automatic answers on a named org",
+			args: []string{"-auto"},
+			env: map[string]string{"OKTA_ISSUER": srv.Issuer(), "OKTA_CLIENT_ID": idxtest.PublicClientID,
+				"OKTA_INSECURE_LOOPBACK_HTTP": "1"},
+			wantMsg: "-auto answers only the built-in fake org",
+		},
+		{
+			name:    "unknown flag",
+			args:    []string{"-nope"},
+			wantMsg: "flag provided but not defined: -nope (run with -h for help)",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var out bytes.Buffer
-			err := run(t.Context(), strings.NewReader(""), &out, func(k string) string { return tt.env[k] })
+			err := run(t.Context(), &terminal.Program{
+				Args: tt.args, In: strings.NewReader(""), Out: &out, Getenv: func(k string) string { return tt.env[k] },
+			})
 			if err == nil {
 				t.Fatalf("run succeeded; output:\n%s", out.String())
 			}
@@ -203,7 +226,7 @@ func CheckConfiguration(t *testing.T, run Run, opts ...idxtest.Option) {
 	}
 }
 
-// Embedded is a run on the embedded fake org, with nothing in the
+// Embedded is a run on the embedded fake org with -auto, nothing in the
 // environment and nothing on stdin, that records the fake org it starts
 // and the password it makes there.
 type Embedded struct {
@@ -221,7 +244,8 @@ type Embedded struct {
 func NewEmbedded() *Embedded {
 	e := &Embedded{}
 	e.Program = terminal.Program{
-		In: strings.NewReader(""), Out: &e.Out, Getenv: func(string) string { return "" },
+		Args: []string{"-auto"},
+		In:   strings.NewReader(""), Out: &e.Out, Getenv: func(string) string { return "" },
 		StartOrg: func(opts ...idxtest.Option) *idxtest.Server {
 			e.Server = idxtest.NewServer(opts...)
 			return e.Server
@@ -234,3 +258,9 @@ func NewEmbedded() *Embedded {
 	}
 	return e
 }
+
+// Flags are the flags of every terminal example, as -h lists them.
+var Flags = []string{"-auto", "-client-id", "-insecure-loopback-http", "-issuer", "-redirect-uri", "-scopes"}
+
+// Vars are the environment variables every terminal example reads.
+var Vars = []string{"OKTA_ISSUER", "OKTA_CLIENT_ID", "OKTA_CLIENT_SECRET", "OKTA_REDIRECT_URI", "OKTA_SCOPES", "OKTA_INSECURE_LOOPBACK_HTTP"}
