@@ -25,7 +25,12 @@ type idxClient interface {
 	UserInfo(ctx context.Context, t *idx.Tokens) (*idx.UserInfo, error)
 	Revoke(ctx context.Context, state string, t *idx.Tokens) error
 	IntrospectToken(ctx context.Context, token idx.Secret, hint string) (*idx.TokenIntrospection, error)
+	HandleEmailVerifyCallback(ctx context.Context, state, callbackURL string) (*idx.Transaction, error)
+	HandleInteractionCodeRedirect(ctx context.Context, state, callbackURL string) (*idx.Transaction, error)
 }
+
+// callbackPath is the path of the app's redirect URI.
+const callbackPath = "/login/callback"
 
 // appConfig configures an app.
 type appConfig struct {
@@ -165,7 +170,7 @@ func (a *app) handler() http.Handler {
 	mux.HandleFunc("POST /login/step", a.answerStep)
 	mux.HandleFunc("POST /login/resend", a.resend)
 	mux.HandleFunc("POST /login/cancel", a.cancel)
-	mux.HandleFunc("GET /login/callback", a.callback)
+	mux.HandleFunc("GET "+callbackPath, a.callback)
 	mux.HandleFunc("POST /logout", a.signOut)
 	mux.HandleFunc("GET /security", a.security)
 	mux.HandleFunc("POST /security/step-up", a.startStepUp)
@@ -197,10 +202,11 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.render(w, r, http.StatusOK, "home", pageData{
-		Title: "Your profile",
-		CSRF:  sess.csrf,
-		Wide:  true,
-		Home:  newHomeView(sess.user),
+		Title:    "Your profile",
+		CSRF:     sess.csrf,
+		Wide:     true,
+		Home:     newHomeView(sess.user),
+		SignedIn: true,
 	})
 }
 
@@ -335,6 +341,16 @@ func (a *app) answerStep(w http.ResponseWriter, r *http.Request) {
 	values, err := stepValues(step, r.PostForm)
 	if err != nil {
 		a.flowError(w, r, id, sess, err)
+		return
+	}
+	if text := missingText(step, values); text != "" {
+		// Nothing to send: the org would answer with the same step.
+		sess.flash = text
+		next := "/login"
+		if step != sess.tx.NextStep {
+			next += "?step=" + url.QueryEscape(step.Name)
+		}
+		a.saveAndRedirect(w, r, id, sess, next)
 		return
 	}
 	state := sess.tx.State
@@ -487,23 +503,111 @@ func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// callback is the app's redirect URI. The flows of this example finish in
-// the app and never come back through it; Okta sends the browser here only
-// for flows that continue elsewhere (an identity provider, an email magic
-// link), with ?interaction_code=...&state=... or ?error=....
+// callback is the app's redirect URI. The org sends the browser here for
+// sign-ins that continued outside the app:
+//
+//   - an email's sign-in link (?otp=...&state=...): the code answers the
+//     email challenge of the sign-in in progress in this browser
+//     (Client.HandleEmailVerifyCallback). A link opened in another
+//     browser, or once the sign-in no longer waits for it, shows its code
+//     to type where the sign-in waits, as Okta's own pages do;
+//   - an identity provider or another redirect (?interaction_code=...&state=...
+//     or ?error=...): Client.HandleInteractionCodeRedirect exchanges the
+//     code, or the error is shown.
+//
+// The state must be the one of this browser's sign-in: a redirect cannot
+// be replayed into another session. Nothing of the query is logged.
 func (a *app) callback(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	text := "This sign-in continued outside the app (at an identity provider or through an email link). " +
-		"This example cannot finish such sign-ins yet: please sign in here instead."
-	if e := q.Get("error"); e != "" {
-		a.log.WarnContext(r.Context(), "callback: the org returned an error", "error", truncate(e, 64))
-		text = "The Okta org answered: " + truncate(e, 64)
-		if d := q.Get("error_description"); d != "" {
-			text += ": " + truncate(d, 200)
+	ctx := r.Context()
+	cb, err := idx.ParseCallbackURL(r.URL.String())
+	if err != nil {
+		text := "This address is not a sign-in redirect of the Okta org. Please sign in here."
+		if e := r.URL.Query().Get("error"); e != "" {
+			text = oauthErrorText(e, r.URL.Query().Get("error_description"))
 		}
-	} else {
-		a.log.WarnContext(r.Context(), "callback: redirect sign-ins are not supported")
+		a.log.WarnContext(ctx, "callback: not a redirect of the org", "err", err, "error", truncate(r.URL.Query().Get("error"), 64))
+		a.callbackFailed(w, r, text)
+		return
 	}
+	id, sess, ok, err := a.sessions.load(ctx, w, r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if ok && sess.user != nil {
+		http.Redirect(w, r, localPath(sess.returnTo), http.StatusSeeOther)
+		return
+	}
+	state := ""
+	if ok && sess.tx != nil {
+		state = sess.tx.State
+	}
+	var tx *idx.Transaction
+	switch {
+	case cb.Kind == idx.CallbackEmailVerify:
+		tx, err = a.client.HandleEmailVerifyCallback(ctx, state, r.URL.String())
+		var elsewhere *idx.EmailVerifyCallbackError
+		if errors.As(err, &elsewhere) {
+			a.log.InfoContext(ctx, "callback: email link opened outside its sign-in", "session", ok)
+			a.render(w, r, http.StatusOK, "emailcode", pageData{Title: "Your sign-in code", Code: elsewhere.OTP.Reveal()})
+			return
+		}
+		a.log.InfoContext(ctx, "callback: email link")
+	case state == "":
+		text := "This sign-in was not started in this browser, or it has expired. Please sign in here."
+		if cb.Kind == idx.CallbackOAuthError {
+			text = oauthErrorText(cb.Error, cb.ErrorDescription)
+		}
+		a.log.WarnContext(ctx, "callback: no sign-in in progress in this session", "kind", callbackKind(cb.Kind), "error", truncate(cb.Error, 64))
+		a.callbackFailed(w, r, text)
+		return
+	default:
+		tx, err = a.client.HandleInteractionCodeRedirect(ctx, state, r.URL.String())
+		var ce *idx.CallbackError
+		if errors.As(err, &ce) {
+			a.log.WarnContext(ctx, "callback: the org returned an error", "error", truncate(ce.Code, 64))
+			sess.tx = nil
+			if _, err := a.sessions.save(ctx, w, id, sess); err != nil {
+				a.fail(w, r, err)
+				return
+			}
+			a.callbackFailed(w, r, oauthErrorText(ce.Code, ce.Description))
+			return
+		}
+		a.log.InfoContext(ctx, "callback: redirect", "kind", callbackKind(cb.Kind))
+	}
+	if errors.Is(err, idx.ErrStateMismatch) || errors.Is(err, idx.ErrInvalidCallback) {
+		a.log.WarnContext(ctx, "callback refused", "err", err)
+		a.callbackFailed(w, r, "This sign-in response does not belong to the sign-in in progress in this browser. Please continue here.")
+		return
+	}
+	a.advance(w, r, id, sess, tx, err)
+}
+
+// callbackKind names a kind of callback, for logs.
+func callbackKind(k idx.CallbackKind) string {
+	switch k {
+	case idx.CallbackInteractionCode:
+		return "interaction code"
+	case idx.CallbackEmailVerify:
+		return "email link"
+	case idx.CallbackOAuthError:
+		return "error"
+	}
+	return "unknown"
+}
+
+// oauthErrorText is what the page says of an OAuth error of a redirect.
+func oauthErrorText(code, description string) string {
+	text := "The Okta org answered: " + truncate(code, 64)
+	if description != "" {
+		text += ": " + truncate(description, 200)
+	}
+	return text
+}
+
+// callbackFailed answers a redirect the app cannot finish.
+func (a *app) callbackFailed(w http.ResponseWriter, r *http.Request, text string) {
 	a.render(w, r, http.StatusBadRequest, "error", pageData{
 		Title: "Sign-in not finished",
 		Err:   &errorView{Title: "Sign-in not finished", Text: text},
@@ -522,6 +626,7 @@ func (a *app) mailbox(w http.ResponseWriter, r *http.Request) {
 			Subject: e.Subject,
 			SentAt:  e.SentAt.Local().Format("15:04:05"),
 			Code:    e.Code,
+			Link:    e.Link,
 			Body:    e.Body,
 		})
 	}

@@ -265,6 +265,33 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	// The email's sign-in link, clicked in the dev mailbox, goes through
+	// the fake org to the app's redirect URI, which signs the user in; the
+	// footer says so only then.
+	t.Run("email link", func(t *testing.T) {
+		h := newHarness(t)
+		tb := newTab(t, browser, h.srv.URL)
+		tb.toCodePage()
+		if got := tb.text("footer"); strings.HasPrefix(got, "Signed in") {
+			t.Errorf("before sign-in the footer says %q", got)
+		}
+		tb.do(
+			chromedp.Click(chromedp.ID("mailbox-link")),
+			chromedp.WaitVisible(chromedp.ID("mailbox")),
+			chromedp.Click(chromedp.CSS(".mail a.signin-link")),
+			chromedp.WaitVisible(chromedp.ID("profile")),
+		)
+		if got := tb.text("#profile-name"); got != "Demo User" {
+			t.Errorf("profile name %q", got)
+		}
+		if got := tb.text("footer"); !strings.HasPrefix(got, "Signed in with goidx") {
+			t.Errorf("after sign-in the footer says %q", got)
+		}
+		if n := h.org.RequestCounts()["POST /oauth2/default/v1/token"]; n != 1 {
+			t.Errorf("%d token requests, want 1", n)
+		}
+	})
+
 	// A wrong code shows the server's message on the code page; the right
 	// one then signs in.
 	t.Run("wrong code", func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -66,6 +67,8 @@ type harness struct {
 	srv   *httptest.Server
 	logs  *syncBuffer
 	clock *clock
+	// redirectURI is the client's redirect URI, on srv.
+	redirectURI string
 }
 
 // harnessConfig chooses how a harness is set up.
@@ -78,7 +81,7 @@ type harnessConfig struct {
 	store *storeConfig
 	// appConfig, when set, adjusts the app's configuration.
 	appConfig func(*appConfig)
-	// orgOptions configure the fake org.
+	// orgOptions configure the fake org, after the harness's own.
 	orgOptions []idxtest.Option
 }
 
@@ -105,7 +108,9 @@ func withAppConfig(f func(*appConfig)) harnessOption {
 }
 
 // newHarness starts a fake org (unless a stub client is given) and the
-// app, over TLS when the app's cookies are secure.
+// app, over TLS when the app's cookies are secure. The client's redirect
+// URI is the app's /login/callback, which the fake org's app allows, so
+// that its email links lead back to the app.
 func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Helper()
 	var hc harnessConfig
@@ -113,6 +118,12 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 		o(&hc)
 	}
 	h := &harness{t: t, logs: &syncBuffer{}, clock: &clock{}}
+	h.srv = httptest.NewUnstartedServer(nil)
+	scheme := "http"
+	if hc.secure {
+		scheme = "https"
+	}
+	h.redirectURI = scheme + "://" + h.srv.Listener.Addr().String() + callbackPath
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := appConfig{logger: logger, now: h.clock.nowFunc(), secureCookies: hc.secure, client: hc.client}
 	if hc.appConfig != nil {
@@ -121,7 +132,12 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	var a *app
 	var err error
 	if cfg.client == nil {
-		h.org = idxtest.New(t, append([]idxtest.Option{idxtest.WithSigningKey(testKey())}, hc.orgOptions...)...)
+		h.org = idxtest.New(t, append([]idxtest.Option{idxtest.WithSigningKey(testKey()), idxtest.WithApp(idxtest.App{
+			ClientID:      idxtest.ConfidentialClientID,
+			ClientSecret:  idxtest.ConfidentialClientSecret,
+			RedirectURIs:  []string{h.redirectURI},
+			RefreshTokens: true,
+		})}, hc.orgOptions...)...)
 		if !hc.noMailbox {
 			cfg.outbox = h.org.Outbox
 		}
@@ -129,7 +145,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 			Issuer:       h.org.Issuer(),
 			ClientID:     idxtest.ConfidentialClientID,
 			ClientSecret: idxtest.ConfidentialClientSecret,
-			RedirectURI:  idxtest.DefaultRedirectURI,
+			RedirectURI:  h.redirectURI,
 			Scopes:       []string{"openid", "profile", "email", "offline_access"},
 		}
 		opts := []idx.ClientOption{idx.WithInsecureLoopbackHTTP(), idx.WithLogger(logger.With("component", "idx"))}
@@ -148,10 +164,11 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 		t.Fatal(err)
 	}
 	h.app = a
+	h.srv.Config.Handler = a.handler()
 	if hc.secure {
-		h.srv = httptest.NewTLSServer(a.handler())
+		h.srv.StartTLS()
 	} else {
-		h.srv = httptest.NewServer(a.handler())
+		h.srv.Start()
 	}
 	t.Cleanup(h.srv.Close)
 	return h
@@ -351,6 +368,14 @@ func (s *stubClient) Revoke(context.Context, string, *idx.Tokens) error { return
 
 func (s *stubClient) IntrospectToken(context.Context, idx.Secret, string) (*idx.TokenIntrospection, error) {
 	return &idx.TokenIntrospection{Active: true}, nil
+}
+
+func (s *stubClient) HandleEmailVerifyCallback(context.Context, string, string) (*idx.Transaction, error) {
+	return nil, errors.New("stub: no email links")
+}
+
+func (s *stubClient) HandleInteractionCodeRedirect(context.Context, string, string) (*idx.Transaction, error) {
+	return nil, errors.New("stub: no redirects")
 }
 
 func (s *stubClient) lastCall() idx.AuthenticateOptions {

@@ -11,18 +11,26 @@
 //
 //	go run ./examples/webapp
 //
-// It prints the demo user and password; the codes the fake org "emails" are
-// listed at http://localhost:8080/dev/mailbox.
+// The first run downloads and compiles the SDK and the example's
+// dependencies, which takes a minute or more; later runs start at once.
+// It prints the demo user and password; the emails the fake org sends,
+// with their codes and sign-in links, are listed at
+// http://localhost:8080/dev/mailbox.
 //
 // With OKTA_ISSUER and OKTA_CLIENT_ID set (and OKTA_CLIENT_SECRET for a
-// confidential app, OKTA_REDIRECT_URI when it is not
-// http://localhost:8080/login/callback, OKTA_SCOPES to change "openid
-// profile email") it signs users in to that org; the dev mailbox does not
-// exist then. When OKTA_REDIRECT_URI is https the app assumes it is served
-// over https (directly or behind a TLS-terminating proxy) and marks its
-// session cookie Secure with the __Host- prefix.
+// confidential app, OKTA_SCOPES to change "openid profile email") it
+// signs users in to that org; the dev mailbox does not exist then.
+// docs/okta-setup.md tells how to set up the org's app. The redirect URI
+// is OKTA_REDIRECT_URI, by default the app's own /login/callback on the
+// port it listens on (http://localhost:8080/login/callback); the app
+// finishes there the sign-ins that leave it, such as an email's sign-in
+// link. When OKTA_REDIRECT_URI is https the app assumes it is served over
+// https (directly or behind a TLS-terminating proxy) and marks its
+// session cookie Secure with the __Host- prefix. OKTA_INSECURE_LOOPBACK_HTTP=1
+// allows a plain-http issuer on this machine, such as a fake org run with
+// go run ./examples/fakeokta.
 //
-// Flags:
+// Flags (-h lists them all with the environment variables):
 //
 //	-addr host:port   address to listen on (default localhost:8080)
 //	-store kind       where sessions, sign-ins in progress and tokens live:
@@ -30,22 +38,8 @@
 //	-cookie-key k     the key of -store=cookie (else COOKIE_KEY)
 //	-v                debug logging (the SDK's steps too)
 //
-// The pages are built from the SDK's transactions: each step shows the
-// inputs the org asks for, so the app follows the org's policy rather
-// than a flow written into it.
-//
-// With -store=memory the sessions, the transaction in progress and the
-// tokens live in this process's memory: run one instance. With
-// -store=redis they live in the Redis at REDIS_URL (default
-// redis://127.0.0.1:6379/0), shared by every instance. With -store=cookie
-// they live in the browser, in two cookies sealed (encrypted and
-// authenticated) with the key in COOKIE_KEY, written ID:BASE64 (32 bytes),
-// or several separated by commas, the first sealing and the others only
-// opening (rotation); every instance must be given the same key. Without
-// one an instance generates its own and says so loudly.
-//
-// Stop it with Ctrl+C (SIGINT) or SIGTERM: requests in flight finish
-// first.
+// and -issuer, -client-id, -redirect-uri, -scopes and
+// -insecure-loopback-http, which win over the OKTA_* variables.
 package main
 
 import (
@@ -65,6 +59,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/goidx/goidx/examples/internal/config"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
 )
@@ -77,11 +72,21 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "webapp:", err)
-		os.Exit(1)
 	}
+	os.Exit(config.ExitCode(err))
 }
+
+// summary is what -h prints after the usage line.
+const summary = `A web app that signs users in with goidx: the embedded Okta Identity
+Engine sign-in (a password, then a code or a sign-in link sent by email)
+in server-rendered pages, then a page with the user's profile.
+
+With no OKTA_ISSUER it runs on a fake Okta org built into the program; its
+emails are listed at /dev/mailbox. The redirect URI defaults to
+/login/callback on the address it listens on.`
 
 // run starts the app and serves until ctx is done.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -94,24 +99,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // program is the app wired to its org and listening.
 type program struct {
-	url    string // where the app is, e.g. http://localhost:8080
-	ln     net.Listener
-	server *http.Server
-	log    *slog.Logger
-	org    *idxtest.Server // the embedded fake org, nil with a real org
-	closer io.Closer       // the Redis client of -store=redis, or nil
+	url string // where the app is, e.g. http://localhost:8080
+	// redirectURI is the client's redirect URI.
+	redirectURI string
+	ln          net.Listener
+	server      *http.Server
+	log         *slog.Logger
+	org         *idxtest.Server // the embedded fake org, nil with a real org
+	closer      io.Closer       // the Redis client of -store=redis, or nil
 }
 
 // setup reads the configuration, starts the fake org if none is set, and
 // listens. Nothing is served until serve.
 func setup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (*program, error) {
-	fs := flag.NewFlagSet("webapp", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	cmd := config.New("webapp", summary)
+	cmd.Vars = []config.Var{
+		{Name: "REDIS_URL", Usage: "the Redis of -store=redis (default " + defaultRedisURL + ")"},
+		{Name: "COOKIE_KEY", Usage: "the key of -store=cookie, ID:BASE64 of 32 bytes; several separated by commas, the first sealing"},
+	}
+	fs := cmd.Flags
 	addr := fs.String("addr", "localhost:8080", "address to listen on (host:port)")
 	verbose := fs.Bool("v", false, "debug logging")
 	storeKind := fs.String("store", storeMemory, "where sessions, sign-ins and tokens live: memory, redis (REDIS_URL) or cookie (COOKIE_KEY)")
 	cookieKey := fs.String("cookie-key", "", "key of -store=cookie, ID:BASE64 of 32 bytes (default: COOKIE_KEY)")
-	if err := fs.Parse(args); err != nil {
+	org, err := cmd.Parse(args, getenv, stdout)
+	if err != nil {
 		return nil, err
 	}
 	level := slog.LevelInfo
@@ -120,10 +132,6 @@ func setup(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	cfg, err := orgConfig(getenv)
-	if err != nil {
-		return nil, err
-	}
 	sc, storeText, err := openStores(ctx, *storeKind, *cookieKey, getenv, logger, stderr)
 	if err != nil {
 		return nil, err
@@ -140,22 +148,34 @@ func setup(ctx context.Context, args []string, getenv func(string) string, stdou
 		p.closer = sc.redis
 	}
 
-	opts := []idx.ClientOption{idx.WithLogger(logger.With("component", "idx"))}
+	// The redirect URI is the app's /login/callback where it listens,
+	// unless OKTA_REDIRECT_URI says otherwise.
+	cfg := org.ClientConfig(p.url + callbackPath)
+	opts := append([]idx.ClientOption{idx.WithLogger(logger.With("component", "idx"))}, org.ClientOptions()...)
 	acfg := appConfig{logger: logger}
-	if cfg.Issuer == "" {
+	if org.Fake() {
 		mailbox := p.url + "/dev/mailbox"
-		p.org = idxtest.NewServer(idxtest.WithEmailHook(func(e idxtest.Email) {
-			logger.Info("fake org: sent an email with a code", "to", e.To, "mailbox", mailbox)
-		}))
+		// The fake org's confidential app, with this app's redirect URI:
+		// its email links lead back here.
+		p.org = idxtest.NewServer(
+			idxtest.WithApp(idxtest.App{
+				ClientID:      idxtest.ConfidentialClientID,
+				ClientSecret:  idxtest.ConfidentialClientSecret,
+				RedirectURIs:  []string{cfg.RedirectURI},
+				RefreshTokens: true,
+			}),
+			idxtest.WithEmailHook(func(e idxtest.Email) {
+				logger.Info("fake org: sent an email with a code and a sign-in link", "to", e.To, "mailbox", mailbox)
+			}))
 		cfg.Issuer = p.org.Issuer()
 		cfg.ClientID, cfg.ClientSecret = idxtest.ConfidentialClientID, idxtest.ConfidentialClientSecret
-		cfg.RedirectURI = idxtest.DefaultRedirectURI
 		cfg.Scopes = []string{"openid", "profile", "email", "offline_access"}
 		opts = append(opts, idx.WithInsecureLoopbackHTTP())
 		acfg.outbox = p.org.Outbox
 	} else {
 		acfg.secureCookies = strings.HasPrefix(cfg.RedirectURI, "https://")
 	}
+	p.redirectURI = cfg.RedirectURI
 	a, err := newInstance(cfg, sc, acfg, opts...)
 	if err != nil {
 		p.close()
@@ -177,9 +197,10 @@ func setup(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stdout, "No OKTA_ISSUER set: using the fake Okta org (idxtest) at %s\n", cfg.Issuer)
 		fmt.Fprintf(stdout, "  Demo user:  %s\n", idxtest.DemoUsername)
 		fmt.Fprintf(stdout, "  Password:   %s\n", idxtest.DemoPassword)
-		fmt.Fprintf(stdout, "  The emailed codes appear at %s/dev/mailbox\n", p.url)
+		fmt.Fprintf(stdout, "  The emailed codes and sign-in links appear at %s/dev/mailbox\n", p.url)
 	} else {
 		fmt.Fprintf(stdout, "Signing in to the Okta org %s as app %s\n", cfg.Issuer, cfg.ClientID)
+		fmt.Fprintf(stdout, "  Redirect URI: %s (a sign-in redirect URI of the app)\n", cfg.RedirectURI)
 		if err := checkOrg(ctx, cfg.Issuer); err != nil {
 			// The org may come back; the pages say so meanwhile.
 			logger.Error("the Okta org is not usable", "issuer", cfg.Issuer, "err", err,
@@ -221,34 +242,6 @@ func (p *program) close() {
 	if p.closer != nil {
 		_ = p.closer.Close()
 	}
-}
-
-// orgConfig reads the org's settings from the environment. An empty Issuer
-// means the fake org.
-func orgConfig(getenv func(string) string) (idx.Config, error) {
-	cfg := idx.Config{
-		Issuer:       strings.TrimSpace(getenv("OKTA_ISSUER")),
-		ClientID:     strings.TrimSpace(getenv("OKTA_CLIENT_ID")),
-		ClientSecret: getenv("OKTA_CLIENT_SECRET"),
-		RedirectURI:  strings.TrimSpace(getenv("OKTA_REDIRECT_URI")),
-		Scopes:       strings.Fields(getenv("OKTA_SCOPES")),
-	}
-	if cfg.Issuer == "" {
-		if cfg.ClientID != "" || cfg.ClientSecret != "" {
-			return cfg, errors.New("OKTA_CLIENT_ID or OKTA_CLIENT_SECRET is set without OKTA_ISSUER; set OKTA_ISSUER too, or unset them to use the fake org")
-		}
-		return cfg, nil
-	}
-	if cfg.ClientID == "" {
-		return cfg, errors.New("OKTA_CLIENT_ID must be set with OKTA_ISSUER")
-	}
-	if cfg.RedirectURI == "" {
-		cfg.RedirectURI = "http://localhost:8080/login/callback"
-	}
-	if len(cfg.Scopes) == 0 {
-		cfg.Scopes = []string{"openid", "profile", "email"}
-	}
-	return cfg, nil
 }
 
 // checkOrg fetches the issuer's OpenID discovery document, to tell the

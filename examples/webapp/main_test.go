@@ -7,14 +7,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/goidx/goidx/idx"
+	"github.com/goidx/goidx/examples/internal/maintest"
 	"github.com/goidx/goidx/idx/idxtest"
 )
 
@@ -41,7 +39,7 @@ func TestRunFakeOrg(t *testing.T) {
 		"No OKTA_ISSUER set: using the fake Okta org (idxtest) at http://127.0.0.1:",
 		"Demo user:  " + idxtest.DemoUsername,
 		"Password:   " + idxtest.DemoPassword,
-		"The emailed codes appear at " + p.url + "/dev/mailbox",
+		"The emailed codes and sign-in links appear at " + p.url + "/dev/mailbox",
 	} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout.String())
@@ -131,10 +129,12 @@ func TestSetupErrors(t *testing.T) {
 		{"client ID without issuer", nil, map[string]string{"OKTA_CLIENT_ID": "0oa1"},
 			"set without OKTA_ISSUER"},
 		{"http issuer", []string{"-addr", "127.0.0.1:0"}, map[string]string{"OKTA_ISSUER": "http://example.okta.com", "OKTA_CLIENT_ID": "0oa1"},
-			"the Okta settings are not usable (check OKTA_ISSUER, OKTA_CLIENT_ID, OKTA_REDIRECT_URI): idx: invalid Config.Issuer: must be https"},
+			"OKTA_ISSUER http://example.okta.com is plain http: use https, or set OKTA_INSECURE_LOOPBACK_HTTP=1"},
+		{"http issuer off loopback", []string{"-addr", "127.0.0.1:0"}, map[string]string{"OKTA_ISSUER": "http://example.okta.com", "OKTA_CLIENT_ID": "0oa1",
+			"OKTA_INSECURE_LOOPBACK_HTTP": "1"}, "the Okta settings are not usable (check OKTA_ISSUER, OKTA_CLIENT_ID, OKTA_REDIRECT_URI)"},
 		{"port taken", []string{"-addr", busy.Addr().String()}, nil,
 			"cannot listen on " + busy.Addr().String() + " (is another copy running? choose another address with -addr)"},
-		{"bad flag", []string{"-nope"}, nil, "flag provided but not defined: -nope"},
+		{"bad flag", []string{"-nope"}, nil, "flag provided but not defined: -nope (run with -h for help)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,40 +192,6 @@ func TestRealOrgMode(t *testing.T) {
 	p.server.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/login", nil))
 	if c := rec.Header().Get("Set-Cookie"); !strings.HasPrefix(c, "__Host-goidx_anon=") || !strings.Contains(c, "; Secure") {
 		t.Errorf("Set-Cookie %q, want a __Host- Secure cookie", c)
-	}
-}
-
-func TestOrgConfig(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		env     map[string]string
-		want    idx.Config
-		wantErr bool
-	}{
-		{"fake org", nil, idx.Config{}, false},
-		{"defaults", map[string]string{"OKTA_ISSUER": " https://o.example/oauth2/default ", "OKTA_CLIENT_ID": "0oa1"},
-			idx.Config{Issuer: "https://o.example/oauth2/default", ClientID: "0oa1", RedirectURI: "http://localhost:8080/login/callback", Scopes: []string{"openid", "profile", "email"}}, false},
-		{"everything", map[string]string{
-			"OKTA_ISSUER": "https://o.example", "OKTA_CLIENT_ID": "0oa1", "OKTA_CLIENT_SECRET": "s3cret",
-			"OKTA_REDIRECT_URI": "https://app.example/cb", "OKTA_SCOPES": "openid email offline_access",
-		}, idx.Config{Issuer: "https://o.example", ClientID: "0oa1", ClientSecret: "s3cret", RedirectURI: "https://app.example/cb", Scopes: []string{"openid", "email", "offline_access"}}, false},
-		{"no client ID", map[string]string{"OKTA_ISSUER": "https://o.example"}, idx.Config{}, true},
-		{"secret without issuer", map[string]string{"OKTA_CLIENT_SECRET": "x"}, idx.Config{}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := orgConfig(env(tt.env))
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("error %v, want error: %v", err, tt.wantErr)
-			}
-			if err != nil {
-				return
-			}
-			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("orgConfig mismatch (-want +got):\n%s", diff)
-			}
-		})
 	}
 }
 
@@ -289,5 +255,121 @@ func TestAppURL(t *testing.T) {
 		if got := appURL(a, tt.requested); got != tt.want {
 			t.Errorf("appURL(%s, %q) = %q, want %q", tt.addr, tt.requested, got, tt.want)
 		}
+	}
+}
+
+func TestMain(m *testing.M) { maintest.Main(m, main) }
+
+// TestHelp: -h prints every flag and environment variable and exits 0.
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	maintest.CheckHelp(t, "webapp",
+		[]string{"-addr", "-store", "-cookie-key", "-v", "-issuer", "-client-id", "-redirect-uri", "-scopes", "-insecure-loopback-http"},
+		[]string{"OKTA_ISSUER", "OKTA_CLIENT_ID", "OKTA_CLIENT_SECRET", "OKTA_REDIRECT_URI", "OKTA_SCOPES", "OKTA_INSECURE_LOOPBACK_HTTP",
+			"REDIS_URL", "COOKIE_KEY"})
+	r := maintest.Run(t, nil, nil, "-nope")
+	if r.Code != 2 || !strings.Contains(r.Stderr, "webapp: flag provided but not defined: -nope (run with -h for help)") {
+		t.Errorf("a bad flag: exit status %d, stderr:\n%s", r.Code, r.Stderr)
+	}
+}
+
+// programBrowser is a browser of the app p serves, on the fake org org.
+func programBrowser(t *testing.T, p *program, org *idxtest.Server) *browser {
+	t.Helper()
+	h := &harness{t: t, org: org, srv: &httptest.Server{URL: p.url}, redirectURI: p.redirectURI}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &browser{t: t, h: h, c: c}
+}
+
+// serveFor serves p until the test ends.
+func serveFor(t *testing.T, p *program) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- p.serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+}
+
+// TestEmailLinkOnAnyAddress: with -addr on any port, the redirect URI and
+// the fake org's email links lead back to that port, and the link signs
+// the user in.
+func TestEmailLinkOnAnyAddress(t *testing.T) {
+	t.Parallel()
+	var stdout syncBuffer
+	p, err := setup(t.Context(), []string{"-addr", "127.0.0.1:0"}, env(nil), &stdout, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveFor(t, p)
+	if want := p.url + callbackPath; p.redirectURI != want || !strings.HasPrefix(p.url, "http://localhost:") || strings.HasSuffix(p.url, ":8080") {
+		t.Fatalf("redirect URI %q for the app at %s, want %s", p.redirectURI, p.url, want)
+	}
+	b := programBrowser(t, p, p.org)
+	b.signInToCode()
+	home := b.follow(b.openLink(b.h.emailLink()))
+	if !strings.Contains(home.body, `id="profile"`) {
+		t.Fatalf("after the link, want the profile page; got:\n%s", home.body)
+	}
+}
+
+// TestOrgOverLoopback runs the app on an org named by the environment, a
+// fake org over plain http on loopback allowed by
+// OKTA_INSECURE_LOOPBACK_HTTP=1, with the default redirect URI, which
+// follows -addr; a sign-in by code and one by email link both finish.
+func TestOrgOverLoopback(t *testing.T) {
+	t.Parallel()
+	org := idxtest.New(t, idxtest.WithSigningKey(testKey()))
+	const clientID, secret = "0oawebappexample01", "webapp-example-secret"
+	var stdout, stderr syncBuffer
+	p, err := setup(t.Context(), []string{"-addr", "127.0.0.1:0"}, env(map[string]string{
+		"OKTA_ISSUER":                 org.Issuer(),
+		"OKTA_CLIENT_ID":              clientID,
+		"OKTA_CLIENT_SECRET":          secret,
+		"OKTA_SCOPES":                 "openid profile email offline_access",
+		"OKTA_INSECURE_LOOPBACK_HTTP": "1",
+	}), &stdout, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveFor(t, p)
+	if p.org != nil {
+		t.Fatal("a fake org started with OKTA_ISSUER set")
+	}
+	if want := p.url + callbackPath; p.redirectURI != want {
+		t.Fatalf("redirect URI %q, want %q", p.redirectURI, want)
+	}
+	// The org's app, as docs/okta-setup.md has one made.
+	if err := org.AddApp(idxtest.App{ClientID: clientID, ClientSecret: secret, RedirectURIs: []string{p.redirectURI}, RefreshTokens: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Signing in to the Okta org " + org.Issuer() + " as app " + clientID, "Redirect URI: " + p.redirectURI} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "not usable") {
+		t.Errorf("the org was found unusable:\n%s", stderr.String())
+	}
+
+	b := programBrowser(t, p, org)
+	if home := b.signIn(); !strings.Contains(home.body, "Demo User") || !strings.Contains(home.body, "<dt>Refresh token</dt><dd>yes</dd>") {
+		t.Errorf("home page after the code:\n%s", home.body)
+	}
+	b = programBrowser(t, p, org)
+	b.signInToCode()
+	if home := b.follow(b.openLink(b.h.emailLink())); !strings.Contains(home.body, `id="profile"`) {
+		t.Errorf("after the link, want the profile page; got:\n%s", home.body)
+	}
+	if p := b.get("/dev/mailbox"); p.status != http.StatusNotFound {
+		t.Errorf("GET /dev/mailbox on a named org: %d, want 404", p.status)
 	}
 }

@@ -75,6 +75,10 @@ type pageData struct {
 	Home *homeView
 	Mail []mailView
 	Err  *errorView
+	// Code is the code of an email link opened outside its sign-in.
+	Code string
+	// SignedIn is set on the pages of a signed-in user.
+	SignedIn bool
 }
 
 // errorView is an error page.
@@ -87,7 +91,7 @@ type errorView struct {
 
 // mailView is one email of the dev mailbox.
 type mailView struct {
-	To, Subject, SentAt, Code, Body string
+	To, Subject, SentAt, Code, Link, Body string
 }
 
 // homeView is the signed-in user's page.

@@ -309,6 +309,32 @@ func stepValues(step *idx.NextStep, form url.Values) (map[string]any, error) {
 	return values, nil
 }
 
+// missingText says which required inputs of step values leaves
+// unanswered, as a page message, or "" when none is missing. Booleans are
+// never missing: unchecked is an answer.
+func missingText(step *idx.NextStep, values map[string]any) string {
+	var missing []string
+	for _, in := range step.Inputs {
+		if !in.Required || in.Type == "boolean" {
+			continue
+		}
+		if _, ok := values[in.Name]; ok {
+			continue
+		}
+		switch {
+		case in.Name == "verificationCode" || in.Name == "passcode":
+			return "Enter the code, then press " + stepSubmit(step) + "."
+		case len(inputOptions(step, in)) > 0:
+			return "Choose one of the options, then press " + stepSubmit(step) + "."
+		}
+		missing = append(missing, newFieldView(step, in).Label)
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return "Fill in " + strings.Join(missing, ", ") + ", then press " + stepSubmit(step) + "."
+}
+
 // findStep returns the step named name among those tx offers, or nil.
 func findStep(tx *idx.Transaction, name string) *idx.NextStep {
 	if tx == nil {

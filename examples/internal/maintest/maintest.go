@@ -86,8 +86,8 @@ func CheckHelp(t *testing.T, name string, flags, vars []string) {
 			t.Errorf("%s %s: the help does not start with its usage line:\n%s", name, arg, r.Stdout)
 		}
 		for _, f := range flags {
-			// PrintDefaults lists a flag as "  -name value" or "  -name".
-			if !regexp.MustCompile(`\n  ` + regexp.QuoteMeta(f) + `[ \n]`).MatchString(r.Stdout) {
+			// PrintDefaults lists a flag as "  -name value", "  -name" or "  -x\tusage".
+			if !regexp.MustCompile(`\n  ` + regexp.QuoteMeta(f) + `[ \t\n]`).MatchString(r.Stdout) {
 				t.Errorf("%s %s: the help lacks the flag %s:\n%s", name, arg, f, r.Stdout)
 			}
 		}
