@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -96,5 +97,68 @@ func CheckHelp(t *testing.T, name string, flags, vars []string) {
 				t.Errorf("%s %s: the help lacks the variable %s:\n%s", name, arg, v, r.Stdout)
 			}
 		}
+	}
+	checkSetupDoc(t, name, Run(t, nil, nil, "-h").Stdout)
+}
+
+// setupDoc is where the help sends readers, relative to the repository
+// root.
+const setupDoc = "docs/okta-setup.md"
+
+// checkSetupDoc fails the test unless the table of setupDoc has a row for
+// every variable of help's Environment section, read by "all" examples
+// or by examples/name.
+func checkSetupDoc(t *testing.T, name, help string) {
+	t.Helper()
+	if !strings.Contains(help, setupDoc) {
+		t.Errorf("%s -h does not point to %s:\n%s", name, setupDoc, help)
+	}
+	doc, err := readFromRoot(setupDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{} // variable: its row's last cell
+	for l := range strings.SplitSeq(doc, "\n") {
+		cells := strings.Split(strings.Trim(l, "| "), "|")
+		if v, ok := strings.CutPrefix(strings.TrimSpace(cells[0]), "`"); ok && len(cells) > 2 {
+			rows[strings.TrimSuffix(v, "`")] = strings.TrimSpace(cells[len(cells)-1])
+		}
+	}
+	_, env, ok := strings.Cut(help, "\nEnvironment:\n")
+	if !ok {
+		t.Fatalf("%s -h has no Environment section:\n%s", name, help)
+	}
+	for l := range strings.SplitSeq(env, "\n") {
+		if !strings.HasPrefix(l, "  ") {
+			break
+		}
+		v := strings.Fields(l)[0]
+		readBy, ok := rows[v]
+		switch {
+		case !ok:
+			t.Errorf("%s has no row for %s, which %s reads", setupDoc, v, name)
+		case readBy != "all" && !strings.Contains(readBy, "examples/"+name):
+			t.Errorf("%s says %s is read by %q, not by examples/%s", setupDoc, v, readBy, name)
+		}
+	}
+}
+
+// readFromRoot reads the file at path relative to the repository root,
+// the first directory up from the test's that holds go.work.
+func readFromRoot(path string) (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			b, err := os.ReadFile(filepath.Join(dir, path))
+			return string(b), err
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return "", errors.New("no go.work above the test's directory: cannot find " + path)
+		}
+		dir = up
 	}
 }
