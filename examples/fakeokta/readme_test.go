@@ -34,7 +34,7 @@ func TestTerminalExamplesOnFakeokta(t *testing.T) {
 		t.Fatalf("the go command is not on PATH: %v", err)
 	}
 	bin := t.TempDir()
-	build := exec.CommandContext(t.Context(), goTool, "build", "-o", bin+string(filepath.Separator), "../register", "../recover-password")
+	build := exec.CommandContext(t.Context(), goTool, "build", "-o", bin+string(filepath.Separator), "../email-otp", "../register", "../recover-password")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the examples: %v\n%s", err, out)
 	}
@@ -59,6 +59,13 @@ func TestTerminalExamplesOnFakeokta(t *testing.T) {
 		email   string            // where the codes go
 		want    *regexp.Regexp    // in the output of a finished run
 	}{
+		{
+			// First: recover-password below changes the demo user's password.
+			program: "email-otp",
+			answers: map[string]string{"Username": idxtest.DemoUsername, "Password": idxtest.DemoPassword},
+			email:   idxtest.DemoUsername,
+			want:    regexp.MustCompile(`(?s)Status: SUCCESS.*Profile: Demo User <demo@example\.com> \(sub 00uidxtestdemo0001\)`),
+		},
 		{
 			program: "register",
 			answers: map[string]string{
