@@ -121,7 +121,7 @@ func setup(ctx context.Context, args []string, getenv func(string) string, stdou
 	addr := fs.String("addr", "localhost:8080", "address to listen on (host:port)")
 	verbose := fs.Bool("v", false, "debug logging")
 	storeKind := fs.String("store", storeMemory, "where sessions, sign-ins and tokens live: memory, redis (REDIS_URL) or cookie (COOKIE_KEY)")
-	cookieKey := fs.String("cookie-key", "", "key of -store=cookie, ID:BASE64 of 32 bytes (default: COOKIE_KEY)")
+	cookieKey := fs.String("cookie-key", "", "key of -store=cookie, ID:BASE64 of 32 bytes (default $COOKIE_KEY)")
 	org, err := cmd.Parse(args, getenv, stdout)
 	if err != nil {
 		return nil, err
