@@ -232,7 +232,7 @@ func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	data := pageData{CSRF: sess.csrf, Flash: sess.flash}
+	data := pageData{CSRF: sess.csrf, Flash: sess.flash, SignedIn: sess.user != nil}
 	notices := sess.notices
 	if ok && (sess.flash != "" || len(sess.notices) > 0) {
 		sess.flash, sess.notices = "", nil
@@ -354,18 +354,42 @@ func (a *app) answerStep(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	state := sess.tx.State
-	n, within, err := a.answers.take(ctx, state)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if !within {
-		// Other requests of this sign-in used up its answers.
-		a.stopSignIn(w, r, id, sess, state, false)
+	n, ok := a.takeAnswer(w, r, id, sess, state)
+	if !ok {
 		return
 	}
 	a.log.InfoContext(ctx, "sign-in: answering", "step", step.Name)
 	tx, err := a.client.Authenticate(ctx, idx.AuthenticateOptions{State: state, Step: step.Name, Values: values})
+	if a.answerEnded(w, r, id, sess, state, n, tx, err) {
+		return
+	}
+	a.advance(w, r, id, sess, tx, err)
+}
+
+// takeAnswer counts one more answer of the sign-in state (see
+// answerCounter) before it is sent, and reports whether it may be sent
+// and how many it is. When it may not, the request is answered: the
+// sign-in ends, or the counter could not be reached.
+func (a *app) takeAnswer(w http.ResponseWriter, r *http.Request, id string, sess session, state string) (n int, ok bool) {
+	n, within, err := a.answers.take(r.Context(), state)
+	if err != nil {
+		a.fail(w, r, err)
+		return 0, false
+	}
+	if !within {
+		// Other requests of this sign-in used up its answers.
+		a.stopSignIn(w, r, id, sess, state, false)
+		return 0, false
+	}
+	return n, true
+}
+
+// answerEnded settles the count of the nth answer of the sign-in state
+// with the org's reply (tx, err): an accepted answer is uncounted, and the
+// last one the app allows, refused, ends the sign-in. It reports whether
+// it answered the request (the sign-in ended).
+func (a *app) answerEnded(w http.ResponseWriter, r *http.Request, id string, sess session, state string, n int, tx *idx.Transaction, err error) bool {
+	ctx := r.Context()
 	switch {
 	case err == nil && tx.Rejection == nil:
 		if err := a.answers.giveBack(ctx, state); err != nil {
@@ -374,15 +398,15 @@ func (a *app) answerStep(w http.ResponseWriter, r *http.Request) {
 	case n < maxRejectedAnswers:
 	case err == nil && tx.Status == idx.StatusPending:
 		a.stopSignIn(w, r, id, sess, state, errors.Is(tx.Rejection, idx.ErrRateLimited))
-		return
+		return true
 	case errors.Is(err, idx.ErrRateLimited):
 		// The last answer the app allows met the org's own limit: Okta
 		// locks an authenticator for some minutes after five wrong codes
 		// in a row and answers 429.
 		a.stopSignIn(w, r, id, sess, state, true)
-		return
+		return true
 	}
-	a.advance(w, r, id, sess, tx, err)
+	return false
 }
 
 // stopSignIn ends a sign-in whose answers the org refused
@@ -534,7 +558,7 @@ func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if ok && sess.user != nil {
+	if ok && sess.user != nil && sess.stepUp == "" {
 		http.Redirect(w, r, localPath(sess.returnTo), http.StatusSeeOther)
 		return
 	}
@@ -545,14 +569,32 @@ func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 	var tx *idx.Transaction
 	switch {
 	case cb.Kind == idx.CallbackEmailVerify:
+		// The link's code is an answer of the sign-in like a typed one,
+		// and counts the same.
+		n := 0
+		if state != "" {
+			var within bool
+			if n, within = a.takeAnswer(w, r, id, sess, state); !within {
+				return
+			}
+		}
 		tx, err = a.client.HandleEmailVerifyCallback(ctx, state, r.URL.String())
 		var elsewhere *idx.EmailVerifyCallbackError
 		if errors.As(err, &elsewhere) {
+			if state != "" {
+				// Nothing was sent.
+				if err := a.answers.giveBack(ctx, state); err != nil {
+					a.log.WarnContext(ctx, "sign-in: uncounting an unsent answer failed", "err", err)
+				}
+			}
 			a.log.InfoContext(ctx, "callback: email link opened outside its sign-in", "session", ok)
 			a.render(w, r, http.StatusOK, "emailcode", pageData{Title: "Your sign-in code", Code: elsewhere.OTP.Reveal()})
 			return
 		}
 		a.log.InfoContext(ctx, "callback: email link")
+		if state != "" && a.answerEnded(w, r, id, sess, state, n, tx, err) {
+			return
+		}
 	case state == "":
 		text := "This sign-in was not started in this browser, or it has expired. Please sign in here."
 		if cb.Kind == idx.CallbackOAuthError {
@@ -566,7 +608,7 @@ func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 		var ce *idx.CallbackError
 		if errors.As(err, &ce) {
 			a.log.WarnContext(ctx, "callback: the org returned an error", "error", truncate(ce.Code, 64))
-			sess.tx = nil
+			sess.tx, sess.stepUp = nil, ""
 			if _, err := a.sessions.save(ctx, w, id, sess); err != nil {
 				a.fail(w, r, err)
 				return

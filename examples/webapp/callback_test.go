@@ -284,3 +284,77 @@ func TestFooter(t *testing.T) {
 		t.Errorf("home page footer:\n%s", home.body)
 	}
 }
+
+// linkTarget returns where the email link leads (the app's redirect URI
+// with the link's query), without going there.
+func (b *browser) linkTarget(link string) *url.URL {
+	b.t.Helper()
+	req, err := http.NewRequestWithContext(b.t.Context(), http.MethodGet, link, nil)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	p := b.do(req)
+	u, err := url.Parse(p.location())
+	if p.status != http.StatusFound || err != nil || !strings.HasPrefix(p.location(), b.h.redirectURI+"?") {
+		b.t.Fatalf("the fake org's link: %d to %q, want 302 to %s", p.status, p.location(), b.h.redirectURI)
+	}
+	return u
+}
+
+// getWith GETs u with its query changed by edit.
+func (b *browser) getWith(u *url.URL, edit func(q url.Values)) page {
+	b.t.Helper()
+	v := *u
+	q := v.Query()
+	edit(q)
+	v.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(b.t.Context(), http.MethodGet, v.String(), nil)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return b.do(req)
+}
+
+// TestEmailLinkAnswersCount: the code of an email link answers the
+// sign-in like a typed one and counts against maxRejectedAnswers, so the
+// redirect URI is no way around the limit; a link that answers nothing
+// (of another sign-in) does not count.
+func TestEmailLinkAnswersCount(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, withOrgPolicy(noOrgCodeLimit()))
+	b := h.browser()
+	b.signInToCode()
+	right := h.lastCode()
+	target := b.linkTarget(h.emailLink())
+	for i := 1; i < maxRejectedAnswers; i++ {
+		p := b.follow(b.post("/login/step", url.Values{"step": {"challenge-authenticator"}, "value.verificationCode": {wrongCode(right)}}))
+		if !strings.Contains(p.body, `data-step="challenge-authenticator"`) {
+			t.Fatalf("wrong code %d: want the code page again; got:\n%s", i, p.body)
+		}
+	}
+	// A link whose state is another sign-in's shows its code and sends
+	// nothing.
+	p := b.getWith(target, func(q url.Values) { q.Set("state", "another-sign-in") })
+	if p.status != http.StatusOK || !strings.Contains(p.body, `id="link-code"`) {
+		t.Fatalf("a link of another sign-in: %d, want its code shown; body:\n%s", p.status, p.body)
+	}
+	if got := h.org.RequestCounts()[reqAnswer]; got != maxRejectedAnswers-1 {
+		t.Fatalf("%d answers reached the org, want %d", got, maxRejectedAnswers-1)
+	}
+	// The fifth wrong answer, by link, ends the sign-in.
+	p = b.follow(b.getWith(target, func(q url.Values) { q.Set("otp", wrongCode(right)) }))
+	if !strings.Contains(p.body, "Too many wrong answers. Please start again.") {
+		t.Errorf("after %d wrong answers, the last by link, the page lacks the end of the sign-in:\n%s", maxRejectedAnswers, p.body)
+	}
+	if got := h.org.RequestCounts()[reqAnswer]; got != maxRejectedAnswers {
+		t.Errorf("%d answers reached the org, want %d", got, maxRejectedAnswers)
+	}
+	// The right link gets nowhere now: the sign-in it belonged to ended.
+	p = b.getWith(target, func(url.Values) {})
+	if got := h.org.RequestCounts()[reqAnswer]; got != maxRejectedAnswers {
+		t.Errorf("the right link after the end reached the org (%d answers, want %d)", got, maxRejectedAnswers)
+	}
+	if p.status == http.StatusSeeOther && p.location() == "/" {
+		t.Errorf("the right link after the end signed in")
+	}
+}

@@ -56,10 +56,10 @@ func (a *app) security(w http.ResponseWriter, r *http.Request) {
 	if recentTwoFactor(sess.user.tokens, time.Now()) {
 		v := newHomeView(sess.user)
 		v.StepUp = true
-		a.render(w, r, http.StatusOK, "home", pageData{Title: "Security", CSRF: sess.csrf, Wide: true, Home: v})
+		a.render(w, r, http.StatusOK, "home", pageData{Title: "Security", CSRF: sess.csrf, Wide: true, Home: v, SignedIn: true})
 		return
 	}
-	data := pageData{CSRF: sess.csrf, Flash: sess.flash}
+	data := pageData{CSRF: sess.csrf, Flash: sess.flash, SignedIn: true}
 	if sess.flash != "" {
 		sess.flash = ""
 		if _, err := a.sessions.save(r.Context(), w, id, sess); err != nil {

@@ -67,6 +67,29 @@ func TestStepUp(t *testing.T) {
 		}
 	})
 
+	// The step-up's email link finishes it at the redirect URI, as a
+	// sign-in's does; the pages of the signed-in user say so in the
+	// footer.
+	t.Run("the email link finishes the step-up", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		b := h.browser()
+		stepUpToCode(t, b)
+		if p := b.get("/login"); !strings.Contains(p.body, "<footer>Signed in with") {
+			t.Errorf("the step-up's code page of a signed-in user: footer not signed in:\n%s", p.body)
+		}
+		p := b.openLink(h.emailLink())
+		if p.status != http.StatusSeeOther || p.location() != "/security" {
+			t.Fatalf("the step-up's email link: %d to %q, want 303 to /security; body:\n%s", p.status, p.location(), p.body)
+		}
+		p = b.follow(p)
+		for _, want := range []string{`id="stepped-up"`, `<th scope="row">acr</th><td>urn:okta:loa:2fa:any</td>`, "<footer>Signed in with"} {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("security page lacks %s:\n%s", want, p.body)
+			}
+		}
+	})
+
 	t.Run("a token without the class is refused", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t)
