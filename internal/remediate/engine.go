@@ -222,6 +222,13 @@ func fill(r *ion.Response, f *ion.Form, v Values, o Options) (*Submission, error
 	if len(s.Used) == 0 && !auto && f.Name != o.Step {
 		return nil, nil
 	}
+	if !s.Selected && choosesCurrent(r, f, v) {
+		// The form answers the authenticator the caller chose (the
+		// method and number of authenticator-enrollment-data, asked for
+		// again after a refused number): the choice is used up, so that
+		// the next answer's select form does not choose it once more.
+		s.Used = append(s.Used, "authenticator")
+	}
 	body, err := f.Body(tree)
 	if err != nil {
 		return nil, err
@@ -385,4 +392,29 @@ func setPath(tree map[string]any, path []string, val any) {
 		tree = next
 	}
 	tree[path[len(path)-1]] = val
+}
+
+// choosesCurrent reports whether the caller's "authenticator" value is an
+// authenticator key naming the authenticator form f is about, for a form
+// with an authenticator field that is not a choice (the data forms).
+func choosesCurrent(r *ion.Response, f *ion.Form, v Values) bool {
+	var key string
+	switch k := v["authenticator"].(type) {
+	case string:
+		key = k
+	case authenticator.Key:
+		key = string(k)
+	default:
+		return false
+	}
+	a := stepAuthenticator(r, f)
+	if key == "" || a == nil || a.Key != key {
+		return false
+	}
+	for _, fd := range f.Fields {
+		if fd.Name == "authenticator" && len(fd.Options) == 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -210,6 +210,22 @@ func TestNext(t *testing.T) {
 			wantLeft: remediate.Values{},
 		},
 		{
+			name: "the data form uses up the choice of its authenticator", fixture: "authenticator-enrollment-data-phone.json",
+			values:   remediate.Values{"authenticator": authenticator.PhoneNumber, "methodType": "voice", "phoneNumber": "+15555550112"},
+			wantForm: "authenticator-enrollment-data",
+			wantBody: obj{"authenticator": obj{"id": "autPhn00example03", "methodType": "voice", "phoneNumber": "+15555550112"}, "stateHandle": "02phn.stateHandle-Ph1"},
+			wantUsed: []string{"methodType", "phoneNumber", "authenticator"},
+			wantLeft: remediate.Values{},
+		},
+		{
+			name: "the data form keeps the choice of another authenticator", fixture: "authenticator-enrollment-data-phone.json",
+			values:   remediate.Values{"authenticator": "okta_email", "methodType": "voice", "phoneNumber": "+15555550112"},
+			wantForm: "authenticator-enrollment-data",
+			wantBody: obj{"authenticator": obj{"id": "autPhn00example03", "methodType": "voice", "phoneNumber": "+15555550112"}, "stateHandle": "02phn.stateHandle-Ph1"},
+			wantUsed: []string{"methodType", "phoneNumber"},
+			wantLeft: remediate.Values{"authenticator": "okta_email"},
+		},
+		{
 			name: "a caller method wins over AutoMethod", fixture: "authenticator-verification-data-email.json",
 			values: remediate.Values{"methodType": "email"}, opts: remediate.Options{AutoMethod: true},
 			wantForm: "authenticator-verification-data",
