@@ -297,6 +297,12 @@ func (c *Client) idxRequestRaw(ctx context.Context, href, accepts, produces stri
 		// Not an IDX document: an Okta API error or something else.
 		return nil, res.StatusCode, nil, wireError(endpointName(href), apiError(res.StatusCode, res.Body))
 	}
+	if res.StatusCode >= 500 && len(r.Remediations) == 0 && r.Success == nil {
+		// Okta's IDX answer to a fault of its own: messages (E0000009),
+		// perhaps the stateHandle, and nothing to do next. The
+		// transaction is not over: the fault is an error.
+		return nil, res.StatusCode, nil, wireError(endpointName(href), ionAPIError(res.StatusCode, r))
+	}
 	if c.log.Enabled(ctx, slog.LevelDebug) { // spare making the arguments when not logging
 		c.log.DebugContext(ctx, "idx: answer", "endpoint", endpointName(href), "status", res.StatusCode, "remediations", remediationNames(r))
 	}
@@ -363,11 +369,13 @@ func remediationNames(r *ion.Response) []string {
 }
 
 // APIError is an Okta API error answer that is not an IDX document, such
-// as {"errorCode":"E0000011","errorSummary":"Invalid token provided"}.
-// Calls return it wrapped with the endpoint's name:
-// "idx: identify: API error E0000011 (HTTP 401)". Its Error names the code
-// only: the summary is the server's own text, which may repeat what it was
-// sent (a password, a code), and is kept in ErrorSummary, out of Error,
+// as {"errorCode":"E0000011","errorSummary":"Invalid token provided"}, or
+// an IDX document that reports a server fault (HTTP 5xx, messages such as
+// E0000009 and no remediation), whose first error message gives
+// ErrorCode and ErrorSummary. Calls return it wrapped with the endpoint's
+// name: "idx: identify: API error E0000011 (HTTP 401)". Its Error names the
+// code only: the summary is the server's own text, which may repeat what it
+// was sent (a password, a code), and is kept in ErrorSummary, out of Error,
 // every fmt verb and JSON.
 type APIError struct {
 	StatusCode   int
@@ -397,6 +405,24 @@ func apiError(status int, body []byte) error {
 	e := &APIError{StatusCode: status, ErrorCode: w.ErrorCode, ErrorSummary: w.ErrorSummary}
 	if e.ErrorCode == "" && w.Error != "" {
 		e.ErrorCode, e.ErrorSummary = w.Error, w.Description
+	}
+	if len(e.ErrorSummary) > 200 {
+		e.ErrorSummary = e.ErrorSummary[:200]
+	}
+	return e
+}
+
+// ionAPIError is the APIError of an IDX document that reports a server
+// fault: the code and text of its first error message.
+func ionAPIError(status int, r *ion.Response) error {
+	e := &APIError{StatusCode: status}
+	for _, m := range r.Messages {
+		if m.Class == "ERROR" || e.ErrorCode == "" {
+			e.ErrorCode, e.ErrorSummary = m.Key, m.Text
+		}
+		if m.Class == "ERROR" {
+			break
+		}
 	}
 	if len(e.ErrorSummary) > 200 {
 		e.ErrorSummary = e.ErrorSummary[:200]
