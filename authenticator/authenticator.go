@@ -196,6 +196,25 @@ type WebAuthnAnswer struct {
 	// authenticatorData and signature (verification).
 	AuthenticatorData string
 	SignatureData     string
+	// Transports and ClientExtensions are the JSON of the new
+	// credential's getTransports() and getClientExtensionResults()
+	// (enrollment), which Okta's enroll-authenticator form requires.
+	// Empty sends [] and {}: no transports known, no extensions.
+	Transports       string
+	ClientExtensions string
+}
+
+// enrollmentExtras are the transports and client extensions of an
+// enrollment answer, [] and {} when not given.
+func (w *WebAuthnAnswer) enrollmentExtras() (transports, clientExtensions string) {
+	transports, clientExtensions = w.Transports, w.ClientExtensions
+	if transports == "" {
+		transports = "[]"
+	}
+	if clientExtensions == "" {
+		clientExtensions = "{}"
+	}
+	return transports, clientExtensions
 }
 
 // Credentials returns the "credentials" object that answers a
@@ -234,7 +253,9 @@ func Credentials(k Key, a Answer) (map[string]any, bool) {
 		case w == nil || w.ClientData == "":
 			return nil, false
 		case w.Attestation != "":
-			return map[string]any{"clientData": w.ClientData, "attestation": w.Attestation}, true
+			transports, ext := w.enrollmentExtras()
+			return map[string]any{"clientData": w.ClientData, "attestation": w.Attestation,
+				"transports": transports, "clientExtensions": ext}, true
 		case w.AuthenticatorData != "" && w.SignatureData != "":
 			return map[string]any{"clientData": w.ClientData, "authenticatorData": w.AuthenticatorData,
 				"signatureData": w.SignatureData}, true

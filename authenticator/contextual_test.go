@@ -26,7 +26,12 @@ func TestCredentialsMore(t *testing.T) {
 	}{
 		{"new password enrolls the password", authenticator.OktaPassword, nil, authenticator.Answer{NewPassword: "n"}, map[string]any{"passcode": "n"}, true},
 		{"webauthn enrollment", authenticator.WebAuthn, nil, wa(authenticator.WebAuthnAnswer{ClientData: "c", Attestation: "a"}),
-			map[string]any{"clientData": "c", "attestation": "a"}, true},
+			map[string]any{"clientData": "c", "attestation": "a", "transports": "[]", "clientExtensions": "{}"}, true},
+		{"webauthn enrollment with transports", authenticator.WebAuthn, nil,
+			wa(authenticator.WebAuthnAnswer{ClientData: "c", Attestation: "a", Transports: `["usb"]`, ClientExtensions: `{"credProps":{}}`}),
+			map[string]any{"clientData": "c", "attestation": "a", "transports": `["usb"]`, "clientExtensions": `{"credProps":{}}`}, true},
+		{"webauthn enrollment, form without transports", authenticator.WebAuthn, []string{"clientData", "attestation"},
+			wa(authenticator.WebAuthnAnswer{ClientData: "c", Attestation: "a"}), map[string]any{"clientData": "c", "attestation": "a"}, true},
 		{"webauthn verification", authenticator.WebAuthn, nil, wa(authenticator.WebAuthnAnswer{ClientData: "c", AuthenticatorData: "d", SignatureData: "s"}),
 			map[string]any{"clientData": "c", "authenticatorData": "d", "signatureData": "s"}, true},
 		{"webauthn without signature", authenticator.WebAuthn, nil, wa(authenticator.WebAuthnAnswer{ClientData: "c", AuthenticatorData: "d"}), nil, false},

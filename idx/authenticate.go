@@ -221,9 +221,19 @@ func (o *Options) values(fl flowKind) (remediate.Values, error) {
 		v["clientData"] = w.ClientData
 		for name, val := range map[string]string{
 			"attestation": w.Attestation, "authenticatorData": w.AuthenticatorData, "signatureData": w.SignatureData,
+			"transports": w.Transports, "clientExtensions": w.ClientExtensions,
 		} {
 			if val != "" {
 				v[name] = val
+			}
+		}
+		if c, ok := authenticator.Credentials(authenticator.WebAuthn, authenticator.Answer{WebAuthn: w}); ok && w.Attestation != "" {
+			// An enrollment: Okta's form requires the transports and
+			// client extensions, [] and {} when the browser gave none.
+			for _, name := range []string{"transports", "clientExtensions"} {
+				if _, given := v[name]; !given {
+					v[name] = c[name]
+				}
 			}
 		}
 	}
