@@ -227,6 +227,17 @@ func (e *canaryEnv) must(tx *idx.Transaction, err error) *idx.Transaction {
 	return tx
 }
 
+// refused keeps what a call returned and fails the test unless the
+// interact endpoint refused it with an OAuth error.
+func (e *canaryEnv) refused(tx *idx.Transaction, err error) {
+	e.t.Helper()
+	e.keep(tx, err)
+	var oe *idx.OAuthError
+	if !errors.As(err, &oe) || oe.Endpoint != "interact" {
+		e.t.Fatalf("call: %v, want an OAuthError of the interact endpoint", err)
+	}
+}
+
 // proceed continues tx with o, keeping what it returns.
 func (e *canaryEnv) proceed(c *idx.Client, tx *idx.Transaction, o idx.Options) *idx.Transaction {
 	e.t.Helper()
@@ -1222,8 +1233,8 @@ func TestCanarySecrets(t *testing.T) {
 				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaPassword})
 				tx = e.proceed(c, tx, idx.Options{NewPassword: canaryNewPassword})
 				e.wantStatus(tx, idx.StatusSuccess)
-				// Spent: the token starts a plain sign-in.
-				e.must(c.Start(e.t.Context(), idx.Options{ActivationToken: tok}))
+				// Spent: the interact endpoint refuses it.
+				e.refused(c.Start(e.t.Context(), idx.Options{ActivationToken: tok}))
 			},
 			wantSecrets: []string{"activation token", "activation_token", "new password", "access token"},
 		},
@@ -1241,7 +1252,7 @@ func TestCanarySecrets(t *testing.T) {
 				tx := e.must(c.Start(e.t.Context(), idx.Options{RecoveryToken: tok}))
 				tx = e.must(c.RecoverPassword(e.t.Context(), idx.Options{State: tx.State, NewPassword: canaryNewPassword}))
 				e.wantStatus(tx, idx.StatusSuccess)
-				e.must(c.Start(e.t.Context(), idx.Options{RecoveryToken: tok}))
+				e.refused(c.Start(e.t.Context(), idx.Options{RecoveryToken: tok}))
 			},
 			wantSecrets: []string{"recovery token", "recovery_token", "new password", "access token"},
 		},

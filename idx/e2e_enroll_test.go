@@ -85,13 +85,13 @@ func enrollCases() []enrollCase {
 			enroll: func(r *e2eRun) {
 				// A number that is not E.164 is refused first.
 				r.proceed(idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "voice", PhoneNumber: "555-0112"})
-				r.wantRejected("select-authenticator-enroll", idx.ErrRejected, "errors.E0000098")
+				r.wantRejected("authenticator-enrollment-data", idx.ErrRejected, "api.factors.error.sms.invalid_phone")
 				r.proceed(idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "voice", PhoneNumber: "+15555550112"})
 				code := lastCode(r.t, r.srv, "+15555550112")
 				r.wrongThenRight("enroll-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 			},
 			steps: []string{
-				"select-authenticator-enroll [phone_number]",
+				"authenticator-enrollment-data/phone_number",
 				"enroll-authenticator/phone_number",
 				"enroll-authenticator/phone_number",
 				"SUCCESS",
@@ -108,7 +108,7 @@ func enrollCases() []enrollCase {
 					r.t.Fatalf("no shared secret and QR code in %+v", tx.NextStep.Authenticator)
 				}
 				code := totpNow(r.t, a.Context.SharedSecret)
-				r.wrongThenRight("enroll-authenticator", "authfactor.challenge.soft_token.invalid_passcode", code)
+				r.wrongThenRight("enroll-authenticator", "api.authn.error.PASSCODE_INVALID", code)
 			},
 			steps: []string{
 				"enroll-authenticator/google_otp",

@@ -2,7 +2,10 @@ package idx_test
 
 import (
 	"errors"
+	"net/http"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
@@ -477,13 +480,12 @@ func TestE2ERecoveryToken(t *testing.T) {
 	r.wantRejected("reset-authenticator", idx.ErrRejected, "password.passwordRequirementsNotMet")
 	done := r.do(r.c.RecoverPassword(t.Context(), idx.Options{State: r.state(), NewPassword: e2eNewPassword}))
 	wantSignedIn(t, done, r.user.ID, "pwd")
-	// Used: the token starts nothing but a sign-in.
-	r.do(r.c.Start(t.Context(), idx.Options{RecoveryToken: tok}))
+	// Used: the interact endpoint refuses it, as Okta does.
+	wantTokenRefused(t, r.c, idx.Options{RecoveryToken: tok}, "The recovery token is invalid")
 	r.wantSteps(
 		"reset-authenticator/okta_password",
 		"reset-authenticator/okta_password",
 		"SUCCESS",
-		"identify",
 	)
 	tx, err := r.c.Authenticate(t.Context(), idx.Options{Username: r.user.Username, Password: e2eNewPassword})
 	if err != nil {
@@ -554,14 +556,13 @@ func TestE2EActivationToken(t *testing.T) {
 	done := r.proceed(idx.Options{NewPassword: e2eNewPassword})
 	// The token came by email: it stands for the email's verification.
 	wantSignedIn(t, done, r.user.ID, "email", "pwd")
-	// Used: the token starts nothing but a sign-in.
-	r.do(r.c.Start(t.Context(), idx.Options{ActivationToken: tok}))
+	// Used: the interact endpoint refuses it, as Okta does.
+	wantTokenRefused(t, r.c, idx.Options{ActivationToken: tok}, "The activation token is invalid")
 	r.wantSteps(
 		"select-authenticator-enroll [okta_password]",
 		"enroll-authenticator/okta_password",
 		"enroll-authenticator/okta_password",
 		"SUCCESS",
-		"identify",
 	)
 	// Active now: the user signs in with the new password.
 	tx, err = r.c.Authenticate(t.Context(), idx.Options{Username: r.user.Username, Password: e2eNewPassword})
@@ -569,4 +570,19 @@ func TestE2EActivationToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantSignedIn(t, tx, r.user.ID, "pwd")
+}
+
+// wantTokenRefused checks that Start with a spent or unknown token fails
+// at the interact endpoint with invalid_request and the description.
+func wantTokenRefused(t *testing.T, c *idx.Client, opts idx.Options, description string) {
+	t.Helper()
+	tx, err := c.Start(t.Context(), opts)
+	var oe *idx.OAuthError
+	if !errors.As(err, &oe) {
+		t.Fatalf("Start = %v, %v; want an *idx.OAuthError", tx, err)
+	}
+	want := idx.OAuthError{Endpoint: "interact", StatusCode: http.StatusBadRequest, Code: "invalid_request", Description: description}
+	if diff := cmp.Diff(want, *oe); diff != "" {
+		t.Errorf("OAuthError (-want +got):\n%s", diff)
+	}
 }

@@ -25,11 +25,11 @@ const activationTokenLifetime = 7 * 24 * time.Hour
 // [Policy].Enrollment requires, and ends in success; the user is then
 // active and signs in with that password.
 //
-// A token is good for one transaction, within seven days. An unknown,
-// used or expired one is ignored: the transaction starts at identify, as
-// with no token (the Server does not play Okta's activation error page).
-// ActivationToken fails if there is no such user or if the user already
-// has a password (is not staged).
+// A token is good for one interaction, within seven days: /v1/interact
+// refuses an unknown, used or expired one, or one of a user who is active
+// by now, with invalid_request ("The activation token is invalid"), as
+// Okta does. ActivationToken fails if there is no such user or if the user
+// already has a password (is not staged).
 func (s *Server) ActivationToken(username string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -44,10 +44,10 @@ func (s *Server) ActivationToken(username string) (string, error) {
 }
 
 // startActivationLocked starts t, new, as an activation when its
-// interaction came with a good activation token, which is used up. It
-// returns t.
+// interaction came with an activation token. It returns t.
 func (s *Server) startActivationLocked(now time.Time, t *transaction) *transaction {
-	g := takeGrantLocked(s.activationTokens, &t.interaction.activationToken, now)
+	g := t.interaction.activation
+	t.interaction.activation = nil
 	if g == nil || g.user.enrollments[AuthenticatorPassword] != nil || t.step != stepIdentify {
 		return t
 	}

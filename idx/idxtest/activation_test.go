@@ -86,8 +86,8 @@ func TestActivationToken(t *testing.T) {
 	}
 	opts := path(t, form(t, r.doc, "select-authenticator-enroll"), "value", "name=authenticator", "options").([]any)
 	want := mustJSON(t, `[{"label": "Password", "relatesTo": "$.authenticators.value[0]", "value": {"form": {"value": [
-		{"name": "id", "required": true, "value": "`+f.authenticatorID(idxtest.AuthenticatorPassword)+`", "mutable": false},
-		{"name": "methodType", "required": false, "value": "password", "mutable": false}]}}}]`)
+		{"name": "id", "required": true, "value": "`+f.authenticatorID(idxtest.AuthenticatorPassword)+`", "mutable": false, "visible": false},
+		{"name": "methodType", "required": false, "value": "password", "mutable": false, "visible": false}]}}}]`)
 	if diff := cmp.Diff(want, opts); diff != "" {
 		t.Errorf("options (-want +got):\n%s", diff)
 	}
@@ -143,20 +143,25 @@ func TestActivationThenEnrollmentPolicy(t *testing.T) {
 	}
 }
 
-// TestActivationTokenRefused: an unknown, used or expired token starts
-// the transaction at identify, as if there were none; ActivationToken
-// refuses unknown and active users; AddUser checks the staged password.
+// TestActivationTokenRefused: /v1/interact refuses an unknown, used or
+// expired token, or one of a user active by now, as Okta does
+// (invalid_request, "The activation token is invalid");
+// ActivationToken refuses unknown and active users; AddUser checks the
+// staged password.
 func TestActivationTokenRefused(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
 	srv := newOrg(t, idxtest.WithClock(clk.Now), idxtest.WithTransactionLifetime(30*24*time.Hour))
 	identifyStep := func(t *testing.T, f *flow, tok string) {
 		t.Helper()
-		f.interactWith(url.Values{"activation_token": {tok}})
-		r := f.introspect()
-		f.mustOK("introspect", r, "identify")
-		if _, ok := r.doc["user"]; ok {
-			t.Errorf("user shown: %v", r.doc["user"])
+		r := postForm(t, f.c, srv.Issuer()+"/v1/interact", url.Values{
+			"client_id": {f.clientID}, "scope": {f.scope}, "redirect_uri": {idxtest.DefaultRedirectURI},
+			"code_challenge": {f.challenge}, "code_challenge_method": {"S256"}, "state": {f.state},
+			"activation_token": {tok},
+		}, nil)
+		want := map[string]any{"error": "invalid_request", "error_description": "The activation token is invalid"}
+		if diff := cmp.Diff(want, any(r.doc)); r.status != http.StatusBadRequest || diff != "" {
+			t.Errorf("interact: HTTP %d, body (-want +got):\n%s", r.status, diff)
 		}
 	}
 	t.Run("unknown", func(t *testing.T) {

@@ -26,11 +26,11 @@ func newCustomAppKind(o *org) *customAppKind {
 	}}
 	o.addStep(stepCustomAppPoll, stepDef{
 		forms:    func(*call) []string { return []string{"custom-app-poll", "select-authenticator-authenticate"} },
-		decorate: decorateCurrentEnrollment,
+		decorate: decorateCurrent,
 	})
 	o.addStep(stepCustomAppRejected, stepDef{
 		forms:    func(*call) []string { return []string{"custom-app-resend", "select-authenticator-authenticate"} },
-		decorate: decorateCurrentEnrollment,
+		decorate: decorateCurrent,
 	})
 	pollSubmit := func(c *call, _ []byte) idxResult {
 		if res := k.poll(c); res != nil {

@@ -34,7 +34,7 @@ func (k *emailKind) verify(c *call, raw []byte) *idxResult { return c.checkCode(
 
 func (k *emailKind) decorate(c *call, doc *authenticatorDoc) {
 	doc.Resend = c.s.resendForm(c.t)
-	if c.t.step == stepChallenge {
+	if c.t.step == stepChallenge || c.t.step == stepEnroll {
 		doc.Poll = newForm("poll", c.s.href("/idp/idx/challenge/poll"), stateHandleField(c.t.handle))
 		doc.Poll.Refresh = 4000
 	}

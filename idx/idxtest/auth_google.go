@@ -183,8 +183,15 @@ type googleKind struct{ kindBase }
 func newGoogleKind() *googleKind {
 	return &googleKind{kindBase{
 		key: AuthenticatorGoogle, typ: "app", displayName: "Google Authenticator",
-		methods: []methodInfo{{typ: "otp", label: "Google Authenticator", amr: "otp"}},
+		methods:       []methodInfo{{typ: "otp", label: "Google Authenticator", amr: "otp"}},
+		currentIsKind: true,
 	}}
+}
+
+// challengeFields is the code, required and shown.
+func (k *googleKind) challengeFields(*call) []ionField {
+	return []ionField{objectField("credentials", "", true,
+		ionField{Name: "passcode", Label: "Enter code", Required: pTrue, Visible: pTrue})}
 }
 
 // challenge asks for the code at once: there is nothing to send.
@@ -240,7 +247,9 @@ func (k *googleKind) finishEnroll(c *call, raw []byte) *idxResult {
 	if !decode(raw, &b) {
 		return failPtr(messagesOnly(http.StatusBadRequest, msgMalformed()))
 	}
-	step, res := c.checkTOTP(stepEnroll, "credentials.passcode", b.Credentials.value(), c.t.pending, -1, msgTOTPInvalid())
+	// A wrong first code is the generic invalid passcode, as Okta
+	// answers it at enrollment.
+	step, res := c.checkTOTP(stepEnroll, "credentials.passcode", b.Credentials.value(), c.t.pending, -1, msgPasscodeInvalid())
 	if res != nil {
 		return res
 	}

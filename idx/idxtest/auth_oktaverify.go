@@ -54,6 +54,7 @@ type oktaVerifyState struct {
 	to        string // where the activation link went (email or sms)
 	link      string // the activation link's token
 	activated bool   // the test activated the app being enrolled
+	instance  string // the authenticatorInstanceId of the app being enrolled
 }
 
 // WithOktaVerifyNumberChallenge makes every Okta Verify push carry a
@@ -74,6 +75,8 @@ func newOktaVerifyKind(o *org, fastPassOnly bool) *oktaVerifyKind {
 			{typ: "push", label: "Get a push notification", amr: "swk"},
 			{typ: "totp", label: "Enter a code", amr: "otp"},
 		},
+		relatesToKind: true,
+		currentIsKind: true,
 	}}
 	if fastPassOnly {
 		k.methods = []methodInfo{{typ: "signed_nonce", label: "Use Okta FastPass", amr: "phr"}}
@@ -81,23 +84,25 @@ func newOktaVerifyKind(o *org, fastPassOnly bool) *oktaVerifyKind {
 	registerFastPass(o, k)
 	o.addStep(stepOVChallengePoll, stepDef{
 		forms:    func(*call) []string { return []string{"challenge-poll", "select-authenticator-authenticate"} },
-		decorate: k.decoratePush,
+		decorate: decorateCurrent,
 	})
 	o.addStep(stepOVRejected, stepDef{
 		forms:    func(*call) []string { return []string{"okta-verify-resend", "select-authenticator-authenticate"} },
-		decorate: k.decoratePush,
+		decorate: decorateCurrent,
 	})
 	o.addStep(stepOVEnrollPoll, stepDef{
 		forms: func(*call) []string {
 			return []string{"enroll-poll", "select-enrollment-channel", "select-authenticator-enroll"}
 		},
 		decorate: decorateCurrentAuthenticator,
+		page:     "ENROLL",
 	})
 	o.addStep(stepOVChannelData, stepDef{
 		forms: func(*call) []string {
 			return []string{"enrollment-channel-data", "select-enrollment-channel", "select-authenticator-enroll"}
 		},
 		decorate: decorateCurrentAuthenticator,
+		page:     "ENROLL",
 	})
 	pollSubmit := func(c *call, _ []byte) idxResult {
 		if res := k.poll(c); res != nil {
@@ -111,6 +116,17 @@ func newOktaVerifyKind(o *org, fastPassOnly bool) *oktaVerifyKind {
 	o.addForm("select-enrollment-channel", formDef{path: "/idp/idx/credential/enroll", render: k.renderSelectChannel, submit: k.submitSelectChannel})
 	o.addForm("enrollment-channel-data", formDef{path: "/idp/idx/challenge/send", render: k.renderChannelData, submit: k.submitChannelData})
 	return k
+}
+
+// ovDeviceName is the device of every Okta Verify enrollment.
+const ovDeviceName = "idxtest device"
+
+// profile names the device an enrollment is on.
+func (k *oktaVerifyKind) profile(u *userRecord) *authenticatorProfile {
+	if u.enrollments[k.key] == nil {
+		return nil
+	}
+	return &authenticatorProfile{DeviceName: ovDeviceName}
 }
 
 // secret returns u's Okta Verify TOTP secret, making one for a user
@@ -190,22 +206,6 @@ func (k *oktaVerifyKind) verify(c *call, raw []byte) *idxResult {
 	return nil
 }
 
-// decoratePush is the document of a push: the enrollment and
-// currentAuthenticator with the method, the number challenge and poll.
-func (k *oktaVerifyKind) decoratePush(c *call, resp *idxResponse) {
-	decorateCurrentEnrollment(c, resp)
-	cur := kindDoc(k)
-	cur.Methods = []methodDoc{{Type: "push"}}
-	if c.t.ov.answer != "" && c.t.step == stepOVChallengePoll {
-		cur.ContextualData = map[string]string{"correctAnswer": c.t.ov.answer}
-	}
-	if c.t.step == stepOVChallengePoll {
-		cur.Poll = k.renderPoll("poll")(c)
-		cur.Poll.RelatesTo = nil
-	}
-	resp.CurrentAuthenticator = objectOf(cur)
-}
-
 // ovEnrollContext is contextualData while enrolling.
 type ovEnrollContext struct {
 	QRCode          *qrCodeData `json:"qrcode,omitempty"`
@@ -214,9 +214,24 @@ type ovEnrollContext struct {
 	PhoneNumber     string      `json:"phoneNumber,omitempty"`
 }
 
+// decorate adds to the current authenticator: the send action (a push)
+// while the method is open or a code is asked for; the number challenge
+// and its resend (a new push) to a push that carries one; the enrollment's
+// channel and QR code, address or number, and the resend of an activation
+// link.
 func (k *oktaVerifyKind) decorate(c *call, doc *authenticatorDoc) {
 	switch c.t.step {
+	case stepVerificationData, stepChallenge:
+		doc.Send = newForm("send", c.s.href("/idp/idx/challenge/send"), stateHandleField(c.t.handle))
+	case stepOVChallengePoll:
+		if c.t.ov.answer != "" {
+			doc.ContextualData = map[string]string{"correctAnswer": c.t.ov.answer}
+			doc.Resend = c.s.resendForm(c.t)
+		}
 	case stepOVEnrollPoll, stepOVChannelData:
+		// The app being enrolled is named by its instance, not by the
+		// authenticator's ID, as Okta's enrollment does.
+		doc.ID, doc.DisplayName, doc.Methods = "", "", nil
 		ctx := ovEnrollContext{SelectedChannel: c.t.ov.channel}
 		switch {
 		case c.t.step == stepOVChannelData:
@@ -229,17 +244,38 @@ func (k *oktaVerifyKind) decorate(c *call, doc *authenticatorDoc) {
 			ctx.PhoneNumber = c.t.ov.to
 		}
 		doc.ContextualData = ctx
+		doc.AuthenticatorInstanceID = c.t.ov.instance
 		if c.t.step == stepOVEnrollPoll && c.t.ov.link != "" {
+			// The resend form names where the link goes, as Okta's does.
+			to := hiddenValue("email", c.t.ov.to, true)
+			if c.t.ov.channel == "sms" {
+				to.Name = "phone"
+			}
 			doc.Resend = c.s.resendForm(c.t)
+			doc.Resend.Value = append(doc.Resend.Value, to)
 		}
 	}
 }
 
+// send answers the send action of the method choice and of the code
+// challenge: a push, as choosing it would.
+func (k *oktaVerifyKind) send(c *call) *idxResult {
+	switch c.t.step {
+	case stepVerificationData, stepChallenge:
+		return k.challenge(c, "push", false)
+	}
+	return failPtr(c.fail(http.StatusForbidden, msgNotAllowed()))
+}
+
+// renderPoll renders challenge-poll, which relates to the push's
+// currentAuthenticator, or enroll-poll, which relates to nothing.
 func (k *oktaVerifyKind) renderPoll(name string) func(*call) *ionForm {
 	return func(c *call) *ionForm {
 		f := newForm(name, c.s.href("/idp/idx/challenge/poll"), stateHandleField(c.t.handle))
 		f.Refresh = ovRefresh
-		f.RelatesTo = []string{relatesToCurrentAuthenticator}
+		if name == "challenge-poll" {
+			f.RelatesTo = []string{relatesToCurrentAuthenticator}
+		}
 		return f
 	}
 }
@@ -289,7 +325,7 @@ func (k *oktaVerifyKind) poll(c *call) *idxResult {
 }
 
 func msgPushRejected() ionMessage {
-	return errorMessage("You have chosen to reject this login.", "api.authn.poll.error.push_rejected", []string{}...)
+	return errorMessage("You have chosen to reject this login.", "api.authn.poll.error.push_rejected", []any{}...)
 }
 
 // Enrollment.
@@ -322,6 +358,7 @@ func (k *oktaVerifyKind) startEnroll(c *call, raw []byte) *idxResult {
 	c.t.setStep(stepOVEnrollPoll, k)
 	c.t.method = "push"
 	c.t.pending = newTOTPSecret()
+	c.t.ov.instance = randomOktaID("aid")
 	return k.useChannel(c, b.Authenticator.Channel)
 }
 
@@ -330,10 +367,10 @@ func (k *oktaVerifyKind) useChannel(c *call, channel string) *idxResult {
 	switch channel {
 	case "", "qrcode":
 		c.t.setStep(stepOVEnrollPoll, k)
-		c.t.ov = oktaVerifyState{channel: "qrcode"}
+		c.t.ov = oktaVerifyState{channel: "qrcode", instance: c.t.ov.instance}
 	case "email", "sms":
 		c.t.setStep(stepOVChannelData, k)
-		c.t.ov = oktaVerifyState{channel: channel}
+		c.t.ov = oktaVerifyState{channel: channel, instance: c.t.ov.instance}
 	default:
 		return failPtr(c.fail(http.StatusBadRequest, msgInvalidValue("authenticator.channel")))
 	}
@@ -349,8 +386,8 @@ func (k *oktaVerifyKind) finishEnroll(c *call, _ []byte) *idxResult {
 func (k *oktaVerifyKind) renderSelectChannel(c *call) *ionForm {
 	return newForm("select-enrollment-channel", c.s.href("/idp/idx/credential/enroll"),
 		ionField{Name: "authenticator", Type: "object", Label: k.displayName, Value: optionValue{Form: ionSubForm{Value: []ionField{
-			immutableValue("id", k.id, true),
-			{Name: "channel", Type: "string", Required: pTrue, Visible: pTrue, Options: ovChannels()},
+			hiddenValue("id", k.id, true),
+			{Name: "channel", Required: pTrue, Visible: pTrue, Options: ovChannels()},
 		}}}},
 		stateHandleField(c.t.handle),
 	)
@@ -406,7 +443,7 @@ func (k *oktaVerifyKind) submitChannelData(c *call, raw []byte) idxResult {
 		case to == "":
 			return c.failField(http.StatusBadRequest, form, "phoneNumber", msgBlank())
 		case !validPhone(to):
-			return c.failField(http.StatusBadRequest, form, "phoneNumber", msgPhoneInvalid())
+			return c.fail(http.StatusBadRequest, msgPhoneInvalid())
 		}
 		e = Email{Channel: ChannelSMS, To: to}
 	} else {
@@ -423,7 +460,7 @@ func (k *oktaVerifyKind) submitChannelData(c *call, raw []byte) idxResult {
 		e.To = to
 	}
 	c.t.setStep(stepOVEnrollPoll, k)
-	c.t.ov = oktaVerifyState{channel: channel, to: e.To}
+	c.t.ov = oktaVerifyState{channel: channel, to: e.To, instance: c.t.ov.instance}
 	k.sendActivation(c, e)
 	return c.ok()
 }
@@ -438,11 +475,17 @@ func (k *oktaVerifyKind) sendActivation(c *call, e Email) {
 	c.t.ov.link = token
 }
 
-// resend sends the activation link of an enrollment by email or SMS
-// again, to the same address or number: the new link replaces the old
-// one, which no longer activates anything. Nothing else can be resent.
+// resend sends a push with a number challenge again, with a new number,
+// or the activation link of an enrollment by email or SMS, to the same
+// address or number: the new link replaces the old one, which no longer
+// activates anything. Nothing else can be resent.
 func (k *oktaVerifyKind) resend(c *call) *idxResult {
 	t := c.t
+	if t.step == stepOVChallengePoll && t.ov.answer != "" {
+		// A new push, with a new number: the old one can no longer be
+		// approved.
+		return k.challenge(c, "push", false)
+	}
 	if t.step != stepOVEnrollPoll || t.ov.link == "" {
 		return failPtr(c.fail(http.StatusForbidden, msgNotAllowed()))
 	}

@@ -43,6 +43,18 @@ func (k *passwordKind) challengeFields(*call) []ionField {
 	return []ionField{objectField("credentials", "", true, ionField{Name: "passcode", Label: "Password", Secret: pTrue})}
 }
 
+// decorate adds the recover action to the password being verified in a
+// sign-in, when the policy offers recovery.
+func (k *passwordKind) decorate(c *call, doc *authenticatorDoc) {
+	if c.s.org.policy.Recovery && c.t.flow == flowAuthenticate {
+		doc.Recover = newForm("recover", c.s.href("/idp/idx/recover"), stateHandleField(c.t.handle))
+	}
+}
+
+// verify checks the password challenge. A wrong password is the
+// top-level incorrectPassword (401). The attempt counts towards the
+// lockout: a locked account is refused whatever the password, with the
+// challenge form alone (stepPasswordLocked).
 func (k *passwordKind) verify(c *call, raw []byte) *idxResult {
 	var b answerBody
 	if !decode(raw, &b) {
@@ -50,15 +62,38 @@ func (k *passwordKind) verify(c *call, raw []byte) *idxResult {
 	}
 	pw := b.Credentials.value()
 	if pw == "" {
-		return failPtr(c.failField(http.StatusBadRequest, stepChallenge, "credentials.passcode", msgBlank()))
+		return failPtr(c.failField(http.StatusBadRequest, "challenge-authenticator", "credentials.passcode", msgBlank()))
 	}
+	if c.passwordAttempt(c.t.user, pw) {
+		c.t.setStep(stepPasswordLocked, k)
+		return failPtr(c.fail(http.StatusForbidden, msgFactorSuspended()))
+	}
+	c.t.setStep(stepChallenge, k)
 	if !checkPassword(c.t.user, pw) {
 		c.s.cfg.logger.Info("idxtest password rejected")
-		return failPtr(c.failField(http.StatusUnauthorized, stepChallenge, "credentials.passcode", msgPasswordInvalid()))
+		return failPtr(c.fail(http.StatusUnauthorized, msgPasswordInvalid()))
 	}
 	return nil
 }
 
 type answerBody struct {
 	Credentials *passcodeBody `json:"credentials"`
+}
+
+// passwordChallengeDue moves a sign-in of an identifier-first org to the
+// password challenge while the password is not verified (or to its
+// lockout answer), and reports whether it did.
+func (c *call) passwordChallengeDue() bool {
+	t := c.t
+	if !c.s.org.policy.IdentifierFirst || t.flow != flowAuthenticate || t.user == nil ||
+		t.isVerified(AuthenticatorPassword) || t.user.enrollments[AuthenticatorPassword] == nil {
+		return false
+	}
+	k := c.s.org.byKey[AuthenticatorPassword]
+	if t.user.Locked {
+		t.setStep(stepPasswordLocked, k)
+		return true
+	}
+	k.challenge(c, "password", false)
+	return true
 }

@@ -30,6 +30,18 @@ func (k *phoneKind) profile(u *userRecord) *authenticatorProfile {
 	return nil
 }
 
+// selectFields adds the enrollment's ID to the method choice, as Okta
+// does for an authenticator a user may enroll more than once.
+func (k *phoneKind) selectFields(c *call) []ionField {
+	fields := k.kindBase.selectFields(c)
+	if c.t.user != nil {
+		if e := c.shownUser(k).enrollments[k.key]; e != nil {
+			fields = append(fields, immutableValue("enrollmentId", e.id, true))
+		}
+	}
+	return fields
+}
+
 // challenge sends the code by the chosen method, or asks for the method
 // with authenticator-verification-data when none was chosen.
 func (k *phoneKind) challenge(c *call, method string, _ bool) *idxResult {
@@ -49,21 +61,23 @@ func (k *phoneKind) challenge(c *call, method string, _ bool) *idxResult {
 
 func (k *phoneKind) verify(c *call, raw []byte) *idxResult { return c.checkCode(stepChallenge, raw) }
 
-// decorate offers resend once a code went out. Okta's enrollment also
-// carries resend at authenticator-verification-data, before any method
-// is chosen; the Server leaves it out there, as there is nothing to send
-// again yet (a resend then is refused with E0000079).
+// decorate offers resend, as Okta does from authenticator-verification-data
+// and authenticator-enrollment-data on, before a code went out.
 func (k *phoneKind) decorate(c *call, doc *authenticatorDoc) {
-	if c.t.method != "" {
-		doc.Resend = c.s.resendForm(c.t)
-	}
+	doc.Resend = c.s.resendForm(c.t)
 }
 
 // resend sends a new code by the method in force, to the number enrolled
-// or being enrolled.
+// or being enrolled. Before a method is chosen, at
+// authenticator-verification-data, it sends the code by SMS, as choosing
+// SMS would; before a number is given there is nothing to send (403,
+// E0000079).
 func (k *phoneKind) resend(c *call) *idxResult {
 	if c.t.method == "" {
-		return failPtr(c.fail(http.StatusForbidden, msgNotAllowed()))
+		if c.t.step != stepVerificationData {
+			return failPtr(c.fail(http.StatusForbidden, msgNotAllowed()))
+		}
+		return k.challenge(c, k.methods[0].typ, true)
 	}
 	number := c.t.pending
 	if e := c.t.user.enrollments[k.key]; number == "" && e != nil {
@@ -132,9 +146,7 @@ func (k *phoneKind) startEnroll(c *call, raw []byte) *idxResult {
 		return failPtr(c.failField(http.StatusBadRequest, stepEnrollmentData, "authenticator.phoneNumber", msgBlank()))
 	}
 	if !validPhone(number) {
-		if fromData {
-			return failPtr(c.failField(http.StatusBadRequest, stepEnrollmentData, "authenticator.phoneNumber", msgPhoneInvalid()))
-		}
+		c.t.setStep(stepEnrollmentData, k)
 		return failPtr(c.fail(http.StatusBadRequest, msgPhoneInvalid()))
 	}
 	c.t.setStep(stepEnroll, k)
@@ -154,8 +166,10 @@ func (k *phoneKind) finishEnroll(c *call, raw []byte) *idxResult {
 	return nil
 }
 
+// msgPhoneInvalid is the top-level message of a number that cannot take
+// a code.
 func msgPhoneInvalid() ionMessage {
-	return errorMessage("Unable to initiate factor enrollment: Invalid Phone Number.", "errors.E0000098")
+	return errorMessage("Invalid Phone Number.", "api.factors.error.sms.invalid_phone")
 }
 
 // validPhone accepts E.164 numbers: "+", then 8 to 15 digits, the first

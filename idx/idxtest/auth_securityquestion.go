@@ -190,7 +190,7 @@ func msgSQAnswerInvalid() ionMessage {
 
 func msgSQAnswerTooShort() ionMessage {
 	return errorMessage("The security question answer must be at least 4 characters in length",
-		"securityQuestion.answer.tooShort.arg", "4")
+		"securityQuestion.answer.tooShort.arg", sqMinAnswer)
 }
 
 func (k *securityQuestionKind) verify(c *call, raw []byte) *idxResult {
@@ -211,7 +211,9 @@ func (k *securityQuestionKind) verify(c *call, raw []byte) *idxResult {
 
 // Enrollment.
 
-func (k *securityQuestionKind) enrollFields(*call) []ionField         { return nil }
+func (k *securityQuestionKind) enrollFields(c *call) []ionField {
+	return k.kindBase.selectFields(c)
+}
 func (k *securityQuestionKind) enrollmentDataFields(*call) []ionField { return nil }
 
 func (k *securityQuestionKind) startEnroll(c *call, _ []byte) *idxResult {

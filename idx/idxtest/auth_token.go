@@ -298,7 +298,7 @@ func (k *tokenKind) enrollmentDataFields(*call) []ionField { return nil }
 func (k *tokenKind) startEnroll(c *call, _ []byte) *idxResult {
 	if k.restricted {
 		return failPtr(c.fail(http.StatusBadRequest,
-			errorMessage("Contact your administrator to continue enrollment", "enroll.hotp.restricted", []string{}...)))
+			errorMessage("Contact your administrator to continue enrollment", "enroll.hotp.restricted", []any{}...)))
 	}
 	c.t.setStep(stepEnroll, k)
 	c.t.method = "otp"

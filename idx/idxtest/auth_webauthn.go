@@ -72,18 +72,15 @@ type webAuthnKind struct{ kindBase }
 func newWebAuthnKind(o *org) *webAuthnKind {
 	k := &webAuthnKind{kindBase{
 		key: AuthenticatorWebAuthn, typ: "security_key", displayName: "Security Key or Biometric",
-		methods: []methodInfo{{typ: "webauthn", label: "Security Key or Biometric", amr: "hwk"}},
+		methods:       []methodInfo{{typ: "webauthn", label: "Security Key or Biometric", amr: "hwk"}},
+		relatesToKind: true,
+		currentIsKind: true,
 	}}
 	o.addStep(stepWebAuthnChallenge, stepDef{
 		forms: func(*call) []string {
 			return []string{"challenge-authenticator", "select-authenticator-authenticate"}
 		},
-		decorate: func(c *call, resp *idxResponse) {
-			decorateCurrentEnrollment(c, resp)
-			cur := kindDoc(k)
-			cur.ContextualData = k.challengeData(c)
-			resp.CurrentAuthenticator = objectOf(cur)
-		},
+		decorate: decorateCurrent,
 	})
 	return k
 }
@@ -92,13 +89,19 @@ func newWebAuthnKind(o *org) *webAuthnKind {
 type webAuthnChallengeData struct {
 	Challenge        string            `json:"challenge"`
 	UserVerification string            `json:"userVerification"`
+	Hints            []string          `json:"hints"`
 	Extensions       map[string]string `json:"extensions"`
 }
+
+// webAuthnHints are the WebAuthn hints the org gives browsers: the
+// Server plays a security key.
+func webAuthnHints() []string { return []string{"security-key"} }
 
 func (k *webAuthnKind) challengeData(c *call) map[string]any {
 	return map[string]any{"challengeData": webAuthnChallengeData{
 		Challenge:        c.t.pending,
 		UserVerification: "preferred",
+		Hints:            webAuthnHints(),
 		Extensions:       map[string]string{"appid": c.s.URL},
 	}}
 }
@@ -118,12 +121,19 @@ func (k *webAuthnKind) challengeFields(c *call) []ionField {
 		return ionField{Name: name, Label: label, Required: pTrue, Visible: pFalse}
 	}
 	if c.t.step == stepEnroll {
-		return []ionField{objectField("credentials", "", true,
+		// Filled by the browser's navigator.credentials.create: hinted
+		// "webauthn". The Server reads clientData, attestation and
+		// transports.
+		fields := []ionField{
 			hidden("clientData", "Client Data"),
 			hidden("attestation", "Attestation"),
-			ionField{Name: "transports", Label: "Transports", Required: pFalse, Visible: pFalse},
-			ionField{Name: "clientExtensions", Label: "Client Extensions", Required: pFalse, Visible: pFalse},
-		)}
+			hidden("transports", "Transports"),
+			hidden("clientExtensions", "Client Extensions"),
+		}
+		for i := range fields {
+			fields[i].Hint = "webauthn"
+		}
+		return []ionField{objectField("credentials", "", true, fields...)}
 	}
 	return []ionField{objectField("credentials", "", true,
 		hidden("clientData", "Client Data"),
@@ -135,9 +145,7 @@ func (k *webAuthnKind) challengeFields(c *call) []ionField {
 func (k *webAuthnKind) decorate(c *call, doc *authenticatorDoc) {
 	switch c.t.step {
 	case stepWebAuthnChallenge:
-		if e := c.t.user.enrollments[k.key]; e != nil {
-			doc.CredentialID = webAuthnCredOf(e).id
-		}
+		doc.ContextualData = k.challengeData(c)
 	case stepEnroll:
 		doc.ContextualData = map[string]any{"activationData": k.activationData(c)}
 	}
@@ -357,7 +365,7 @@ func (k *webAuthnKind) verify(c *call, raw []byte) *idxResult {
 // Enrollment.
 
 func (k *webAuthnKind) enrollFields(*call) []ionField {
-	return []ionField{immutableValue("methodType", "webauthn", false)}
+	return []ionField{hiddenValue("methodType", "webauthn", false)}
 }
 func (k *webAuthnKind) enrollmentDataFields(*call) []ionField { return nil }
 
@@ -369,15 +377,17 @@ func (k *webAuthnKind) startEnroll(c *call, _ []byte) *idxResult {
 }
 
 // webAuthnActivation is contextualData.activationData: the
-// PublicKeyCredentialCreationOptions, with base64url binary values.
+// PublicKeyCredentialCreationOptions, with base64url binary values, and
+// the U2F app ID of keys registered with the org's older API.
 type webAuthnActivation struct {
-	RP                     map[string]string   `json:"rp"`
-	User                   map[string]string   `json:"user"`
-	PubKeyCredParams       []map[string]any    `json:"pubKeyCredParams"`
-	Challenge              string              `json:"challenge"`
-	Attestation            string              `json:"attestation"`
-	AuthenticatorSelection map[string]any      `json:"authenticatorSelection"`
-	ExcludeCredentials     []map[string]string `json:"excludeCredentials"`
+	RP                     map[string]string `json:"rp"`
+	User                   map[string]string `json:"user"`
+	PubKeyCredParams       []map[string]any  `json:"pubKeyCredParams"`
+	Challenge              string            `json:"challenge"`
+	Attestation            string            `json:"attestation"`
+	AuthenticatorSelection map[string]any    `json:"authenticatorSelection"`
+	Hints                  []string          `json:"hints"`
+	U2FParams              map[string]string `json:"u2fParams"`
 }
 
 func (k *webAuthnKind) activationData(c *call) webAuthnActivation {
@@ -395,8 +405,9 @@ func (k *webAuthnKind) activationData(c *call) webAuthnActivation {
 		},
 		Challenge:              c.t.pending,
 		Attestation:            "direct",
-		AuthenticatorSelection: map[string]any{"userVerification": "preferred", "requireResidentKey": false},
-		ExcludeCredentials:     []map[string]string{},
+		AuthenticatorSelection: map[string]any{"userVerification": "preferred"},
+		Hints:                  webAuthnHints(),
+		U2FParams:              map[string]string{"appid": c.s.URL},
 	}
 }
 

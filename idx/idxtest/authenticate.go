@@ -19,9 +19,12 @@ func registerAuthenticate(o *org) {
 			return forms
 		},
 		decorate: func(c *call, resp *idxResponse) {
-			resp.CurrentAuthenticator = objectOf(kindDoc(c.s.org.byKey[AuthenticatorPassword]))
-			decorateIdentifyRecover(c, resp)
+			if !c.s.org.policy.IdentifierFirst {
+				resp.CurrentAuthenticator = objectOf(kindDoc(c.s.org.byKey[AuthenticatorPassword]))
+				decorateIdentifyRecover(c, resp)
+			}
 		},
+		page: "IDENTIFY",
 	})
 	o.addStep(stepSelect, stepDef{
 		forms:    func(*call) []string { return []string{"select-authenticator-authenticate"} },
@@ -31,13 +34,13 @@ func registerAuthenticate(o *org) {
 		forms: func(*call) []string {
 			return []string{"authenticator-verification-data", "select-authenticator-authenticate"}
 		},
-		decorate: decorateCurrentEnrollment,
+		decorate: decorateCurrent,
 	})
 	o.addStep(stepChallenge, stepDef{
 		forms: func(*call) []string {
 			return []string{"challenge-authenticator", "select-authenticator-authenticate"}
 		},
-		decorate: decorateCurrentEnrollment,
+		decorate: decorateCurrent,
 	})
 	o.addStep(stepSuccess, stepDef{
 		forms: func(*call) []string { return nil },
@@ -65,25 +68,56 @@ func decorateVerifiable(c *call, resp *idxResponse) {
 	resp.Authenticators = listOf(auths...)
 	resp.AuthenticatorEnrollments = listOf(enrs...)
 	resp.User = userObject(c.t.user)
+	if len(c.t.verified) == 0 {
+		// Only a username was given (identifier-first): no profile yet.
+		resp.User = userIdentifier(c.t.user)
+	}
 	redactSelfServiceUser(c, resp)
+	decorateRecovery(c, resp)
 }
 
-// decorateCurrentEnrollment adds currentAuthenticatorEnrollment, the kind
-// being verified, to decorateVerifiable.
-func decorateCurrentEnrollment(c *call, resp *idxResponse) {
+// decorateCurrent adds the authenticator being verified to
+// decorateVerifiable, with the method in force once one is chosen: as
+// currentAuthenticatorEnrollment (the user's enrollment), or, for the
+// kinds Okta describes by the authenticator (kindBase.currentIsKind), as
+// currentAuthenticator.
+func decorateCurrent(c *call, resp *idxResponse) {
 	decorateVerifiable(c, resp)
-	cur := c.enrollmentDocOf(c.t.kind)
-	c.t.kind.decorate(c, &cur)
-	resp.CurrentAuthenticatorEnrollment = objectOf(cur)
+	k := c.t.kind
+	b := k.base()
+	cur := kindDoc(k)
+	if !b.currentIsKind {
+		cur = c.enrollmentDocOf(k)
+	}
+	if m, ok := b.method(c.t.method); ok {
+		cur.Methods = []methodDoc{{Type: m.typ}}
+	}
+	k.decorate(c, &cur)
+	if b.currentIsKind {
+		resp.CurrentAuthenticator = objectOf(cur)
+	} else {
+		resp.CurrentAuthenticatorEnrollment = objectOf(cur)
+	}
 }
 
+// currentRef is the relatesTo of the forms that verify the current kind:
+// the current authenticator document decorateCurrent adds.
+func (c *call) currentRef() []string {
+	if c.t.kind.base().currentIsKind {
+		return []string{relatesToCurrentAuthenticator}
+	}
+	return []string{relatesToCurrentEnrollment}
+}
+
+// renderIdentify is identify: the username and, unless the org is
+// identifier-first, the password.
 func renderIdentify(c *call) *ionForm {
-	return newForm("identify", c.s.href("/idp/idx/identify"),
-		ionField{Name: "identifier", Label: "Username", Required: pTrue, Value: c.identifierValue()},
-		objectField("credentials", "", true, ionField{Name: "passcode", Label: "Password", Secret: pTrue}),
-		ionField{Name: "rememberMe", Label: "Keep me signed in", Type: "boolean"},
-		stateHandleField(c.t.handle),
-	)
+	fields := []ionField{{Name: "identifier", Label: "Username", Required: pTrue, Value: c.identifierValue()}}
+	if !c.s.org.policy.IdentifierFirst {
+		fields = append(fields, objectField("credentials", "", true, ionField{Name: "passcode", Label: "Password", Secret: pTrue}))
+	}
+	fields = append(fields, ionField{Name: "rememberMe", Label: "Keep me signed in", Type: "boolean"}, stateHandleField(c.t.handle))
+	return newForm("identify", c.s.href("/idp/idx/identify"), fields...)
 }
 
 type identifyBody struct {
@@ -115,6 +149,16 @@ func submitIdentify(c *call, raw []byte) idxResult {
 	if identifier == "" {
 		return c.failField(http.StatusBadRequest, "identify", "identifier", msgBlank())
 	}
+	if c.s.org.policy.IdentifierFirst {
+		// The password is a challenge of its own (passwordChallengeDue).
+		u := c.s.users[strings.ToLower(identifier)]
+		if u == nil || u.enrollments[AuthenticatorPassword] == nil {
+			c.s.cfg.logger.Info("idxtest identify failed")
+			return c.fail(http.StatusUnauthorized, msgAuthFailed())
+		}
+		c.t.user = u
+		return c.advance()
+	}
 	password := b.Credentials.value()
 	if password == "" {
 		return c.failField(http.StatusBadRequest, "identify", "credentials.passcode", msgBlank())
@@ -139,11 +183,14 @@ func renderSelect(c *call) *ionForm {
 	opts := make([]ionOption, len(kinds))
 	for i, k := range kinds {
 		b := k.base()
-		fields := append([]ionField{immutableValue("id", b.id, true)}, k.selectFields(c)...)
+		fields := append([]ionField{hiddenValue("id", b.id, true)}, k.selectFields(c)...)
 		opts[i] = ionOption{
 			Label:     b.displayName,
 			Value:     optionValue{Form: ionSubForm{Value: fields}},
 			RelatesTo: enrollmentsPath(i),
+		}
+		if b.relatesToKind {
+			opts[i].RelatesTo = authenticatorsPath(i)
 		}
 	}
 	return newForm("select-authenticator-authenticate", c.s.href("/idp/idx/challenge"),
@@ -207,7 +254,7 @@ func renderVerificationData(c *call) *ionForm {
 		ionField{Name: "authenticator", Label: b.displayName, Form: &ionSubForm{Value: fields}},
 		stateHandleField(c.t.handle),
 	)
-	f.RelatesTo = []string{relatesToCurrentEnrollment}
+	f.RelatesTo = c.currentRef()
 	return f
 }
 
@@ -233,11 +280,7 @@ func submitVerificationData(c *call, raw []byte) idxResult {
 func renderChallenge(c *call) *ionForm {
 	f := newForm("challenge-authenticator", c.s.href("/idp/idx/challenge/answer"),
 		append(c.t.kind.challengeFields(c), stateHandleField(c.t.handle))...)
-	f.RelatesTo = []string{relatesToCurrentEnrollment}
-	if c.t.step == stepWebAuthnChallenge {
-		// The challenge is on currentAuthenticator, as Okta sends it.
-		f.RelatesTo = []string{relatesToCurrentAuthenticator}
-	}
+	f.RelatesTo = c.currentRef()
 	return f
 }
 

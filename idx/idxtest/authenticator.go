@@ -20,6 +20,16 @@ type kindBase struct {
 	typ         string // "phone"
 	displayName string // "Phone"
 	methods     []methodInfo
+	// relatesToKind makes the kind's option in
+	// select-authenticator-authenticate relate to its authenticators
+	// entry rather than to the user's enrollment, as Okta's do for Okta
+	// Verify and WebAuthn.
+	relatesToKind bool
+	// currentIsKind makes the authenticator being verified show as
+	// currentAuthenticator (the authenticator, with its method) rather
+	// than as currentAuthenticatorEnrollment, as Okta's do for Google
+	// Authenticator, Okta Verify and WebAuthn.
+	currentIsKind bool
 }
 
 func (b *kindBase) base() *kindBase { return b }
@@ -59,7 +69,7 @@ func (b *kindBase) profile(*userRecord) *authenticatorProfile { return nil }
 // the id: the method as an immutable value when there is only one.
 func (b *kindBase) selectFields(*call) []ionField {
 	if len(b.methods) == 1 {
-		return []ionField{immutableValue("methodType", b.methods[0].typ, false)}
+		return []ionField{hiddenValue("methodType", b.methods[0].typ, false)}
 	}
 	return []ionField{{Name: "methodType", Type: "string", Required: pFalse, Options: b.methodOptions()}}
 }
@@ -134,6 +144,13 @@ type resender interface {
 	resend(c *call) *idxResult
 }
 
+// sender is an authenticatorKind whose current authenticator offers a
+// send action (POST /idp/idx/challenge/send) where no form posts there:
+// Okta Verify sends its push. It returns nil to answer the new state.
+type sender interface {
+	send(c *call) *idxResult
+}
+
 // enrollment is one authenticator a user has enrolled.
 type enrollment struct {
 	id    string // enrollment ID, such as "pae..."
@@ -180,6 +197,7 @@ func newOrg(cfg *config) *org {
 	registerPasswordChange(o)
 	registerRecover(o)
 	registerUnlock(o)
+	registerLockout(o)
 	registerIdP(o)
 	return o
 }
@@ -226,4 +244,15 @@ func enrollmentDoc(k authenticatorKind, u *userRecord) authenticatorDoc {
 	}
 	d.Profile = k.profile(u)
 	return d
+}
+
+// enrollmentsOf lists u's enrollments, in registry order.
+func (o *org) enrollmentsOf(u *userRecord) []authenticatorDoc {
+	out := []authenticatorDoc{}
+	for _, k := range o.kinds {
+		if u.enrollments[k.base().key] != nil {
+			out = append(out, enrollmentDoc(k, u))
+		}
+	}
+	return out
 }

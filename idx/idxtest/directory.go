@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Credentials of the demo user and the default apps that every Server
@@ -122,6 +123,7 @@ type userRecord struct {
 	User
 	enrollments      map[string]*enrollment // by authenticator key
 	passwordFailures int                    // consecutive wrong passwords (lockout.go)
+	passwordChanged  time.Time              // when the password was last set; zero if none
 }
 
 func (u *userRecord) name() string {
@@ -271,6 +273,9 @@ func (s *Server) addUserLocked(rec *userRecord, replace bool) error {
 	}
 	if _, ok := s.userIDs[rec.ID]; ok {
 		return fmt.Errorf("idxtest: user ID %q is taken", rec.ID)
+	}
+	if rec.Password != "" && rec.passwordChanged.IsZero() {
+		rec.passwordChanged = s.now()
 	}
 	s.users[key] = rec
 	s.userIDs[rec.ID] = rec

@@ -23,11 +23,12 @@
 //     attributes, see [ProfileAttribute]), password recovery and
 //     account unlock (by [Policy.RecoveryAuthenticators]), identity
 //     providers (a fake IdP that redirects back with an interaction
-//     code), password expiry and warning, lockout after
-//     [Policy.MaxPasswordAttempts], activation and recovery tokens; the
-//     Ion documents (remediation forms, relatesTo, stateHandle, expiresAt,
-//     messages, successWithInteractionCode) are shaped like real Okta
-//     answers;
+//     code), identifier-first sign-in with the password as a challenge
+//     of its own ([Policy.IdentifierFirst]), password expiry and warning,
+//     lockout after [Policy.MaxPasswordAttempts], activation and recovery
+//     tokens; the Ion documents (remediation forms, relatesTo, stateHandle,
+//     expiresAt, messages, successWithInteractionCode) are shaped like real
+//     Okta answers;
 //   - trusted origins ([WithTrustedOrigins]): CORS for browser clients
 //     such as okta-auth-js and the Okta Sign-In Widget on a page of
 //     another origin, as Okta answers them;
@@ -92,15 +93,23 @@
 //     only, i18n key idx.session.expired;
 //   - wrong password or unknown user (indistinguishable): 401, the identify
 //     form again and the top-level message errors.E0000004
-//     "Authentication failed";
+//     "Authentication failed"; in an identifier-first org an unknown user
+//     fails identify the same way, and a wrong password fails the password
+//     challenge with the top-level message incorrectPassword;
 //   - wrong or expired code: 401, the challenge form again with the
 //     field message api.authn.error.PASSCODE_INVALID on credentials.passcode
-//     (authfactor.challenge.soft_token.invalid_passcode for a TOTP);
+//     (authfactor.challenge.soft_token.invalid_passcode for a TOTP at
+//     sign-in, and ...used_passcode for a code used before);
 //   - the wrong code that reaches [Policy].MaxVerificationAttempts (5 by
 //     default, as Okta has it), and every code for that authenticator
 //     in the five minutes after: 429, the challenge form again with the
 //     top-level message tooManyRequests;
-//   - a locked account: 403, errors.E0000119;
+//   - a number that cannot take a code, at phone enrollment: 400,
+//     authenticator-enrollment-data again with the top-level message
+//     api.factors.error.sms.invalid_phone;
+//   - a locked account: 403, errors.E0000119 at identify; in an
+//     identifier-first org, authfactor.challenge.suspended_factor at the
+//     password challenge, with that form alone;
 //   - a blank required field: 400, the form again with the field message
 //     model.validation.field.blank;
 //   - an authenticator that is not offered: 400, top-level errors.E0000001;
@@ -118,12 +127,20 @@
 // 401 invalid_client (with WWW-Authenticate) for a bad or missing client
 // authentication, 400 invalid_grant for an interaction code that is unknown,
 // used, expired (after 60 seconds) or issued to another client, and 400
-// invalid_grant "PKCE verification failed." for a wrong code_verifier. An
-// interaction code is spent by its first redemption attempt, successful or
-// not. Parameters in the URL query of a POST are served, as Okta serves
-// them (okta-idx-golang sends its token requests so), with a warning in the
-// server's log, since secrets and verifiers belong in the body; a
-// parameter sent in both the query and the body is refused.
+// invalid_grant "PKCE verification failed." for a wrong code_verifier, and
+// at /v1/interact 400 invalid_request "The recovery token is invalid" (or
+// "The activation token is invalid") for a token that is unknown, used or
+// expired. An interaction code is spent by its first redemption attempt,
+// successful or not. Parameters in the URL query of a POST are served, as
+// Okta serves them (okta-idx-golang sends its token requests so), with a
+// warning in the server's log, since secrets and verifiers belong in the
+// body; a parameter sent in both the query and the body is refused.
+//
+// Injected rate limits and server errors ([Server.InjectFault]) answer the
+// IDX API as Okta does there, with an Ion document (version, the message
+// tooManyRequests or E0000009, and the stateHandle of the transaction the
+// request names), and the other endpoints with Okta's API error body
+// (E0000047, E0000009).
 //
 // Nothing here is meant for production: the server keeps all state in
 // memory, applies no rate limits (only Okta's limit on wrong one-time

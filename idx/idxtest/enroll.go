@@ -20,17 +20,28 @@ func registerEnroll(o *org) {
 		decorate: decorateEnrollable,
 	})
 	o.addStep(stepEnrollmentData, stepDef{
-		forms:    func(*call) []string { return []string{"authenticator-enrollment-data", "select-authenticator-enroll"} },
+		forms:    withSkip("authenticator-enrollment-data", "select-authenticator-enroll"),
 		decorate: decorateCurrentAuthenticator,
 	})
 	o.addStep(stepEnroll, stepDef{
-		forms:    func(*call) []string { return []string{"enroll-authenticator", "select-authenticator-enroll"} },
+		forms:    withSkip("enroll-authenticator", "select-authenticator-enroll"),
 		decorate: decorateCurrentAuthenticator,
 	})
 	o.addForm("select-authenticator-enroll", formDef{path: "/idp/idx/credential/enroll", render: renderSelectEnroll, submit: submitSelectEnroll})
 	o.addForm("authenticator-enrollment-data", formDef{path: "/idp/idx/credential/enroll", render: renderEnrollmentData, submit: submitEnrollmentData})
 	o.addForm("enroll-authenticator", formDef{path: "/idp/idx/challenge/answer", render: renderEnrollAuthenticator, submit: submitEnrollAuthenticator})
 	o.addForm("skip", formDef{path: "/idp/idx/skip", render: renderSkip, submit: submitSkip})
+}
+
+// withSkip is the forms of an enrollment step: names, then skip while
+// the enrollments on offer may be skipped.
+func withSkip(names ...string) func(c *call) []string {
+	return func(c *call) []string {
+		if c.canSkip() {
+			return append(names[:len(names):len(names)], "skip")
+		}
+		return names
+	}
 }
 
 // registrationAuthenticators are the keys of the authenticators a user
@@ -70,6 +81,8 @@ func (c *call) canSkip() bool {
 	return true
 }
 
+// decorateEnrollable lists the authenticators to enroll, the user's
+// enrollments and the user.
 func decorateEnrollable(c *call, resp *idxResponse) {
 	kinds := c.enrollable()
 	docs := make([]authenticatorDoc, len(kinds))
@@ -77,17 +90,31 @@ func decorateEnrollable(c *call, resp *idxResponse) {
 		docs[i] = kindDoc(k)
 	}
 	resp.Authenticators = listOf(docs...)
+	resp.AuthenticatorEnrollments = listOf(c.s.org.enrollmentsOf(c.t.user)...)
 	resp.User = userObject(c.t.user)
 }
 
+// decorateCurrentAuthenticator adds the authenticator being enrolled to
+// decorateEnrollable: as currentAuthenticator, with its actions and kind
+// data, and, once its enroll-authenticator is asked for, as
+// enrollmentAuthenticator, each with the method in force once one is
+// chosen.
 func decorateCurrentAuthenticator(c *call, resp *idxResponse) {
 	decorateEnrollable(c, resp)
-	cur := kindDoc(c.t.kind)
-	c.t.kind.decorate(c, &cur)
+	k := c.t.kind
+	enr := kindDoc(k)
+	if m, ok := k.base().method(c.t.method); ok {
+		enr.Methods = []methodDoc{{Type: m.typ}}
+	}
+	cur := enr
+	k.decorate(c, &cur)
 	if cur.Key == AuthenticatorPassword {
-		cur.Settings = c.s.org.policy.passwordComplexity().settingsDoc()
+		cur.Settings = c.passwordDoc().Settings
 	}
 	resp.CurrentAuthenticator = objectOf(cur)
+	if c.t.step == stepEnroll {
+		resp.EnrollmentAuthenticator = objectOf(enr)
+	}
 }
 
 func renderSelectEnroll(c *call) *ionForm {
@@ -95,11 +122,11 @@ func renderSelectEnroll(c *call) *ionForm {
 	opts := make([]ionOption, len(kinds))
 	for i, k := range kinds {
 		b := k.base()
-		fields := append([]ionField{immutableValue("id", b.id, true)}, k.(enroller).enrollFields(c)...)
+		fields := append([]ionField{hiddenValue("id", b.id, true)}, k.(enroller).enrollFields(c)...)
 		opts[i] = ionOption{Label: b.displayName, Value: optionValue{Form: ionSubForm{Value: fields}}, RelatesTo: authenticatorsPath(i)}
 	}
 	return newForm("select-authenticator-enroll", c.s.href("/idp/idx/credential/enroll"),
-		ionField{Name: "authenticator", Type: "object", Options: opts},
+		ionField{Name: "authenticator", Type: "object", Required: pTrue, Options: opts},
 		stateHandleField(c.t.handle),
 	)
 }

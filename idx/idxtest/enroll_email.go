@@ -5,7 +5,7 @@ package idxtest
 // enroll-authenticator, with resend.
 
 func (k *emailKind) enrollFields(*call) []ionField {
-	return []ionField{immutableValue("methodType", "email", false)}
+	return []ionField{hiddenValue("methodType", "email", false)}
 }
 
 func (k *emailKind) enrollmentDataFields(*call) []ionField { return nil }

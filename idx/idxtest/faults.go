@@ -21,15 +21,20 @@ import (
 type FaultKind int
 
 const (
-	// FaultRateLimit answers 429 with Okta's E0000047 error body, in place
-	// of the server. Its Date header is the server's clock (see
+	// FaultRateLimit answers 429 in place of the server: on the IDX API
+	// (/idp/idx/...) with an Ion document whose message is
+	// tooManyRequests (with the stateHandle, expiresAt and intent of the
+	// transaction the request names, if any), elsewhere with Okta's
+	// E0000047 error body. Its Date header is the server's clock (see
 	// [WithClock]) truncated to the second; X-Rate-Limit-Reset is that Date
 	// plus [Fault.Reset] rounded up to a whole second, in epoch seconds;
 	// X-Rate-Limit-Limit is [Fault.Limit] (50 when zero) and
 	// X-Rate-Limit-Remaining is 0. X-Okta-Request-Id identifies the answer.
 	FaultRateLimit FaultKind = iota + 1
 	// FaultServerError answers [Fault.Status] (500 when zero; 500, 502, 503
-	// or 504) with Okta's E0000009 JSON error body, in place of the server.
+	// or 504) in place of the server: on the IDX API with an Ion document
+	// whose message is E0000009 (and the transaction's stateHandle, as for
+	// FaultRateLimit), elsewhere with Okta's E0000009 JSON error body.
 	FaultServerError
 	// FaultBadGatewayHTML answers 502 with an HTML page, as a proxy does,
 	// in place of the server.
@@ -410,8 +415,16 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, serve http.H
 		h.Set("X-Rate-Limit-Remaining", "0")
 		h.Set("X-Rate-Limit-Reset", strconv.FormatInt(reset.Unix(), 10))
 		h.Set("X-Okta-Request-Id", "idxtest-"+randomToken(12))
+		if isIDXPath(r.URL.Path) {
+			writeJSON(w, http.StatusTooManyRequests, ionProduces, s.idxFaultBody(body, msgTooManyRequests()))
+			return
+		}
 		writeOktaError(w, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
 	case FaultServerError:
+		if isIDXPath(r.URL.Path) {
+			writeJSON(w, f.Status, ionProduces, s.idxFaultBody(body, msgServerError()))
+			return
+		}
 		writeOktaError(w, f.Status, "E0000009", "Internal Server Error")
 	case FaultBadGatewayHTML:
 		writeRaw(w, http.StatusBadGateway, "text/html; charset=utf-8",
@@ -521,6 +534,31 @@ func appendToURLs(body []byte, base, suffix string) []byte {
 	}
 	out.Write(body)
 	return out.Bytes()
+}
+
+// isIDXPath reports whether path is an endpoint of the IDX API, whose
+// errors are Ion documents.
+func isIDXPath(path string) bool { return strings.HasPrefix(path, "/idp/idx/") }
+
+func msgServerError() ionMessage { return errorMessage("Internal Server Error", "E0000009") }
+
+// idxFaultBody is the Ion document of a rate limit or server error on an
+// IDX endpoint: the message, and, when body names a live transaction, its
+// stateHandle, expiry and intent, as Okta answers then.
+func (s *Server) idxFaultBody(body []byte, msg ionMessage) *idxResponse {
+	resp := &idxResponse{Version: idxVersion}
+	var b handleBody
+	if decode(body, &b) && b.StateHandle != "" {
+		s.mu.Lock()
+		if t, ok := s.transactions[b.StateHandle]; ok && s.now().Before(t.expiresAt) {
+			resp.StateHandle = t.handle
+			resp.ExpiresAt = t.expiresAt.UTC().Format(expiresAtLayout)
+			resp.Intent = "LOGIN"
+		}
+		s.mu.Unlock()
+	}
+	resp.addMessage(msg)
+	return resp
 }
 
 // process runs serve with r and returns the answer it wrote.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,6 +40,43 @@ func introspectBody(f *flow) string {
 	return fmt.Sprintf(`{"interactionHandle":%q}`, f.handle)
 }
 
+// TestFaultsIDXAndOAuthBodies: a rate limit or server error on an IDX
+// request that names a live transaction carries its stateHandle, expiry
+// and intent, as Okta's do; on an OAuth endpoint it is Okta's
+// management-API body (errorCode E0000047, E0000009).
+func TestFaultsIDXAndOAuthBodies(t *testing.T) {
+	t.Parallel()
+	srv := newOrg(t)
+	f := newFlow(t, srv)
+	f.interact()
+	f.introspect()
+	for _, kind := range []idxtest.FaultKind{idxtest.FaultRateLimit, idxtest.FaultServerError} {
+		if err := srv.InjectFault(idxtest.Fault{Path: "/idp/idx/identify", Kind: kind, Times: 1}); err != nil {
+			t.Fatal(err)
+		}
+		r := f.identify(f.user, f.password)
+		if r.status < 429 || str(t, r.doc, "stateHandle") != f.stateHandle || str(t, r.doc, "intent") != "LOGIN" || str(t, r.doc, "expiresAt") == "" {
+			t.Errorf("%v on identify: %v", kind, r)
+		}
+		if _, ok := r.doc["remediation"]; ok {
+			t.Errorf("%v on identify answered remediations: %v", kind, r)
+		}
+		// The transaction is untouched: introspect shows identify.
+		rr := postIon(t, f.c, srv.URL+"/idp/idx/introspect", map[string]string{"stateHandle": f.stateHandle})
+		f.mustOK("introspect", rr, "identify")
+		f.last = rr
+	}
+	for kind, code := range map[idxtest.FaultKind]string{idxtest.FaultRateLimit: "E0000047", idxtest.FaultServerError: "E0000009"} {
+		if err := srv.InjectFault(idxtest.Fault{Path: "/oauth2/default/v1/interact", Kind: kind, Times: 1}); err != nil {
+			t.Fatal(err)
+		}
+		r := postForm(t, srv.Client(), srv.Issuer()+"/v1/interact", url.Values{"client_id": {idxtest.PublicClientID}}, nil)
+		if r.header.Get("Content-Type") != "application/json" || r.doc["errorCode"] != code {
+			t.Errorf("%v on interact: %v", kind, r)
+		}
+	}
+}
+
 func TestFaultsAnsweringInPlaceOfTheServer(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
@@ -51,7 +89,7 @@ func TestFaultsAnsweringInPlaceOfTheServer(t *testing.T) {
 	}{
 		{
 			fault:      idxtest.Fault{Kind: idxtest.FaultRateLimit, Reset: 1500 * time.Millisecond, Limit: 7},
-			wantStatus: 429, wantType: "application/json",
+			wantStatus: 429, wantType: ionType,
 			check: func(t *testing.T, h http.Header, body []byte) {
 				date, err := http.ParseTime(h.Get("Date"))
 				if err != nil {
@@ -68,22 +106,24 @@ func TestFaultsAnsweringInPlaceOfTheServer(t *testing.T) {
 				if !strings.HasPrefix(h.Get("X-Okta-Request-Id"), "idxtest-") {
 					t.Errorf("X-Okta-Request-Id = %q", h.Get("X-Okta-Request-Id"))
 				}
-				var e struct{ ErrorCode string }
-				if err := json.Unmarshal(body, &e); err != nil || e.ErrorCode != "E0000047" {
-					t.Errorf("body %s; want errorCode E0000047", body)
+				// An IDX endpoint answers an Ion document, as Okta's do.
+				wantBody := `{"version":"1.0.0","messages":{"type":"array","value":[{"message":"Too many requests","i18n":{"key":"tooManyRequests"},"class":"ERROR"}]}}`
+				if string(body) != wantBody {
+					t.Errorf("body %s; want %s", body, wantBody)
 				}
 			},
 		},
 		{
 			fault:      idxtest.Fault{Kind: idxtest.FaultServerError, Status: 503},
-			wantStatus: 503, wantType: "application/json",
+			wantStatus: 503, wantType: ionType,
 			check: func(t *testing.T, _ http.Header, body []byte) {
-				if !strings.Contains(string(body), `"E0000009"`) {
-					t.Errorf("body %s; want errorCode E0000009", body)
+				want := `{"version":"1.0.0","messages":{"type":"array","value":[{"message":"Internal Server Error","i18n":{"key":"E0000009"},"class":"ERROR"}]}}`
+				if string(body) != want {
+					t.Errorf("body %s; want %s", body, want)
 				}
 			},
 		},
-		{fault: idxtest.Fault{Kind: idxtest.FaultServerError}, wantStatus: 500, wantType: "application/json"},
+		{fault: idxtest.Fault{Kind: idxtest.FaultServerError}, wantStatus: 500, wantType: ionType},
 		{
 			fault:      idxtest.Fault{Kind: idxtest.FaultBadGatewayHTML},
 			wantStatus: 502, wantType: "text/html; charset=utf-8",

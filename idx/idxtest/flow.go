@@ -104,6 +104,9 @@ type stepDef struct {
 	// decorate, if set, adds the step's other parts (current authenticator,
 	// authenticators lists, user) to resp.
 	decorate func(c *call, resp *idxResponse)
+	// page is the document's step member, as Okta names some pages
+	// ("IDENTIFY", "ENROLL"); empty for none.
+	page string
 }
 
 // formDef is a remediation form: where it posts, how it renders, and what
@@ -128,6 +131,9 @@ func (s *Server) remediate(path string) func(time.Time, []byte) idxResult {
 					return &res
 				}
 			}
+			if snd, ok := c.t.kind.(sender); ok && path == "/idp/idx/challenge/send" {
+				return snd.send(c)
+			}
 			return failPtr(c.fail(http.StatusForbidden, msgNotAllowed()))
 		})
 	}
@@ -139,6 +145,9 @@ func (c *call) advance() idxResult {
 	t := c.t
 	if res, ok := c.advanceSelfService(); ok {
 		return res
+	}
+	if c.passwordChallengeDue() {
+		return c.ok()
 	}
 	if len(t.verified) < c.requiredFactors() {
 		if len(c.verifiable()) > 0 {

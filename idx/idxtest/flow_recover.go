@@ -56,40 +56,43 @@ func WithPasswordResetTerminal() Option {
 
 func registerRecover(o *org) {
 	o.addStep(stepIdentifyRecovery, stepDef{
-		forms: func(*call) []string { return []string{"identify-recovery"} },
+		forms: func(c *call) []string { return append([]string{"identify-recovery"}, registrationForms(c)...) },
+		page:  "IDENTIFY",
 	})
 	o.addStep(stepResetPassword, stepDef{
 		forms: func(*call) []string { return []string{"reset-authenticator"} },
 		decorate: func(c *call, resp *idxResponse) {
-			pw := c.s.org.byKey[AuthenticatorPassword]
-			cur := kindDoc(pw)
-			cur.Settings = c.s.org.policy.passwordComplexity().settingsDoc()
-			resp.CurrentAuthenticator = objectOf(cur)
-			resp.Authenticators = listOf(enrollmentDoc(pw, c.t.user))
+			resp.CurrentAuthenticator = objectOf(c.passwordDoc())
+			resp.Authenticators = listOf(kindDoc(c.s.org.byKey[AuthenticatorPassword]))
+			resp.AuthenticatorEnrollments = listOf(c.s.org.enrollmentsOf(c.t.user)...)
 			resp.User = userObject(c.t.user)
+			decorateRecovery(c, resp)
 		},
 	})
-	o.addStep(stepRecoveryDone, terminalStep(msgRecoveryCompleted))
+	o.addStep(stepRecoveryDone, terminalStep(msgRecoveryCompleted, false))
 	registerResetGoogle(o)
 	o.addForm("identify-recovery", formDef{path: "/idp/idx/identify", render: renderIdentifyRecovery, submit: submitIdentifyRecovery})
 	o.addForm("reset-authenticator", formDef{path: "/idp/idx/challenge/answer", render: renderResetPassword, submit: submitResetPassword})
 }
 
 // terminalStep is a step that offers nothing: the answer is the message
-// and the user.
-func terminalStep(msg func() ionMessage) stepDef {
+// and the user, and cancel when withCancel is set.
+func terminalStep(msg func() ionMessage, withCancel bool) stepDef {
 	return stepDef{
 		forms: func(*call) []string { return nil },
 		decorate: func(c *call, resp *idxResponse) {
+			if !withCancel {
+				resp.Cancel = nil
+			}
 			resp.addMessage(msg())
 			if c.t.user != nil {
-				resp.User = objectOf(userDoc{ID: c.t.user.ID, Identifier: c.t.user.Username})
+				resp.User = userIdentifier(c.t.user)
 			}
 		},
 	}
 }
 
-func infoMessage(text, key string, params ...string) ionMessage {
+func infoMessage(text, key string, params ...any) ionMessage {
 	m := errorMessage(text, key, params...)
 	m.Class = "INFO"
 	return m
@@ -138,13 +141,21 @@ func (c *call) selfServiceAllows(key string) bool {
 	return true
 }
 
+// decorateRecovery adds the password being recovered, with the org's
+// rules, to the answers of a recovery.
+func decorateRecovery(c *call, resp *idxResponse) {
+	if c.t.flow == flowRecover {
+		resp.RecoveryAuthenticator = objectOf(c.passwordDoc())
+	}
+}
+
 // redactSelfServiceUser leaves only the ID and username in the user of a
 // recovery or unlock answer: the profile (names, locale) is not shown to
 // someone who only typed a username, nor does its absence tell that the
 // username names nobody.
 func redactSelfServiceUser(c *call, resp *idxResponse) {
 	if (c.t.flow == flowRecover || c.t.flow == flowUnlock) && resp.User != nil {
-		resp.User = objectOf(userDoc{ID: c.t.user.ID, Identifier: c.t.user.Username})
+		resp.User = userIdentifier(c.t.user)
 	}
 }
 
@@ -168,17 +179,28 @@ func (c *call) advanceSelfService() (idxResult, bool) {
 }
 
 // recoverPassword answers POST /idp/idx/recover, the recover action of
-// the identify step's password: the transaction turns to recovery and asks
-// who forgot their password. It is not allowed when the policy offers no
-// recovery, nor after identify.
+// the identify step's password, or of the password challenge of an
+// identifier-first org. The transaction turns to recovery: from identify
+// it asks who forgot their password (identify-recovery); from the
+// challenge, whose user is known, it goes on to the recovery
+// authenticators of that user, as Okta does. It is not allowed when the
+// policy offers no recovery, nor elsewhere.
 func (s *Server) recoverPassword(now time.Time, raw []byte) idxResult {
 	return s.onKind(now, raw, func(c *call) *idxResult {
 		t := c.t
-		if !s.org.policy.Recovery || t.step != stepIdentify || t.flow != flowAuthenticate {
+		atPassword := t.kind != nil && t.kind.base().key == AuthenticatorPassword &&
+			(t.step == stepChallenge || t.step == stepPasswordLocked) && t.user != nil
+		if !s.org.policy.Recovery || t.step != stepIdentify && !atPassword || t.flow != flowAuthenticate {
 			return failPtr(c.fail(http.StatusForbidden, msgNotAllowed()))
 		}
 		t.flow = flowRecover
-		t.user, t.verified, t.amr = nil, nil, nil
+		t.verified, t.amr = nil, nil
+		if atPassword {
+			t.ss.phantom = false
+			res := c.advance()
+			return &res
+		}
+		t.user = nil
 		t.setStep(stepIdentifyRecovery, nil)
 		return nil
 	})
@@ -325,15 +347,11 @@ func (s *Server) mintGrantLocked(grants *map[string]*userGrant, u *userRecord, l
 	return tok
 }
 
-// takeGrantLocked uses up *tok (an interaction's token, cleared) and
-// returns its grant in grants, or nil when there is none or it expired.
-func takeGrantLocked(grants map[string]*userGrant, tok *string, now time.Time) *userGrant {
-	if *tok == "" {
-		return nil
-	}
-	g, ok := grants[*tok]
-	delete(grants, *tok)
-	*tok = ""
+// takeGrantLocked uses up tok and returns its grant in grants, or nil
+// when there is none or it expired.
+func takeGrantLocked(grants map[string]*userGrant, tok string, now time.Time) *userGrant {
+	g, ok := grants[tok]
+	delete(grants, tok)
 	if !ok || !now.Before(g.expiresAt) {
 		return nil
 	}
@@ -345,9 +363,9 @@ func takeGrantLocked(grants map[string]*userGrant, tok *string, now time.Time) *
 // when it sends no email. An app passes it to /v1/interact as
 // recovery_token: the transaction then starts in recovery with the user
 // identified and asked for a new password (reset-authenticator). A token
-// is good for one transaction, within an hour; an unknown, used or
-// expired one is ignored and the transaction starts at identify. It fails
-// if there is no such user.
+// is good for one interaction, within an hour; /v1/interact refuses an
+// unknown, used or expired one with invalid_request ("The recovery token
+// is invalid"), as Okta does. It fails if there is no such user.
 func (s *Server) RecoveryToken(username string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -359,10 +377,11 @@ func (s *Server) RecoveryToken(username string) (string, error) {
 }
 
 // startRecoveryLocked starts t, new, in recovery when its interaction came
-// with a good recovery token, which is used up. The token stands for the
-// email: the user goes straight to reset-authenticator. It returns t.
+// with a recovery token. The token stands for the email: the user goes
+// straight to reset-authenticator. It returns t.
 func (s *Server) startRecoveryLocked(now time.Time, t *transaction) *transaction {
-	g := takeGrantLocked(s.recoveryTokens, &t.interaction.recoveryToken, now)
+	g := t.interaction.recovery
+	t.interaction.recovery = nil
 	if g == nil {
 		return t
 	}

@@ -132,7 +132,9 @@ func submitEnrollProfile(c *call, raw []byte) idxResult {
 	}
 	email := values["email"]
 	if !validEmail(email) {
-		return c.failField(http.StatusBadRequest, stepEnrollProfile, "userProfile.email", msgEmailInvalid(labelOf(c, "email")))
+		res := c.failField(http.StatusBadRequest, stepEnrollProfile, "userProfile.email", msgEmailInvalid(labelOf(c, "email")))
+		res.body.addFieldMessage(stepEnrollProfile, "userProfile.email", msgPatternMismatch(labelOf(c, "email")))
+		return res
 	}
 	username := values["login"]
 	if username == "" {
@@ -188,6 +190,10 @@ func validEmail(addr string) bool {
 
 func msgNotUnique(label string) ionMessage {
 	return errorMessage("A user with this "+label+" already exists", "registration.error.notUniqueWithinOrg", label)
+}
+
+func msgPatternMismatch(label string) ionMessage {
+	return errorMessage("Provided value for property '"+label+"' does not match required pattern", "registration.error.doesNotMatchPattern", label)
 }
 
 func msgEmailInvalid(label string) ionMessage {

@@ -147,8 +147,8 @@ func TestSeedFlow(t *testing.T) {
 			{"name": "authenticator", "type": "object", "options": [{
 				"label": "Email",
 				"value": {"form": {"value": [
-					{"name": "id", "required": true, "value": "`+emailAuthID+`", "mutable": false},
-					{"name": "methodType", "required": false, "value": "email", "mutable": false}
+					{"name": "id", "required": true, "value": "`+emailAuthID+`", "mutable": false, "visible": false},
+					{"name": "methodType", "required": false, "value": "email", "mutable": false, "visible": false}
 				]}},
 				"relatesTo": "$.authenticatorEnrollments.value[0]"
 			}]},

@@ -21,13 +21,13 @@ func registerUnlock(o *org) {
 		forms:    func(*call) []string { return []string{"select-authenticator-unlock-account"} },
 		decorate: decorateUnlockSelect,
 	})
-	o.addStep(stepUnlockDone, terminalStep(msgUnlocked))
+	o.addStep(stepUnlockDone, terminalStep(msgUnlocked, true))
 	o.addForm("unlock-account", formDef{path: "/idp/idx/unlock-account", render: renderUnlockAccount, submit: submitUnlockAccount})
 	o.addForm("select-authenticator-unlock-account", formDef{path: "/idp/idx/challenge", render: renderUnlockSelect, submit: submitUnlockSelect})
 }
 
 func msgUnlocked() ionMessage {
-	return infoMessage("You can log in using your existing username and password", "oie.selfservice.unlock_user.success.message", []string{}...)
+	return infoMessage("You can log in using your existing username and password", "oie.selfservice.unlock_user.success.message", []any{}...)
 }
 
 // unlockKinds are the authenticators that can unlock an account, in the
@@ -57,15 +57,18 @@ func submitUnlockAccount(c *call, _ []byte) idxResult {
 }
 
 // decorateUnlockSelect lists the authenticators that can unlock. The user
-// is not known yet, so the enrollments are the authenticators themselves.
+// is not known yet, so the enrollments name only the authenticators'
+// types, keys and methods, as Okta's do.
 func decorateUnlockSelect(c *call, resp *idxResponse) {
 	kinds := c.unlockKinds()
 	docs := make([]authenticatorDoc, len(kinds))
+	enrs := make([]authenticatorDoc, len(kinds))
 	for i, k := range kinds {
 		docs[i] = kindDoc(k)
+		enrs[i] = authenticatorDoc{Type: docs[i].Type, Key: docs[i].Key, Methods: docs[i].Methods}
 	}
 	resp.Authenticators = listOf(docs...)
-	resp.AuthenticatorEnrollments = listOf(docs...)
+	resp.AuthenticatorEnrollments = listOf(enrs...)
 }
 
 func renderUnlockSelect(c *call) *ionForm {
@@ -73,7 +76,7 @@ func renderUnlockSelect(c *call) *ionForm {
 	opts := make([]ionOption, len(kinds))
 	for i, k := range kinds {
 		b := k.base()
-		fields := append([]ionField{immutableValue("id", b.id, true)}, k.selectFields(c)...)
+		fields := append([]ionField{hiddenValue("id", b.id, true)}, k.selectFields(c)...)
 		opts[i] = ionOption{Label: b.displayName, Value: optionValue{Form: ionSubForm{Value: fields}}, RelatesTo: enrollmentsPath(i)}
 	}
 	return newForm("select-authenticator-unlock-account", c.s.href("/idp/idx/challenge"),

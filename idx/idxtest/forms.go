@@ -21,8 +21,10 @@ const (
 
 // idxResponse is a whole IDX document.
 type idxResponse struct {
-	Version                        string                       `json:"version"`
-	StateHandle                    string                       `json:"stateHandle,omitempty"`
+	Version     string `json:"version"`
+	StateHandle string `json:"stateHandle,omitempty"`
+	// Step names the page of some states: IDENTIFY, ENROLL.
+	Step                           string                       `json:"step,omitempty"`
 	ExpiresAt                      string                       `json:"expiresAt,omitempty"`
 	Intent                         string                       `json:"intent,omitempty"`
 	Remediation                    *ionList[*ionForm]           `json:"remediation,omitempty"`
@@ -31,10 +33,14 @@ type idxResponse struct {
 	CurrentAuthenticatorEnrollment *ionObject[authenticatorDoc] `json:"currentAuthenticatorEnrollment,omitempty"`
 	Authenticators                 *ionList[authenticatorDoc]   `json:"authenticators,omitempty"`
 	AuthenticatorEnrollments       *ionList[authenticatorDoc]   `json:"authenticatorEnrollments,omitempty"`
-	User                           *ionObject[userDoc]          `json:"user,omitempty"`
-	Cancel                         *ionForm                     `json:"cancel,omitempty"`
-	App                            *ionObject[appDoc]           `json:"app,omitempty"`
-	SuccessWithInteractionCode     *ionForm                     `json:"successWithInteractionCode,omitempty"`
+	// EnrollmentAuthenticator is the authenticator being enrolled;
+	// RecoveryAuthenticator the password being recovered or renewed.
+	EnrollmentAuthenticator    *ionObject[authenticatorDoc] `json:"enrollmentAuthenticator,omitempty"`
+	RecoveryAuthenticator      *ionObject[authenticatorDoc] `json:"recoveryAuthenticator,omitempty"`
+	User                       *ionObject[userDoc]          `json:"user,omitempty"`
+	Cancel                     *ionForm                     `json:"cancel,omitempty"`
+	App                        *ionObject[appDoc]           `json:"app,omitempty"`
+	SuccessWithInteractionCode *ionForm                     `json:"successWithInteractionCode,omitempty"`
 }
 
 // ionList is Ion's {"type":"array","value":[...]} wrapper.
@@ -91,6 +97,8 @@ type ionField struct {
 	Form      *ionSubForm          `json:"form,omitempty"`
 	Messages  *ionList[ionMessage] `json:"messages,omitempty"`
 	RelatesTo string               `json:"relatesTo,omitempty"`
+	// Hint tells a client how to fill the field ("webauthn").
+	Hint string `json:"hint,omitempty"`
 }
 
 // ionSubForm is the nested {"value":[fields]} of an object field or option.
@@ -119,30 +127,38 @@ type ionMessage struct {
 }
 
 // i18nDoc is a message's localization key. Params is a pointer so that an
-// explicit empty list can be sent where Okta sends one.
+// explicit empty list can be sent where Okta sends one; its values are
+// strings or numbers, as Okta sends them.
 type i18nDoc struct {
-	Key    string    `json:"key"`
-	Params *[]string `json:"params,omitempty"`
+	Key    string `json:"key"`
+	Params *[]any `json:"params,omitempty"`
 }
 
 // authenticatorDoc describes an authenticator or an enrollment, including
 // currentAuthenticator(Enrollment) with its resend and poll actions.
 type authenticatorDoc struct {
-	Profile     *authenticatorProfile `json:"profile,omitempty"`
-	Resend      *ionForm              `json:"resend,omitempty"`
-	Poll        *ionForm              `json:"poll,omitempty"`
-	Type        string                `json:"type"`
-	Key         string                `json:"key"`
-	ID          string                `json:"id"`
-	DisplayName string                `json:"displayName"`
-	Methods     []methodDoc           `json:"methods,omitempty"`
+	Profile *authenticatorProfile `json:"profile,omitempty"`
+	Resend  *ionForm              `json:"resend,omitempty"`
+	Poll    *ionForm              `json:"poll,omitempty"`
+	// Send is the action of an authenticator that can send its challenge
+	// before the method is chosen (Okta Verify's push).
+	Send        *ionForm    `json:"send,omitempty"`
+	Type        string      `json:"type"`
+	Key         string      `json:"key"`
+	ID          string      `json:"id,omitempty"`
+	DisplayName string      `json:"displayName,omitempty"`
+	Methods     []methodDoc `json:"methods,omitempty"`
 	// ContextualData is kind data for the client: a QR code, a
 	// security question list, a WebAuthn challenge...
 	ContextualData any `json:"contextualData,omitempty"`
-	// CredentialID is a WebAuthn enrollment's credential ID, Transports
-	// its transports.
+	// CredentialID and Transports are a WebAuthn enrollment's credential
+	// ID and how the browser reaches the key: what a browser's
+	// allowCredentials list is made of.
 	CredentialID string   `json:"credentialId,omitempty"`
 	Transports   []string `json:"transports,omitempty"`
+	// AuthenticatorInstanceID names the Okta Verify instance being
+	// enrolled.
+	AuthenticatorInstanceID string `json:"authenticatorInstanceId,omitempty"`
 	// Settings are kind settings, such as the password's complexity
 	// rules.
 	Settings any `json:"settings,omitempty"`
@@ -155,6 +171,7 @@ type authenticatorProfile struct {
 	PhoneNumber string `json:"phoneNumber,omitempty"`
 	QuestionKey string `json:"questionKey,omitempty"`
 	Question    string `json:"question,omitempty"`
+	DeviceName  string `json:"deviceName,omitempty"`
 }
 
 type methodDoc struct {
@@ -162,14 +179,17 @@ type methodDoc struct {
 }
 
 type userDoc struct {
-	ID         string          `json:"id"`
-	Identifier string          `json:"identifier"`
-	Profile    *userProfileDoc `json:"profile,omitempty"`
+	ID              string          `json:"id"`
+	Identifier      string          `json:"identifier"`
+	PasswordChanged string          `json:"passwordChanged,omitempty"`
+	Profile         *userProfileDoc `json:"profile,omitempty"`
 }
 
 type userProfileDoc struct {
+	Login     string `json:"login,omitempty"`
 	FirstName string `json:"firstName,omitempty"`
 	LastName  string `json:"lastName,omitempty"`
+	TimeZone  string `json:"timeZone,omitempty"`
 	Locale    string `json:"locale,omitempty"`
 }
 
@@ -229,6 +249,14 @@ func immutableValue(name, value string, required bool) ionField {
 	return ionField{Name: name, Required: boolPtr(required), Value: value, Mutable: pFalse}
 }
 
+// hiddenValue is an immutableValue the client does not show: the id and
+// the one method of an authenticator option.
+func hiddenValue(name, value string, required bool) ionField {
+	f := immutableValue(name, value, required)
+	f.Visible = pFalse
+	return f
+}
+
 // objectField is a field of type object holding a nested form.
 func objectField(name, label string, required bool, fields ...ionField) ionField {
 	f := ionField{Name: name, Label: label, Type: "object", Form: &ionSubForm{Value: fields}}
@@ -238,7 +266,7 @@ func objectField(name, label string, required bool, fields ...ionField) ionField
 	return f
 }
 
-func errorMessage(text, key string, params ...string) ionMessage {
+func errorMessage(text, key string, params ...any) ionMessage {
 	m := ionMessage{Message: text, Class: "ERROR"}
 	if key != "" {
 		m.I18n = &i18nDoc{Key: key}

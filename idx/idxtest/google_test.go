@@ -80,8 +80,8 @@ func TestGoogleVerify(t *testing.T) {
 	f.mustOK("identify", r, "select-authenticator-authenticate")
 	opt := path(t, form(t, r.doc, "select-authenticator-authenticate"), "value", "name=authenticator", "options", 1)
 	want := mustJSON(t, `{"label": "Google Authenticator", "relatesTo": "$.authenticatorEnrollments.value[1]", "value": {"form": {"value": [
-		{"name": "id", "required": true, "value": "`+f.authenticatorID(idxtest.AuthenticatorGoogle)+`", "mutable": false},
-		{"name": "methodType", "required": false, "value": "otp", "mutable": false}]}}}`)
+		{"name": "id", "required": true, "value": "`+f.authenticatorID(idxtest.AuthenticatorGoogle)+`", "mutable": false, "visible": false},
+		{"name": "methodType", "required": false, "value": "otp", "mutable": false, "visible": false}]}}}`)
 	if diff := cmp.Diff(want, opt); diff != "" {
 		t.Errorf("google option (-want +got):\n%s", diff)
 	}
@@ -89,13 +89,20 @@ func TestGoogleVerify(t *testing.T) {
 	r = f.choose("select-authenticator-authenticate", idxtest.AuthenticatorGoogle, nil)
 	f.mustOK("select google", r, "challenge-authenticator", "select-authenticator-authenticate")
 	want = mustJSON(t, `{"name": "credentials", "type": "object", "required": true, "form": {"value": [
-		{"name": "passcode", "label": "Enter code"}]}}`)
+		{"name": "passcode", "label": "Enter code", "required": true, "visible": true}]}}`)
 	if diff := cmp.Diff(want, credentialFields(t, r.doc, "challenge-authenticator")); diff != "" {
 		t.Errorf("credentials (-want +got):\n%s", diff)
 	}
-	cur := path(t, r.doc, "currentAuthenticatorEnrollment", "value").(map[string]any)
+	// The challenge relates to currentAuthenticator, as Okta's does.
+	if diff := cmp.Diff([]any{"$.currentAuthenticator"}, form(t, r.doc, "challenge-authenticator")["relatesTo"]); diff != "" {
+		t.Errorf("relatesTo (-want +got):\n%s", diff)
+	}
+	cur := path(t, r.doc, "currentAuthenticator", "value").(map[string]any)
 	if cur["key"] != idxtest.AuthenticatorGoogle || cur["type"] != "app" || cur["resend"] != nil || cur["poll"] != nil {
-		t.Errorf("current enrollment = %v", cur)
+		t.Errorf("currentAuthenticator = %v", cur)
+	}
+	if _, ok := r.doc["currentAuthenticatorEnrollment"]; ok {
+		t.Error("currentAuthenticatorEnrollment present")
 	}
 	if n := len(srv.Outbox()); n != 0 {
 		t.Errorf("%d messages sent", n)
@@ -157,7 +164,7 @@ func TestGoogleEnroll(t *testing.T) {
 	f.mustOK("identify", r, "select-authenticator-enroll")
 	opt := path(t, form(t, r.doc, "select-authenticator-enroll"), "value", "name=authenticator", "options", 0)
 	want := mustJSON(t, `{"label": "Google Authenticator", "relatesTo": "$.authenticators.value[0]", "value": {"form": {"value": [
-		{"name": "id", "required": true, "value": "`+f.authenticatorID(idxtest.AuthenticatorGoogle)+`", "mutable": false}]}}}`)
+		{"name": "id", "required": true, "value": "`+f.authenticatorID(idxtest.AuthenticatorGoogle)+`", "mutable": false, "visible": false}]}}}`)
 	if diff := cmp.Diff(want, opt); diff != "" {
 		t.Errorf("enroll option (-want +got):\n%s", diff)
 	}
@@ -185,7 +192,7 @@ func TestGoogleEnroll(t *testing.T) {
 		t.Fatalf("qrcode image: %v", err)
 	}
 	want = mustJSON(t, `{"name": "credentials", "type": "object", "required": true, "form": {"value": [
-		{"name": "passcode", "label": "Enter code"}]}}`)
+		{"name": "passcode", "label": "Enter code", "required": true, "visible": true}]}}`)
 	if diff := cmp.Diff(want, credentialFields(t, r.doc, "enroll-authenticator")); diff != "" {
 		t.Errorf("credentials (-want +got):\n%s", diff)
 	}
@@ -195,7 +202,7 @@ func TestGoogleEnroll(t *testing.T) {
 		t.Fatalf("code of another secret: %v", r)
 	}
 	if got := fieldKeys(t, r.doc, "enroll-authenticator", "name=credentials", "form", "value", "name=passcode"); len(got) != 1 ||
-		got[0] != "authfactor.challenge.soft_token.invalid_passcode" {
+		got[0] != "api.authn.error.PASSCODE_INVALID" {
 		t.Errorf("messages %v", got)
 	}
 	if again := str(t, r.doc, "currentAuthenticator", "value", "contextualData", "sharedSecret"); again != secret {

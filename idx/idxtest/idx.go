@@ -17,19 +17,21 @@ import (
 
 // interaction is what /v1/interact created: the OAuth side of a sign-in.
 type interaction struct {
-	handle          string
-	app             *App
-	redirectURI     string
-	scopes          []string
-	codeChallenge   string
-	state           string
-	nonce           string
-	expiresAt       time.Time
-	txn             *transaction // the current transaction, nil before introspect
-	done            bool         // reached success
-	recoveryToken   string       // recovery_token given to /v1/interact (flow_recover.go)
-	activationToken string       // activation_token given to /v1/interact (activation.go)
-	hints           hints        // acr_values, max_age, login_hint, prompt and the session (stepup.go)
+	handle        string
+	app           *App
+	redirectURI   string
+	scopes        []string
+	codeChallenge string
+	state         string
+	nonce         string
+	expiresAt     time.Time
+	txn           *transaction // the current transaction, nil before introspect
+	done          bool         // reached success
+	// recovery and activation are what the recovery_token or
+	// activation_token given to /v1/interact stood for, until the first
+	// transaction uses them (flow_recover.go, activation.go).
+	recovery, activation *userGrant
+	hints                hints // acr_values, max_age, login_hint, prompt and the session (stepup.go)
 }
 
 // interactionCode is an interaction_code waiting to be redeemed at /v1/token.
@@ -75,7 +77,7 @@ func msgTooLarge() ionMessage {
 func msgMediaType() ionMessage { return errorMessage("Unsupported media type", "errors.E0000012") }
 
 func msgPasscodeInvalid() ionMessage {
-	return errorMessage("Invalid code. Try again.", "api.authn.error.PASSCODE_INVALID", []string{}...)
+	return errorMessage("Invalid code. Try again.", "api.authn.error.PASSCODE_INVALID", []any{}...)
 }
 
 func msgPasswordInvalid() ionMessage {
@@ -146,7 +148,9 @@ func decode(body []byte, v any) bool {
 	return json.Unmarshal(body, v) == nil
 }
 
-// expired is the answer for an unknown, used-up or expired stateHandle.
+// expired is the answer for an unknown, used-up or expired stateHandle:
+// the handle, with its expiry (now, for one the server forgot), and the
+// message.
 func (s *Server) expired(handle string, t *transaction) idxResult {
 	res := messagesOnly(http.StatusUnauthorized, msgSessionExpired())
 	if t != nil {
@@ -155,6 +159,8 @@ func (s *Server) expired(handle string, t *transaction) idxResult {
 		res.body.Intent = "LOGIN"
 	} else if handle != "" && len(handle) <= 256 {
 		res.body.StateHandle = handle
+		res.body.ExpiresAt = s.now().UTC().Format(expiresAtLayout)
+		res.body.Intent = "LOGIN"
 	}
 	return res
 }
@@ -265,7 +271,7 @@ func (s *Server) resend(now time.Time, raw []byte) idxResult {
 	return s.onKind(now, raw, func(c *call) *idxResult {
 		r, ok := c.t.kind.(resender)
 		switch c.t.step {
-		case stepVerificationData, stepChallenge, stepEnroll, stepOVEnrollPoll:
+		case stepVerificationData, stepChallenge, stepEnroll, stepOVEnrollPoll, stepOVChallengePoll:
 		default:
 			ok = false
 		}

@@ -213,9 +213,11 @@ func TestOktaAuthJSInterop(t *testing.T) {
 					NextStep: &interopNextStep{Name: "select-authenticator-authenticate", Inputs: []string{"authenticator"}, Options: []string{"okta_email", "phone_number"}},
 				},
 				{
+					// The phone's resend is offered from the method choice
+					// on, as Okta offers it.
 					Call:     "authenticator=phone_number",
 					Status:   "PENDING",
-					NextStep: &interopNextStep{Name: "authenticator-verification-data", Inputs: []string{"methodType"}, Options: []string{"sms", "voice"}, Authenticator: "phone_number"},
+					NextStep: &interopNextStep{Name: "authenticator-verification-data", Inputs: []string{"methodType"}, Options: []string{"sms", "voice"}, Authenticator: "phone_number", CanResend: true},
 				},
 				{
 					Call:     "methodType=sms",

@@ -15,35 +15,69 @@ func msgLockedOut() ionMessage {
 	return errorMessage("Your account is locked. Please contact your administrator.", "errors.E0000119")
 }
 
+func msgFactorSuspended() ionMessage {
+	return errorMessage("This factor is suspended for your account due to too many failed attempts", "authfactor.challenge.suspended_factor")
+}
+
+// stepPasswordLocked is the password challenge of a locked account in an
+// identifier-first org: the challenge form alone, and the lockout
+// message when answered.
+const stepPasswordLocked = "challenge-authenticator/locked"
+
+func registerLockout(o *org) {
+	o.addStep(stepPasswordLocked, stepDef{
+		forms: func(*call) []string { return []string{"challenge-authenticator"} },
+		decorate: func(c *call, resp *idxResponse) {
+			pw := c.s.org.byKey[AuthenticatorPassword]
+			resp.Authenticators = listOf(kindDoc(pw))
+			resp.AuthenticatorEnrollments = listOf(enrollmentDoc(pw, c.t.user))
+			resp.User = userIdentifier(c.t.user)
+			cur := enrollmentDoc(pw, c.t.user)
+			pw.decorate(c, &cur)
+			resp.CurrentAuthenticatorEnrollment = objectOf(cur)
+		},
+	})
+}
+
 // lockoutGate runs before identify checks the password of u (nil for an
-// unknown username): a locked account is refused whatever the password;
-// a wrong password counts towards the lockout, and the attempt that
-// reaches Policy.MaxPasswordAttempts locks the account and is refused as
-// locked; a right one resets the count. It returns nil to let identify
-// check the password as usual.
+// unknown username): a locked account is refused with errors.E0000119
+// whatever the password, as is the attempt that locks it (see
+// passwordAttempt). It returns nil to let identify check the password
+// as usual.
 func (c *call) lockoutGate(u *userRecord, password string) *idxResult {
+	if c.passwordAttempt(u, password) {
+		return failPtr(c.fail(http.StatusForbidden, msgLockedOut()))
+	}
+	return nil
+}
+
+// passwordAttempt counts an attempt of password for u (nil for an
+// unknown username) against Policy.MaxPasswordAttempts, and reports
+// whether the account is locked: before the attempt, or by it (the
+// attempt that reaches the limit). A right password resets the count.
+func (c *call) passwordAttempt(u *userRecord, password string) bool {
 	if u == nil {
-		return nil
+		return false
 	}
 	if u.Locked {
-		c.s.cfg.logger.Info("idxtest identify refused: locked out")
-		return failPtr(c.fail(http.StatusForbidden, msgLockedOut()))
+		c.s.cfg.logger.Info("idxtest password refused: locked out")
+		return true
 	}
 	maxAttempts := c.s.org.policy.MaxPasswordAttempts
 	if maxAttempts <= 0 {
-		return nil
+		return false
 	}
 	if checkPassword(u, password) {
 		u.passwordFailures = 0
-		return nil
+		return false
 	}
 	u.passwordFailures++
 	if u.passwordFailures < maxAttempts {
-		return nil
+		return false
 	}
 	u.Locked = true
 	c.s.cfg.logger.Info("idxtest user locked out")
-	return failPtr(c.fail(http.StatusForbidden, msgLockedOut()))
+	return true
 }
 
 // unlockLocked unlocks u and clears its count of wrong passwords. The

@@ -29,7 +29,7 @@ import (
 const emailLinkPath = "/email/verify"
 
 func msgLinkExpired() ionMessage {
-	return errorMessage("This email link has expired. To resend it, return to the screen where you requested it.", "idx.return.link.expired")
+	return infoMessage("This email link has expired. To resend it, return to the screen where you requested it.", "idx.return.link.expired")
 }
 
 func msgCancelledByUser() ionMessage {
@@ -135,6 +135,20 @@ func (s *Server) linkTxnLocked(now time.Time, token string) *transaction {
 	return nil
 }
 
+// linkPage is the terminal answer of a magic link: the message, and a
+// stateHandle of the link's own page, which names no transaction (the
+// original one's stays with the client that started it).
+func linkPage(expiresAt time.Time, msg ionMessage) *idxResponse {
+	resp := &idxResponse{
+		Version:     idxVersion,
+		StateHandle: "02" + randomToken(30),
+		ExpiresAt:   expiresAt.UTC().Format(expiresAtLayout),
+		Intent:      "LOGIN",
+	}
+	resp.addMessage(msg)
+	return resp
+}
+
 // serveEmailLink serves the magic links; see the top of this file.
 func (s *Server) serveEmailLink(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
@@ -147,19 +161,13 @@ func (s *Server) serveEmailLink(w http.ResponseWriter, r *http.Request) {
 			msg = msgCancelledByUser()
 		}
 		s.mu.Unlock()
-		res := messagesOnly(http.StatusOK, msg)
-		writeJSON(w, res.status, ionProduces, res.body)
+		writeJSON(w, http.StatusOK, ionProduces, linkPage(now.Add(s.cfg.transactionLifetime), msg))
 		return
 	}
 	if r.Method == http.MethodPost {
 		t.ss.linkConfirmed = true
-		resp := &idxResponse{
-			Version:   idxVersion,
-			ExpiresAt: t.expiresAt.UTC().Format(expiresAtLayout),
-			Intent:    "LOGIN",
-			User:      objectOf(userDoc{ID: t.user.ID, Identifier: t.user.Username}),
-		}
-		resp.addMessage(msgReturnToOriginalTab())
+		resp := linkPage(t.expiresAt, msgReturnToOriginalTab())
+		resp.User = userIdentifier(t.user)
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, ionProduces, resp)
 		return

@@ -104,8 +104,10 @@ func TestEmailPoll(t *testing.T) {
 	if diff := cmp.Diff(want, r.doc["messages"]); diff != "" {
 		t.Errorf("confirm messages (-want +got):\n%s", diff)
 	}
-	if _, ok := r.doc["stateHandle"]; ok {
-		t.Error("the other device got the stateHandle")
+	if got, _ := r.doc["stateHandle"].(string); got == "" || got == f.stateHandle {
+		t.Errorf("the other device got stateHandle %q, want one of its own", got)
+	} else if rr := postIon(t, f.c, srv.URL+"/idp/idx/introspect", map[string]string{"stateHandle": got}); rr.status != http.StatusUnauthorized {
+		t.Errorf("the link page's stateHandle names a transaction: %v", rr)
 	}
 	if _, ok := r.doc["remediation"]; ok {
 		t.Error("the confirmation offers remediations")
@@ -134,9 +136,27 @@ func TestEmailPollElsewhere(t *testing.T) {
 	}
 }
 
+// linkPage checks the terminal answer of a magic link: a stateHandle of
+// its own page, an expiry and the intent, as Okta's, and returns the rest.
+func linkPage(t *testing.T, r reply) any {
+	t.Helper()
+	rest := map[string]any{}
+	for k, v := range r.doc {
+		rest[k] = v
+	}
+	for _, k := range []string{"stateHandle", "expiresAt", "intent"} {
+		if s, _ := rest[k].(string); s == "" {
+			t.Errorf("link page: no %s in %v", k, r)
+		}
+		delete(rest, k)
+	}
+	return rest
+}
+
 // TestEmailMagicLinkExpired: a link whose code expired, was replaced by a
-// resend, or is unknown answers the idx.return.link.expired terminal, and
-// confirming it does not complete the challenge.
+// resend, or is unknown answers the idx.return.link.expired terminal
+// (class INFO, as Okta's), and confirming it does not complete the
+// challenge.
 func TestEmailMagicLinkExpired(t *testing.T) {
 	t.Parallel()
 	wantExpired := func(t *testing.T, r reply) {
@@ -146,8 +166,8 @@ func TestEmailMagicLinkExpired(t *testing.T) {
 		}
 		want := mustJSON(t, `{"version": "1.0.0", "messages": {"type": "array", "value": [{
 			"message": "This email link has expired. To resend it, return to the screen where you requested it.",
-			"i18n": {"key": "idx.return.link.expired"}, "class": "ERROR"}]}}`)
-		if diff := cmp.Diff(want, any(r.doc)); diff != "" {
+			"i18n": {"key": "idx.return.link.expired"}, "class": "INFO"}]}}`)
+		if diff := cmp.Diff(want, linkPage(t, r)); diff != "" {
 			t.Errorf("expired link answer (-want +got):\n%s", diff)
 		}
 	}
@@ -195,7 +215,7 @@ func TestEmailMagicLinkExpired(t *testing.T) {
 			if r.status != http.StatusOK {
 				t.Fatalf("cancelled link: %v", r)
 			}
-			if diff := cmp.Diff(want, any(r.doc)); diff != "" {
+			if diff := cmp.Diff(want, linkPage(t, r)); diff != "" {
 				t.Errorf("cancelled link answer (-want +got):\n%s", diff)
 			}
 		}

@@ -461,12 +461,23 @@ func (s *Server) newInteraction(app *App, form url.Values, h hints) (*interactio
 		state:         state,
 		nonce:         form.Get("nonce"),
 		expiresAt:     now.Add(s.cfg.transactionLifetime),
-		recoveryToken: form.Get("recovery_token"),
 		hints:         h,
 	}
-	ia.activationToken = form.Get("activation_token")
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// A recovery or activation token is used up by the interaction that
+	// names it; one that is unknown, used or expired fails here.
+	if tok := form.Get("recovery_token"); tok != "" {
+		if ia.recovery = takeGrantLocked(s.recoveryTokens, tok, now); ia.recovery == nil {
+			return invalid("The recovery token is invalid")
+		}
+	}
+	if tok := form.Get("activation_token"); tok != "" {
+		ia.activation = takeGrantLocked(s.activationTokens, tok, now)
+		if ia.activation == nil || ia.activation.user.enrollments[AuthenticatorPassword] != nil {
+			return invalid("The activation token is invalid")
+		}
+	}
 	s.maybeSweepLocked(now)
 	s.interactions[ia.handle] = ia
 	return ia, nil

@@ -48,9 +48,16 @@ func TestOktaVerifyEnrollResendLink(t *testing.T) {
 			}
 			r = f.submit("enrollment-channel-data", map[string]any{tc.field: tc.to})
 			f.mustOK("link sent", r, "enroll-poll", "select-enrollment-channel", "select-authenticator-enroll")
+			// The resend form names where the link goes: email, or phone
+			// for SMS, as Okta's does.
+			to := tc.field
+			if to == "phoneNumber" {
+				to = "phone"
+			}
 			want := mustJSON(t, `{"rel": ["create-form"], "name": "resend", "href": "`+srv.URL+`/idp/idx/challenge/resend",
 				"method": "POST", "produces": "application/ion+json; okta-version=1.0.0", "accepts": "application/json; okta-version=1.0.0",
-				"value": [{"name": "stateHandle", "required": true, "value": "`+f.stateHandle+`", "visible": false, "mutable": false}]}`)
+				"value": [{"name": "stateHandle", "required": true, "value": "`+f.stateHandle+`", "visible": false, "mutable": false},
+					{"name": "`+to+`", "required": true, "value": "`+tc.to+`", "visible": false, "mutable": false}]}`)
 			if diff := cmp.Diff(want, path(t, r.doc, "currentAuthenticator", "value", "resend")); diff != "" {
 				t.Errorf("resend (-want +got):\n%s", diff)
 			}

@@ -3,6 +3,7 @@ package idxtest
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -60,8 +61,14 @@ func (p *Policy) passwordComplexity() PasswordComplexity {
 type complexitySettings struct {
 	Complexity complexityDoc `json:"complexity"`
 	Age        complexityAge `json:"age"`
+	// DaysToExpiry is how many days the password has left, on the
+	// expiry warning.
+	DaysToExpiry int `json:"daysToExpiry,omitempty"`
 }
 
+// complexityDoc is the rules as Okta lists them: the excluded attributes
+// both as a list and as a flag each, and no limit on repeated characters
+// as 0.
 type complexityDoc struct {
 	MinLength                         int      `json:"minLength"`
 	MinLowerCase                      int      `json:"minLowerCase"`
@@ -69,8 +76,10 @@ type complexityDoc struct {
 	MinNumber                         int      `json:"minNumber"`
 	MinSymbol                         int      `json:"minSymbol"`
 	ExcludeUsername                   bool     `json:"excludeUsername"`
+	ExcludeFirstName                  bool     `json:"excludeFirstName"`
+	ExcludeLastName                   bool     `json:"excludeLastName"`
 	ExcludeAttributes                 []string `json:"excludeAttributes"`
-	MaxConsecutiveRepeatingCharacters int      `json:"maxConsecutiveRepeatingCharacters,omitempty"`
+	MaxConsecutiveRepeatingCharacters int      `json:"maxConsecutiveRepeatingCharacters"`
 }
 
 type complexityAge struct {
@@ -85,11 +94,22 @@ func (pc PasswordComplexity) settingsDoc() *complexitySettings {
 		Complexity: complexityDoc{
 			MinLength: pc.MinLength, MinLowerCase: pc.MinLowerCase, MinUpperCase: pc.MinUpperCase,
 			MinNumber: pc.MinNumber, MinSymbol: pc.MinSymbol, ExcludeUsername: pc.ExcludeUsername,
+			ExcludeFirstName:                  slices.Contains(pc.ExcludeAttributes, "firstName"),
+			ExcludeLastName:                   slices.Contains(pc.ExcludeAttributes, "lastName"),
 			ExcludeAttributes:                 append([]string{}, pc.ExcludeAttributes...),
 			MaxConsecutiveRepeatingCharacters: pc.MaxConsecutiveRepeatingCharacters,
 		},
 		Age: complexityAge{HistoryCount: 1},
 	}
+}
+
+// passwordDoc is the password authenticator with the org's rules: the
+// currentAuthenticator of a password being set, and the
+// recoveryAuthenticator of recovery and of an expired password.
+func (c *call) passwordDoc() authenticatorDoc {
+	d := kindDoc(c.s.org.byKey[AuthenticatorPassword])
+	d.Settings = c.s.org.policy.passwordComplexity().settingsDoc()
+	return d
 }
 
 // requirements describes the rules in words, as Okta lists them.
@@ -196,8 +216,16 @@ func msgPasswordReused() ionMessage {
 		"Password cannot be your current password")
 }
 
+// orgName is the org's name in messages.
+const orgName = "idxtest"
+
+// passwordWarnDays is how many days an expiring password has left
+// ([User].PasswordExpiresSoon).
+const passwordWarnDays = 5
+
 func msgPasswordExpiringSoon() ionMessage {
-	return ionMessage{Message: "Your password is expiring soon.", I18n: &i18nDoc{Key: "password.expiring.soon"}, Class: "INFO"}
+	return infoMessage("When your password expires, you will have to change your password before you can login to your "+orgName+" account.",
+		"idx.password.expiring.message", orgName)
 }
 
 // newPassword checks the credentials.passcode of a body submitted to form
@@ -226,6 +254,7 @@ func (c *call) newPassword(form string, raw []byte) (string, *idxResult) {
 func (c *call) setPassword(pw string) {
 	u := c.t.user
 	u.Password = pw
+	u.passwordChanged = c.now
 	u.PasswordExpired, u.PasswordExpiresSoon = false, false
 	u.passwordFailures = 0
 }
@@ -233,7 +262,7 @@ func (c *call) setPassword(pw string) {
 // Enrolling a password (self-service registration).
 
 func (k *passwordKind) enrollFields(*call) []ionField {
-	return []ionField{immutableValue("methodType", "password", false)}
+	return []ionField{hiddenValue("methodType", "password", false)}
 }
 
 func (k *passwordKind) enrollmentDataFields(*call) []ionField { return nil }
@@ -271,6 +300,7 @@ func registerPasswordChange(o *org) {
 		forms: func(*call) []string { return []string{"reenroll-authenticator-warning", "skip"} },
 		decorate: func(c *call, resp *idxResponse) {
 			decoratePasswordChange(c, resp)
+			resp.CurrentAuthenticator.Value.Settings.(*complexitySettings).DaysToExpiry = passwordWarnDays
 			resp.addMessage(msgPasswordExpiringSoon())
 		},
 	})
@@ -302,10 +332,14 @@ func (c *call) passwordChangeDue() bool {
 	return true
 }
 
+// decoratePasswordChange is the document of a password that must or
+// should change: the password as currentAuthenticator and as
+// recoveryAuthenticator, with the rules, no authenticator to enroll, and
+// the password enrollment.
 func decoratePasswordChange(c *call, resp *idxResponse) {
-	cur := kindDoc(c.t.kind)
-	cur.Settings = c.s.org.policy.passwordComplexity().settingsDoc()
-	resp.CurrentAuthenticator = objectOf(cur)
+	resp.CurrentAuthenticator = objectOf(c.passwordDoc())
+	resp.RecoveryAuthenticator = objectOf(c.passwordDoc())
+	resp.Authenticators = listOf[authenticatorDoc]()
 	resp.AuthenticatorEnrollments = listOf(enrollmentDoc(c.t.kind, c.t.user))
 	resp.User = userObject(c.t.user)
 }

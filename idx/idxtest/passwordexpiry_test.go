@@ -111,7 +111,8 @@ func TestPasswordExpiredOneFactor(t *testing.T) {
 }
 
 // TestPasswordExpiresSoon: an expiring password is announced with
-// reenroll-authenticator-warning, which the user may skip or answer.
+// reenroll-authenticator-warning (the message and the days left, as
+// Okta's), which the user may skip or answer.
 func TestPasswordExpiresSoon(t *testing.T) {
 	t.Parallel()
 	srv := newOrg(t, idxtest.WithPolicy(idxtest.Policy{Factors: 1}))
@@ -122,10 +123,16 @@ func TestPasswordExpiresSoon(t *testing.T) {
 		f.password = expiringPassword
 		r := f.signIn()
 		f.mustOK("identify", r, "reenroll-authenticator-warning", "skip")
-		want := mustJSON(t, `{"type": "array", "value": [{"message": "Your password is expiring soon.",
-			"i18n": {"key": "password.expiring.soon"}, "class": "INFO"}]}`)
+		want := mustJSON(t, `{"type": "array", "value": [{"message": "When your password expires, you will have to change your password before you can login to your idxtest account.",
+			"i18n": {"key": "idx.password.expiring.message", "params": ["idxtest"]}, "class": "INFO"}]}`)
 		if diff := cmp.Diff(want, path(t, r.doc, "messages")); diff != "" {
 			t.Errorf("messages (-want +got):\n%s", diff)
+		}
+		if got := path(t, r.doc, "currentAuthenticator", "value", "settings", "daysToExpiry"); got != 5.0 {
+			t.Errorf("daysToExpiry = %v, want 5", got)
+		}
+		if got := str(t, r.doc, "recoveryAuthenticator", "value", "key"); got != idxtest.AuthenticatorPassword {
+			t.Errorf("recoveryAuthenticator %q", got)
 		}
 		if got := str(t, form(t, r.doc, "reenroll-authenticator-warning"), "value", "name=credentials", "form", "value",
 			"name=passcode", "label"); got != "New password" {
@@ -166,7 +173,8 @@ func TestPasswordComplexityPolicy(t *testing.T) {
 	r := f.signIn()
 	f.mustOK("identify", r, "reenroll-authenticator")
 	want := mustJSON(t, `{"complexity": {"minLength": 12, "minLowerCase": 0, "minUpperCase": 0, "minNumber": 0,
-		"minSymbol": 2, "excludeUsername": false, "excludeAttributes": ["firstName"], "maxConsecutiveRepeatingCharacters": 2},
+		"minSymbol": 2, "excludeUsername": false, "excludeFirstName": true, "excludeLastName": false,
+		"excludeAttributes": ["firstName"], "maxConsecutiveRepeatingCharacters": 2},
 		"age": {"minAgeMinutes": 0, "historyCount": 1}}`)
 	if diff := cmp.Diff(want, path(t, r.doc, "currentAuthenticator", "value", "settings")); diff != "" {
 		t.Errorf("settings (-want +got):\n%s", diff)

@@ -207,7 +207,6 @@ func TestPhoneEnrollRequired(t *testing.T) {
 		key    string
 	}{
 		{"no number", map[string]any{"methodType": "sms"}, "phoneNumber", "model.validation.field.blank"},
-		{"bad number", map[string]any{"methodType": "sms", "phoneNumber": "555-0100"}, "phoneNumber", "errors.E0000098"},
 		{"no method", map[string]any{"phoneNumber": number}, "methodType", "model.validation.field.blank"},
 	} {
 		r = f.choose("authenticator-enrollment-data", idxtest.AuthenticatorPhone, tc.values)
@@ -218,6 +217,15 @@ func TestPhoneEnrollRequired(t *testing.T) {
 		if diff := cmp.Diff([]string{tc.key}, messageKeys(t, fld)); diff != "" {
 			t.Errorf("%s: messages (-want +got):\n%s", tc.name, diff)
 		}
+	}
+	// A number that cannot take a code: Okta's top-level message, and the
+	// enrollment data asked for again.
+	r = f.choose("authenticator-enrollment-data", idxtest.AuthenticatorPhone, map[string]any{"methodType": "sms", "phoneNumber": "555-0100"})
+	if r.status != http.StatusBadRequest || !cmp.Equal(remediationNames(t, r.doc), []string{"authenticator-enrollment-data", "select-authenticator-enroll"}) {
+		t.Fatalf("bad number: %v", r)
+	}
+	if diff := cmp.Diff([]string{"api.factors.error.sms.invalid_phone"}, messageKeys(t, r.doc)); diff != "" {
+		t.Errorf("bad number: messages (-want +got):\n%s", diff)
 	}
 	if n := len(srv.Outbox()); n != 0 {
 		t.Fatalf("%d messages after bad enrollment data", n)
@@ -278,9 +286,6 @@ func TestPhoneSwitchToEmail(t *testing.T) {
 	f.signIn()
 	f.mustOK("select phone", f.choose("select-authenticator-authenticate", idxtest.AuthenticatorPhone, nil),
 		"authenticator-verification-data", "select-authenticator-authenticate")
-	if rr := postIon(t, f.c, srv.URL+"/idp/idx/challenge/resend", map[string]string{"stateHandle": f.stateHandle}); rr.status != http.StatusForbidden {
-		t.Errorf("resend before the method is chosen: %v", rr)
-	}
 	r := f.choose("authenticator-verification-data", idxtest.AuthenticatorEmail, map[string]any{"methodType": "email"})
 	f.mustOK("switch to email", r, "authenticator-verification-data", "select-authenticator-authenticate")
 	if got := str(t, r.doc, "currentAuthenticatorEnrollment", "value", "key"); got != idxtest.AuthenticatorEmail {
@@ -290,6 +295,44 @@ func TestPhoneSwitchToEmail(t *testing.T) {
 	f.mustOK("answer", f.answer(f.code()))
 	if n := len(srv.Outbox()); n != 1 {
 		t.Errorf("%d messages, want the one email", n)
+	}
+}
+
+// TestPhoneResendBeforeMethod: the phone's verification data offers
+// resend, as Okta's does; used before a method is chosen, it texts the
+// code, as choosing SMS would. Before a number is given in an
+// enrollment there is nothing to send.
+func TestPhoneResendBeforeMethod(t *testing.T) {
+	t.Parallel()
+	srv := newOrg(t)
+	f := newFlowUser(t, srv, withPhone)
+	f.signIn()
+	r := f.choose("select-authenticator-authenticate", idxtest.AuthenticatorPhone, nil)
+	f.mustOK("select phone", r, "authenticator-verification-data", "select-authenticator-authenticate")
+	href := str(t, r.doc, "currentAuthenticatorEnrollment", "value", "resend", "href")
+	r = postIon(t, f.c, href, map[string]string{"stateHandle": f.stateHandle})
+	f.mustOK("resend", r, "challenge-authenticator", "select-authenticator-authenticate")
+	if diff := cmp.Diff(mustJSON(t, `[{"type": "sms"}]`), path(t, r.doc, "currentAuthenticatorEnrollment", "value", "methods")); diff != "" {
+		t.Errorf("methods (-want +got):\n%s", diff)
+	}
+	msg := lastMessage(t, srv, testPhone)
+	if msg.Channel != idxtest.ChannelSMS || msg.Code == "" {
+		t.Fatalf("sent %+v, want an SMS code", msg)
+	}
+	f.last = r
+	f.mustOK("answer", f.answer(msg.Code))
+
+	e := newOrg(t, idxtest.WithPolicy(idxtest.Policy{Factors: 1, Enrollment: []idxtest.EnrollmentRule{{Key: idxtest.AuthenticatorPhone, Required: true}}}))
+	g := newFlow(t, e)
+	g.signIn()
+	g.mustOK("choose phone", g.choose("select-authenticator-enroll", idxtest.AuthenticatorPhone, nil),
+		"authenticator-enrollment-data", "select-authenticator-enroll")
+	if rr := postIon(t, g.c, e.URL+"/idp/idx/challenge/resend", map[string]string{"stateHandle": g.stateHandle}); rr.status != http.StatusForbidden ||
+		!cmp.Equal(messageKeys(t, rr.doc), []string{"errors.E0000079"}) {
+		t.Errorf("resend before a number: %v", rr)
+	}
+	if n := len(e.Outbox()); n != 0 {
+		t.Errorf("%d messages sent before a number", n)
 	}
 }
 

@@ -75,10 +75,23 @@ type Policy struct {
 	// with interaction_code and state (amr "fed"), or with an error.
 	IdPs []IdP
 
+	// IdentifierFirst makes the org's sign-in identifier-first: identify
+	// asks for the username only (and rememberMe), and the password is a
+	// challenge of its own (challenge-authenticator, with the other
+	// authenticators the user may verify instead in
+	// select-authenticator-authenticate), with the recover action when
+	// the policy offers recovery. An unknown username fails at identify
+	// (errors.E0000004); a wrong password fails the challenge with the
+	// top-level message incorrectPassword.
+	IdentifierFirst bool
+
 	// MaxPasswordAttempts locks a user out after that many consecutive
-	// wrong passwords. Zero never locks anyone out. Identify then fails
-	// with errors.E0000119 (HTTP 403) until the account is unlocked
-	// ([Server.UnlockUser], or the unlock flow).
+	// wrong passwords. Zero never locks anyone out. Until the account is
+	// unlocked ([Server.UnlockUser], or the unlock flow), identify fails
+	// with errors.E0000119 (HTTP 403); with IdentifierFirst, the password
+	// challenge is answered, whatever the password, with
+	// authfactor.challenge.suspended_factor (HTTP 403) and the challenge
+	// form alone, as Okta answers a locked account there.
 	MaxPasswordAttempts int
 
 	// MaxVerificationAttempts is how many wrong one-time codes in a row

@@ -10,29 +10,32 @@ import (
 	"time"
 )
 
-// recoveryInteraction starts an interaction and gives it token as its
-// recovery_token, as /v1/interact does with a recovery_token parameter.
-func recoveryInteraction(t *testing.T, s *Server, token string) string {
+// recoveryInteraction calls /v1/interact with token as its
+// recovery_token, and returns the status, and the interaction handle or
+// the OAuth error.
+func recoveryInteraction(t *testing.T, s *Server, token string) (status int, handle, oauthErr string) {
 	t.Helper()
 	resp, err := s.Client().PostForm(s.Issuer()+"/v1/interact", url.Values{
 		"client_id": {PublicClientID}, "scope": {"openid"}, "redirect_uri": {DefaultRedirectURI},
 		"code_challenge": {s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")}, "code_challenge_method": {"S256"},
-		"state": {"st"},
+		"state": {"st"}, "recovery_token": {token},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var ia struct {
-		Handle string `json:"interaction_handle"`
+	var body struct {
+		Handle      string `json:"interaction_handle"`
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&ia); err != nil || ia.Handle == "" {
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		t.Fatalf("interact: %v %v", resp.Status, err)
 	}
-	s.mu.Lock()
-	s.interactions[ia.Handle].recoveryToken = token
-	s.mu.Unlock()
-	return ia.Handle
+	if body.Error != "" {
+		return resp.StatusCode, "", body.Error + ": " + body.Description
+	}
+	return resp.StatusCode, body.Handle, ""
 }
 
 func postIDX(t *testing.T, s *Server, path string, body map[string]any) (int, map[string]any) {
@@ -62,8 +65,8 @@ func firstRemediation(doc map[string]any) string {
 }
 
 // TestRecoveryToken: a recovery token starts the transaction at
-// reset-authenticator for its user, once; a used, expired or unknown
-// token starts at identify.
+// reset-authenticator for its user, once; /v1/interact refuses a used,
+// expired or unknown token, as Okta does.
 func TestRecoveryToken(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
@@ -83,7 +86,10 @@ func TestRecoveryToken(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ia := recoveryInteraction(t, s, tok)
+	status, ia, oauthErr := recoveryInteraction(t, s, tok)
+	if status != http.StatusOK {
+		t.Fatalf("interact with a recovery token: %d %s", status, oauthErr)
+	}
 	status, doc := postIDX(t, s, "/idp/idx/introspect", map[string]any{"interactionHandle": ia})
 	if status != http.StatusOK || firstRemediation(doc) != "reset-authenticator" {
 		t.Fatalf("introspect with a recovery token: %d %v", status, doc)
@@ -102,22 +108,17 @@ func TestRecoveryToken(t *testing.T) {
 		t.Error("the password was not changed")
 	}
 
-	for name, token := range map[string]string{"used": tok, "unknown": "nope"} {
-		status, doc = postIDX(t, s, "/idp/idx/introspect", map[string]any{"interactionHandle": recoveryInteraction(t, s, token)})
-		if status != http.StatusOK || firstRemediation(doc) != "identify" {
-			t.Errorf("%s token: %d %v", name, status, doc)
-		}
-	}
+	const refused = "invalid_request: The recovery token is invalid"
 	old, err := s.RecoveryToken(DemoUsername)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ia = recoveryInteraction(t, s, old)
 	mu.Lock()
 	now = now.Add(recoveryTokenLifetime)
 	mu.Unlock()
-	status, doc = postIDX(t, s, "/idp/idx/introspect", map[string]any{"interactionHandle": ia})
-	if status != http.StatusOK || firstRemediation(doc) != "identify" {
-		t.Errorf("expired token: %d %v", status, doc)
+	for name, token := range map[string]string{"used": tok, "unknown": "nope", "expired": old} {
+		if status, _, oauthErr := recoveryInteraction(t, s, token); status != http.StatusBadRequest || oauthErr != refused {
+			t.Errorf("%s token: %d %q, want 400 %q", name, status, oauthErr, refused)
+		}
 	}
 }

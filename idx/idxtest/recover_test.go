@@ -187,7 +187,8 @@ func TestRecoverResetPassword(t *testing.T) {
 		t.Errorf("currentAuthenticator = %v", cur)
 	}
 	wantComplexity := mustJSON(t, `{"minLength": 8, "minLowerCase": 1, "minUpperCase": 1, "minNumber": 1, "minSymbol": 0,
-		"excludeUsername": true, "excludeAttributes": []}`)
+		"excludeUsername": true, "excludeFirstName": false, "excludeLastName": false, "excludeAttributes": [],
+		"maxConsecutiveRepeatingCharacters": 0}`)
 	if diff := cmp.Diff(wantComplexity, path(t, cur, "settings", "complexity")); diff != "" {
 		t.Errorf("complexity (-want +got):\n%s", diff)
 	}

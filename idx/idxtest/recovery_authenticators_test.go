@@ -42,17 +42,25 @@ func (f *flow) toRecoverySelect(identifier string) reply {
 }
 
 // optionKeys are the authenticator keys of the options of the form's
-// authenticator field, in order, read through each option's relatesTo.
+// authenticator field, in order, read through each option's relatesTo,
+// which names the i-th entry of authenticatorEnrollments or (Okta
+// Verify's) of authenticators.
 func optionKeys(t *testing.T, d doc, formName string) []string {
 	t.Helper()
 	opts := path(t, form(t, d, formName), "value", "name=authenticator", "options").([]any)
 	var out []string
 	for i, o := range opts {
-		want := fmt.Sprintf("$.authenticatorEnrollments.value[%d]", i)
-		if rel := o.(map[string]any)["relatesTo"]; rel != want {
-			t.Errorf("option %d relatesTo %v, want %s", i, rel, want)
+		list := ""
+		for _, l := range []string{"authenticatorEnrollments", "authenticators"} {
+			if o.(map[string]any)["relatesTo"] == fmt.Sprintf("$.%s.value[%d]", l, i) {
+				list = l
+			}
 		}
-		out = append(out, str(t, d, "authenticatorEnrollments", "value", i, "key"))
+		if list == "" {
+			t.Errorf("option %d relatesTo %v, want entry %d of authenticatorEnrollments or authenticators", i, o.(map[string]any)["relatesTo"], i)
+			list = "authenticatorEnrollments"
+		}
+		out = append(out, str(t, d, list, "value", i, "key"))
 	}
 	return out
 }
@@ -78,7 +86,7 @@ func TestRecoveryAuthenticatorsOffered(t *testing.T) {
 	}
 	phone := path(t, form(t, r.doc, "select-authenticator-unlock-account"), "value", "name=authenticator", "options", 1)
 	wantPhone := mustJSON(t, `{"label": "Phone", "relatesTo": "$.authenticatorEnrollments.value[1]", "value": {"form": {"value": [
-		{"name": "id", "required": true, "value": "`+g.authenticatorID(idxtest.AuthenticatorPhone)+`", "mutable": false},
+		{"name": "id", "required": true, "value": "`+g.authenticatorID(idxtest.AuthenticatorPhone)+`", "mutable": false, "visible": false},
 		{"name": "methodType", "type": "string", "required": false, "options": [
 			{"label": "SMS", "value": "sms"}, {"label": "Voice call", "value": "voice"}]}]}}}`)
 	if diff := cmp.Diff(wantPhone, phone); diff != "" {

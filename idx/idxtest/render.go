@@ -41,6 +41,7 @@ func (s *Server) render(t *transaction) *idxResponse {
 	}
 	c := &call{s: s, now: s.now(), t: t}
 	step := s.org.steps[t.step]
+	resp.Step = step.page
 	if names := step.forms(c); len(names) > 0 {
 		forms := make([]*ionForm, len(names))
 		for i, n := range names {
@@ -54,12 +55,30 @@ func (s *Server) render(t *transaction) *idxResponse {
 	return resp
 }
 
+// userTimeZone is the profile timeZone of every user.
+const userTimeZone = "America/Los_Angeles"
+
+// userObject is the user of an answer: the ID and username, when the
+// password was last set, and the profile.
 func userObject(u *userRecord) *ionObject[userDoc] {
-	return objectOf(userDoc{
+	d := userDoc{
 		ID:         u.ID,
 		Identifier: u.Username,
-		Profile:    &userProfileDoc{FirstName: u.GivenName, LastName: u.FamilyName, Locale: u.Locale},
-	})
+		Profile: &userProfileDoc{
+			Login: u.Username, FirstName: u.GivenName, LastName: u.FamilyName,
+			TimeZone: userTimeZone, Locale: u.Locale,
+		},
+	}
+	if !u.passwordChanged.IsZero() {
+		d.PasswordChanged = u.passwordChanged.UTC().Format(expiresAtLayout)
+	}
+	return objectOf(d)
+}
+
+// userIdentifier is the user of an answer that shows no more than the username
+// typed: the ID and the username.
+func userIdentifier(u *userRecord) *ionObject[userDoc] {
+	return objectOf(userDoc{ID: u.ID, Identifier: u.Username})
 }
 
 // resendForm is the resend action of a current authenticator.

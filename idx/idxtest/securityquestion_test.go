@@ -24,7 +24,7 @@ func TestSecurityQuestionVerify(t *testing.T) {
 	f.mustOK("identify", r, "select-authenticator-authenticate")
 	opt := path(t, form(t, r.doc, "select-authenticator-authenticate"), "value", "name=authenticator", "options", 1)
 	want := mustJSON(t, `{"label": "Security Question", "relatesTo": "$.authenticatorEnrollments.value[1]", "value": {"form": {"value": [
-		{"name": "id", "required": true, "value": "`+f.authenticatorID(idxtest.AuthenticatorSecurityQuestion)+`", "mutable": false}]}}}`)
+		{"name": "id", "required": true, "value": "`+f.authenticatorID(idxtest.AuthenticatorSecurityQuestion)+`", "mutable": false, "visible": false}]}}}`)
 	if diff := cmp.Diff(want, opt); diff != "" {
 		t.Errorf("option (-want +got):\n%s", diff)
 	}

@@ -65,8 +65,8 @@ func TestUnlockAccount(t *testing.T) {
 			{"name": "identifier", "label": "Username", "required": true},
 			{"name": "authenticator", "type": "object", "options": [{"label": "Email", "relatesTo": "$.authenticatorEnrollments.value[0]",
 				"value": {"form": {"value": [
-					{"name": "id", "required": true, "value": "`+emailID+`", "mutable": false},
-					{"name": "methodType", "required": false, "value": "email", "mutable": false}]}}}]},
+					{"name": "id", "required": true, "value": "`+emailID+`", "mutable": false, "visible": false},
+					{"name": "methodType", "required": false, "value": "email", "mutable": false, "visible": false}]}}}]},
 			{"name": "stateHandle", "required": true, "value": "`+f.stateHandle+`", "visible": false, "mutable": false}],
 		"accepts": "application/json; okta-version=1.0.0"}`)
 	if diff := cmp.Diff(want, any(form(t, r.doc, "select-authenticator-unlock-account"))); diff != "" {

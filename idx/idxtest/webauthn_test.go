@@ -20,8 +20,10 @@ func webAuthnCreds(a idxtest.WebAuthnAnswer) map[string]any {
 	}}
 }
 
-// TestWebAuthnVerify verifies a security key: the challenge is on
-// currentAuthenticator, the answer a signed assertion, and forged or
+// TestWebAuthnVerify verifies a security key: the option relates to the
+// authenticator, the enrollment carries the credential ID and transports
+// a browser builds allowCredentials from, the challenge (with hints) is
+// on currentAuthenticator, the answer a signed assertion, and forged or
 // mismatched answers are refused.
 func TestWebAuthnVerify(t *testing.T) {
 	t.Parallel()
@@ -29,11 +31,19 @@ func TestWebAuthnVerify(t *testing.T) {
 	f := newFlowUser(t, srv, withWebAuthn)
 	r := f.signIn()
 	opt := path(t, form(t, r.doc, "select-authenticator-authenticate"), "value", "name=authenticator", "options", 1)
-	want := mustJSON(t, `{"label": "Security Key or Biometric", "relatesTo": "$.authenticatorEnrollments.value[1]", "value": {"form": {"value": [
-		{"name": "id", "required": true, "value": "`+f.authenticatorID(idxtest.AuthenticatorWebAuthn)+`", "mutable": false},
-		{"name": "methodType", "required": false, "value": "webauthn", "mutable": false}]}}}`)
+	want := mustJSON(t, `{"label": "Security Key or Biometric", "relatesTo": "$.authenticators.value[1]", "value": {"form": {"value": [
+		{"name": "id", "required": true, "value": "`+f.authenticatorID(idxtest.AuthenticatorWebAuthn)+`", "mutable": false, "visible": false},
+		{"name": "methodType", "required": false, "value": "webauthn", "mutable": false, "visible": false}]}}}`)
 	if diff := cmp.Diff(want, opt); diff != "" {
 		t.Errorf("option (-want +got):\n%s", diff)
+	}
+	enrollment := path(t, r.doc, "authenticatorEnrollments", "value", 1).(map[string]any)
+	credentialID := str(t, enrollment, "credentialId")
+	if raw, err := base64.RawURLEncoding.DecodeString(credentialID); err != nil || len(raw) < 16 || enrollment["key"] != idxtest.AuthenticatorWebAuthn {
+		t.Errorf("enrollment %v: credentialId is not the base64url of a credential ID", enrollment)
+	}
+	if diff := cmp.Diff([]any{"usb", "nfc"}, enrollment["transports"]); diff != "" {
+		t.Errorf("transports (-want +got):\n%s", diff)
 	}
 
 	r = f.choose("select-authenticator-authenticate", idxtest.AuthenticatorWebAuthn, nil)
@@ -48,15 +58,18 @@ func TestWebAuthnVerify(t *testing.T) {
 	cur := path(t, r.doc, "currentAuthenticator", "value").(map[string]any)
 	challenge := str(t, cur, "contextualData", "challengeData", "challenge")
 	wantData := mustJSON(t, `{"challengeData": {"challenge": "`+challenge+`", "userVerification": "preferred",
-		"extensions": {"appid": "`+srv.URL+`"}}}`)
+		"hints": ["security-key"], "extensions": {"appid": "`+srv.URL+`"}}}`)
 	if diff := cmp.Diff(wantData, cur["contextualData"]); diff != "" {
 		t.Errorf("contextualData (-want +got):\n%s", diff)
 	}
 	if cur["key"] != idxtest.AuthenticatorWebAuthn || cur["type"] != "security_key" || len(challenge) < 16 {
 		t.Errorf("currentAuthenticator = %v", cur)
 	}
-	if str(t, r.doc, "currentAuthenticatorEnrollment", "value", "credentialId") == "" {
-		t.Error("no credentialId on the enrollment")
+	if _, ok := r.doc["currentAuthenticatorEnrollment"]; ok {
+		t.Error("a WebAuthn challenge has currentAuthenticatorEnrollment; Okta's has currentAuthenticator only")
+	}
+	if got := str(t, r.doc, "authenticatorEnrollments", "value", 1, "credentialId"); got != credentialID {
+		t.Errorf("challenge: credentialId %q, want the one of the selection %q", got, credentialID)
 	}
 	// The form relates to currentAuthenticator, which holds the challenge,
 	// as Okta's does: a client following relatesTo finds challengeData.
@@ -153,8 +166,9 @@ func TestWebAuthnEnroll(t *testing.T) {
 		"pubKeyCredParams": [{"type": "public-key", "alg": -7}, {"type": "public-key", "alg": -257}],
 		"challenge": "`+challenge+`",
 		"attestation": "direct",
-		"authenticatorSelection": {"userVerification": "preferred", "requireResidentKey": false},
-		"excludeCredentials": []}`)
+		"authenticatorSelection": {"userVerification": "preferred"},
+		"hints": ["security-key"],
+		"u2fParams": {"appid": "`+srv.URL+`"}}`)
 	if diff := cmp.Diff(want, act); diff != "" {
 		t.Errorf("activationData (-want +got):\n%s", diff)
 	}
