@@ -28,7 +28,8 @@
 //     lockout after [Policy.MaxPasswordAttempts], activation and recovery
 //     tokens; the Ion documents (remediation forms, relatesTo, stateHandle,
 //     expiresAt, messages, successWithInteractionCode) are shaped like real
-//     Okta answers;
+//     Okta answers, which a test of the package compares, path by path,
+//     with answers captured from real orgs (see Differences from Okta);
 //   - trusted origins ([WithTrustedOrigins]): CORS for browser clients
 //     such as okta-auth-js and the Okta Sign-In Widget on a page of
 //     another origin, as Okta answers them;
@@ -141,6 +142,35 @@
 // tooManyRequests or E0000009, and the stateHandle of the transaction the
 // request names), and the other endpoints with Okta's API error body
 // (E0000047, E0000009).
+//
+// # Differences from Okta
+//
+// TestShapes drives the fake into each state it can reach and compares
+// the answer's JSON paths, types, field flags, relatesTo targets, actions
+// and message keys with a real org's answer in the same state, read from
+// the folder of captured answers that the environment variable
+// OKTA_WIRE_CORPUS names (the test skips, saying so, when it is unset).
+// Each difference it accepts is listed, with its reason, in
+// testdata/shape-allowlist.txt. Most are members some captures were
+// trimmed of; the Okta behaviours the fake does not model are:
+//
+//   - the context form and the authentication member of Okta-hosted
+//     pages (POST /idp/idx/context), which embedded clients do not use;
+//   - what each authenticator may be used for (allowedFor): every
+//     authenticator of the fake serves sign-in and recovery;
+//   - length limits of profile attributes at registration;
+//   - Okta Verify FastPass beside push and TOTP: the fake offers FastPass
+//     alone ([WithOktaVerifyFastPassOnly]) and never completes it, so with
+//     push its method choice is never hidden;
+//   - dynamic client registration and request objects in OpenID
+//     discovery;
+//   - captchas, consent, step-up, device assurance, authenticators other
+//     than those listed above, and localized message text (messages are
+//     in English; their i18n keys are Okta's).
+//
+// Where it differs on purpose: recovery and unlock answer with no profile
+// of the user, so that their answers tell nothing about an account to
+// someone who only typed a username.
 //
 // Nothing here is meant for production: the server keeps all state in
 // memory, applies no rate limits (only Okta's limit on wrong one-time

@@ -19,7 +19,7 @@ const stepResetGoogle = "reset-authenticator/google_otp"
 
 func registerResetGoogle(o *org) {
 	o.addStep(stepResetGoogle, stepDef{
-		forms: func(*call) []string { return []string{"reset-authenticator-google"} },
+		forms: func(*call) []string { return []string{"reset-authenticator-google", "reset-google-select"} },
 		decorate: func(c *call, resp *idxResponse) {
 			k := c.s.org.byKey[AuthenticatorGoogle]
 			cur := kindDoc(k)
@@ -29,10 +29,40 @@ func registerResetGoogle(o *org) {
 			}
 			resp.CurrentAuthenticator = objectOf(cur)
 			resp.Authenticators = listOf(kindDoc(k))
+			resp.AuthenticatorEnrollments = listOf(c.s.org.enrollmentsOf(c.t.user)...)
+			resp.EnrollmentAuthenticator = objectOf(kindDoc(k))
 			resp.User = userObject(c.t.user)
 		},
 	})
 	o.addForm("reset-authenticator-google", formDef{path: "/idp/idx/challenge/answer", render: renderResetGoogle, submit: submitResetGoogle})
+	o.addForm("reset-google-select", formDef{path: "/idp/idx/credential/enroll", render: renderResetGoogleSelect, submit: submitResetGoogleSelect})
+}
+
+// renderResetGoogleSelect is the select-authenticator-enroll Okta offers
+// beside the reset: Google Authenticator alone.
+func renderResetGoogleSelect(c *call) *ionForm {
+	k := c.s.org.byKey[AuthenticatorGoogle]
+	return newForm("select-authenticator-enroll", c.s.href("/idp/idx/credential/enroll"),
+		ionField{Name: "authenticator", Type: "object", Options: []ionOption{{
+			Label:     k.base().displayName,
+			Value:     optionValue{Form: ionSubForm{Value: []ionField{immutableValue("id", k.base().id, true)}}},
+			RelatesTo: authenticatorsPath(0),
+		}}},
+		stateHandleField(c.t.handle),
+	)
+}
+
+// submitResetGoogleSelect starts the reset over with a new secret.
+func submitResetGoogleSelect(c *call, raw []byte) idxResult {
+	var b challengeBody
+	if !decode(raw, &b) {
+		return messagesOnly(http.StatusBadRequest, msgMalformed())
+	}
+	if b.Authenticator == nil || b.Authenticator.ID != c.s.org.byKey[AuthenticatorGoogle].base().id {
+		return c.fail(http.StatusBadRequest, msgInvalidValue("authenticator"))
+	}
+	c.t.pending = newTOTPSecret()
+	return c.ok()
 }
 
 func renderResetGoogle(c *call) *ionForm {
@@ -54,7 +84,7 @@ func submitResetGoogle(c *call, raw []byte) idxResult {
 		return messagesOnly(http.StatusBadRequest, msgMalformed())
 	}
 	k := c.s.org.byKey[AuthenticatorGoogle]
-	step, res := c.checkTOTP("reset-authenticator-google", "credentials.passcode", b.Credentials.value(), c.t.pending, -1, msgPasscodeInvalid())
+	step, res := c.checkTOTP("reset-authenticator", "credentials.passcode", b.Credentials.value(), c.t.pending, -1, msgPasscodeInvalid())
 	if res != nil {
 		return *res
 	}
