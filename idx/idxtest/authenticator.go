@@ -86,8 +86,6 @@ func (b *kindBase) challengeFields(*call) []ionField {
 	return []ionField{objectField("credentials", "", true, ionField{Name: "passcode", Label: "Enter code"})}
 }
 
-func (b *kindBase) decorate(*call, *authenticatorDoc) {}
-
 // authenticatorKind is one kind of authenticator (password, email,
 // phone...). A Server holds one value per kind in its org registry; the
 // value holds no per-user or per-transaction state (that lives in
