@@ -80,7 +80,9 @@ type Policy struct {
 	// challenge of its own (challenge-authenticator, with the other
 	// authenticators the user may verify instead in
 	// select-authenticator-authenticate), with the recover action when
-	// the policy offers recovery. An unknown username fails at identify
+	// the policy offers recovery, which goes on to the user's recovery
+	// authenticators without asking for the username again. An unknown
+	// username fails at identify
 	// (errors.E0000004); a wrong password fails the challenge with the
 	// top-level message incorrectPassword.
 	IdentifierFirst bool
