@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/goidx/goidx/authenticator"
+	"github.com/goidx/goidx/internal/idxapi"
 	"github.com/goidx/goidx/internal/ion"
 	"github.com/goidx/goidx/internal/oauth"
 	"github.com/goidx/goidx/internal/remediate"
@@ -390,7 +391,7 @@ func (c *Client) run(ctx context.Context, f *flow, v remediate.Values, step stri
 			resp, status, body, err = c.idxRequestRaw(ctx, c.origin+"/idp/idx/introspect", "", "",
 				map[string]any{"stateHandle": f.resp.StateHandle}, transport.ClassRead)
 			if err != nil {
-				return nil, unknownOutcome(endpointName(s.Form.Href), err)
+				return nil, unknownOutcome(idxapi.EndpointName(s.Form.Href), err)
 			}
 		}
 		if err != nil {

@@ -2,22 +2,18 @@ package idx
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/goidx/goidx/internal/idxapi"
 	"github.com/goidx/goidx/internal/ion"
 	"github.com/goidx/goidx/internal/oauth"
 	"github.com/goidx/goidx/internal/transport"
 )
-
-// ionType is the media type of IDX requests and answers.
-const ionType = "application/ion+json; okta-version=1.0.0"
 
 // Version is the SDK version, sent in the User-Agent.
 const Version = "0.1.0"
@@ -31,6 +27,7 @@ type Client struct {
 	origin    string
 	tc        *transport.Client
 	provider  *oauth.Provider
+	idx       idxapi.Client
 	txStore   TransactionStore
 	tokStore  TokenStore
 	log       *slog.Logger
@@ -115,6 +112,7 @@ func NewClient(cfg Config, opts ...ClientOption) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("idx: %w", err)
 	}
+	c.idx = idxapi.Client{Transport: c.tc, Log: c.log}
 	c.provider, err = oauth.NewProvider(cfg.Issuer, c.tc, oauth.ProviderOptions{Now: c.now})
 	if err != nil {
 		return nil, fmt.Errorf("idx: %w", err)
@@ -264,108 +262,28 @@ func (c *Client) submit(ctx context.Context, form *ion.Form, body map[string]any
 	return c.idxRequestRaw(ctx, form.Href, form.Accepts, form.Produces, body, class)
 }
 
-// idxRequestRaw posts an IDX request. Any answer that is an IDX document is
-// returned, whatever its status; other answers become errors.
+// idxRequestRaw posts an IDX request (see idxapi.Client.Post) and gives
+// its failures as this package's errors.
 func (c *Client) idxRequestRaw(ctx context.Context, href, accepts, produces string, body map[string]any, class transport.Class) (*ion.Response, int, []byte, error) {
-	b, err := ion.Marshal(body) // what json.Marshal gives, without its reflection
+	r, status, raw, err := c.idx.Post(ctx, idxapi.Request{Href: href, Accepts: accepts, Produces: produces, Body: body, Class: class})
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("idx: encoding request: %w", err)
+		return nil, status, nil, idxError(err)
 	}
-	h := http.Header{}
-	h.Set("Content-Type", mediaType(accepts))
-	h.Set("Accept", mediaType(produces))
-	res, err := c.tc.Do(ctx, &transport.Request{Method: http.MethodPost, URL: href, Header: h, Body: b, Class: class})
-	if err != nil {
-		return nil, 0, nil, wireError(endpointName(href), err)
-	}
-	if len(res.Body) == 0 {
-		return nil, res.StatusCode, nil, wireError(endpointName(href), fmt.Errorf("empty answer: %w",
-			&transport.UnexpectedResponseError{StatusCode: res.StatusCode, ContentType: res.Header.Get("Content-Type")}))
-	}
-	r, err := ion.Parse(res.Body)
-	if err != nil {
-		return nil, res.StatusCode, nil, wireError(fmt.Sprintf("%s (HTTP %d)", endpointName(href), res.StatusCode), err)
-	}
-	if len(r.Notes) > 0 && c.log.Enabled(ctx, slog.LevelDebug) {
-		// Members the SDK does not need and could not read: by path,
-		// never by value.
-		for _, n := range r.Notes {
-			c.log.DebugContext(ctx, "idx: answer member not read", "endpoint", endpointName(href), "member", n.Path, "problem", n.Problem)
-		}
-	}
-	if r.StateHandle == "" && len(r.Remediations) == 0 && len(r.Messages) == 0 && r.Success == nil {
-		// Not an IDX document: an Okta API error or something else.
-		return nil, res.StatusCode, nil, wireError(endpointName(href), apiError(res.StatusCode, res.Body))
-	}
-	if res.StatusCode >= 500 && len(r.Remediations) == 0 && r.Success == nil {
-		// Okta's IDX answer to a fault of its own: messages (E0000009),
-		// perhaps the stateHandle, and nothing to do next. The
-		// transaction is not over: the fault is an error.
-		return nil, res.StatusCode, nil, wireError(endpointName(href), ionAPIError(res.StatusCode, r))
-	}
-	if c.log.Enabled(ctx, slog.LevelDebug) { // spare making the arguments when not logging
-		c.log.DebugContext(ctx, "idx: answer", "endpoint", endpointName(href), "status", res.StatusCode, "remediations", remediationNames(r))
-	}
-	return r, res.StatusCode, res.Body, nil
+	return r, status, raw, nil
 }
 
-// mediaType picks the JSON media type a form declares, else Ion's.
-func mediaType(declared string) string {
-	if strings.Contains(declared, "json") {
-		return declared
+// idxError is a failure of the IDX call as callers see it.
+func idxError(err error) error {
+	var e *idxapi.Error
+	if !errors.As(err, &e) {
+		return wireError("", err)
 	}
-	return ionType
-}
-
-// endpointName names an href in messages (see pathName); never the query.
-func endpointName(href string) string {
-	if i := strings.Index(href, "://"); i >= 0 {
-		rest := href[i+3:]
-		if j := strings.IndexByte(rest, '/'); j >= 0 {
-			rest = rest[j:]
-		} else {
-			rest = "/"
-		}
-		if k := strings.IndexAny(rest, "?#"); k >= 0 {
-			rest = rest[:k]
-		}
-		return pathName(rest)
+	inner := e.Err
+	var ae *idxapi.APIError
+	if errors.As(inner, &ae) {
+		inner = &APIError{StatusCode: ae.StatusCode, ErrorCode: ae.ErrorCode, ErrorSummary: ae.ErrorSummary}
 	}
-	return "request"
-}
-
-// pathName names an endpoint by its URL path the way errors name
-// operations: the IDX endpoint, such as "identify" or "challenge/answer"
-// for /idp/idx/challenge/answer; the OAuth endpoint, such as "interact"
-// or "token" for /oauth2/default/v1/token; "discovery" and "jwks"; else
-// the path.
-func pathName(p string) string {
-	if name, ok := strings.CutPrefix(p, "/idp/idx/"); ok && name != "" {
-		return name
-	}
-	if strings.HasSuffix(p, "/.well-known/openid-configuration") {
-		return "discovery"
-	}
-	if i := strings.LastIndex(p, "/v1/"); i >= 0 && strings.HasPrefix(p, "/oauth2/") {
-		switch name := p[i+len("/v1/"):]; {
-		case name == "keys":
-			return "jwks"
-		case name != "" && !strings.Contains(name, "/"):
-			return name
-		}
-	}
-	if p == "" {
-		return "request"
-	}
-	return p
-}
-
-func remediationNames(r *ion.Response) []string {
-	names := make([]string, 0, len(r.Remediations))
-	for _, f := range r.Remediations {
-		names = append(names, f.Name)
-	}
-	return names
+	return wireError(e.Endpoint, inner)
 }
 
 // APIError is an Okta API error answer that is not an IDX document, such
@@ -383,6 +301,7 @@ type APIError struct {
 	ErrorSummary string `json:"-"`
 }
 
+// Error reads "API error E0000011 (HTTP 401)", without the summary.
 func (e *APIError) Error() string {
 	if e.ErrorCode == "" {
 		return fmt.Sprintf("API error (HTTP %d)", e.StatusCode)
@@ -393,39 +312,3 @@ func (e *APIError) Error() string {
 // Format prints Error for every verb, so that %+v and %#v show no server
 // text either.
 func (e *APIError) Format(f fmt.State, _ rune) { fmt.Fprint(f, e.Error()) }
-
-func apiError(status int, body []byte) error {
-	var w struct {
-		ErrorCode    string `json:"errorCode"`
-		ErrorSummary string `json:"errorSummary"`
-		Error        string `json:"error"`
-		Description  string `json:"error_description"`
-	}
-	_ = json.Unmarshal(body, &w)
-	e := &APIError{StatusCode: status, ErrorCode: w.ErrorCode, ErrorSummary: w.ErrorSummary}
-	if e.ErrorCode == "" && w.Error != "" {
-		e.ErrorCode, e.ErrorSummary = w.Error, w.Description
-	}
-	if len(e.ErrorSummary) > 200 {
-		e.ErrorSummary = e.ErrorSummary[:200]
-	}
-	return e
-}
-
-// ionAPIError is the APIError of an IDX document that reports a server
-// fault: the code and text of its first error message.
-func ionAPIError(status int, r *ion.Response) error {
-	e := &APIError{StatusCode: status}
-	for _, m := range r.Messages {
-		if m.Class == "ERROR" || e.ErrorCode == "" {
-			e.ErrorCode, e.ErrorSummary = m.Key, m.Text
-		}
-		if m.Class == "ERROR" {
-			break
-		}
-	}
-	if len(e.ErrorSummary) > 200 {
-		e.ErrorSummary = e.ErrorSummary[:200]
-	}
-	return e
-}

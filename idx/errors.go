@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goidx/goidx/internal/idxapi"
 	"github.com/goidx/goidx/internal/ion"
 	"github.com/goidx/goidx/internal/oauth"
 	"github.com/goidx/goidx/internal/transport"
@@ -183,7 +184,7 @@ type RateLimitError struct {
 // Error reads "idx: identify: rate limited until 2025-06-01T10:00:00Z",
 // naming the endpoint as the other errors of a call do.
 func (e *RateLimitError) Error() string {
-	s := "idx: " + pathName(e.Endpoint) + ": rate limited"
+	s := "idx: " + idxapi.PathName(e.Endpoint) + ": rate limited"
 	if !e.Reset.IsZero() {
 		s += " until " + e.Reset.UTC().Format(time.RFC3339)
 	}
