@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -162,7 +161,7 @@ type Options struct {
 }
 
 // values turns the options into the engine's values.
-func (o *Options) values(fl flowKind) (remediate.Values, error) {
+func (o *Options) values(fl remediate.Flow) (remediate.Values, error) {
 	v := remediate.Values{}
 	if o.Username != "" {
 		if strings.TrimSpace(o.Username) == "" {
@@ -173,7 +172,7 @@ func (o *Options) values(fl flowKind) (remediate.Values, error) {
 	if o.Password != "" {
 		v["password"] = o.Password
 	}
-	if o.Password != "" && o.Username == "" && o.State == "" && fl == flowAuthenticate {
+	if o.Password != "" && o.Username == "" && o.State == "" && fl == remediate.FlowAuthenticate {
 		return nil, &InputError{Field: "Username", Reason: "empty while Password is set"}
 	}
 	if o.RememberMe {
@@ -271,43 +270,10 @@ func (o *Options) values(fl flowKind) (remediate.Values, error) {
 // transport failures. After an error the saved transaction is unchanged
 // and the call may be retried with the same State.
 func (c *Client) Authenticate(ctx context.Context, opts Options) (*Transaction, error) {
-	return c.proceed(ctx, opts, flowAuthenticate)
+	return c.proceed(ctx, opts, remediate.FlowAuthenticate)
 }
 
-// flowKind is the flow a call was made for. A flow differs from another
-// only in the step it takes on its own to get going, as okta-auth-js's
-// flows do: Register chooses select-enroll-profile, RecoverPassword the
-// password's recover action, UnlockAccount unlock-account.
-type flowKind int
-
-const (
-	flowAuthenticate flowKind = iota
-	flowRegister
-	flowRecover
-	flowUnlock
-)
-
-// entry returns the form that gets flow fl going on response r, nil when
-// none is due.
-func (fl flowKind) entry(r *ion.Response) *ion.Form {
-	switch fl {
-	case flowRegister:
-		if r.Remediation("enroll-profile") == nil {
-			return r.Remediation("select-enroll-profile")
-		}
-	case flowRecover:
-		if r.Remediation("identify-recovery") == nil && r.Remediation("reset-authenticator") == nil {
-			return r.Action("recover")
-		}
-	case flowUnlock:
-		if r.Remediation("select-authenticator-unlock-account") == nil {
-			return r.Remediation("unlock-account")
-		}
-	}
-	return nil
-}
-
-func (c *Client) proceed(ctx context.Context, opts Options, fl flowKind) (*Transaction, error) {
+func (c *Client) proceed(ctx context.Context, opts Options, fl remediate.Flow) (*Transaction, error) {
 	v, err := opts.values(fl)
 	if err != nil {
 		return nil, err
@@ -327,107 +293,85 @@ func (c *Client) proceed(ctx context.Context, opts Options, fl flowKind) (*Trans
 	if err != nil {
 		return nil, err
 	}
-	if opts.Resend {
-		if err := c.resend(ctx, f); err != nil {
-			return nil, err
-		}
-	}
-	return c.run(ctx, f, v, opts.Step, fl)
+	return c.run(ctx, f, remediate.Call{Flow: fl, Values: v, Step: opts.Step, Resend: opts.Resend})
 }
 
-// run is the remediation loop.
-func (c *Client) run(ctx context.Context, f *flow, v remediate.Values, step string, fl flowKind) (*Transaction, error) {
+// run runs the remediation loop (see remediate.Run) on the flow and
+// describes where it leaves the transaction.
+func (c *Client) run(ctx context.Context, f *flow, call remediate.Call) (*Transaction, error) {
+	call.MaxSteps, call.Log = c.maxSteps, c.log
+	res, err := remediate.Run(ctx, poster{c}, remediate.Answer{Response: f.resp, Status: f.status, Raw: f.saved.Response}, call)
+	if err != nil {
+		return nil, loopError(err, call.Step)
+	}
+	f.resp, f.status = res.Response, res.Status
+	switch res.End {
+	case remediate.Success:
+		return c.succeed(ctx, f)
+	case remediate.Terminal:
+		return c.terminal(ctx, f)
+	}
 	var raw []byte
-	rejected := false
-	selected, entered := false, fl == flowAuthenticate
-	for i := 0; ; i++ {
-		if f.resp.Success != nil {
-			return c.succeed(ctx, f)
-		}
-		if len(f.resp.Remediations) == 0 {
-			return c.terminal(ctx, f)
-		}
-		if f.status >= 400 || hasTopLevelError(f.resp) {
-			// Refused (a wrong code is a 4xx; a rejected push a 200 with
-			// an error message): the caller decides what comes next.
-			rejected = true
-			break
-		}
-		if i >= c.maxSteps {
-			return nil, ErrTooManySteps
-		}
-		if !entered && step == "" {
-			if ef := fl.entry(f.resp); ef != nil {
-				entered = true
-				if err := c.act(ctx, f, ef, transport.ClassAnswer); err != nil {
-					return nil, err
-				}
-				raw = f.saved.Response
-				continue
-			}
-		}
-		s, err := remediate.Next(f.resp, v, remediate.Options{Step: step, AutoMethod: selected})
-		if err != nil {
-			return nil, publicEngineError(err, step)
-		}
-		if s == nil {
-			break
-		}
-		if step != "" {
-			// A step named by the caller must use every value given.
-			if err := checkAllUsed(s, v); err != nil {
-				return nil, err
-			}
-		}
-		if c.log.Enabled(ctx, slog.LevelDebug) {
-			c.log.DebugContext(ctx, "idx: submitting step", "step", s.Form.Name)
-		}
-		resp, status, body, err := c.submit(ctx, s.Form, s.Body, transport.ClassAnswer)
-		if errors.Is(err, transport.ErrOutcomeUnknown) || errors.Is(err, ion.ErrMalformed) {
-			// The answer may have been processed (or was, but its answer
-			// cannot be read): learn the outcome rather than send it
-			// again.
-			c.log.DebugContext(ctx, "idx: outcome unknown, introspecting", "step", s.Form.Name)
-			resp, status, body, err = c.idxRequestRaw(ctx, c.origin+"/idp/idx/introspect", "", "",
-				map[string]any{"stateHandle": f.resp.StateHandle}, transport.ClassRead)
-			if err != nil {
-				return nil, unknownOutcome(idxapi.EndpointName(s.Form.Href), err)
-			}
-		}
-		if err != nil {
-			return nil, err
-		}
-		s.Consume(v)
-		selected = s.Selected
-		step = ""
-		f.resp, f.status, raw = resp, status, body
+	if res.Posted {
+		raw = res.Raw
 	}
 	if err := c.save(ctx, f, raw); err != nil {
 		return nil, err
 	}
-	tx := pendingTransaction(f.resp, f.saved.State, step)
-	if rejected {
+	tx := pendingTransaction(f.resp, f.saved.State, res.Step)
+	if res.Rejected {
 		tx.Rejection = newRejection(f.status, tx.Messages)
 	}
 	if c.log.Enabled(ctx, slog.LevelDebug) {
-		c.log.DebugContext(ctx, "idx: transaction pending", "step", tx.NextStep.Name, "rejected", rejected)
+		c.log.DebugContext(ctx, "idx: transaction pending", "step", tx.NextStep.Name, "rejected", res.Rejected)
 	}
 	return tx, nil
 }
 
-// hasTopLevelError reports an ERROR message about the whole transaction.
-func hasTopLevelError(r *ion.Response) bool {
-	return slices.ContainsFunc(r.Messages, func(m ion.Message) bool { return m.Class == "ERROR" })
+// poster posts the remediation loop's requests for c.
+type poster struct{ c *Client }
+
+// Post posts p's form, or asks the introspect endpoint when p has none.
+func (p poster) Post(ctx context.Context, r remediate.Post) (*remediate.Answer, error) {
+	href, accepts, produces := p.c.origin+"/idp/idx/introspect", "", ""
+	if r.Form != nil {
+		href, accepts, produces = r.Form.Href, r.Form.Accepts, r.Form.Produces
+	}
+	resp, status, raw, err := p.c.idxRequestRaw(ctx, href, accepts, produces, r.Body, r.Class)
+	if err != nil {
+		return nil, err
+	}
+	return &remediate.Answer{Response: resp, Status: status, Raw: raw}, nil
 }
 
-// checkAllUsed reports a value the submission does not use.
-func checkAllUsed(s *remediate.Submission, v remediate.Values) error {
-	left := maps.Clone(v)
-	s.Consume(left)
-	for _, k := range slices.Sorted(maps.Keys(left)) {
-		return &InputError{Field: k, Reason: "not an input of step " + s.Form.Name}
+// loopError is an error of the remediation loop as callers see it; step
+// is the step the caller named.
+func loopError(err error, step string) error {
+	var pe *remediate.PostError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
-	return nil
+	var oe *remediate.OutcomeError
+	if errors.As(err, &oe) {
+		return unknownOutcome(idxapi.EndpointName(oe.Href), oe.Err)
+	}
+	var ue *remediate.UnusedError
+	if errors.As(err, &ue) {
+		return &InputError{Field: ue.Name, Reason: "not an input of step " + ue.Step}
+	}
+	var fe *remediate.FormError
+	if errors.As(err, &fe) {
+		return fmt.Errorf("idx: %s: %w", fe.Form, fe.Err)
+	}
+	switch {
+	case errors.Is(err, remediate.ErrCannotResend):
+		return ErrCannotResend
+	case errors.Is(err, remediate.ErrCannotPoll):
+		return ErrCannotPoll
+	case errors.Is(err, remediate.ErrTooManySteps):
+		return ErrTooManySteps
+	}
+	return publicEngineError(err, step)
 }
 
 func publicEngineError(err error, step string) error {
@@ -534,46 +478,6 @@ func (c *Client) exchange(ctx context.Context, saved *SavedTransaction, tokenURL
 	return &Transaction{Status: StatusSuccess, State: f.saved.State, Tokens: t, Messages: ms}, nil
 }
 
-// resend posts the resend action of currentAuthenticator or
-// currentAuthenticatorEnrollment.
-func (c *Client) resend(ctx context.Context, f *flow) error {
-	a := resendForm(f.resp)
-	if a == nil {
-		return ErrCannotResend
-	}
-	if err := c.act(ctx, f, a, transport.ClassResend); err != nil {
-		return err
-	}
-	c.log.DebugContext(ctx, "idx: code resent", "status", f.status)
-	return nil
-}
-
-// resendForm returns the current authenticator's resend action or, after
-// a rejected Okta Verify push, the resend remediation (a new push).
-func resendForm(r *ion.Response) *ion.Form {
-	if a := r.Action("resend"); a != nil {
-		return a
-	}
-	return r.Remediation("resend")
-}
-
-// act posts a form that takes no caller values (an action such as recover
-// or poll, or a remediation such as select-enroll-profile) and makes its
-// answer the flow's response.
-func (c *Client) act(ctx context.Context, f *flow, form *ion.Form, class transport.Class) error {
-	body, err := form.Body(nil)
-	if err != nil {
-		return fmt.Errorf("idx: %s: %w", form.Name, err)
-	}
-	resp, status, raw, err := c.submit(ctx, form, body, class)
-	if err != nil {
-		return err
-	}
-	f.resp, f.status = resp, status
-	f.saved.Response = raw
-	return nil
-}
-
 // Resend asks the server to send the current step's code again and returns
 // the transaction. It is the same as Authenticate with Resend set.
 func (c *Client) Resend(ctx context.Context, state string) (*Transaction, error) {
@@ -592,7 +496,7 @@ func (c *Client) Cancel(ctx context.Context, state string) (*Transaction, error)
 		if err != nil {
 			return nil, fmt.Errorf("idx: cancel: %w", err)
 		}
-		if _, _, _, err := c.submit(ctx, f.resp.Cancel, body, transport.ClassAnswer); err != nil {
+		if _, err := (poster{c}).Post(ctx, remediate.Post{Form: f.resp.Cancel, Body: body, Class: transport.ClassAnswer}); err != nil {
 			return nil, err
 		}
 	}

@@ -8,8 +8,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/goidx/goidx/authenticator"
-	"github.com/goidx/goidx/internal/ion"
 	"github.com/goidx/goidx/internal/remediate"
 )
 
@@ -163,7 +161,7 @@ func (c *Client) HandleInteractionCodeRedirect(ctx context.Context, state, callb
 			if err := c.introspect(ctx, f, map[string]any{"interactionHandle": f.saved.InteractionHandle}); err != nil {
 				return nil, err
 			}
-			return c.run(ctx, f, remediate.Values{}, "", flowAuthenticate)
+			return c.run(ctx, f, remediate.Call{})
 		}
 		return nil, &CallbackError{Code: cb.Error, Description: cb.ErrorDescription}
 	}
@@ -213,21 +211,9 @@ func (c *Client) HandleEmailVerifyCallback(ctx context.Context, state, callbackU
 	case err != nil:
 		return nil, err
 	}
-	step := emailStep(f.resp)
+	step := remediate.EmailCodeStep(f.resp)
 	if step == "" {
 		return nil, elsewhere
 	}
-	return c.run(ctx, f, remediate.Values{"verificationCode": cb.OTP.Reveal()}, step, flowAuthenticate)
-}
-
-// emailStep names the remediation that takes an email code now, if any.
-func emailStep(r *ion.Response) string {
-	for _, name := range []string{"challenge-authenticator", "enroll-authenticator"} {
-		if f := r.Remediation(name); f != nil {
-			if a := remediate.StepAuthenticator(r, f); a != nil && a.Key == string(authenticator.OktaEmail) {
-				return name
-			}
-		}
-	}
-	return ""
+	return c.run(ctx, f, remediate.Call{Values: remediate.Values{"verificationCode": cb.OTP.Reveal()}, Step: step})
 }

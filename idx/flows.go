@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/goidx/goidx/internal/remediate"
-	"github.com/goidx/goidx/internal/transport"
 )
 
 // Start begins a transaction and returns where it stands without
@@ -22,7 +21,7 @@ func (c *Client) Start(ctx context.Context, opts Options) (*Transaction, error) 
 		ActivationToken: opts.ActivationToken, RecoveryToken: opts.RecoveryToken,
 		ACRValues: opts.ACRValues, MaxAge: opts.MaxAge, LoginHint: opts.LoginHint, Prompt: opts.Prompt, OAuthState: opts.OAuthState,
 	}
-	v, err := opts.values(flowAuthenticate)
+	v, err := opts.values(remediate.FlowAuthenticate)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +35,7 @@ func (c *Client) Start(ctx context.Context, opts Options) (*Transaction, error) 
 	if err != nil {
 		return nil, err
 	}
-	return c.run(ctx, f, remediate.Values{}, "", flowAuthenticate)
+	return c.run(ctx, f, remediate.Call{})
 }
 
 // Register signs up a new user, as okta-auth-js's idx.register: it takes
@@ -45,7 +44,7 @@ func (c *Client) Start(ctx context.Context, opts Options) (*Transaction, error) 
 // cover. The org must allow self-service registration
 // ([FeatureRegistration]).
 func (c *Client) Register(ctx context.Context, opts Options) (*Transaction, error) {
-	return c.proceed(ctx, opts, flowRegister)
+	return c.proceed(ctx, opts, remediate.FlowRegister)
 }
 
 // RecoverPassword resets a forgotten password, as okta-auth-js's
@@ -55,7 +54,7 @@ func (c *Client) Register(ctx context.Context, opts Options) (*Transaction, erro
 // reset-authenticator with opts.NewPassword. A RecoveryToken (from a reset
 // link) starts the flow past the verification.
 func (c *Client) RecoverPassword(ctx context.Context, opts Options) (*Transaction, error) {
-	return c.proceed(ctx, opts, flowRecover)
+	return c.proceed(ctx, opts, remediate.FlowRecover)
 }
 
 // UnlockAccount unlocks a locked account, as okta-auth-js's
@@ -64,7 +63,7 @@ func (c *Client) RecoverPassword(ctx context.Context, opts Options) (*Transactio
 // opts.Authenticator, then the verification. On success the transaction
 // is TERMINAL with [OutcomeAccountUnlocked]; the user then signs in anew.
 func (c *Client) UnlockAccount(ctx context.Context, opts Options) (*Transaction, error) {
-	return c.proceed(ctx, opts, flowUnlock)
+	return c.proceed(ctx, opts, remediate.FlowUnlock)
 }
 
 // Proceed continues any transaction, whatever call started it, with the
@@ -74,7 +73,7 @@ func (c *Client) Proceed(ctx context.Context, opts Options) (*Transaction, error
 	if opts.State == "" {
 		return nil, &InputError{Field: "State", Reason: "empty"}
 	}
-	return c.proceed(ctx, opts, flowAuthenticate)
+	return c.proceed(ctx, opts, remediate.FlowAuthenticate)
 }
 
 // Skip takes the server's skip step (an optional authenticator
@@ -94,19 +93,7 @@ func (c *Client) Poll(ctx context.Context, state string) (*Transaction, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{"challenge-poll", "enroll-poll"} {
-		if f.resp.Remediation(name) != nil {
-			return c.run(ctx, f, remediate.Values{}, name, flowAuthenticate)
-		}
-	}
-	a := f.resp.Action("poll")
-	if a == nil {
-		return nil, ErrCannotPoll
-	}
-	if err := c.act(ctx, f, a, transport.ClassRead); err != nil {
-		return nil, err
-	}
-	return c.run(ctx, f, remediate.Values{}, "", flowAuthenticate)
+	return c.run(ctx, f, remediate.Call{Poll: true})
 }
 
 // defaultRefresh is the wait between polls when the server names none.

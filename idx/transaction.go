@@ -324,7 +324,7 @@ func newStep(r *ion.Response, f *ion.Form) NextStep {
 	// the answer: choose again, or Resend for a new push.
 	s.CanResend = r.Remediation("resend") != nil
 	if answersCurrent(f.Name) {
-		s.CanResend = resendForm(r) != nil
+		s.CanResend = r.Action("resend") != nil || r.Remediation("resend") != nil
 		if p := r.Action("poll"); p != nil {
 			s.Poll = &Poll{Required: strings.HasSuffix(f.Name, "-poll"), Refresh: p.Refresh}
 		}
