@@ -256,12 +256,6 @@ func (c *Client) save(ctx context.Context, f *flow, raw []byte) error {
 	return nil
 }
 
-// submit posts a form with body and returns the parsed answer, its HTTP
-// status and the raw body.
-func (c *Client) submit(ctx context.Context, form *ion.Form, body map[string]any, class transport.Class) (*ion.Response, int, []byte, error) {
-	return c.idxRequestRaw(ctx, form.Href, form.Accepts, form.Produces, body, class)
-}
-
 // idxRequestRaw posts an IDX request (see idxapi.Client.Post) and gives
 // its failures as this package's errors.
 func (c *Client) idxRequestRaw(ctx context.Context, href, accepts, produces string, body map[string]any, class transport.Class) (*ion.Response, int, []byte, error) {

@@ -100,21 +100,6 @@ const (
 	OutcomeReturnToOriginalTab Outcome = "RETURN_TO_ORIGINAL_TAB"
 )
 
-// outcomeOf maps a message key to its outcome.
-func outcomeOf(ms []Message) Outcome {
-	for _, m := range ms {
-		switch m.Key {
-		case "oie.selfservice.unlock_user.success.message":
-			return OutcomeAccountUnlocked
-		case "idx.recovery.completed":
-			return OutcomePasswordReset
-		case "idx.return.to.original.tab":
-			return OutcomeReturnToOriginalTab
-		}
-	}
-	return ""
-}
-
 // Err returns the error the transaction carries: Rejection when PENDING,
 // a [*TerminalError] when the server ended it with an error message (of
 // class ERROR, or any message whose key [KindOf] maps to an error, such as
@@ -292,21 +277,11 @@ func (t *Transaction) LogValue() slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
-// stepNames that answer the current authenticator, and so may offer
-// resend and poll.
-func answersCurrent(name string) bool {
-	switch name {
-	case "challenge-authenticator", "enroll-authenticator", "challenge-poll", "enroll-poll",
-		"select-enrollment-channel", "enrollment-channel-data", "resend":
-		return true
-	}
-	return false
-}
-
 // newStep describes form f of response r.
 func newStep(r *ion.Response, f *ion.Form) NextStep {
-	s := NextStep{Name: f.Name}
-	for _, in := range remediate.Inputs(r, f) {
+	d := remediate.Describe(r, f)
+	s := NextStep{Name: d.Name, Type: d.Type, CanResend: d.CanResend, CanSkip: d.CanSkip, Href: d.Href}
+	for _, in := range d.Inputs {
 		pin := Input{Name: in.Name, Label: in.Label, Type: in.Type, Required: in.Required, Secret: in.Secret}
 		for _, o := range in.Options {
 			pin.Options = append(pin.Options, Option(o))
@@ -316,32 +291,17 @@ func newStep(r *ion.Response, f *ion.Form) NextStep {
 		}
 		s.Inputs = append(s.Inputs, pin)
 	}
-	if a := remediate.StepAuthenticator(r, f); a != nil {
-		s.Authenticator = newAuthenticator(a)
-		s.Type = a.Type
+	if d.Authenticator != nil {
+		s.Authenticator = newAuthenticator(d.Authenticator)
 	}
-	// The resend remediation after a rejected push serves every step of
-	// the answer: choose again, or Resend for a new push.
-	s.CanResend = r.Remediation("resend") != nil
-	if answersCurrent(f.Name) {
-		s.CanResend = r.Action("resend") != nil || r.Remediation("resend") != nil
-		if p := r.Action("poll"); p != nil {
-			s.Poll = &Poll{Required: strings.HasSuffix(f.Name, "-poll"), Refresh: p.Refresh}
-		}
+	if d.Poll != nil {
+		s.Poll = &Poll{Required: d.Poll.Required, Refresh: d.Poll.Refresh}
 	}
-	if strings.HasSuffix(f.Name, "-poll") && (s.Poll == nil || f.Refresh > 0) {
-		s.Poll = &Poll{Required: true, Refresh: f.Refresh}
-	}
-	s.CanSkip = r.Remediation("skip") != nil
-	for _, e := range r.AuthenticatorEnrollments {
+	for _, e := range d.Enrollments {
 		s.AuthenticatorEnrollments = append(s.AuthenticatorEnrollments, *newAuthenticator(e))
 	}
-	if f.Name == "redirect-idp" || f.IDP != nil {
-		if f.IDP != nil {
-			s.IDP = &IDP{ID: f.IDP.ID, Name: f.IDP.Name, Type: f.Type}
-		}
-		s.Type = f.Type
-		s.Href = f.Href
+	if d.IDP != nil {
+		s.IDP = &IDP{ID: d.IDP.ID, Name: d.IDP.Name, Type: d.Type}
 	}
 	return s
 }
@@ -414,78 +374,33 @@ func withoutSecrets(raw json.RawMessage) json.RawMessage {
 	return out
 }
 
-// newMessages collects the response's messages, naming field-level ones
-// by the input names the steps use.
+// newMessages are the response's messages (see remediate.Messages).
 func newMessages(r *ion.Response) []Message {
-	ms := r.AllMessages()
+	ms := remediate.Messages(r)
 	if len(ms) == 0 {
 		return nil
 	}
-	aliases := map[string]string{}
-	for _, f := range r.Remediations {
-		for _, in := range remediate.Inputs(r, f) {
-			if _, ok := aliases[in.Path()]; !ok {
-				aliases[in.Path()] = in.Name
-			}
-		}
-	}
-	out := make([]Message, 0, len(ms))
-	for _, m := range ms {
-		field := m.Field
-		if a, ok := aliases[field]; ok {
-			field = a
-		}
-		msg := Message{Class: m.Class, Key: m.Key, Text: m.Text, Field: field, Params: m.Params}
-		// The same message on the same input of two options (a security
-		// question's catalog and custom forms) is one message.
-		if !slices.ContainsFunc(out, func(o Message) bool {
-			return o.Class == msg.Class && o.Key == msg.Key && o.Text == msg.Text && o.Field == msg.Field
-		}) {
-			out = append(out, msg)
-		}
+	out := make([]Message, len(ms))
+	for i, m := range ms {
+		out[i] = Message{Class: m.Class, Key: m.Key, Text: m.Text, Field: m.Field, Params: m.Params}
 	}
 	return out
 }
 
 // pendingTransaction describes a response that offers remediations. The
-// next step is the one named by step when offered, else the one
-// remediate.Preferred picks: the first a server-side app can act on.
+// next step is the one named by step when offered, else the first a
+// server-side app can act on (see remediate.NextStep).
 func pendingTransaction(r *ion.Response, state, step string) *Transaction {
 	tx := &Transaction{Status: StatusPending, State: state, ExpiresAt: r.ExpiresAt, Messages: newMessages(r)}
 	for _, f := range r.Remediations {
 		tx.AvailableSteps = append(tx.AvailableSteps, newStep(r, f))
 	}
-	i := remediate.Preferred(r.Remediations)
-	for j, f := range r.Remediations {
-		if f.Name == step {
-			i = j
-			break
-		}
-	}
-	if i >= 0 {
+	if i := remediate.NextStep(r, step); i >= 0 {
 		ns := tx.AvailableSteps[i]
 		tx.NextStep = &ns
 	}
-	tx.EnabledFeatures = enabledFeatures(r)
+	for _, f := range remediate.Features(r) {
+		tx.EnabledFeatures = append(tx.EnabledFeatures, Feature(f))
+	}
 	return tx
-}
-
-// enabledFeatures derives the flows on offer as okta-auth-js does: a
-// recover action (or identify-recovery), select-enroll-profile,
-// redirect-idp and unlock-account.
-func enabledFeatures(r *ion.Response) []Feature {
-	var fs []Feature
-	if r.Action("recover") != nil || r.Remediation("identify-recovery") != nil {
-		fs = append(fs, FeaturePasswordRecovery)
-	}
-	if r.Remediation("select-enroll-profile") != nil {
-		fs = append(fs, FeatureRegistration)
-	}
-	if r.Remediation("redirect-idp") != nil {
-		fs = append(fs, FeatureSocialIDP)
-	}
-	if r.Remediation("unlock-account") != nil {
-		fs = append(fs, FeatureAccountUnlock)
-	}
-	return fs
 }

@@ -1,0 +1,165 @@
+package remediate
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/goidx/goidx/internal/ion"
+)
+
+// Step describes a remediation the caller may take, as okta-auth-js's
+// nextStep does.
+type Step struct {
+	// Name is the remediation's name.
+	Name string
+	// Type is the type of the step's authenticator, or of its identity
+	// provider for a redirect-idp step; empty when it is about neither.
+	Type string
+	// Inputs are the values the step asks for (see [Inputs]).
+	Inputs []Input
+	// Authenticator is the authenticator the step is about, if any.
+	Authenticator *ion.Authenticator
+	// CanResend reports that the code can be sent again, or after a
+	// rejected push a new push sent.
+	CanResend bool
+	// CanSkip reports that the server offers to skip this step.
+	CanSkip bool
+	// Poll is set when the server can be polled for the step's outcome.
+	Poll *Poll
+	// Enrollments are the user's enrolled authenticators, when listed.
+	Enrollments []*ion.Authenticator
+	// IDP is the identity provider of a redirect-idp step, and Href the
+	// URL to send the user's browser to.
+	IDP  *ion.IDP
+	Href string
+}
+
+// Poll says how the server wants a step polled.
+type Poll struct {
+	// Required is true when polling is the only way on.
+	Required bool
+	// Refresh is the interval the server asks for.
+	Refresh time.Duration
+}
+
+// answersCurrent reports the steps that answer the current
+// authenticator, and so may offer resend and poll.
+func answersCurrent(name string) bool {
+	switch name {
+	case "challenge-authenticator", "enroll-authenticator", "challenge-poll", "enroll-poll",
+		"select-enrollment-channel", "enrollment-channel-data", "resend":
+		return true
+	}
+	return false
+}
+
+// Describe describes form f of response r.
+func Describe(r *ion.Response, f *ion.Form) Step {
+	s := Step{Name: f.Name, Inputs: Inputs(r, f)}
+	if a := StepAuthenticator(r, f); a != nil {
+		s.Authenticator = a
+		s.Type = a.Type
+	}
+	// The resend remediation after a rejected push serves every step of
+	// the answer: choose again, or Resend for a new push.
+	s.CanResend = r.Remediation("resend") != nil
+	if answersCurrent(f.Name) {
+		s.CanResend = resendForm(r) != nil
+		if p := r.Action("poll"); p != nil {
+			s.Poll = &Poll{Required: strings.HasSuffix(f.Name, "-poll"), Refresh: p.Refresh}
+		}
+	}
+	if strings.HasSuffix(f.Name, "-poll") && (s.Poll == nil || f.Refresh > 0) {
+		s.Poll = &Poll{Required: true, Refresh: f.Refresh}
+	}
+	s.CanSkip = r.Remediation("skip") != nil
+	s.Enrollments = r.AuthenticatorEnrollments
+	if f.Name == "redirect-idp" || f.IDP != nil {
+		s.IDP = f.IDP
+		s.Type = f.Type
+		s.Href = f.Href
+	}
+	return s
+}
+
+// NextStep returns the index in r.Remediations of the step the caller
+// should take next: the one named by step when offered, else the one
+// [Preferred] picks; -1 when r offers none.
+func NextStep(r *ion.Response, step string) int {
+	if step != "" {
+		if i := slices.IndexFunc(r.Remediations, func(f *ion.Form) bool { return f.Name == step }); i >= 0 {
+			return i
+		}
+	}
+	return Preferred(r.Remediations)
+}
+
+// Features are the flows r offers from this point, named as okta-auth-js's
+// enabledFeatures: "recover-password" (a recover action, or
+// identify-recovery), "enroll-profile" (select-enroll-profile),
+// "redirect-idp" and "unlock-account".
+func Features(r *ion.Response) []string {
+	var fs []string
+	if r.Action("recover") != nil || r.Remediation("identify-recovery") != nil {
+		fs = append(fs, "recover-password")
+	}
+	if r.Remediation("select-enroll-profile") != nil {
+		fs = append(fs, "enroll-profile")
+	}
+	if r.Remediation("redirect-idp") != nil {
+		fs = append(fs, "redirect-idp")
+	}
+	if r.Remediation("unlock-account") != nil {
+		fs = append(fs, "unlock-account")
+	}
+	return fs
+}
+
+// Outcome names what a transaction the server ended without an error
+// achieved, from its messages' i18n keys: "ACCOUNT_UNLOCKED",
+// "PASSWORD_RESET" or "RETURN_TO_ORIGINAL_TAB"; empty otherwise.
+func Outcome(ms []ion.Message) string {
+	for _, m := range ms {
+		switch m.Key {
+		case "oie.selfservice.unlock_user.success.message":
+			return "ACCOUNT_UNLOCKED"
+		case "idx.recovery.completed":
+			return "PASSWORD_RESET"
+		case "idx.return.to.original.tab":
+			return "RETURN_TO_ORIGINAL_TAB"
+		}
+	}
+	return ""
+}
+
+// Messages are the response's messages, top-level first, field-level
+// ones named by the input names the steps use; the same message on the
+// same input of two options (a security question's catalog and custom
+// forms) is given once.
+func Messages(r *ion.Response) []ion.Message {
+	ms := r.AllMessages()
+	if len(ms) == 0 {
+		return nil
+	}
+	aliases := map[string]string{}
+	for _, f := range r.Remediations {
+		for _, in := range Inputs(r, f) {
+			if _, ok := aliases[in.Path()]; !ok {
+				aliases[in.Path()] = in.Name
+			}
+		}
+	}
+	out := make([]ion.Message, 0, len(ms))
+	for _, m := range ms {
+		if a, ok := aliases[m.Field]; ok {
+			m.Field = a
+		}
+		if !slices.ContainsFunc(out, func(o ion.Message) bool {
+			return o.Class == m.Class && o.Key == m.Key && o.Text == m.Text && o.Field == m.Field
+		}) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
