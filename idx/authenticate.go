@@ -17,9 +17,6 @@ import (
 	"github.com/goidx/goidx/internal/transport"
 )
 
-// AuthenticateOptions is the former name of [Options].
-type AuthenticateOptions = Options
-
 // Options are the values of one call of Authenticate, Register,
 // RecoverPassword, UnlockAccount or Proceed. Leave State empty to start a
 // transaction; set it to continue one. Any values may be given up front:
@@ -481,7 +478,7 @@ func (c *Client) exchange(ctx context.Context, saved *SavedTransaction, tokenURL
 // Resend asks the server to send the current step's code again and returns
 // the transaction. It is the same as Authenticate with Resend set.
 func (c *Client) Resend(ctx context.Context, state string) (*Transaction, error) {
-	return c.Authenticate(ctx, AuthenticateOptions{State: state, Resend: true})
+	return c.Authenticate(ctx, Options{State: state, Resend: true})
 }
 
 // Cancel cancels the transaction at the server and forgets it. The

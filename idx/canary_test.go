@@ -259,7 +259,7 @@ func (e *canaryEnv) totp(seed string) string {
 // factor.
 func (e *canaryEnv) password(c *idx.Client) *idx.Transaction {
 	e.t.Helper()
-	return e.step(c, idx.AuthenticateOptions{Username: canaryUser, Password: canaryPassword})
+	return e.step(c, idx.Options{Username: canaryUser, Password: canaryPassword})
 }
 
 // wantStatus fails the test unless tx ended with status.
@@ -354,7 +354,7 @@ func (e *canaryEnv) pemSecrets(k *rsa.PrivateKey) {
 
 // step runs one Authenticate call, keeps what it returns and fails the test
 // on an error.
-func (e *canaryEnv) step(c *idx.Client, o idx.AuthenticateOptions) *idx.Transaction {
+func (e *canaryEnv) step(c *idx.Client, o idx.Options) *idx.Transaction {
 	e.t.Helper()
 	tx, err := c.Authenticate(e.t.Context(), o)
 	e.keep(tx, err)
@@ -375,9 +375,9 @@ func (e *canaryEnv) wrongCode() string {
 // signIn runs the seed flow with c up to tokens.
 func (e *canaryEnv) signIn(c *idx.Client) *idx.Transaction {
 	e.t.Helper()
-	tx := e.step(c, idx.AuthenticateOptions{Username: canaryUser, Password: canaryPassword})
-	tx = e.step(c, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
-	tx = e.step(c, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
+	tx := e.step(c, idx.Options{Username: canaryUser, Password: canaryPassword})
+	tx = e.step(c, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
+	tx = e.step(c, idx.Options{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 	if tx.Status != idx.StatusSuccess {
 		e.t.Fatalf("status %s; want SUCCESS", tx.Status)
 	}
@@ -387,8 +387,8 @@ func (e *canaryEnv) signIn(c *idx.Client) *idx.Transaction {
 // toChallenge runs the seed flow with c up to the code challenge.
 func (e *canaryEnv) toChallenge(c *idx.Client) *idx.Transaction {
 	e.t.Helper()
-	tx := e.step(c, idx.AuthenticateOptions{Username: canaryUser, Password: canaryPassword})
-	return e.step(c, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+	tx := e.step(c, idx.Options{Username: canaryUser, Password: canaryPassword})
+	return e.step(c, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 }
 
 // isInvalidGrant reports whether err holds the org's invalid_grant.
@@ -552,9 +552,9 @@ func TestCanarySecrets(t *testing.T) {
 			name: "wrong password, then right",
 			run: func(e *canaryEnv) {
 				c := e.client(idx.Config{})
-				tx := e.step(c, idx.AuthenticateOptions{Username: canaryUser, Password: "Wrong-" + canaryPassword})
+				tx := e.step(c, idx.Options{Username: canaryUser, Password: "Wrong-" + canaryPassword})
 				e.secrets["wrong password"] = "Wrong-" + canaryPassword
-				e.step(c, idx.AuthenticateOptions{State: tx.State, Username: canaryUser, Password: canaryPassword})
+				e.step(c, idx.Options{State: tx.State, Username: canaryUser, Password: canaryPassword})
 			},
 			wantSecrets: []string{"passcode", "stateHandle"},
 		},
@@ -563,8 +563,8 @@ func TestCanarySecrets(t *testing.T) {
 			run: func(e *canaryEnv) {
 				c := e.client(idx.Config{})
 				tx := e.toChallenge(c)
-				e.step(c, idx.AuthenticateOptions{State: tx.State, VerificationCode: e.wrongCode()})
-				e.step(c, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
+				e.step(c, idx.Options{State: tx.State, VerificationCode: e.wrongCode()})
+				e.step(c, idx.Options{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 			},
 			wantSecrets: []string{"passcode", "access token"},
 		},
@@ -573,10 +573,10 @@ func TestCanarySecrets(t *testing.T) {
 			run: func(e *canaryEnv) {
 				c := e.client(idx.Config{})
 				tx := e.toChallenge(c)
-				e.step(c, idx.AuthenticateOptions{State: tx.State, Resend: true})
+				e.step(c, idx.Options{State: tx.State, Resend: true})
 				tx2, err := c.Resend(e.t.Context(), tx.State)
 				e.keep(tx2, err)
-				e.step(c, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
+				e.step(c, idx.Options{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 			},
 			wantSecrets: []string{"passcode", "stateHandle", "access token"},
 		},
@@ -587,7 +587,7 @@ func TestCanarySecrets(t *testing.T) {
 				tx := e.toChallenge(c)
 				got, err := c.Cancel(e.t.Context(), tx.State)
 				e.keep(got, err)
-				got, err = c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
+				got, err = c.Authenticate(e.t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 				e.keep(got, err)
 			},
 			wantSecrets: []string{"passcode", "stateHandle"},
@@ -611,7 +611,7 @@ func TestCanarySecrets(t *testing.T) {
 			run: func(e *canaryEnv) {
 				c := e.client(idx.Config{ClientID: canaryClientID, ClientSecret: "Wrong-" + canarySecret})
 				e.secrets["wrong client secret"] = "Wrong-" + canarySecret
-				tx, err := c.Authenticate(e.t.Context(), idx.AuthenticateOptions{Username: canaryUser, Password: canaryPassword})
+				tx, err := c.Authenticate(e.t.Context(), idx.Options{Username: canaryUser, Password: canaryPassword})
 				e.keep(tx, err)
 				if err == nil {
 					e.t.Error("a wrong client secret was accepted")
@@ -624,7 +624,7 @@ func TestCanarySecrets(t *testing.T) {
 				c := e.client(idx.Config{})
 				tx := e.toChallenge(c)
 				e.clk.Advance(time.Hour)
-				got, err := c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
+				got, err := c.Authenticate(e.t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 				e.keep(got, err)
 				if !errors.Is(err, idx.ErrTransactionExpired) {
 					e.t.Errorf("err = %v; want ErrTransactionExpired", err)
@@ -648,7 +648,7 @@ func TestCanarySecrets(t *testing.T) {
 				c := e.client(idx.Config{})
 				tx := e.toChallenge(c)
 				e.inject(idxtest.Fault{Path: "/idp/idx/challenge/answer", Kind: idxtest.FaultRateLimit, Reset: time.Hour})
-				got, err := c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
+				got, err := c.Authenticate(e.t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 				e.keep(got, err)
 				if !errors.Is(err, idx.ErrRateLimited) {
 					e.t.Errorf("err = %v; want ErrRateLimited", err)
@@ -663,7 +663,7 @@ func TestCanarySecrets(t *testing.T) {
 				e.inject(idxtest.Fault{Path: "/idp/idx/introspect", Times: 1, Kind: idxtest.FaultDropBeforeProcessing})
 				tx := e.toChallenge(c)
 				e.inject(idxtest.Fault{Path: "/idp/idx/challenge/answer", Times: 1, Kind: idxtest.FaultDropAfterProcessing})
-				got, err := c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
+				got, err := c.Authenticate(e.t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 				e.keep(got, err)
 			},
 			wantSecrets: []string{"passcode", "stateHandle"},
@@ -676,11 +676,11 @@ func TestCanarySecrets(t *testing.T) {
 				tx := e.toChallenge(c)
 				for _, k := range []idxtest.FaultKind{idxtest.FaultBadGatewayHTML, idxtest.FaultHTML200, idxtest.FaultTruncatedJSON, idxtest.FaultErrorField} {
 					e.inject(idxtest.Fault{Path: "/idp/idx/challenge/answer", Times: 1, Kind: k})
-					got, err := c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: e.wrongCode()})
+					got, err := c.Authenticate(e.t.Context(), idx.Options{State: tx.State, VerificationCode: e.wrongCode()})
 					e.keep(got, err)
 				}
 				e.inject(idxtest.Fault{Path: "/oauth2/default/v1/token", Times: 1, Kind: idxtest.FaultErrorField})
-				got, err := c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
+				got, err := c.Authenticate(e.t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 				e.keep(got, err)
 			},
 			wantSecrets: []string{"passcode", "code_verifier", "interaction_code"},
@@ -692,7 +692,7 @@ func TestCanarySecrets(t *testing.T) {
 				c := e.client(idx.Config{}, idx.WithMaxRetries(-1))
 				// An Okta API error whose summary repeats the password.
 				e.inject(idxtest.Fault{Path: "/idp/idx/identify", Times: 1, Kind: idxtest.FaultEchoError})
-				got, err := c.Authenticate(ctx, idx.AuthenticateOptions{Username: canaryUser, Password: canaryPassword})
+				got, err := c.Authenticate(ctx, idx.Options{Username: canaryUser, Password: canaryPassword})
 				e.keep(got, err)
 				var ae *idx.APIError
 				if !errors.As(err, &ae) || ae.ErrorCode != "E0000001" || !strings.Contains(ae.ErrorSummary, canaryPassword) {
@@ -700,7 +700,7 @@ func TestCanarySecrets(t *testing.T) {
 				}
 				// An IDX message whose text repeats it.
 				e.inject(idxtest.Fault{Path: "/idp/idx/identify", Times: 1, Kind: idxtest.FaultEchoMessage})
-				got, err = c.Authenticate(ctx, idx.AuthenticateOptions{Username: canaryUser, Password: canaryPassword})
+				got, err = c.Authenticate(ctx, idx.Options{Username: canaryUser, Password: canaryPassword})
 				e.keep(err)
 				if err == nil {
 					e.keep(got.Err(), got.Rejection)
@@ -713,7 +713,7 @@ func TestCanarySecrets(t *testing.T) {
 				cc := e.confidential(idx.ClientSecretPost)
 				tx := e.toChallenge(cc)
 				e.inject(idxtest.Fault{Path: "/oauth2/default/v1/token", Times: 1, Kind: idxtest.FaultEchoError})
-				got, err = cc.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
+				got, err = cc.Authenticate(ctx, idx.Options{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 				e.keep(got, err)
 				var oe *idx.OAuthError
 				if !errors.As(err, &oe) || oe.Code != "invalid_request" || !strings.Contains(oe.Description, canarySecret) {

@@ -96,11 +96,11 @@ func TestConcurrentMixedFlows(t *testing.T) {
 // signInMixed signs user in, first with a wrong code when wrongFirst, and
 // checks that the tokens are the user's.
 func signInMixed(ctx context.Context, c *idx.Client, srv *idxtest.Server, user, pass, id string, wrongFirst bool) error {
-	tx, err := c.Authenticate(ctx, idx.AuthenticateOptions{Username: user, Password: pass})
+	tx, err := c.Authenticate(ctx, idx.Options{Username: user, Password: pass})
 	if err != nil {
 		return fmt.Errorf("%s: identify: %w", user, err)
 	}
-	tx, err = c.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+	tx, err = c.Authenticate(ctx, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 	if err != nil {
 		return fmt.Errorf("%s: select: %w", user, err)
 	}
@@ -113,7 +113,7 @@ func signInMixed(ctx context.Context, c *idx.Client, srv *idxtest.Server, user, 
 		if code == wrong {
 			wrong = "111111"
 		}
-		bad, err := c.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: wrong})
+		bad, err := c.Authenticate(ctx, idx.Options{State: tx.State, VerificationCode: wrong})
 		if err != nil {
 			return fmt.Errorf("%s: wrong code: %w", user, err)
 		}
@@ -121,7 +121,7 @@ func signInMixed(ctx context.Context, c *idx.Client, srv *idxtest.Server, user, 
 			return fmt.Errorf("%s: wrong code gave %s without a rejection", user, bad.Status)
 		}
 	}
-	tx, err = c.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
+	tx, err = c.Authenticate(ctx, idx.Options{State: tx.State, VerificationCode: code})
 	if err != nil {
 		return fmt.Errorf("%s: answer: %w", user, err)
 	}

@@ -56,7 +56,7 @@ func TestDeviceContextSentOnEveryCall(t *testing.T) {
 	// Without a device context, the SDK's own User-Agent and no device
 	// headers.
 	srv.ResetRequestLog()
-	if _, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}); err != nil {
+	if _, err := c.Authenticate(t.Context(), idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range srv.Requests() {
@@ -73,7 +73,7 @@ func TestDeviceContextPartial(t *testing.T) {
 	srv := newOrg(t, idxtest.WithRequestRecording())
 	c := newClient(t, srv, idx.Config{})
 	ctx := idx.WithDeviceContext(t.Context(), idx.DeviceContext{ForwardedFor: "2001:db8::1"})
-	if _, err := c.Authenticate(ctx, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}); err != nil {
+	if _, err := c.Authenticate(ctx, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range srv.Requests() {
@@ -110,7 +110,7 @@ func TestDeviceContextInvalid(t *testing.T) {
 			}
 			srv.ResetRequestLog()
 			ctx := idx.WithDeviceContext(t.Context(), tt.dc)
-			_, err := c.Authenticate(ctx, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+			_, err := c.Authenticate(ctx, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 			if !errors.As(err, &ie) || ie.Field != tt.field || !errors.Is(err, idx.ErrInvalidInput) {
 				t.Fatalf("Authenticate: err = %v; want *InputError for %s", err, tt.field)
 			}
@@ -148,7 +148,7 @@ func ExampleWithDeviceContext() {
 		UserAgent:      "Mozilla/5.0 (X11; Linux x86_64)",
 		AcceptLanguage: "de-CH",
 	})
-	if _, err := client.Authenticate(ctx, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}); err != nil {
+	if _, err := client.Authenticate(ctx, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}); err != nil {
 		log.Fatal(err)
 	}
 	for _, r := range org.Requests()[:2] {

@@ -11,11 +11,11 @@
 //		RedirectURI: "https://app.example.com/login/callback",
 //		Scopes:      []string{"openid", "profile", "email", "offline_access"},
 //	})
-//	tx, err := client.Authenticate(ctx, idx.AuthenticateOptions{Username: u, Password: p})
+//	tx, err := client.Authenticate(ctx, idx.Options{Username: u, Password: p})
 //	// tx.Status == idx.StatusPending, tx.NextStep.Name == "select-authenticator-authenticate"
-//	tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+//	tx, err = client.Authenticate(ctx, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 //	// tx.NextStep.Name == "challenge-authenticator", input "verificationCode"
-//	tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
+//	tx, err = client.Authenticate(ctx, idx.Options{State: tx.State, VerificationCode: code})
 //	// tx.Status == idx.StatusSuccess; tx.Tokens holds verified tokens
 //	tokens, err := client.Refresh(ctx, tx.Tokens) // later, before the access token expires
 //	profile, err := client.UserInfo(ctx, tokens)

@@ -43,15 +43,15 @@ func TestErrorText(t *testing.T) {
 		c   *idx.Client
 	}
 	signIn := func(e env) (*idx.Transaction, error) {
-		tx, err := e.c.Authenticate(e.t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+		tx, err := e.c.Authenticate(e.t.Context(), idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 		if err != nil {
 			return nil, err
 		}
-		tx, err = e.c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+		tx, err = e.c.Authenticate(e.t.Context(), idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 		if err != nil {
 			return nil, err
 		}
-		return e.c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, idxtest.DemoUsername)})
+		return e.c.Authenticate(e.t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(e.t, e.srv, idxtest.DemoUsername)})
 	}
 	tests := []struct {
 		name   string
@@ -71,7 +71,7 @@ func TestErrorText(t *testing.T) {
 				if err != nil {
 					e.t.Fatal(err)
 				}
-				_, err = c.Authenticate(e.t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername})
+				_, err = c.Authenticate(e.t.Context(), idx.Options{Username: idxtest.DemoUsername})
 				return err
 			},
 			want: `idx: interact: Post "http://{host}/oauth2/default/v1/interact": dial tcp {host}: connect: connection refused`,
@@ -83,7 +83,7 @@ func TestErrorText(t *testing.T) {
 			run: func(e env) error {
 				ctx, cancel := context.WithCancel(e.t.Context())
 				cancel()
-				_, err := e.c.Authenticate(ctx, idx.AuthenticateOptions{Username: idxtest.DemoUsername})
+				_, err := e.c.Authenticate(ctx, idx.Options{Username: idxtest.DemoUsername})
 				return err
 			},
 			want: `idx: interact: Post "http://{host}/oauth2/default/v1/interact": context canceled`,
@@ -141,7 +141,7 @@ func TestErrorText(t *testing.T) {
 				inject(e.t, e.srv,
 					idxtest.Fault{Path: "/idp/idx/challenge/answer", Times: 1, Kind: idxtest.FaultDropAfterProcessing},
 					idxtest.Fault{Path: "/idp/idx/introspect", Times: 1, Kind: idxtest.FaultServerError})
-				_, err := e.c.Authenticate(e.t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(e.t, e.srv, idxtest.DemoUsername)})
+				_, err := e.c.Authenticate(e.t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(e.t, e.srv, idxtest.DemoUsername)})
 				return err
 			},
 			want: `idx: challenge/answer: outcome unknown; introspect: API error E0000009 (HTTP 500)`,

@@ -28,13 +28,13 @@ func Example() {
 	}
 	ctx := context.Background()
 
-	tx, err := client.Authenticate(ctx, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+	tx, err := client.Authenticate(ctx, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(tx.Status, tx.NextStep.Name, tx.NextStep.Options)
 
-	tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+	tx, err = client.Authenticate(ctx, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func Example() {
 
 	outbox := org.Outbox() // what the user reads in the email
 	code := outbox[len(outbox)-1].Code
-	tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
+	tx, err = client.Authenticate(ctx, idx.Options{State: tx.State, VerificationCode: code})
 	if err != nil {
 		log.Fatal(err)
 	}

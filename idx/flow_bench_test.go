@@ -32,7 +32,7 @@ import (
 // stepIdentify starts a sign-in with username and password and returns its
 // State at the authenticator choice.
 func stepIdentify(ctx context.Context, c *idx.Client, user, pass string) (string, error) {
-	tx, err := c.Authenticate(ctx, idx.AuthenticateOptions{Username: user, Password: pass})
+	tx, err := c.Authenticate(ctx, idx.Options{Username: user, Password: pass})
 	if err != nil {
 		return "", err
 	}
@@ -44,7 +44,7 @@ func stepIdentify(ctx context.Context, c *idx.Client, user, pass string) (string
 
 // stepSelect chooses the email authenticator; the org sends a code.
 func stepSelect(ctx context.Context, c *idx.Client, state string) error {
-	tx, err := c.Authenticate(ctx, idx.AuthenticateOptions{State: state, Authenticator: authenticator.OktaEmail})
+	tx, err := c.Authenticate(ctx, idx.Options{State: state, Authenticator: authenticator.OktaEmail})
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func stepSelect(ctx context.Context, c *idx.Client, state string) error {
 
 // stepAnswer answers the code and expects verified tokens.
 func stepAnswer(ctx context.Context, c *idx.Client, state, code string) error {
-	tx, err := c.Authenticate(ctx, idx.AuthenticateOptions{State: state, VerificationCode: code})
+	tx, err := c.Authenticate(ctx, idx.Options{State: state, VerificationCode: code})
 	if err != nil {
 		return err
 	}

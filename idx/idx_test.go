@@ -101,7 +101,7 @@ var (
 	}
 )
 
-func mustAuthenticate(t *testing.T, c *idx.Client, opts idx.AuthenticateOptions, want stepView) *idx.Transaction {
+func mustAuthenticate(t *testing.T, c *idx.Client, opts idx.Options, want stepView) *idx.Transaction {
 	t.Helper()
 	tx, err := c.Authenticate(t.Context(), opts)
 	if err != nil {
@@ -129,19 +129,19 @@ func TestSeedFlow(t *testing.T) {
 	srv := newOrg(t)
 	c := newClient(t, srv, idx.Config{Scopes: []string{"openid", "profile", "email", "offline_access"}})
 
-	tx := mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	tx := mustAuthenticate(t, c, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 	state := tx.State
 	if state == "" {
 		t.Fatal("pending transaction has no State")
 	}
-	tx = mustAuthenticate(t, c, idx.AuthenticateOptions{State: state, Authenticator: authenticator.OktaEmail}, challengeEmail)
+	tx = mustAuthenticate(t, c, idx.Options{State: state, Authenticator: authenticator.OktaEmail}, challengeEmail)
 	if tx.State != state {
 		t.Errorf("State changed within the transaction")
 	}
 	if got := tx.NextStep.Authenticator.Profile["email"]; got == "" {
 		t.Errorf("challenge step has no (masked) email in the authenticator profile")
 	}
-	tx = mustAuthenticate(t, c, idx.AuthenticateOptions{State: state, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)},
+	tx = mustAuthenticate(t, c, idx.Options{State: state, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)},
 		stepView{Status: idx.StatusSuccess})
 
 	tok := tx.Tokens
@@ -165,7 +165,7 @@ func TestSeedFlow(t *testing.T) {
 	if err != nil || saved.AccessToken != tok.AccessToken {
 		t.Errorf("Tokens(state) = %v, %v; want the sign-in's tokens", saved, err)
 	}
-	if _, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: state}); !errors.Is(err, idx.ErrTransactionNotFound) {
+	if _, err := c.Authenticate(t.Context(), idx.Options{State: state}); !errors.Is(err, idx.ErrTransactionNotFound) {
 		t.Errorf("a finished transaction resumed: err = %v, want ErrTransactionNotFound", err)
 	}
 
@@ -192,8 +192,8 @@ func TestWrongCodeThenRightCode(t *testing.T) {
 	t.Parallel()
 	srv := newOrg(t)
 	c := newClient(t, srv, idx.Config{})
-	tx := mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
-	tx = mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
+	tx := mustAuthenticate(t, c, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	tx = mustAuthenticate(t, c, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
 	good := lastCode(t, srv, idxtest.DemoUsername)
 	wrong := "000000"
 	if good == wrong {
@@ -202,7 +202,7 @@ func TestWrongCodeThenRightCode(t *testing.T) {
 	srv.ResetRequestLog()
 	want := challengeEmail
 	want.Messages = []string{"ERROR api.authn.error.PASSCODE_INVALID verificationCode"}
-	bad := mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, VerificationCode: wrong}, want)
+	bad := mustAuthenticate(t, c, idx.Options{State: tx.State, VerificationCode: wrong}, want)
 	if !errors.Is(bad.Rejection, idx.ErrInvalidPasscode) || !errors.Is(bad.Rejection, idx.ErrRejected) {
 		t.Errorf("Rejection = %v; want one matching ErrInvalidPasscode", bad.Rejection)
 	}
@@ -213,7 +213,7 @@ func TestWrongCodeThenRightCode(t *testing.T) {
 	if diff := cmp.Diff([]string{"POST /idp/idx/challenge/answer"}, srv.RequestLog()); diff != "" {
 		t.Errorf("a wrong code must cost one request (-want +got):\n%s", diff)
 	}
-	ok := mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, VerificationCode: good}, stepView{Status: idx.StatusSuccess})
+	ok := mustAuthenticate(t, c, idx.Options{State: tx.State, VerificationCode: good}, stepView{Status: idx.StatusSuccess})
 	if ok.Rejection != nil {
 		t.Errorf("success carries a rejection: %v", ok.Rejection)
 	}
@@ -228,7 +228,7 @@ func TestWrongPassword(t *testing.T) {
 		{"unknown user", "nobody@example.com", "whatever"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tx, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: tc.user, Password: tc.pass})
+			tx, err := c.Authenticate(t.Context(), idx.Options{Username: tc.user, Password: tc.pass})
 			if err != nil {
 				t.Fatalf("Authenticate: %v", err)
 			}
@@ -239,7 +239,7 @@ func TestWrongPassword(t *testing.T) {
 				t.Errorf("Rejection = %v; want ErrInvalidCredentials", tx.Rejection)
 			}
 			// The caller can try again on the same transaction.
-			tx, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+			tx, err = c.Authenticate(t.Context(), idx.Options{State: tx.State, Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 			if err != nil || view(tx).Step != selectEmail.Step {
 				t.Fatalf("retry with the right password: %v, %v", tx, err)
 			}
@@ -251,12 +251,12 @@ func TestResend(t *testing.T) {
 	t.Parallel()
 	srv := newOrg(t)
 	c := newClient(t, srv, idx.Config{})
-	tx := mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
-	tx = mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
+	tx := mustAuthenticate(t, c, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	tx = mustAuthenticate(t, c, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
 	first := lastCode(t, srv, idxtest.DemoUsername)
 	sent := len(srv.Outbox())
 
-	tx = mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Resend: true}, challengeEmail)
+	tx = mustAuthenticate(t, c, idx.Options{State: tx.State, Resend: true}, challengeEmail)
 	if got := len(srv.Outbox()); got != sent+1 {
 		t.Fatalf("outbox has %d emails after resend; want %d", got, sent+1)
 	}
@@ -267,16 +267,16 @@ func TestResend(t *testing.T) {
 	if first != second {
 		want := challengeEmail
 		want.Messages = []string{"ERROR api.authn.error.PASSCODE_INVALID verificationCode"}
-		mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, VerificationCode: first}, want)
+		mustAuthenticate(t, c, idx.Options{State: tx.State, VerificationCode: first}, want)
 	}
-	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, VerificationCode: second}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, c, idx.Options{State: tx.State, VerificationCode: second}, stepView{Status: idx.StatusSuccess})
 }
 
 func TestResendWithoutChallenge(t *testing.T) {
 	t.Parallel()
 	srv := newOrg(t)
 	c := newClient(t, srv, idx.Config{})
-	tx := mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	tx := mustAuthenticate(t, c, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 	if _, err := c.Resend(t.Context(), tx.State); !errors.Is(err, idx.ErrCannotResend) {
 		t.Errorf("Resend at the select step: err = %v; want ErrCannotResend", err)
 	}
@@ -286,7 +286,7 @@ func TestCancel(t *testing.T) {
 	t.Parallel()
 	srv := newOrg(t)
 	c := newClient(t, srv, idx.Config{})
-	tx := mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	tx := mustAuthenticate(t, c, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 	srv.ResetRequestLog()
 	got, err := c.Cancel(t.Context(), tx.State)
 	if err != nil {
@@ -298,7 +298,7 @@ func TestCancel(t *testing.T) {
 	if diff := cmp.Diff([]string{"POST /idp/idx/cancel"}, srv.RequestLog()); diff != "" {
 		t.Errorf("cancel requests (-want +got):\n%s", diff)
 	}
-	if _, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}); !errors.Is(err, idx.ErrTransactionNotFound) {
+	if _, err := c.Authenticate(t.Context(), idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail}); !errors.Is(err, idx.ErrTransactionNotFound) {
 		t.Errorf("canceled transaction resumed: err = %v", err)
 	}
 }
@@ -312,7 +312,7 @@ func TestUnknownState(t *testing.T) {
 		f    func() error
 	}{
 		{"Authenticate", func() error {
-			_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: "no-such-state", VerificationCode: "123456"})
+			_, err := c.Authenticate(t.Context(), idx.Options{State: "no-such-state", VerificationCode: "123456"})
 			return err
 		}},
 		{"Cancel", func() error { _, err := c.Cancel(t.Context(), "no-such-state"); return err }},
@@ -336,17 +336,17 @@ func TestExpiredTransaction(t *testing.T) {
 		clk := testclock.New(time.Now())
 		srv := newOrg(t, idxtest.WithClock(clk.Now), idxtest.WithTransactionLifetime(10*time.Minute))
 		c := newClient(t, srv, idx.Config{}, idx.WithClock(clk.Now))
-		tx := mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+		tx := mustAuthenticate(t, c, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 		clk.Advance(11 * time.Minute)
 		srv.ResetRequestLog()
-		_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+		_, err := c.Authenticate(t.Context(), idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 		if !errors.Is(err, idx.ErrTransactionExpired) {
 			t.Fatalf("err = %v; want ErrTransactionExpired", err)
 		}
 		if n := len(srv.RequestLog()); n != 0 {
 			t.Errorf("an expired transaction cost %d requests; want none", n)
 		}
-		if _, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State}); !errors.Is(err, idx.ErrTransactionNotFound) {
+		if _, err := c.Authenticate(t.Context(), idx.Options{State: tx.State}); !errors.Is(err, idx.ErrTransactionNotFound) {
 			t.Errorf("after expiry: err = %v; want ErrTransactionNotFound", err)
 		}
 	})
@@ -355,9 +355,9 @@ func TestExpiredTransaction(t *testing.T) {
 		clk := testclock.New(time.Now())
 		srv := newOrg(t, idxtest.WithClock(clk.Now), idxtest.WithTransactionLifetime(10*time.Minute))
 		c := newClient(t, srv, idx.Config{}) // the client's clock lags the server's
-		tx := mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+		tx := mustAuthenticate(t, c, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 		clk.Advance(11 * time.Minute)
-		_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+		_, err := c.Authenticate(t.Context(), idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 		if !errors.Is(err, idx.ErrTransactionExpired) {
 			t.Fatalf("err = %v; want ErrTransactionExpired", err)
 		}
@@ -368,19 +368,19 @@ func TestBadInput(t *testing.T) {
 	t.Parallel()
 	srv := newOrg(t)
 	c := newClient(t, srv, idx.Config{})
-	pending := mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	pending := mustAuthenticate(t, c, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 	for _, tc := range []struct {
 		name string
-		opts idx.AuthenticateOptions
+		opts idx.Options
 		want error
 	}{
-		{"empty username with password", idx.AuthenticateOptions{Password: "secret"}, idx.ErrInvalidInput},
-		{"blank username", idx.AuthenticateOptions{Username: "   ", Password: "secret"}, idx.ErrInvalidInput},
-		{"values without step", idx.AuthenticateOptions{Values: map[string]any{"x": 1}}, idx.ErrInvalidInput},
-		{"resend without state", idx.AuthenticateOptions{Resend: true}, idx.ErrInvalidInput},
-		{"unknown authenticator key", idx.AuthenticateOptions{State: pending.State, Authenticator: "no_such_key"}, idx.ErrUnknownAuthenticator},
-		{"authenticator not offered", idx.AuthenticateOptions{State: pending.State, Authenticator: authenticator.PhoneNumber}, idx.ErrUnknownAuthenticator},
-		{"unknown step", idx.AuthenticateOptions{State: pending.State, Step: "no-such-step", Values: map[string]any{"a": "b"}}, idx.ErrUnknownStep},
+		{"empty username with password", idx.Options{Password: "secret"}, idx.ErrInvalidInput},
+		{"blank username", idx.Options{Username: "   ", Password: "secret"}, idx.ErrInvalidInput},
+		{"values without step", idx.Options{Values: map[string]any{"x": 1}}, idx.ErrInvalidInput},
+		{"resend without state", idx.Options{Resend: true}, idx.ErrInvalidInput},
+		{"unknown authenticator key", idx.Options{State: pending.State, Authenticator: "no_such_key"}, idx.ErrUnknownAuthenticator},
+		{"authenticator not offered", idx.Options{State: pending.State, Authenticator: authenticator.PhoneNumber}, idx.ErrUnknownAuthenticator},
+		{"unknown step", idx.Options{State: pending.State, Step: "no-such-step", Values: map[string]any{"a": "b"}}, idx.ErrUnknownStep},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tx, err := c.Authenticate(t.Context(), tc.opts)
@@ -393,12 +393,12 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 	var ae *idx.AuthenticatorError
-	_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: pending.State, Authenticator: "no_such_key"})
+	_, err := c.Authenticate(t.Context(), idx.Options{State: pending.State, Authenticator: "no_such_key"})
 	if !errors.As(err, &ae) || cmp.Diff([]string{"okta_email"}, ae.Offered) != "" {
 		t.Errorf("err = %#v; want *AuthenticatorError offering okta_email", err)
 	}
 	// The bad calls left the transaction as it was.
-	mustAuthenticate(t, c, idx.AuthenticateOptions{State: pending.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
+	mustAuthenticate(t, c, idx.Options{State: pending.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
 }
 
 func TestNewClientRefusesBadConfig(t *testing.T) {
@@ -438,7 +438,7 @@ func TestConfidentialClient(t *testing.T) {
 	}
 	t.Run("wrong secret", func(t *testing.T) {
 		c := newClient(t, srv, idx.Config{ClientID: idxtest.ConfidentialClientID, ClientSecret: "wrong-secret"})
-		_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+		_, err := c.Authenticate(t.Context(), idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 		var oe *idx.OAuthError
 		if !errors.As(err, &oe) || oe.Code != "invalid_client" {
 			t.Fatalf("err = %v; want *OAuthError invalid_client", err)
@@ -461,11 +461,11 @@ func signIn(t *testing.T, c *idx.Client, srv *idxtest.Server, user, pass string)
 
 // trySignIn runs the seed flow; it may be called from any goroutine.
 func trySignIn(ctx context.Context, c *idx.Client, srv *idxtest.Server, user, pass string) (*idx.Tokens, error) {
-	tx, err := c.Authenticate(ctx, idx.AuthenticateOptions{Username: user, Password: pass})
+	tx, err := c.Authenticate(ctx, idx.Options{Username: user, Password: pass})
 	if err != nil {
 		return nil, fmt.Errorf("identify: %w", err)
 	}
-	tx, err = c.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+	tx, err = c.Authenticate(ctx, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 	if err != nil {
 		return nil, fmt.Errorf("select: %w", err)
 	}
@@ -473,7 +473,7 @@ func trySignIn(ctx context.Context, c *idx.Client, srv *idxtest.Server, user, pa
 	if !ok {
 		return nil, fmt.Errorf("no code for %s", user)
 	}
-	tx, err = c.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
+	tx, err = c.Authenticate(ctx, idx.Options{State: tx.State, VerificationCode: code})
 	if err != nil {
 		return nil, fmt.Errorf("answer: %w", err)
 	}
@@ -489,14 +489,14 @@ func TestResumeFromSharedStore(t *testing.T) {
 	store := idx.NewMemoryTransactionStore(0, nil)
 	a := newClient(t, srv, idx.Config{}, idx.WithTransactionStore(store))
 	b := newClient(t, srv, idx.Config{}, idx.WithTransactionStore(store))
-	tx := mustAuthenticate(t, a, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	tx := mustAuthenticate(t, a, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 	srv.ResetRequestLog()
-	mustAuthenticate(t, b, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
+	mustAuthenticate(t, b, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
 	want := []string{"POST /idp/idx/challenge", "POST /idp/idx/challenge"}
 	if diff := cmp.Diff(want, srv.RequestLog()); diff != "" {
 		t.Errorf("resuming from the store re-introspected (-want +got):\n%s", diff)
 	}
-	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, a, idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 }
 
 func TestConcurrentSignIns(t *testing.T) {
@@ -554,21 +554,21 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	c := newClient(t, srv, idx.Config{ClientID: idxtest.ConfidentialClientID, ClientSecret: idxtest.ConfidentialClientSecret}, idx.WithLogger(logger))
 
 	ctx := t.Context()
-	tx, err := c.Authenticate(ctx, idx.AuthenticateOptions{Username: "canary@example.com", Password: pass})
+	tx, err := c.Authenticate(ctx, idx.Options{Username: "canary@example.com", Password: pass})
 	if err != nil {
 		t.Fatal(err)
 	}
 	state := tx.State
-	_, err = c.Authenticate(ctx, idx.AuthenticateOptions{State: state, Authenticator: authenticator.OktaEmail})
+	_, err = c.Authenticate(ctx, idx.Options{State: state, Authenticator: authenticator.OktaEmail})
 	if err != nil {
 		t.Fatal(err)
 	}
 	code, _ := srv.LastCode("canary@example.com")
-	bad, err := c.Authenticate(ctx, idx.AuthenticateOptions{State: state, VerificationCode: "999999x"})
+	bad, err := c.Authenticate(ctx, idx.Options{State: state, VerificationCode: "999999x"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx, err = c.Authenticate(ctx, idx.AuthenticateOptions{State: state, VerificationCode: code})
+	tx, err = c.Authenticate(ctx, idx.Options{State: state, VerificationCode: code})
 	if err != nil || tx.Status != idx.StatusSuccess {
 		t.Fatalf("sign-in: %v %v", tx, err)
 	}
@@ -592,7 +592,7 @@ func TestContextCanceled(t *testing.T) {
 	c := newClient(t, srv, idx.Config{})
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := c.Authenticate(ctx, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}); !errors.Is(err, context.Canceled) {
+	if _, err := c.Authenticate(ctx, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}); !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v; want context.Canceled", err)
 	}
 }
@@ -601,7 +601,7 @@ func TestAnswerStepByNameWithRawValues(t *testing.T) {
 	t.Parallel()
 	srv := newOrg(t)
 	c := newClient(t, srv, idx.Config{})
-	tx := mustAuthenticate(t, c, idx.AuthenticateOptions{}, stepView{
+	tx := mustAuthenticate(t, c, idx.Options{}, stepView{
 		Status: idx.StatusPending,
 		Step:   "identify",
 		Inputs: []string{"username", "password", "rememberMe"},
@@ -612,19 +612,19 @@ func TestAnswerStepByNameWithRawValues(t *testing.T) {
 		}
 	}
 	// Raw values by dotted form path and by input name, for the named step.
-	tx = mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Step: "identify", Values: map[string]any{
+	tx = mustAuthenticate(t, c, idx.Options{State: tx.State, Step: "identify", Values: map[string]any{
 		"identifier":  idxtest.DemoUsername,
 		"credentials": map[string]any{"passcode": idxtest.DemoPassword},
 	}}, selectEmail)
 	// The same by dotted path, on a new transaction.
-	mustAuthenticate(t, c, idx.AuthenticateOptions{Step: "identify", Values: map[string]any{
+	mustAuthenticate(t, c, idx.Options{Step: "identify", Values: map[string]any{
 		"identifier":           idxtest.DemoUsername,
 		"credentials.passcode": idxtest.DemoPassword,
 	}}, selectEmail)
 	// A raw nested value for a field the form lacks is refused before
 	// anything is sent.
 	srv.ResetRequestLog()
-	_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, Step: "select-authenticator-authenticate", Values: map[string]any{"bogus": "x"}})
+	_, err := c.Authenticate(t.Context(), idx.Options{State: tx.State, Step: "select-authenticator-authenticate", Values: map[string]any{"bogus": "x"}})
 	if !errors.Is(err, idx.ErrInvalidInput) {
 		t.Errorf("unknown field: err = %v; want ErrInvalidInput", err)
 	}
@@ -637,9 +637,9 @@ func TestWithoutVerificationDataStep(t *testing.T) {
 	t.Parallel()
 	srv := newOrg(t, idxtest.WithEmailVerificationData(false))
 	c := newClient(t, srv, idx.Config{})
-	tx := mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	tx := mustAuthenticate(t, c, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 	srv.ResetRequestLog()
-	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
+	mustAuthenticate(t, c, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
 	if diff := cmp.Diff([]string{"POST /idp/idx/challenge"}, srv.RequestLog()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
@@ -652,7 +652,7 @@ func TestAllValuesUpFront(t *testing.T) {
 	// Username, password and authenticator in one call: the call answers
 	// identify, the selection and the verification data, and stops at the
 	// code it cannot know yet.
-	mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword, Authenticator: authenticator.OktaEmail}, challengeEmail)
+	mustAuthenticate(t, c, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword, Authenticator: authenticator.OktaEmail}, challengeEmail)
 	if _, ok := srv.LastCode(idxtest.DemoUsername); !ok {
 		t.Error("no email sent")
 	}
@@ -668,12 +668,12 @@ func TestRevoke(t *testing.T) {
 		t.Run(cfg.ClientID, func(t *testing.T) {
 			c := newClient(t, srv, idx.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: []string{"openid", "profile", "email", "offline_access"}})
 			ctx := t.Context()
-			tx, err := c.Authenticate(ctx, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword, Authenticator: authenticator.OktaEmail})
+			tx, err := c.Authenticate(ctx, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword, Authenticator: authenticator.OktaEmail})
 			if err != nil {
 				t.Fatal(err)
 			}
 			state := tx.State
-			tx, err = c.Authenticate(ctx, idx.AuthenticateOptions{State: state, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
+			tx, err = c.Authenticate(ctx, idx.Options{State: state, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 			if err != nil || tx.Status != idx.StatusSuccess {
 				t.Fatalf("sign-in: %v %v", tx, err)
 			}
@@ -714,18 +714,18 @@ func TestDoubleSubmitDoesNotLoseAnUpdate(t *testing.T) {
 	srv := newOrg(t)
 	store := idx.NewMemoryTransactionStore(0, nil)
 	a := newClient(t, srv, idx.Config{}, idx.WithTransactionStore(store))
-	tx := mustAuthenticate(t, a, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	tx := mustAuthenticate(t, a, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 	snapshot, err := store.Load(t.Context(), tx.State)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The first submission wins and is saved.
-	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
+	mustAuthenticate(t, a, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
 	// The second, working from the same loaded version, is told it lost.
 	b := newClient(t, srv, idx.Config{}, idx.WithTransactionStore(&staleStore{TransactionStore: store, snapshot: snapshot}))
-	if _, err := b.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}); !errors.Is(err, idx.ErrTransactionConflict) {
+	if _, err := b.Authenticate(t.Context(), idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail}); !errors.Is(err, idx.ErrTransactionConflict) {
 		t.Fatalf("err = %v; want ErrTransactionConflict", err)
 	}
 	// The winner's state is intact: the code step goes on.
-	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, a, idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 }

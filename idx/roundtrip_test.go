@@ -72,11 +72,11 @@ func TestSteadyStateSeedFlow(t *testing.T) {
 	}
 
 	// Each call of the flow on its own.
-	tx := mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	tx := mustAuthenticate(t, c, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 	wantRequests(t, srv, "username and password", []string{reqInteract, reqIntrospect, reqIdentify})
-	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
+	mustAuthenticate(t, c, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
 	wantRequests(t, srv, "the email authenticator", []string{reqChallenge, reqChallenge})
-	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, c, idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 	wantRequests(t, srv, "the code", []string{reqAnswer, reqToken})
 }
 
@@ -86,10 +86,10 @@ func TestSteadyStateAllValuesUpFront(t *testing.T) {
 	c := newClient(t, srv, idx.Config{})
 	signIn(t, c, srv, idxtest.DemoUsername, idxtest.DemoPassword)
 	srv.ResetRequestLog()
-	tx := mustAuthenticate(t, c, idx.AuthenticateOptions{
+	tx := mustAuthenticate(t, c, idx.Options{
 		Username: idxtest.DemoUsername, Password: idxtest.DemoPassword, Authenticator: authenticator.OktaEmail,
 	}, challengeEmail)
-	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, c, idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 	wantRequests(t, srv, "values up front", seedFlow)
 }
 
@@ -99,26 +99,26 @@ func TestWrongPasswordCostsOneIdentify(t *testing.T) {
 	c := newClient(t, srv, idx.Config{})
 	signIn(t, c, srv, idxtest.DemoUsername, idxtest.DemoPassword)
 	srv.ResetRequestLog()
-	tx, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: "wrong"})
+	tx, err := c.Authenticate(t.Context(), idx.Options{Username: idxtest.DemoUsername, Password: "wrong"})
 	if err != nil || tx.Rejection == nil {
 		t.Fatalf("wrong password: %v, %v", tx, err)
 	}
 	wantRequests(t, srv, "a wrong password", []string{reqInteract, reqIntrospect, reqIdentify})
-	tx = mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	tx = mustAuthenticate(t, c, idx.Options{State: tx.State, Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 	wantRequests(t, srv, "the right password after a wrong one", []string{reqIdentify})
-	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
+	mustAuthenticate(t, c, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
 	good := lastCode(t, srv, idxtest.DemoUsername)
 	wrong := "000000"
 	if good == wrong {
 		wrong = "111111"
 	}
 	srv.ResetRequestLog()
-	bad, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: wrong})
+	bad, err := c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: wrong})
 	if err != nil || bad.Rejection == nil {
 		t.Fatalf("wrong code: %v, %v", bad, err)
 	}
 	wantRequests(t, srv, "a wrong code", []string{reqAnswer})
-	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, VerificationCode: good}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, c, idx.Options{State: tx.State, VerificationCode: good}, stepView{Status: idx.StatusSuccess})
 	wantRequests(t, srv, "the right code after a wrong one", []string{reqAnswer, reqToken})
 }
 
@@ -127,7 +127,7 @@ func TestResendSequence(t *testing.T) {
 	srv := newOrg(t)
 	c := newClient(t, srv, idx.Config{})
 	signIn(t, c, srv, idxtest.DemoUsername, idxtest.DemoPassword)
-	tx := mustAuthenticate(t, c, idx.AuthenticateOptions{
+	tx := mustAuthenticate(t, c, idx.Options{
 		Username: idxtest.DemoUsername, Password: idxtest.DemoPassword, Authenticator: authenticator.OktaEmail,
 	}, challengeEmail)
 	srv.ResetRequestLog()
@@ -135,11 +135,11 @@ func TestResendSequence(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantRequests(t, srv, "Resend", []string{reqResend})
-	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Resend: true}, challengeEmail)
+	mustAuthenticate(t, c, idx.Options{State: tx.State, Resend: true}, challengeEmail)
 	wantRequests(t, srv, "Authenticate with Resend", []string{reqResend})
 	// A resend and the code in one call: the code of the resent email.
 	resent := len(srv.Outbox())
-	_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, Resend: true, VerificationCode: "000000"})
+	_, err := c.Authenticate(t.Context(), idx.Options{State: tx.State, Resend: true, VerificationCode: "000000"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestResendSequence(t *testing.T) {
 	if got := len(srv.Outbox()); got != resent+1 {
 		t.Fatalf("%d emails after the resend; want %d", got, resent+1)
 	}
-	mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, c, idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 	wantRequests(t, srv, "the code after resends", []string{reqAnswer, reqToken})
 }
 
@@ -159,13 +159,13 @@ func TestCancelSequence(t *testing.T) {
 	srv.ResetRequestLog()
 	for _, tc := range []struct {
 		name string
-		opts idx.AuthenticateOptions
+		opts idx.Options
 		want stepView
 		cost []string
 	}{
-		{"at the authenticator choice", idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail,
+		{"at the authenticator choice", idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail,
 			[]string{reqInteract, reqIntrospect, reqIdentify}},
-		{"at the code", idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword, Authenticator: authenticator.OktaEmail}, challengeEmail,
+		{"at the code", idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword, Authenticator: authenticator.OktaEmail}, challengeEmail,
 			[]string{reqInteract, reqIntrospect, reqIdentify, reqChallenge, reqChallenge}},
 	} {
 		tx := mustAuthenticate(t, c, tc.opts, tc.want)
@@ -176,7 +176,7 @@ func TestCancelSequence(t *testing.T) {
 		}
 		wantRequests(t, srv, "Cancel "+tc.name, []string{reqCancel})
 		// Continuing a canceled transaction costs nothing.
-		if _, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}); err == nil {
+		if _, err := c.Authenticate(t.Context(), idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail}); err == nil {
 			t.Fatalf("a canceled transaction went on")
 		}
 		wantRequests(t, srv, "after Cancel "+tc.name, nil)
@@ -239,25 +239,25 @@ func TestResumeInAnotherInstance(t *testing.T) {
 	}
 	a, b := instance(), instance()
 
-	tx := mustAuthenticate(t, a, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	tx := mustAuthenticate(t, a, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
 	wantRequests(t, srv, "instance A: username and password", []string{reqInteract, reqIntrospect, reqIdentify})
-	mustAuthenticate(t, b, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
+	mustAuthenticate(t, b, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
 	wantRequests(t, srv, "instance B: the email authenticator", []string{reqChallenge, reqChallenge})
-	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, a, idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 	// A verifies its first ID token: its caches are cold.
 	wantRequests(t, srv, "instance A: the code", []string{reqAnswer, reqToken, reqDiscovery, reqKeys})
 
 	// The other way round; B's caches are cold too, A's are warm.
-	tx = mustAuthenticate(t, b, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
-	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
+	tx = mustAuthenticate(t, b, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	mustAuthenticate(t, a, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
 	wantRequests(t, srv, "B starts, A selects", []string{reqInteract, reqIntrospect, reqIdentify, reqChallenge, reqChallenge})
-	mustAuthenticate(t, b, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	mustAuthenticate(t, b, idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 	wantRequests(t, srv, "instance B: the code", []string{reqAnswer, reqToken, reqDiscovery, reqKeys})
 
 	// Both warm now: a sign-in spread over both is the seed flow.
-	tx = mustAuthenticate(t, a, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
-	mustAuthenticate(t, b, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
-	mustAuthenticate(t, a, idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
+	tx = mustAuthenticate(t, a, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	mustAuthenticate(t, b, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
+	mustAuthenticate(t, a, idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 	wantRequests(t, srv, "a sign-in over two warm instances", seedFlow)
 }
 
@@ -320,7 +320,7 @@ func TestColdClientFetchesDiscoveryAndKeysOnce(t *testing.T) {
 	c := newClient(t, srv, idx.Config{})
 	states := make([]string, n)
 	for i := range n {
-		tx := mustAuthenticate(t, c, idx.AuthenticateOptions{
+		tx := mustAuthenticate(t, c, idx.Options{
 			Username: fmt.Sprintf("cold%d@example.com", i), Password: "Passw0rd-cold!", Authenticator: authenticator.OktaEmail,
 		}, challengeEmail)
 		states[i] = tx.State
@@ -332,7 +332,7 @@ func TestColdClientFetchesDiscoveryAndKeysOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			code, _ := srv.LastCode(fmt.Sprintf("cold%d@example.com", i))
-			tx, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: states[i], VerificationCode: code})
+			tx, err := c.Authenticate(t.Context(), idx.Options{State: states[i], VerificationCode: code})
 			if err != nil || tx.Status != idx.StatusSuccess {
 				t.Errorf("sign-in %d: %v, %v", i, tx, err)
 			}

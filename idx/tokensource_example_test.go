@@ -40,13 +40,13 @@ func ExampleClient_TokenSource() {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
-	tx, err := client.Authenticate(ctx, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+	tx, err := client.Authenticate(ctx, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 	if err == nil {
-		tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+		tx, err = client.Authenticate(ctx, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 	}
 	if err == nil {
 		code, _ := org.LastCode(idxtest.DemoUsername)
-		tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
+		tx, err = client.Authenticate(ctx, idx.Options{State: tx.State, VerificationCode: code})
 	}
 	if err != nil {
 		log.Fatal(err)
@@ -98,13 +98,13 @@ func ExampleTokenSource_Client() {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
-	tx, err := client.Authenticate(ctx, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+	tx, err := client.Authenticate(ctx, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 	if err == nil {
-		tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+		tx, err = client.Authenticate(ctx, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 	}
 	if err == nil {
 		code, _ := org.LastCode(idxtest.DemoUsername)
-		tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
+		tx, err = client.Authenticate(ctx, idx.Options{State: tx.State, VerificationCode: code})
 	}
 	if err != nil {
 		log.Fatal(err)

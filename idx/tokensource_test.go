@@ -189,15 +189,15 @@ func TestTokenSourceSingleFlight(t *testing.T) {
 	clk := testclock.New(time.Now())
 	srv := newOrg(t, idxtest.WithClock(clk.Now))
 	c := newClient(t, srv, idx.Config{Scopes: offline}, idx.WithClock(clk.Now))
-	tx, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+	tx, err := c.Authenticate(t.Context(), idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, Authenticator: "okta_email"})
+	tx, err = c.Authenticate(t.Context(), idx.Options{State: tx.State, Authenticator: "okta_email"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
+	tx, err = c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 	if err != nil || tx.Status != idx.StatusSuccess {
 		t.Fatalf("sign-in: %v %v", tx, err)
 	}
@@ -508,12 +508,12 @@ func TestTokenSourceRefreshOutlivesCaller(t *testing.T) {
 // transaction.
 func signInTx(t *testing.T, c *idx.Client, srv *idxtest.Server) *idx.Transaction {
 	t.Helper()
-	tx, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+	tx, err := c.Authenticate(t.Context(), idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 	if err == nil {
-		tx, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, Authenticator: "okta_email"})
+		tx, err = c.Authenticate(t.Context(), idx.Options{State: tx.State, Authenticator: "okta_email"})
 	}
 	if err == nil {
-		tx, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
+		tx, err = c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 	}
 	if err != nil || tx.Status != idx.StatusSuccess {
 		t.Fatalf("sign-in: %v %v", tx, err)

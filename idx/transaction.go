@@ -23,8 +23,6 @@ const (
 	StatusPending Status = "PENDING"
 	// StatusSuccess: the user is signed in; Tokens holds the tokens.
 	StatusSuccess Status = "SUCCESS"
-	// StatusFailure is reserved, as in okta-auth-js; problems are Go errors.
-	StatusFailure Status = "FAILURE"
 	// StatusTerminal: the server ended the transaction with a message (see
 	// Messages), for example after a password reset or an email link.
 	StatusTerminal Status = "TERMINAL"
@@ -136,7 +134,7 @@ type NextStep struct {
 	// "phone", ...), empty when the step is about none.
 	Type string
 	// Inputs are the values the step asks for, under the names
-	// AuthenticateOptions uses (username, password, authenticator,
+	// Options uses (username, password, authenticator,
 	// verificationCode, methodType, ...); fields without such a name keep
 	// their dotted form path and are answered through Values.
 	Inputs []Input

@@ -47,8 +47,8 @@ func inject(t *testing.T, srv *idxtest.Server, faults ...idxtest.Fault) {
 // toChallenge signs the demo user in up to the email code challenge.
 func toChallenge(t *testing.T, c *idx.Client) *idx.Transaction {
 	t.Helper()
-	tx := mustAuthenticate(t, c, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
-	return mustAuthenticate(t, c, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
+	tx := mustAuthenticate(t, c, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword}, selectEmail)
+	return mustAuthenticate(t, c, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
 }
 
 // recorded returns the recorded requests to path.
@@ -101,12 +101,12 @@ func TestWireRateLimitRetriedAfterReset(t *testing.T) {
 			var err error
 			switch {
 			case tt.start:
-				_, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+				_, err = c.Authenticate(t.Context(), idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 			case strings.HasSuffix(tt.path, "/resend"):
 				_, err = c.Resend(t.Context(), tx.State)
 			default:
 				code := lastCode(t, srv, idxtest.DemoUsername)
-				tx, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
+				tx, err = c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: code})
 				if err == nil && tx.Status != idx.StatusSuccess {
 					t.Errorf("status %s after the retried request", tx.Status)
 				}
@@ -150,7 +150,7 @@ func TestWireRateLimitBeyondDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	before := time.Now()
-	_, err := c.Authenticate(ctx, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+	_, err := c.Authenticate(ctx, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 	var rl *idx.RateLimitError
 	if !errors.As(err, &rl) || !errors.Is(err, idx.ErrRateLimited) {
 		t.Fatalf("err = %v; want *RateLimitError", err)
@@ -198,7 +198,7 @@ func TestWireMaxRateLimitWait(t *testing.T) {
 			c := newClient(t, srv, idx.Config{}, idx.WithClock(now), idx.WithMaxRateLimitWait(tt.bound),
 				idx.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))))
 			inject(t, srv, idxtest.Fault{Method: "POST", Path: "/idp/idx/identify", Times: 1, Kind: idxtest.FaultRateLimit, Reset: tt.reset})
-			tx, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+			tx, err := c.Authenticate(t.Context(), idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 			if tt.want == nil {
 				if err != nil || tx.Status != idx.StatusPending {
 					t.Fatalf("tx, err = %v, %v; want the next step after the wait", tx, err)
@@ -282,7 +282,7 @@ func TestWireAnswerNeverReplayed(t *testing.T) {
 			f.Method, f.Path, f.Times = "POST", "/idp/idx/challenge/answer", 1
 			inject(t, srv, f)
 			srv.ResetRequestLog()
-			got, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
+			got, err := c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 			tt.check(t, got, err)
 			counts := srv.RequestCounts()
 			if counts[reqAnswer] != 1 || counts[reqIntrospect] != tt.wantIntrospect {
@@ -330,7 +330,7 @@ func TestWireAnswerNeverReplayed(t *testing.T) {
 				tx := toChallenge(t, c)
 				inject(t, srv, idxtest.Fault{Method: "POST", Path: "/oauth2/default/v1/token", Kind: kind, Status: 503})
 				srv.ResetRequestLog()
-				_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
+				_, err := c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 				if err == nil {
 					t.Fatal("sign-in succeeded without tokens")
 				}
@@ -357,7 +357,7 @@ func TestWireHungServer(t *testing.T) {
 			inject(t, srv, idxtest.Fault{Method: "POST", Path: path, Kind: idxtest.FaultHang})
 			ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 			defer cancel()
-			_, err := c.Authenticate(ctx, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+			_, err := c.Authenticate(ctx, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("err = %v; want context.DeadlineExceeded", err)
 			}
@@ -381,7 +381,7 @@ func TestWireCancelDuringBackoff(t *testing.T) {
 		}
 		cancel() // the client is waiting before its first retry (250ms at least)
 	}()
-	_, err := c.Authenticate(ctx, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+	_, err := c.Authenticate(ctx, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v; want context.Canceled", err)
 	}
@@ -460,7 +460,7 @@ func TestWireHostileResponses(t *testing.T) {
 			srv.ClearFaults()
 			inject(t, srv, tt.faults...)
 			defer srv.ClearFaults()
-			tx, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+			tx, err := c.Authenticate(t.Context(), idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 			if err == nil {
 				t.Fatalf("no error; got %v", tx)
 			}
@@ -482,7 +482,7 @@ func TestWireHostileResponses(t *testing.T) {
 				srv.ClearFaults()
 				tx := toChallenge(t, c)
 				inject(t, srv, idxtest.Fault{Path: "/oauth2/default/v1/token", Kind: kind, Times: 1})
-				got, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
+				got, err := c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 				if err == nil {
 					t.Fatalf("no error; got %v", got)
 				}
@@ -501,7 +501,7 @@ func TestWireOversizedAnswer(t *testing.T) {
 	t.Parallel()
 	srv := newOrg(t)
 	c := newClient(t, srv, idx.Config{})
-	tx, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: "wrong password"})
+	tx, err := c.Authenticate(t.Context(), idx.Options{Username: idxtest.DemoUsername, Password: "wrong password"})
 	if err != nil || tx.Rejection == nil {
 		t.Fatalf("got %v, %v; want a rejected identify", tx, err)
 	}
@@ -509,7 +509,7 @@ func TestWireOversizedAnswer(t *testing.T) {
 		idxtest.Fault{Path: "/idp/idx/identify", Kind: idxtest.FaultOversizedBody, Times: 1},
 		idxtest.Fault{Path: "/idp/idx/introspect", Kind: idxtest.FaultOversizedBody, Times: 1})
 	srv.ResetRequestLog()
-	_, err = c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+	_, err = c.Authenticate(t.Context(), idx.Options{State: tx.State, Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 	if !errors.Is(err, idx.ErrOutcomeUnknown) || !errors.Is(err, idx.ErrBodyTooLarge) {
 		t.Errorf("err = %v; want ErrOutcomeUnknown and ErrBodyTooLarge", err)
 	}
@@ -530,7 +530,7 @@ func TestWireOversizedBodyMemory(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+	_, err := c.Authenticate(t.Context(), idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 	runtime.ReadMemStats(&after)
 	if !errors.Is(err, idx.ErrBodyTooLarge) {
 		t.Fatalf("err = %v; want ErrBodyTooLarge", err)
@@ -557,7 +557,7 @@ func TestWireForeignHrefs(t *testing.T) {
 		c := newClient(t, srv, idx.Config{})
 		inject(t, srv, idxtest.Fault{Path: "/idp/idx/introspect", Times: 1, Kind: idxtest.FaultForeignHrefs, Origin: foreign.URL})
 		srv.ResetRequestLog()
-		_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+		_, err := c.Authenticate(t.Context(), idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 		var oe *idx.OriginError
 		if !errors.Is(err, idx.ErrForeignOrigin) || !errors.As(err, &oe) {
 			t.Fatalf("err = %v; want *OriginError", err)
@@ -574,7 +574,7 @@ func TestWireForeignHrefs(t *testing.T) {
 		tx := toChallenge(t, c)
 		inject(t, srv, idxtest.Fault{Path: "/idp/idx/challenge/answer", Times: 1, Kind: idxtest.FaultForeignHrefs, Origin: foreign.URL})
 		srv.ResetRequestLog()
-		_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
+		_, err := c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 		if err == nil {
 			t.Fatal("a foreign token URL was accepted")
 		}
@@ -614,7 +614,7 @@ func TestWireHrefWithQuery(t *testing.T) {
 			f.Path, f.Times, f.BodyContains = "/idp/idx/introspect", 1, ""
 			inject(t, srv, f)
 			before := srv.RequestCounts()[reqIdentify]
-			tx, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+			tx, err := c.Authenticate(t.Context(), idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 			var oe *idx.OriginError
 			if !errors.Is(err, idx.ErrForeignOrigin) || !errors.As(err, &oe) {
 				t.Fatalf("Authenticate = %+v, %v; want an *OriginError", tx, err)
@@ -635,7 +635,7 @@ func TestWireHrefWithQuery(t *testing.T) {
 			f.Path, f.Times = "/idp/idx/challenge/answer", 1
 			inject(t, srv, f)
 			before := srv.RequestCounts()[reqToken]
-			_, err := c.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
+			_, err := c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)})
 			var oe *idx.OriginError
 			if !errors.Is(err, idx.ErrForeignOrigin) || !errors.As(err, &oe) {
 				t.Fatalf("err = %v; want an *OriginError", err)

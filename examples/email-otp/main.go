@@ -97,7 +97,7 @@ func signIn(ctx context.Context, p *terminal.Program) error {
 	if err != nil || cmd == terminal.Cancel {
 		return canceled(p, err)
 	}
-	tx, err := client.Authenticate(ctx, idx.AuthenticateOptions{Username: username, Password: password})
+	tx, err := client.Authenticate(ctx, idx.Options{Username: username, Password: password})
 	for err == nil && tx.Status == idx.StatusPending {
 		terminal.Report(p.Out, tx)
 		step := tx.NextStep
@@ -111,7 +111,7 @@ func signIn(ctx context.Context, p *terminal.Program) error {
 				return fmt.Errorf("the org does not offer the email authenticator at step %s", step.Name)
 			}
 			fmt.Fprintln(p.Out, "  -> authenticator: okta_email")
-			tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+			tx, err = client.Authenticate(ctx, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 		case hasInput(step, "verificationCode"):
 			code, cmd, aerr := a.Answer(ctx, step, idx.Input{Name: "verificationCode", Required: true})
 			switch {
@@ -122,7 +122,7 @@ func signIn(ctx context.Context, p *terminal.Program) error {
 				fmt.Fprintln(p.Out, "  asking the org to send the code again")
 				tx, err = client.Resend(ctx, tx.State)
 			default:
-				tx, err = client.Authenticate(ctx, idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
+				tx, err = client.Authenticate(ctx, idx.Options{State: tx.State, VerificationCode: code})
 			}
 		default:
 			_, _ = client.Cancel(ctx, tx.State)

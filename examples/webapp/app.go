@@ -19,7 +19,7 @@ import (
 
 // idxClient is the part of *idx.Client the app uses.
 type idxClient interface {
-	Authenticate(ctx context.Context, opts idx.AuthenticateOptions) (*idx.Transaction, error)
+	Authenticate(ctx context.Context, opts idx.Options) (*idx.Transaction, error)
 	Resend(ctx context.Context, state string) (*idx.Transaction, error)
 	Cancel(ctx context.Context, state string) (*idx.Transaction, error)
 	UserInfo(ctx context.Context, t *idx.Tokens) (*idx.UserInfo, error)
@@ -298,7 +298,7 @@ func (a *app) startSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.log.InfoContext(ctx, "sign-in: starting")
-	tx, err := a.client.Authenticate(ctx, idx.AuthenticateOptions{Username: username, Password: password})
+	tx, err := a.client.Authenticate(ctx, idx.Options{Username: username, Password: password})
 	if err == nil && tx.Status == idx.StatusPending && tx.Rejection != nil {
 		// The first refused answer of this sign-in (a wrong password).
 		if _, _, err := a.answers.take(ctx, tx.State); err != nil {
@@ -359,7 +359,7 @@ func (a *app) answerStep(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.log.InfoContext(ctx, "sign-in: answering", "step", step.Name)
-	tx, err := a.client.Authenticate(ctx, idx.AuthenticateOptions{State: state, Step: step.Name, Values: values})
+	tx, err := a.client.Authenticate(ctx, idx.Options{State: state, Step: step.Name, Values: values})
 	if a.answerEnded(w, r, id, sess, state, n, tx, err) {
 		return
 	}

@@ -357,7 +357,7 @@ func TestSignOut(t *testing.T) {
 func TestSignOutRevokeFails(t *testing.T) {
 	t.Parallel()
 	stub := &stubClient{revokeErr: errors.New("revoke: connection refused")}
-	stub.authenticate = func(idx.AuthenticateOptions) (*idx.Transaction, error) {
+	stub.authenticate = func(idx.Options) (*idx.Transaction, error) {
 		return &idx.Transaction{Status: idx.StatusSuccess, State: "s", Tokens: &idx.Tokens{AccessToken: "at"}}, nil
 	}
 	h := newHarness(t, withClient(stub))
@@ -467,7 +467,7 @@ func TestExpiredTransaction(t *testing.T) {
 		t.Run(err.Error(), func(t *testing.T) {
 			t.Parallel()
 			stub := &stubClient{}
-			stub.authenticate = func(o idx.AuthenticateOptions) (*idx.Transaction, error) {
+			stub.authenticate = func(o idx.Options) (*idx.Transaction, error) {
 				if o.State == "" {
 					return pending(idx.NextStep{Name: "challenge-authenticator", Inputs: []idx.Input{{Name: "verificationCode", Type: "string", Required: true}}}), nil
 				}
@@ -501,7 +501,7 @@ func TestDoubleSubmit(t *testing.T) {
 	var h *harness
 	var b *browser
 	stub := &stubClient{}
-	stub.authenticate = func(o idx.AuthenticateOptions) (*idx.Transaction, error) {
+	stub.authenticate = func(o idx.Options) (*idx.Transaction, error) {
 		if o.State == "" {
 			return pending(code), nil
 		}
@@ -688,7 +688,7 @@ func TestEscaping(t *testing.T) {
 	t.Parallel()
 	evil := `<script>alert("x")</script>`
 	stub := &stubClient{}
-	stub.authenticate = func(idx.AuthenticateOptions) (*idx.Transaction, error) {
+	stub.authenticate = func(idx.Options) (*idx.Transaction, error) {
 		return pending(idx.NextStep{
 			Name:   "challenge-authenticator",
 			Inputs: []idx.Input{{Name: `code"><b>`, Label: evil, Type: "string"}},
@@ -733,7 +733,7 @@ func TestAnyStep(t *testing.T) {
 	}
 	skip := idx.NextStep{Name: "skip"}
 	stub := &stubClient{}
-	stub.authenticate = func(o idx.AuthenticateOptions) (*idx.Transaction, error) {
+	stub.authenticate = func(o idx.Options) (*idx.Transaction, error) {
 		tx := pending(step)
 		tx.AvailableSteps = append(tx.AvailableSteps, skip)
 		return tx, nil
@@ -763,7 +763,7 @@ func TestAnyStep(t *testing.T) {
 		"value.subscribe":                   {"true"},
 		"value.unknown":                     {"ignored"},
 	})
-	want := idx.AuthenticateOptions{State: "stub-state-0123456789", Step: "enroll-profile", Values: map[string]any{
+	want := idx.Options{State: "stub-state-0123456789", Step: "enroll-profile", Values: map[string]any{
 		"userProfile.firstName": "Ada", "userProfile.favouriteColour": "blue", "credentials.passcode": " secret ", "subscribe": true,
 	}}
 	if diff := cmp.Diff(want, stub.lastCall()); diff != "" {
@@ -775,7 +775,7 @@ func TestAnyStep(t *testing.T) {
 		t.Errorf("skip page lacks its form:\n%s", p.body)
 	}
 	b.post("/login/step", url.Values{"step": {"skip"}})
-	if diff := cmp.Diff(idx.AuthenticateOptions{State: "stub-state-0123456789", Step: "skip", Values: map[string]any{}}, stub.lastCall()); diff != "" {
+	if diff := cmp.Diff(idx.Options{State: "stub-state-0123456789", Step: "skip", Values: map[string]any{}}, stub.lastCall()); diff != "" {
 		t.Errorf("skip options mismatch (-want +got):\n%s", diff)
 	}
 	// A choice that was not offered never reaches the SDK.
@@ -789,7 +789,7 @@ func TestAnyStep(t *testing.T) {
 func TestTerminal(t *testing.T) {
 	t.Parallel()
 	stub := &stubClient{}
-	stub.authenticate = func(idx.AuthenticateOptions) (*idx.Transaction, error) {
+	stub.authenticate = func(idx.Options) (*idx.Transaction, error) {
 		return &idx.Transaction{Status: idx.StatusTerminal, Messages: []idx.Message{
 			{Class: "INFO", Key: "idx.return.link.expired", Text: "This link has expired."},
 		}}, nil
@@ -835,7 +835,7 @@ func TestOrgErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			stub := &stubClient{}
-			stub.authenticate = func(idx.AuthenticateOptions) (*idx.Transaction, error) { return nil, tt.err }
+			stub.authenticate = func(idx.Options) (*idx.Transaction, error) { return nil, tt.err }
 			h := newHarness(t, withClient(stub))
 			b := h.browser()
 			b.get("/login")
@@ -876,7 +876,7 @@ func TestUnreachableOrg(t *testing.T) {
 func TestUserInfoFails(t *testing.T) {
 	t.Parallel()
 	stub := &stubClient{userInfoErr: errors.New("userinfo: 500")}
-	stub.authenticate = func(idx.AuthenticateOptions) (*idx.Transaction, error) {
+	stub.authenticate = func(idx.Options) (*idx.Transaction, error) {
 		return &idx.Transaction{Status: idx.StatusSuccess, State: "s", Tokens: &idx.Tokens{
 			AccessToken:   "at",
 			IDTokenClaims: &idx.IDTokenClaims{Subject: "00uclaims", Claims: map[string]any{"sub": "00uclaims", "name": "Claire Claims", "email": "c@example.com"}},
@@ -952,7 +952,7 @@ func TestEmptyCredentials(t *testing.T) {
 
 func TestSessionStoreFull(t *testing.T) {
 	t.Parallel()
-	stub := &stubClient{authenticate: func(idx.AuthenticateOptions) (*idx.Transaction, error) {
+	stub := &stubClient{authenticate: func(idx.Options) (*idx.Transaction, error) {
 		return pending(idx.NextStep{Name: "challenge-authenticator", Inputs: []idx.Input{{Name: "verificationCode", Type: "string"}}}), nil
 	}}
 	h := newHarness(t, withClient(stub), withAppConfig(func(c *appConfig) { c.maxSessions = 1 }))

@@ -334,15 +334,15 @@ func (b *browser) signIn() page {
 // stubClient is an idxClient whose answers a test chooses.
 type stubClient struct {
 	mu    sync.Mutex
-	calls []idx.AuthenticateOptions
+	calls []idx.Options
 
-	authenticate func(idx.AuthenticateOptions) (*idx.Transaction, error)
+	authenticate func(idx.Options) (*idx.Transaction, error)
 	cancelErr    error
 	revokeErr    error
 	userInfoErr  error
 }
 
-func (s *stubClient) Authenticate(_ context.Context, o idx.AuthenticateOptions) (*idx.Transaction, error) {
+func (s *stubClient) Authenticate(_ context.Context, o idx.Options) (*idx.Transaction, error) {
 	s.mu.Lock()
 	s.calls = append(s.calls, o)
 	s.mu.Unlock()
@@ -350,7 +350,7 @@ func (s *stubClient) Authenticate(_ context.Context, o idx.AuthenticateOptions) 
 }
 
 func (s *stubClient) Resend(_ context.Context, state string) (*idx.Transaction, error) {
-	return s.Authenticate(context.Background(), idx.AuthenticateOptions{State: state, Resend: true})
+	return s.Authenticate(context.Background(), idx.Options{State: state, Resend: true})
 }
 
 func (s *stubClient) Cancel(context.Context, string) (*idx.Transaction, error) {
@@ -378,11 +378,11 @@ func (s *stubClient) HandleInteractionCodeRedirect(context.Context, string, stri
 	return nil, errors.New("stub: no redirects")
 }
 
-func (s *stubClient) lastCall() idx.AuthenticateOptions {
+func (s *stubClient) lastCall() idx.Options {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.calls) == 0 {
-		return idx.AuthenticateOptions{}
+		return idx.Options{}
 	}
 	return s.calls[len(s.calls)-1]
 }

@@ -276,7 +276,7 @@ func humanize(s string) string {
 var errBadChoice = errors.New("not one of the offered choices")
 
 // stepValues reads a posted answer to step from form, as the Values of
-// idx.AuthenticateOptions: by input name, booleans as bool, all else as
+// idx.Options: by input name, booleans as bool, all else as
 // strings. Empty answers are left out so that the server judges what is
 // missing; the text of non-secret inputs is trimmed.
 func stepValues(step *idx.NextStep, form url.Values) (map[string]any, error) {

@@ -99,7 +99,7 @@ func (a *app) startStepUp(w http.ResponseWriter, r *http.Request) {
 	}
 	sess.returnTo = "/security"
 	a.log.InfoContext(ctx, "step-up: starting")
-	opts := idx.AuthenticateOptions{ACRValues: []string{idx.ACRTwoFactors}, MaxAge: stepUpMaxAge}
+	opts := idx.Options{ACRValues: []string{idx.ACRTwoFactors}, MaxAge: stepUpMaxAge}
 	if sess.stepUp != "-" {
 		opts.LoginHint = sess.stepUp
 	}

@@ -12,7 +12,7 @@
 //	store, err := cookiestore.New(cookiestore.Keys{Current: cookiestore.Key{ID: "2025-06", Secret: secret}})
 //	client, err := idx.NewClient(cfg, idx.WithTransactionStore(store))
 //	http.Handle("/login", store.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-//		tx, err := client.Authenticate(r.Context(), idx.AuthenticateOptions{State: r.FormValue("state"), ...})
+//		tx, err := client.Authenticate(r.Context(), idx.Options{State: r.FormValue("state"), ...})
 //		// ... render the next step
 //	})))
 //

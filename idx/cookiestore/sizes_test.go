@@ -37,7 +37,7 @@ type replica struct {
 
 // authenticate makes one sign-in request of br to r and returns the
 // transaction and the size of the Set-Cookie the response carries.
-func authenticate(t *testing.T, br *browser, r replica, opts idx.AuthenticateOptions) (*idx.Transaction, int) {
+func authenticate(t *testing.T, br *browser, r replica, opts idx.Options) (*idx.Transaction, int) {
 	t.Helper()
 	var tx *idx.Transaction
 	err := br.do(t.Context(), r.store, func(ctx context.Context) error {
@@ -96,7 +96,7 @@ func TestSignInAcrossReplicas(t *testing.T) {
 			a, b := reps[0], reps[1]
 			br := newBrowser("https://app.example/login")
 
-			tx, size := authenticate(t, br, a, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+			tx, size := authenticate(t, br, a, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 			if tx.NextStep == nil || tx.NextStep.Name != "select-authenticator-authenticate" {
 				t.Fatalf("after identify: %v", tx)
 			}
@@ -107,7 +107,7 @@ func TestSignInAcrossReplicas(t *testing.T) {
 			}
 
 			org.ResetRequestLog()
-			tx, size = authenticate(t, br, b, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+			tx, size = authenticate(t, br, b, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 			if tx.NextStep == nil || tx.NextStep.Name != "challenge-authenticator" {
 				t.Fatalf("after selecting email: %v", tx)
 			}
@@ -122,7 +122,7 @@ func TestSignInAcrossReplicas(t *testing.T) {
 			if !ok {
 				t.Fatal("no code sent")
 			}
-			tx, _ = authenticate(t, br, a, idx.AuthenticateOptions{State: tx.State, VerificationCode: code})
+			tx, _ = authenticate(t, br, a, idx.Options{State: tx.State, VerificationCode: code})
 			if tx.Status != idx.StatusSuccess {
 				t.Fatalf("after the code: %v", tx)
 			}
@@ -142,15 +142,15 @@ func TestSignInStaleCookie(t *testing.T) {
 	s := mustNew(t, cookiestore.Keys{Current: newKey("k1")})
 	r := replica{s, newClient(t, org, s)}
 	br := newBrowser("https://app.example/login")
-	tx, _ := authenticate(t, br, r, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
+	tx, _ := authenticate(t, br, r, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword})
 	stale, _ := br.cookie(secureName)
-	authenticate(t, br, r, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+	authenticate(t, br, r, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 	code, _ := org.LastCode(idxtest.DemoUsername)
 
 	// The stale cookie is at the select step: answering it again is a
 	// valid request to the org, which sends a new code.
 	br.setCookie(secureName, stale)
-	tx2, _ := authenticate(t, br, r, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+	tx2, _ := authenticate(t, br, r, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 	if tx2.NextStep == nil || tx2.NextStep.Name != "challenge-authenticator" {
 		t.Fatalf("resubmitted select: %v", tx2)
 	}
@@ -158,7 +158,7 @@ func TestSignInStaleCookie(t *testing.T) {
 	if newCode == code {
 		t.Skip("the org sent the same code twice; cannot tell the codes apart")
 	}
-	done, _ := authenticate(t, br, r, idx.AuthenticateOptions{State: tx.State, VerificationCode: newCode})
+	done, _ := authenticate(t, br, r, idx.Options{State: tx.State, VerificationCode: newCode})
 	if done.Status != idx.StatusSuccess {
 		t.Fatalf("after the new code: %v", done)
 	}

@@ -47,7 +47,7 @@ func newInstance(t *testing.T, org *idxtest.Server, prefix string, wrap func(idx
 	return &instance{store: store, client: client}
 }
 
-func authenticate(t *testing.T, c *idx.Client, opts idx.AuthenticateOptions, wantStatus idx.Status, wantStep string) *idx.Transaction {
+func authenticate(t *testing.T, c *idx.Client, opts idx.Options, wantStatus idx.Status, wantStep string) *idx.Transaction {
 	t.Helper()
 	tx, err := c.Authenticate(t.Context(), opts)
 	if err != nil {
@@ -72,10 +72,10 @@ func TestSignInAcrossInstances(t *testing.T) {
 	prefix := testPrefix(t, rdb)
 	a, b := newInstance(t, org, prefix, nil), newInstance(t, org, prefix, nil)
 
-	tx := authenticate(t, a.client, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword},
+	tx := authenticate(t, a.client, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword},
 		idx.StatusPending, "select-authenticator-authenticate")
 	org.ResetRequestLog()
-	authenticate(t, b.client, idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail},
+	authenticate(t, b.client, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail},
 		idx.StatusPending, "challenge-authenticator")
 	for _, r := range org.RequestLog() {
 		if r == "POST /idp/idx/introspect" {
@@ -86,7 +86,7 @@ func TestSignInAcrossInstances(t *testing.T) {
 	if !ok {
 		t.Fatal("no code sent")
 	}
-	done := authenticate(t, a.client, idx.AuthenticateOptions{State: tx.State, VerificationCode: code}, idx.StatusSuccess, "")
+	done := authenticate(t, a.client, idx.Options{State: tx.State, VerificationCode: code}, idx.StatusSuccess, "")
 
 	// The finished transaction is gone from Redis; its tokens are there
 	// for every instance.
@@ -138,13 +138,13 @@ func TestDoubleSubmitAcrossInstances(t *testing.T) {
 	start := newInstance(t, org, prefix, nil)
 	a, b := newInstance(t, org, prefix, wrap), newInstance(t, org, prefix, wrap)
 
-	tx := authenticate(t, start.client, idx.AuthenticateOptions{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword},
+	tx := authenticate(t, start.client, idx.Options{Username: idxtest.DemoUsername, Password: idxtest.DemoPassword},
 		idx.StatusPending, "select-authenticator-authenticate")
 	errs := make([]error, 2)
 	var wg sync.WaitGroup
 	for i, inst := range []*instance{a, b} {
 		wg.Go(func() {
-			_, errs[i] = inst.client.Authenticate(t.Context(), idx.AuthenticateOptions{State: tx.State, Authenticator: authenticator.OktaEmail})
+			_, errs[i] = inst.client.Authenticate(t.Context(), idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 		})
 	}
 	wg.Wait()
@@ -168,5 +168,5 @@ func TestDoubleSubmitAcrossInstances(t *testing.T) {
 		t.Errorf("stored version %d; want 2 (created, then one winning save)", saved.Version)
 	}
 	code, _ := org.LastCode(idxtest.DemoUsername)
-	authenticate(t, start.client, idx.AuthenticateOptions{State: tx.State, VerificationCode: code}, idx.StatusSuccess, "")
+	authenticate(t, start.client, idx.Options{State: tx.State, VerificationCode: code}, idx.StatusSuccess, "")
 }
