@@ -18,7 +18,7 @@ import (
 )
 
 // Options are the values of one call of Authenticate, Register,
-// RecoverPassword, UnlockAccount or Proceed. Leave State empty to start a
+// RecoverPassword or UnlockAccount. Leave State empty to start a
 // transaction; set it to continue one. Any values may be given up front:
 // the call answers every step they cover, in server order, and returns the
 // first step they do not.
@@ -139,11 +139,6 @@ type Options struct {
 	// [Client.HandleEmailVerifyCallback] refuse a callback that does not
 	// carry it. It must be hard to guess, as a random one is.
 	OAuthState string
-
-	// Resend asks the server to send the current code again before anything
-	// else is done. It is never done implicitly: each resend sends a message
-	// and counts against the org's limits.
-	Resend bool
 
 	// Step names the remediation Values answer, for steps the options above
 	// do not cover; Values hold its inputs by input name (as in
@@ -280,9 +275,6 @@ func (c *Client) proceed(ctx context.Context, opts Options, fl remediate.Flow) (
 	}
 	var f *flow
 	if opts.State == "" {
-		if opts.Resend {
-			return nil, &InputError{Field: "Resend", Reason: "needs a State"}
-		}
 		f, err = c.start(ctx, &opts)
 	} else {
 		f, err = c.load(ctx, opts.State)
@@ -290,7 +282,7 @@ func (c *Client) proceed(ctx context.Context, opts Options, fl remediate.Flow) (
 	if err != nil {
 		return nil, err
 	}
-	return c.run(ctx, f, remediate.Call{Flow: fl, Values: v, Step: opts.Step, Resend: opts.Resend})
+	return c.run(ctx, f, remediate.Call{Flow: fl, Values: v, Step: opts.Step})
 }
 
 // run runs the remediation loop (see remediate.Run) on the flow and
@@ -475,10 +467,17 @@ func (c *Client) exchange(ctx context.Context, saved *SavedTransaction, tokenURL
 	return &Transaction{Status: StatusSuccess, State: f.saved.State, Tokens: t, Messages: ms}, nil
 }
 
-// Resend asks the server to send the current step's code again and returns
-// the transaction. It is the same as Authenticate with Resend set.
+// Resend asks the server to send the current step's code again (after a
+// rejected push, to send a new push) and returns the transaction. It is
+// never done implicitly: each resend sends a message and counts against
+// the org's limits. A step that offers no resend ([NextStep.CanResend]
+// false) gives [ErrCannotResend].
 func (c *Client) Resend(ctx context.Context, state string) (*Transaction, error) {
-	return c.Authenticate(ctx, Options{State: state, Resend: true})
+	f, err := c.load(ctx, state)
+	if err != nil {
+		return nil, err
+	}
+	return c.run(ctx, f, remediate.Call{Resend: true})
 }
 
 // Cancel cancels the transaction at the server and forgets it. The

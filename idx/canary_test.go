@@ -242,7 +242,7 @@ func (e *canaryEnv) refused(tx *idx.Transaction, err error) {
 func (e *canaryEnv) proceed(c *idx.Client, tx *idx.Transaction, o idx.Options) *idx.Transaction {
 	e.t.Helper()
 	o.State = tx.State
-	return e.must(c.Proceed(e.t.Context(), o))
+	return e.must(c.Authenticate(e.t.Context(), o))
 }
 
 // totp is the current TOTP code of seed by the env's clock.
@@ -573,7 +573,6 @@ func TestCanarySecrets(t *testing.T) {
 			run: func(e *canaryEnv) {
 				c := e.client(idx.Config{})
 				tx := e.toChallenge(c)
-				e.step(c, idx.Options{State: tx.State, Resend: true})
 				tx2, err := c.Resend(e.t.Context(), tx.State)
 				e.keep(tx2, err)
 				e.step(c, idx.Options{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
@@ -1350,10 +1349,10 @@ func TestCanarySecrets(t *testing.T) {
 				got, err := bad.Authenticate(e.t.Context(), idx.Options{Username: canaryUser, Password: canaryPassword})
 				e.keep(got, err)
 				if got != nil && got.Status == idx.StatusPending {
-					got, err = bad.Proceed(e.t.Context(), idx.Options{State: got.State, Authenticator: authenticator.OktaEmail})
+					got, err = bad.Authenticate(e.t.Context(), idx.Options{State: got.State, Authenticator: authenticator.OktaEmail})
 					e.keep(got, err)
 					if err == nil {
-						got, err = bad.Proceed(e.t.Context(), idx.Options{State: got.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
+						got, err = bad.Authenticate(e.t.Context(), idx.Options{State: got.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
 						e.keep(got, err)
 					}
 				}

@@ -41,7 +41,7 @@
 // Options.NewPassword), [Client.UnlockAccount] (unlock-account, then
 // select-authenticator-unlock-account), [Client.Start] (begin, with an
 // optional activation or recovery token, and answer nothing) and
-// [Client.Proceed] (continue any transaction). [Client.Skip],
+// [Client.Authenticate] with a State (continue any transaction). [Client.Skip],
 // [Client.Resend] and [Client.Cancel] take the server's actions of those
 // names; [Client.Poll] asks once whether a waiting step (an Okta Verify
 // push, an email magic link) is done, and [Client.PollUntilDone] polls at

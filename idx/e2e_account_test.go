@@ -442,7 +442,7 @@ func TestE2ECancel(t *testing.T) {
 	code := lastCode(r.t, r.srv, r.user.Username)
 	canceled := r.state()
 	r.do(r.c.Cancel(t.Context(), canceled))
-	if _, err := r.c.Proceed(t.Context(), idx.Options{State: canceled, VerificationCode: code}); !errors.Is(err, idx.ErrTransactionNotFound) {
+	if _, err := r.c.Authenticate(t.Context(), idx.Options{State: canceled, VerificationCode: code}); !errors.Is(err, idx.ErrTransactionNotFound) {
 		t.Errorf("answer after Cancel: err = %v, want ErrTransactionNotFound", err)
 	}
 	r.signIn()
@@ -478,7 +478,7 @@ func TestE2EExpiredTransaction(t *testing.T) {
 			}
 			r.signIn()
 			clk.Advance(6 * time.Minute)
-			_, err := r.c.Proceed(t.Context(), idx.Options{State: r.state(), Authenticator: authenticator.OktaEmail})
+			_, err := r.c.Authenticate(t.Context(), idx.Options{State: r.state(), Authenticator: authenticator.OktaEmail})
 			if !errors.Is(err, idx.ErrTransactionExpired) {
 				t.Fatalf("err = %v, want ErrTransactionExpired", err)
 			}

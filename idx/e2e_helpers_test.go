@@ -146,7 +146,7 @@ func (r *e2eRun) signIn() *idx.Transaction {
 func (r *e2eRun) proceed(opts idx.Options) *idx.Transaction {
 	r.t.Helper()
 	opts.State = r.state()
-	return r.do(r.c.Proceed(r.t.Context(), opts))
+	return r.do(r.c.Authenticate(r.t.Context(), opts))
 }
 
 // wantSteps compares the steps seen with want.

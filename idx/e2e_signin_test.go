@@ -94,7 +94,7 @@ func TestE2EVerify(t *testing.T) {
 			run: func(r *e2eRun) {
 				r.signIn()
 				// An authenticator the user has not enrolled is not offered.
-				_, err := r.c.Proceed(r.t.Context(), idx.Options{State: r.state(), Authenticator: authenticator.WebAuthn})
+				_, err := r.c.Authenticate(r.t.Context(), idx.Options{State: r.state(), Authenticator: authenticator.WebAuthn})
 				var ae *idx.AuthenticatorError
 				if !errors.As(err, &ae) || !errors.Is(err, idx.ErrUnknownAuthenticator) {
 					r.t.Errorf("unknown authenticator: err = %v, want an *AuthenticatorError", err)

@@ -98,7 +98,7 @@ func TestE2ETokens(t *testing.T) {
 				// The second wrong code in a row locks the token: even the
 				// right code is refused.
 				for _, code := range []string{wrong, totpNow(r.t, e2eRSASecret)} {
-					tx, err := r.c.Proceed(r.t.Context(), idx.Options{State: r.state(), VerificationCode: code})
+					tx, err := r.c.Authenticate(r.t.Context(), idx.Options{State: r.state(), VerificationCode: code})
 					if !errors.Is(err, idx.ErrRateLimited) && (tx == nil || !errors.Is(tx.Err(), idx.ErrRateLimited)) {
 						r.t.Fatalf("code after the limit: tx %v, err %v; want ErrRateLimited", tx, err)
 					}
@@ -398,7 +398,7 @@ func TestE2EOktaVerifyFastPassOnly(t *testing.T) {
 		idxtest.WithPolicy(idxtest.Policy{Factors: 2, Authenticators: []string{idxtest.AuthenticatorEmail, idxtest.AuthenticatorOktaVerify}}))
 	r.signIn()
 	before := r.srv.RequestCounts()["POST /idp/idx/challenge"]
-	_, err := r.c.Proceed(t.Context(), idx.Options{State: r.state(), Authenticator: authenticator.OktaVerify, MethodType: "push"})
+	_, err := r.c.Authenticate(t.Context(), idx.Options{State: r.state(), Authenticator: authenticator.OktaVerify, MethodType: "push"})
 	var me *idx.MethodError
 	if !errors.As(err, &me) || !errors.Is(err, idx.ErrMethodNotOffered) {
 		t.Fatalf("push on a FastPass-only org: err = %v; want a *MethodError", err)

@@ -196,7 +196,7 @@ func TestErrorText(t *testing.T) {
 			name: "step not offered",
 			run: func(e env) error {
 				tx := toChallenge(e.t, e.c)
-				_, err := e.c.Proceed(e.t.Context(), idx.Options{State: tx.State, Step: "enroll-profile"})
+				_, err := e.c.Authenticate(e.t.Context(), idx.Options{State: tx.State, Step: "enroll-profile"})
 				return err
 			},
 			want: `idx: step not offered: "enroll-profile"`,

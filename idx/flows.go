@@ -25,7 +25,7 @@ func (c *Client) Start(ctx context.Context, opts Options) (*Transaction, error) 
 	if err != nil {
 		return nil, err
 	}
-	if len(v) > 0 || opts.Resend || opts.Step != "" {
+	if len(v) > 0 || opts.Step != "" {
 		return nil, &InputError{Field: "Options", Reason: "Start takes only ActivationToken, RecoveryToken and the sign-in hints"}
 	}
 	if err := tokens.checkHints(); err != nil {
@@ -66,20 +66,13 @@ func (c *Client) UnlockAccount(ctx context.Context, opts Options) (*Transaction,
 	return c.proceed(ctx, opts, remediate.FlowUnlock)
 }
 
-// Proceed continues any transaction, whatever call started it, with the
-// values of opts; opts.State is required. It is okta-auth-js's
-// idx.proceed.
-func (c *Client) Proceed(ctx context.Context, opts Options) (*Transaction, error) {
-	if opts.State == "" {
-		return nil, &InputError{Field: "State", Reason: "empty"}
-	}
-	return c.proceed(ctx, opts, remediate.FlowAuthenticate)
-}
-
 // Skip takes the server's skip step (an optional authenticator
 // enrollment), failing with [ErrUnknownStep] when none is offered.
 func (c *Client) Skip(ctx context.Context, state string) (*Transaction, error) {
-	return c.Proceed(ctx, Options{State: state, Step: "skip"})
+	if state == "" {
+		return nil, &InputError{Field: "State", Reason: "empty"}
+	}
+	return c.Authenticate(ctx, Options{State: state, Step: "skip"})
 }
 
 // Poll asks the server once whether the step that waits (an Okta Verify

@@ -100,9 +100,8 @@ func TestStart(t *testing.T) {
 	}
 
 	for name, opts := range map[string]idx.Options{
-		"with State":    {State: "x"},
-		"with a value":  {Username: "jane"},
-		"with a resend": {Resend: true},
+		"with State":   {State: "x"},
+		"with a value": {Username: "jane"},
 	} {
 		if _, err := c.Start(ctx, opts); !errors.Is(err, idx.ErrInvalidInput) {
 			t.Errorf("Start %s: err = %v, want ErrInvalidInput", name, err)
@@ -207,7 +206,7 @@ func TestRecoverPassword(t *testing.T) {
 	if tx.NextStep.Name != "challenge-authenticator" || tx.NextStep.Type != "email" {
 		t.Fatalf("next step %+v", tx.NextStep)
 	}
-	tx, err = c.Proceed(ctx, idx.Options{State: tx.State, VerificationCode: "135790"})
+	tx, err = c.Authenticate(ctx, idx.Options{State: tx.State, VerificationCode: "135790"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +216,7 @@ func TestRecoverPassword(t *testing.T) {
 	if diff := cmp.Diff([]string{"newPassword", "revokeSessions"}, inputNames(tx.NextStep)); diff != "" {
 		t.Errorf("reset inputs (-want +got):\n%s", diff)
 	}
-	if _, err := c.Proceed(ctx, idx.Options{State: tx.State, NewPassword: "n3w-Secret!", ConfirmPassword: "other"}); !errors.Is(err, idx.ErrInvalidInput) {
+	if _, err := c.Authenticate(ctx, idx.Options{State: tx.State, NewPassword: "n3w-Secret!", ConfirmPassword: "other"}); !errors.Is(err, idx.ErrInvalidInput) {
 		t.Errorf("mismatched confirmation: err = %v", err)
 	}
 	tx, err = c.RecoverPassword(ctx, idx.Options{State: tx.State, NewPassword: "n3w-Secret!", ConfirmPassword: "n3w-Secret!", RevokeSessions: true})
@@ -280,7 +279,7 @@ func TestUnlockAccount(t *testing.T) {
 	if tx.NextStep.Name != "challenge-authenticator" {
 		t.Fatalf("next step %q", tx.NextStep.Name)
 	}
-	tx, err = c.Proceed(ctx, idx.Options{State: tx.State, VerificationCode: "246801"})
+	tx, err = c.Authenticate(ctx, idx.Options{State: tx.State, VerificationCode: "246801"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,17 +288,6 @@ func TestUnlockAccount(t *testing.T) {
 	}
 	if len(tx.Messages) != 1 || tx.Messages[0].Key != "oie.selfservice.unlock_user.success.message" {
 		t.Errorf("messages %+v", tx.Messages)
-	}
-}
-
-func TestProceedNeedsState(t *testing.T) {
-	t.Parallel()
-	o := newScriptOrg(t)
-	if _, err := o.client().Proceed(context.Background(), idx.Options{Username: "x"}); !errors.Is(err, idx.ErrInvalidInput) {
-		t.Errorf("err = %v", err)
-	}
-	if len(o.paths()) != 0 {
-		t.Error("requests sent")
 	}
 }
 
@@ -551,7 +539,7 @@ func TestHandleInteractionCodeRedirect(t *testing.T) {
 			t.Errorf("requests (-want +got):\n%s", diff)
 		}
 		// The transaction is over.
-		if _, err := c.Proceed(ctx, idx.Options{State: tx.State, Username: "x"}); !errors.Is(err, idx.ErrTransactionNotFound) {
+		if _, err := c.Authenticate(ctx, idx.Options{State: tx.State, Username: "x"}); !errors.Is(err, idx.ErrTransactionNotFound) {
 			t.Errorf("after success: err = %v", err)
 		}
 	})
@@ -743,7 +731,7 @@ func TestSelectEnrollmentChannel(t *testing.T) {
 		t.Errorf("inputs (-want +got):\n%s", diff)
 	}
 	o.on("/idp/idx/credential/enroll", ok("enrollment-channel-data-email.json"), ok("enroll-poll-okta-verify.json"))
-	tx, err := c.Proceed(context.Background(), idx.Options{State: tx.State, Channel: "email", Email: "jane@example.com"})
+	tx, err := c.Authenticate(context.Background(), idx.Options{State: tx.State, Channel: "email", Email: "jane@example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -801,7 +789,7 @@ func TestAnswersOfEachAuthenticator(t *testing.T) {
 			tx, _ := startAt(t, o, c, tc.fixture)
 			o.on(tc.path, ok(terminalDoc("INFO", "done.for.test")))
 			tc.opts.State = tx.State
-			if _, err := c.Proceed(context.Background(), tc.opts); err != nil {
+			if _, err := c.Authenticate(context.Background(), tc.opts); err != nil {
 				t.Fatal(err)
 			}
 			r := o.last(tc.path)
@@ -818,7 +806,7 @@ func TestAnswersOfEachAuthenticator(t *testing.T) {
 func TestWebAuthnNeedsClientData(t *testing.T) {
 	t.Parallel()
 	o := newScriptOrg(t)
-	_, err := o.client().Proceed(context.Background(), idx.Options{State: "s", WebAuthn: &authenticator.WebAuthnAnswer{Attestation: "x"}})
+	_, err := o.client().Authenticate(context.Background(), idx.Options{State: "s", WebAuthn: &authenticator.WebAuthnAnswer{Attestation: "x"}})
 	if !errors.Is(err, idx.ErrInvalidInput) {
 		t.Errorf("err = %v", err)
 	}

@@ -256,7 +256,13 @@ func TestResend(t *testing.T) {
 	first := lastCode(t, srv, idxtest.DemoUsername)
 	sent := len(srv.Outbox())
 
-	tx = mustAuthenticate(t, c, idx.Options{State: tx.State, Resend: true}, challengeEmail)
+	tx, err := c.Resend(t.Context(), tx.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(challengeEmail, view(tx)); diff != "" {
+		t.Fatalf("after Resend (-want +got):\n%s", diff)
+	}
 	if got := len(srv.Outbox()); got != sent+1 {
 		t.Fatalf("outbox has %d emails after resend; want %d", got, sent+1)
 	}
@@ -377,7 +383,6 @@ func TestBadInput(t *testing.T) {
 		{"empty username with password", idx.Options{Password: "secret"}, idx.ErrInvalidInput},
 		{"blank username", idx.Options{Username: "   ", Password: "secret"}, idx.ErrInvalidInput},
 		{"values without step", idx.Options{Values: map[string]any{"x": 1}}, idx.ErrInvalidInput},
-		{"resend without state", idx.Options{Resend: true}, idx.ErrInvalidInput},
 		{"unknown authenticator key", idx.Options{State: pending.State, Authenticator: "no_such_key"}, idx.ErrUnknownAuthenticator},
 		{"authenticator not offered", idx.Options{State: pending.State, Authenticator: authenticator.PhoneNumber}, idx.ErrUnknownAuthenticator},
 		{"unknown step", idx.Options{State: pending.State, Step: "no-such-step", Values: map[string]any{"a": "b"}}, idx.ErrUnknownStep},

@@ -135,18 +135,6 @@ func TestResendSequence(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantRequests(t, srv, "Resend", []string{reqResend})
-	mustAuthenticate(t, c, idx.Options{State: tx.State, Resend: true}, challengeEmail)
-	wantRequests(t, srv, "Authenticate with Resend", []string{reqResend})
-	// A resend and the code in one call: the code of the resent email.
-	resent := len(srv.Outbox())
-	_, err := c.Authenticate(t.Context(), idx.Options{State: tx.State, Resend: true, VerificationCode: "000000"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantRequests(t, srv, "Resend with a code", []string{reqResend, reqAnswer})
-	if got := len(srv.Outbox()); got != resent+1 {
-		t.Fatalf("%d emails after the resend; want %d", got, resent+1)
-	}
 	mustAuthenticate(t, c, idx.Options{State: tx.State, VerificationCode: lastCode(t, srv, idxtest.DemoUsername)}, stepView{Status: idx.StatusSuccess})
 	wantRequests(t, srv, "the code after resends", []string{reqAnswer, reqToken})
 }

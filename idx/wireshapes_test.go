@@ -117,7 +117,7 @@ func TestOddMembersAreReadAround(t *testing.T) {
 		if got := len(tx.AvailableSteps[1].AuthenticatorEnrollments); got != 2 {
 			t.Errorf("%d enrollments; want the 2 readable ones", got)
 		}
-		tx, err = c.Proceed(context.Background(), idx.Options{State: tx.State, MethodType: "push"})
+		tx, err = c.Authenticate(context.Background(), idx.Options{State: tx.State, MethodType: "push"})
 		if err != nil {
 			t.Fatal(err)
 		}

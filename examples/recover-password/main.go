@@ -114,7 +114,7 @@ func recoverPassword(ctx context.Context, p *terminal.Program) error {
 	// Each step up to the reset (the username, the authenticator, the
 	// code) is answered with RecoverPassword, which goes on with recovery
 	// where the org offers it; the reset itself (a NewPassword) and any
-	// step after it with Proceed. The username and new password are kept
+	// step after it with Authenticate. The username and new password are kept
 	// to sign in with if the org ends recovery without signing the user in.
 	var username, newPassword string
 	reset := false
@@ -126,7 +126,7 @@ func recoverPassword(ctx context.Context, p *terminal.Program) error {
 			newPassword = o.NewPassword
 		}
 		if reset {
-			return client.Proceed(ctx, o)
+			return client.Authenticate(ctx, o)
 		}
 		reset = o.NewPassword != ""
 		next, err := client.RecoverPassword(ctx, o)
@@ -164,7 +164,7 @@ func recoverPassword(ctx context.Context, p *terminal.Program) error {
 	if err != nil {
 		return err
 	}
-	tx, err = terminal.Drive(ctx, client, client.Proceed, a, p.Out, tx)
+	tx, err = terminal.Drive(ctx, client, client.Authenticate, a, p.Out, tx)
 	if err != nil {
 		return err
 	}

@@ -117,8 +117,8 @@ func register(ctx context.Context, p *terminal.Program) error {
 	}
 	// Every step after it (the profile's attributes in Options.Profile,
 	// then the authenticators the org has the new user enroll) is answered
-	// with Proceed.
-	tx, err = terminal.Drive(ctx, client, client.Proceed, a, p.Out, tx)
+	// with Authenticate.
+	tx, err = terminal.Drive(ctx, client, client.Authenticate, a, p.Out, tx)
 	if err != nil {
 		return err
 	}

@@ -350,7 +350,7 @@ func (s *stubClient) Authenticate(_ context.Context, o idx.Options) (*idx.Transa
 }
 
 func (s *stubClient) Resend(_ context.Context, state string) (*idx.Transaction, error) {
-	return s.Authenticate(context.Background(), idx.Options{State: state, Resend: true})
+	return s.Authenticate(context.Background(), idx.Options{State: state})
 }
 
 func (s *stubClient) Cancel(context.Context, string) (*idx.Transaction, error) {

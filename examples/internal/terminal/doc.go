@@ -8,7 +8,7 @@
 // The driver handles what every flow has in common: the step's inputs and
 // choices, wrong answers asked again, "resend", "skip" and "cancel", and
 // steps that are polled. It makes no SDK call that starts or shapes a
-// flow: the example passes the call that answers a step (Client.Proceed,
+// flow: the example passes the call that answers a step (Client.Authenticate,
 // or a flow's own entry point such as Client.RecoverPassword) to Drive.
 //
 // Nothing secret is printed: a step holds no value, and the automatic

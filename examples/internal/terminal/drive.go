@@ -43,7 +43,7 @@ type Asker interface {
 }
 
 // Call answers a step with the options the user gave, such as
-// Client.Proceed.
+// Client.Authenticate.
 type Call func(context.Context, idx.Options) (*idx.Transaction, error)
 
 // Drive answers the steps of tx with call, asking a for the answers and

@@ -116,7 +116,7 @@ func TestDrive(t *testing.T) {
 			srv := idxtest.New(t, idxtest.WithPolicy(tt.policy))
 			client, tx := signIn(t, srv)
 			var out bytes.Buffer
-			call := terminal.Call(client.Proceed)
+			call := terminal.Call(client.Authenticate)
 			if tt.refuseOnce {
 				refused := false
 				call = func(ctx context.Context, o idx.Options) (*idx.Transaction, error) {
@@ -124,7 +124,7 @@ func TestDrive(t *testing.T) {
 						refused = true
 						return nil, &idx.InputError{Field: "Authenticator", Reason: "not offered"}
 					}
-					return client.Proceed(ctx, o)
+					return client.Authenticate(ctx, o)
 				}
 			}
 			got, err := terminal.Drive(t.Context(), client, call, tt.asker(srv, &out), &out, tx)
@@ -157,7 +157,7 @@ func TestDriveAskerFails(t *testing.T) {
 	srv := idxtest.New(t)
 	client, tx := signIn(t, srv)
 	var out bytes.Buffer
-	_, err := terminal.Drive(t.Context(), client, client.Proceed, terminal.NewPrompter(strings.NewReader(""), &out), &out, tx)
+	_, err := terminal.Drive(t.Context(), client, client.Authenticate, terminal.NewPrompter(strings.NewReader(""), &out), &out, tx)
 	if !errors.Is(err, io.EOF) {
 		t.Errorf("err = %v, want one wrapping io.EOF", err)
 	}

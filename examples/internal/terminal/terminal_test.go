@@ -174,7 +174,7 @@ func TestPromptedOnFakeOrg(t *testing.T) {
 			return err
 		}
 		in.Lines = []func() string{terminaltest.Say("1"), terminaltest.LastCode(t, srv, idxtest.DemoUsername)}
-		tx, err = terminal.Drive(ctx, client, client.Proceed, a, p.Out, tx)
+		tx, err = terminal.Drive(ctx, client, client.Authenticate, a, p.Out, tx)
 		if err != nil {
 			return err
 		}
