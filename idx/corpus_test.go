@@ -365,7 +365,7 @@ var kindErrors = []struct {
 	{"ErrTransactionExpired", idx.ErrTransactionExpired},
 }
 
-// kinds names the sentinels err matches, or ErrRejected / ErrTerminal.
+// kinds names the sentinels err matches, else its type.
 func kinds(err error) string {
 	var names []string
 	for _, k := range kindErrors {
@@ -374,12 +374,6 @@ func kinds(err error) string {
 		}
 	}
 	if len(names) == 0 {
-		switch {
-		case errors.Is(err, idx.ErrRejected):
-			return "ErrRejected"
-		case errors.Is(err, idx.ErrTerminal):
-			return "ErrTerminal"
-		}
 		return fmt.Sprintf("%T", err)
 	}
 	return strings.Join(names, " ")

@@ -85,7 +85,7 @@ func enrollCases() []enrollCase {
 			enroll: func(r *e2eRun) {
 				// A number that is not E.164 is refused first.
 				r.proceed(idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "voice", PhoneNumber: "555-0112"})
-				r.wantRejected("authenticator-enrollment-data", idx.ErrRejected, "api.factors.error.sms.invalid_phone")
+				r.wantRejected("authenticator-enrollment-data", nil, "api.factors.error.sms.invalid_phone")
 				r.proceed(idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "voice", PhoneNumber: "+15555550112"})
 				code := lastCode(r.t, r.srv, "+15555550112")
 				r.wrongThenRight("enroll-authenticator", "api.authn.error.PASSCODE_INVALID", code)
@@ -196,7 +196,7 @@ func enrollCases() []enrollCase {
 				}
 				key := a.Context.QuestionKeys[0]
 				r.proceed(idx.Options{QuestionKey: key, Answer: "abc"})
-				r.wantRejected("enroll-authenticator", idx.ErrRejected, "securityQuestion.answer.tooShort.arg")
+				r.wantRejected("enroll-authenticator", nil, "securityQuestion.answer.tooShort.arg")
 				r.proceed(idx.Options{QuestionKey: key, Answer: "Blue Whale"})
 			},
 			steps: []string{
@@ -228,7 +228,7 @@ func enrollCases() []enrollCase {
 				// The clientData of another ceremony is refused.
 				r.proceed(idx.Options{WebAuthn: &authenticator.WebAuthnAnswer{
 					ClientData: idxtest.WebAuthnClientData("webauthn.get", challenge, r.srv.URL), Attestation: e2eAttestation}})
-				r.wantRejected("enroll-authenticator", idx.ErrRejected, "authfactor.webauthn.error")
+				r.wantRejected("enroll-authenticator", nil, "authfactor.webauthn.error")
 				r.proceed(idx.Options{WebAuthn: &authenticator.WebAuthnAnswer{
 					ClientData: idxtest.WebAuthnClientData("webauthn.create", challenge, r.srv.URL), Attestation: e2eAttestation}})
 			},

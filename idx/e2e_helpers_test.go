@@ -193,7 +193,7 @@ func wantSignedIn(t *testing.T, tx *idx.Transaction, id string, amr ...string) {
 }
 
 // wantRejected checks that the latest transaction is PENDING on step with
-// a rejection matching kind (ErrRejected at least) and the message keys
+// a *RejectionError matching kind (when not nil) and the message keys
 // keys.
 func (r *e2eRun) wantRejected(step string, kind error, keys ...string) {
 	r.t.Helper()
@@ -201,7 +201,8 @@ func (r *e2eRun) wantRejected(step string, kind error, keys ...string) {
 	if tx.Status != idx.StatusPending || tx.NextStep == nil || tx.NextStep.Name != step {
 		r.t.Fatalf("after a wrong answer: %v, want PENDING on %s", tx, step)
 	}
-	if !errors.Is(tx.Rejection, idx.ErrRejected) || !errors.Is(tx.Err(), kind) {
+	var rej *idx.RejectionError
+	if !errors.As(tx.Rejection, &rej) || (kind != nil && !errors.Is(tx.Err(), kind)) {
 		r.t.Errorf("rejection %v, want one matching %v", tx.Rejection, kind)
 	}
 	if diff := cmp.Diff(keys, errorKeys(tx)); diff != "" {

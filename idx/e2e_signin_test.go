@@ -370,7 +370,7 @@ func TestE2EVerify(t *testing.T) {
 					r.t.Errorf("enrolled question not shown: %+v", tx.NextStep.Authenticator)
 				}
 				r.proceed(idx.Options{Answer: "Neuromancer"})
-				r.wantRejected("challenge-authenticator", idx.ErrRejected, "authfactor.challenge.question_factor.answer_invalid")
+				r.wantRejected("challenge-authenticator", nil, "authfactor.challenge.question_factor.answer_invalid")
 				r.proceed(idx.Options{Answer: "dune"})
 			},
 			steps: []string{
@@ -411,7 +411,7 @@ func TestE2EVerify(t *testing.T) {
 				}
 				r.proceed(idx.Options{WebAuthn: &authenticator.WebAuthnAnswer{
 					ClientData: good.ClientData, AuthenticatorData: good.AuthenticatorData, SignatureData: other.SignatureData}})
-				r.wantRejected("challenge-authenticator", idx.ErrRejected, "authfactor.webauthn.error.assertion_validation_failure")
+				r.wantRejected("challenge-authenticator", nil, "authfactor.webauthn.error.assertion_validation_failure")
 				if errors.Is(r.tx.Err(), idx.ErrInvalidPasscode) || errors.Is(r.tx.Err(), idx.ErrInvalidCredentials) {
 					r.t.Errorf("a bad assertion is taken for a wrong code or password: %v", r.tx.Err())
 				}

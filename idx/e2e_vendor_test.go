@@ -258,7 +258,7 @@ func TestE2ETokens(t *testing.T) {
 			run: func(r *e2eRun) {
 				r.signIn()
 				r.proceed(idx.Options{Authenticator: authenticator.CustomOTP})
-				r.wantRejected("select-authenticator-enroll", idx.ErrRejected, "enroll.hotp.restricted")
+				r.wantRejected("select-authenticator-enroll", nil, "enroll.hotp.restricted")
 			},
 			steps: []string{"select-authenticator-enroll [custom_otp]", "select-authenticator-enroll [custom_otp]"},
 		},
@@ -296,7 +296,7 @@ func TestE2EDuo(t *testing.T) {
 				sig := r.duoSignature()
 				// A response to another prompt (signed by no Duo) is refused.
 				r.proceed(idx.Options{DuoSignature: "AUTH|Zm9yZ2Vk|00:" + sig[len(sig)/2:]})
-				r.wantRejected("challenge-authenticator", idx.ErrRejected, "oie.authenticator.duo.method.duo.verification_failed")
+				r.wantRejected("challenge-authenticator", nil, "oie.authenticator.duo.method.duo.verification_failed")
 				r.proceed(idx.Options{DuoSignature: sig})
 			},
 			steps: []string{

@@ -53,10 +53,9 @@ var (
 	ErrTokensExpired = errors.New("idx: tokens expired and no refresh token")
 )
 
-// Errors for requests the server refused; [RejectionError] matches them.
+// The kinds of requests the server refused ([*RejectionError]) and of
+// transactions it ended ([*TerminalError]), by message key (see [KindOf]).
 var (
-	// ErrRejected matches every [*RejectionError].
-	ErrRejected = errors.New("idx: request rejected")
 	// ErrInvalidPasscode: a wrong or expired one-time code
 	// (api.authn.error.PASSCODE_INVALID and kin).
 	ErrInvalidPasscode = errors.New("idx: invalid passcode")
@@ -83,8 +82,6 @@ var (
 	// (select-authenticator-authenticate); it can resend: Resend sends a
 	// new push.
 	ErrPushRejected = errors.New("idx: push rejected")
-	// ErrTerminal matches every [*TerminalError].
-	ErrTerminal = errors.New("idx: transaction ended by the server")
 )
 
 // Errors of callbacks and polling.
@@ -96,9 +93,6 @@ var (
 	// transaction: the redirect belongs to another sign-in, or is forged.
 	// Nothing was sent to the org.
 	ErrStateMismatch = errors.New("idx: callback state does not match the transaction")
-	// ErrEmailVerifyElsewhere matches [*EmailVerifyCallbackError]: the email
-	// link was opened where its transaction is not known.
-	ErrEmailVerifyElsewhere = errors.New("idx: email link opened outside its transaction")
 	// ErrCannotPoll: the current step offers nothing to poll.
 	ErrCannotPoll = errors.New("idx: nothing to poll")
 )
@@ -244,11 +238,11 @@ func (e *MethodError) Error() string {
 func (e *MethodError) Unwrap() error { return ErrMethodNotOffered }
 
 // RejectionError is a request the server refused while keeping the
-// transaction going: it is set as [Transaction.Rejection]. It matches
-// [ErrRejected], and [ErrInvalidPasscode] or [ErrInvalidCredentials] by the
-// messages' i18n keys. Its Error names the keys only; the messages' text is
-// the server's and stays in Messages, out of Error, every fmt verb and
-// JSON.
+// transaction going: it is set as [Transaction.Rejection]. It matches the
+// kind its messages' i18n keys name, such as [ErrInvalidPasscode] or
+// [ErrInvalidCredentials] (see [KindOf]). Its Error names the keys only;
+// the messages' text is the server's and stays in Messages, out of
+// Error, every fmt verb and JSON.
 type RejectionError struct {
 	// StatusCode is the HTTP status of the answer.
 	StatusCode int
@@ -292,11 +286,8 @@ func identifier(s string) string {
 	return s
 }
 
-// Is reports whether target is ErrRejected or the kind the messages name
-// (see [KindOf]).
-func (e *RejectionError) Is(target error) bool {
-	return target == ErrRejected || hasKind(e.Messages, target)
-}
+// Is reports whether target is the kind a message names (see [KindOf]).
+func (e *RejectionError) Is(target error) bool { return hasKind(e.Messages, target) }
 
 // hasKind reports whether a message's key is of kind target.
 func hasKind(ms []Message, target error) bool {
@@ -356,9 +347,9 @@ func KindOf(key string) error {
 // such as access denied or a canceled operation, or with a message whose
 // key names an error whatever its class (the INFO idx.return.link.expired
 // of an expired email link): see [Transaction.Err].
-// It matches [ErrTerminal], and the sentinel of each message's key
-// ([KindOf]), so errors.Is(tx.Err(), ErrAccessDenied) works. Like
-// [RejectionError], it prints the keys only.
+// It matches the sentinel of each message's key ([KindOf]), so
+// errors.Is(tx.Err(), ErrAccessDenied) works. Like [RejectionError], it
+// prints the keys only.
 type TerminalError struct {
 	// Messages are the server's ERROR messages.
 	Messages []Message `json:"-"`
@@ -371,10 +362,8 @@ func (e *TerminalError) Error() string {
 // Format prints Error for every verb.
 func (e *TerminalError) Format(f fmt.State, _ rune) { fmt.Fprint(f, e.Error()) }
 
-// Is reports whether target is ErrTerminal or the kind the messages name.
-func (e *TerminalError) Is(target error) bool {
-	return target == ErrTerminal || hasKind(e.Messages, target)
-}
+// Is reports whether target is the kind a message names (see [KindOf]).
+func (e *TerminalError) Is(target error) bool { return hasKind(e.Messages, target) }
 
 // CallbackError is an OAuth error a redirect brought back
 // (?error=...&error_description=...), for example access_denied when the
@@ -399,7 +388,7 @@ func (e *CallbackError) Is(target error) bool {
 // EmailVerifyCallbackError reports an email link opened where its
 // transaction is unknown: another browser, device or session. As
 // okta-auth-js does, show OTP to the user, who types it where the sign-in
-// waits. It matches [ErrEmailVerifyElsewhere].
+// waits. Test for it with errors.As.
 type EmailVerifyCallbackError struct {
 	// OTP is the code of the link; it prints as [REDACTED] (see [Secret.Reveal]).
 	OTP Secret
@@ -408,9 +397,6 @@ type EmailVerifyCallbackError struct {
 func (e *EmailVerifyCallbackError) Error() string {
 	return "idx: email link opened outside its transaction; show its code to the user"
 }
-
-// Unwrap makes errors.Is(err, ErrEmailVerifyElsewhere) hold.
-func (e *EmailVerifyCallbackError) Unwrap() error { return ErrEmailVerifyElsewhere }
 
 func isPasscodeKey(k string) bool {
 	switch k {

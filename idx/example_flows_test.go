@@ -37,16 +37,17 @@ func ExampleParseCallbackURL() {
 	// true idx: invalid callback URL: no state
 }
 
-// A TERMINAL transaction's error is matched by kind.
+// A TERMINAL transaction's error is matched by kind; a key of no known
+// kind has none (KindOf is nil), and the error is still a *TerminalError.
 func ExampleKindOf() {
 	for _, key := range []string{"security.access_denied", "idx.operation.cancelled.on.other.device", "errors.E0000119", "some.new.key"} {
 		err := &idx.TerminalError{Messages: []idx.Message{{Class: "ERROR", Key: key}}}
 		fmt.Println(key, errors.Is(err, idx.ErrAccessDenied), errors.Is(err, idx.ErrOperationCanceled),
-			errors.Is(err, idx.ErrLockedOut), errors.Is(err, idx.ErrTerminal))
+			errors.Is(err, idx.ErrLockedOut), idx.KindOf(key) == nil)
 	}
 	// Output:
-	// security.access_denied true false false true
-	// idx.operation.cancelled.on.other.device false true false true
-	// errors.E0000119 false false true true
+	// security.access_denied true false false false
+	// idx.operation.cancelled.on.other.device false true false false
+	// errors.E0000119 false false true false
 	// some.new.key false false false true
 }
