@@ -415,8 +415,8 @@ func (c *Client) succeed(ctx context.Context, f *flow) (*Transaction, error) {
 		code, _ = fd.StringValue()
 	}
 	if code == "" {
-		return nil, fmt.Errorf("idx: success form: %w",
-			&ion.MemberError{Path: "successWithInteractionCode.value", Problem: "no interaction_code string"})
+		return nil, &opError{op: "success form",
+			err: &ion.MemberError{Path: "successWithInteractionCode.value", Problem: "no interaction_code string"}}
 	}
 	return c.exchange(ctx, f.saved, form.Href, code, newMessages(f.resp))
 }

@@ -3,6 +3,7 @@ package idx
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -130,19 +131,110 @@ var (
 	ErrInvalidIDToken = oauth.ErrInvalidIDToken
 )
 
-// Typed errors of the wire layers.
-type (
-	// UnexpectedResponseError describes a non-JSON answer.
-	UnexpectedResponseError = transport.UnexpectedResponseError
-	// OriginError names the origin a refused URL pointed at and, for a
-	// URL on the org's origin, the part that made it unfit (Part).
-	OriginError = transport.OriginError
-	// MalformedResponseError names the member of an IDX answer that the
-	// SDK needs in order to act and cannot use (Path, a JSON path such as
-	// "remediation.value[0].name", and Problem, such as "missing" or "not
-	// a string"), never its value. It matches [ErrMalformedResponse].
-	MalformedResponseError = ion.MemberError
-)
+// UnexpectedResponseError is an answer that is neither an empty body nor
+// JSON where a document was due (an HTML error page from a proxy), or a
+// redirect, which is never followed. It matches [ErrUnexpectedResponse].
+type UnexpectedResponseError struct {
+	// StatusCode is the HTTP status of the answer.
+	StatusCode int
+	// ContentType is the answer's Content-Type header, sanitised.
+	ContentType string
+	// Snippet holds at most 512 bytes of the start of the body, control
+	// characters removed, for debugging. It is left out of Error and of
+	// the %#v form, since a body may echo secrets: log it only where that
+	// is acceptable.
+	Snippet string
+}
+
+// Error gives the status and content type, never the snippet.
+func (e *UnexpectedResponseError) Error() string {
+	if e.ContentType == "" {
+		return fmt.Sprintf("unexpected response: HTTP %d", e.StatusCode)
+	}
+	return fmt.Sprintf("unexpected response: HTTP %d with content type %q", e.StatusCode, e.ContentType)
+}
+
+// GoString leaves out the snippet.
+func (e *UnexpectedResponseError) GoString() string {
+	return fmt.Sprintf("&idx.UnexpectedResponseError{StatusCode:%d, ContentType:%q, Snippet:<%d bytes>}", e.StatusCode, e.ContentType, len(e.Snippet))
+}
+
+// Is makes errors.Is(err, ErrUnexpectedResponse) hold.
+func (e *UnexpectedResponseError) Is(target error) bool { return target == ErrUnexpectedResponse }
+
+// OriginError is a URL (a form's href, the token URL) that is not on the
+// org's origin, or is on it with a query or fragment; nothing was sent. It
+// matches [ErrForeignOrigin].
+type OriginError struct {
+	// URL is the scheme and host (with a non-default port) of the refused
+	// URL, empty when it is not an absolute http(s) URL; never a path or
+	// query.
+	URL string
+	// Allowed lists the origins requests may go to.
+	Allowed []string
+	// Part is what made a URL on an allowed origin unfit: "query" (a POST
+	// goes with none, not even a bare "?") or "fragment"; empty when the
+	// origin itself was refused.
+	Part string
+}
+
+// Error names the refused origin, or the part of the URL refused.
+func (e *OriginError) Error() string {
+	if e.Part != "" {
+		return "refused a URL on " + e.URL + " with a " + e.Part
+	}
+	if e.URL == "" {
+		return "request URL is not an absolute http(s) URL on an allowed origin"
+	}
+	return "origin " + e.URL + " is not allowed"
+}
+
+// Is makes errors.Is(err, ErrForeignOrigin) hold.
+func (e *OriginError) Is(target error) bool { return target == ErrForeignOrigin }
+
+// MalformedResponseError names the member of an IDX answer that the SDK
+// needs in order to act and cannot use, never its value. It matches
+// [ErrMalformedResponse].
+type MalformedResponseError struct {
+	// Path is the member's JSON path, such as "remediation.value[0].name".
+	Path string
+	// Problem says what is wrong: "missing", "not a string", ...
+	Problem string
+}
+
+// Error names the member and the problem.
+func (e *MalformedResponseError) Error() string {
+	return "malformed IDX response: " + e.Path + ": " + e.Problem
+}
+
+// Unwrap makes errors.Is(err, ErrMalformedResponse) hold.
+func (e *MalformedResponseError) Unwrap() error { return ErrMalformedResponse }
+
+// asPublic sets target, a pointer to one of this package's wire error
+// types, from the error of the layer below that err holds.
+func asPublic(err error, target any) bool {
+	switch t := target.(type) {
+	case **UnexpectedResponseError:
+		var e *transport.UnexpectedResponseError
+		if errors.As(err, &e) {
+			*t = &UnexpectedResponseError{StatusCode: e.StatusCode, ContentType: e.ContentType, Snippet: e.Snippet}
+			return true
+		}
+	case **OriginError:
+		var e *transport.OriginError
+		if errors.As(err, &e) {
+			*t = &OriginError{URL: e.URL, Allowed: slices.Clone(e.Allowed), Part: e.Part}
+			return true
+		}
+	case **MalformedResponseError:
+		var e *ion.MemberError
+		if errors.As(err, &e) {
+			*t = &MalformedResponseError{Path: e.Path, Problem: e.Problem}
+			return true
+		}
+	}
+	return false
+}
 
 // RateLimitError is a 429 answer the Client did not wait out: the org's
 // reset lay beyond the wait [WithMaxRateLimitWait] allows (30 seconds by
@@ -476,6 +568,9 @@ func (e *opError) Error() string {
 }
 
 func (e *opError) Unwrap() error { return e.err }
+
+// As gives the layers' typed errors as this package's (see asPublic).
+func (e *opError) As(target any) bool { return asPublic(e.err, target) }
 
 // unknownOutcome is the error of an answer to step that may have been
 // processed, whose outcome the introspection after it (which failed with

@@ -3,6 +3,7 @@ package idx_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -255,4 +256,17 @@ func hostOf(s string) string {
 		end = len(rest)
 	}
 	return "127.0.0.1:" + rest[:end]
+}
+
+func TestUnexpectedResponseErrorHidesSnippet(t *testing.T) {
+	t.Parallel()
+	e := &idx.UnexpectedResponseError{StatusCode: 502, ContentType: "text/html", Snippet: "<p>token=s3cr3t</p>"}
+	for _, s := range []string{e.Error(), fmt.Sprintf("%#v", e), fmt.Sprint(error(e))} {
+		if strings.Contains(s, "s3cr3t") {
+			t.Errorf("%q shows the body", s)
+		}
+	}
+	if !errors.Is(e, idx.ErrUnexpectedResponse) {
+		t.Error("does not match ErrUnexpectedResponse")
+	}
 }
