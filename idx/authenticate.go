@@ -366,11 +366,7 @@ func loopError(err error, step string) error {
 func publicEngineError(err error, step string) error {
 	var ae *remediate.AuthenticatorError
 	if errors.As(err, &ae) {
-		return &AuthenticatorError{Key: ae.Key, Step: ae.Step, Offered: ae.Offered}
-	}
-	var me *remediate.MethodError
-	if errors.As(err, &me) {
-		return &MethodError{Key: me.Key, MethodType: me.MethodType, Step: me.Step, Offered: me.Offered}
+		return &AuthenticatorError{Key: ae.Key, MethodType: ae.MethodType, Step: ae.Step, Offered: ae.Offered}
 	}
 	if errors.Is(err, remediate.ErrUnknownStep) {
 		return fmt.Errorf("%w: %q", ErrUnknownStep, step)

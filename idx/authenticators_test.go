@@ -366,20 +366,20 @@ func TestPasswordSettings(t *testing.T) {
 }
 
 // Goal: Okta Verify offered only as FastPass is not used when a push was
-// asked for: the call fails with a *MethodError naming what is offered,
+// asked for: the call fails with a *AuthenticatorError naming what is offered,
 // and nothing is sent.
 func TestMethodNotOffered(t *testing.T) {
 	t.Parallel()
 	o, c, tx := startFixture(t, "select-authenticator-authenticate-every-key.json", "/idp/idx/challenge")
 	o.paths()
 	_, err := c.Authenticate(context.Background(), idx.Options{State: tx.State, Authenticator: authenticator.OktaVerify, MethodType: "push"})
-	var me *idx.MethodError
+	var me *idx.AuthenticatorError
 	if !errors.Is(err, idx.ErrMethodNotOffered) || !errors.As(err, &me) {
-		t.Fatalf("err = %v; want a *MethodError", err)
+		t.Fatalf("err = %v; want a *AuthenticatorError", err)
 	}
-	want := &idx.MethodError{Key: "okta_verify", MethodType: "push", Step: "select-authenticator-authenticate", Offered: []string{"signed_nonce"}}
+	want := &idx.AuthenticatorError{Key: "okta_verify", MethodType: "push", Step: "select-authenticator-authenticate", Offered: []string{"signed_nonce"}}
 	if diff := cmp.Diff(want, me); diff != "" {
-		t.Errorf("MethodError (-want +got):\n%s", diff)
+		t.Errorf("AuthenticatorError (-want +got):\n%s", diff)
 	}
 	if p := o.paths(); len(p) != 0 {
 		t.Errorf("requests sent: %v", p)

@@ -387,7 +387,7 @@ func TestE2ECustomApp(t *testing.T) {
 
 // TestE2EOktaVerifyFastPassOnly signs in on an org that offers Okta
 // Verify only as FastPass: a push asked for is refused with a
-// *MethodError before anything is sent; Okta Verify asked for without a
+// *AuthenticatorError before anything is sent; Okta Verify asked for without a
 // method starts the FastPass device challenge, which a server cannot
 // answer and which the fake org's missing app never completes, so the
 // user chooses the email instead.
@@ -399,9 +399,9 @@ func TestE2EOktaVerifyFastPassOnly(t *testing.T) {
 	r.signIn()
 	before := r.srv.RequestCounts()["POST /idp/idx/challenge"]
 	_, err := r.c.Authenticate(t.Context(), idx.Options{State: r.state(), Authenticator: authenticator.OktaVerify, MethodType: "push"})
-	var me *idx.MethodError
+	var me *idx.AuthenticatorError
 	if !errors.As(err, &me) || !errors.Is(err, idx.ErrMethodNotOffered) {
-		t.Fatalf("push on a FastPass-only org: err = %v; want a *MethodError", err)
+		t.Fatalf("push on a FastPass-only org: err = %v; want a *AuthenticatorError", err)
 	}
 	if diff := cmp.Diff([]string{"signed_nonce"}, me.Offered); diff != "" {
 		t.Errorf("methods offered (-want +got):\n%s", diff)

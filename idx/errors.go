@@ -34,7 +34,7 @@ var (
 	ErrUnknownAuthenticator = errors.New("idx: authenticator not offered")
 	// ErrMethodNotOffered: the authenticator is offered, but not with the
 	// method type asked for, as when Okta Verify is offered only as
-	// FastPass and MethodType is "push" (see [*MethodError]). The SDK
+	// FastPass and MethodType is "push" (see [*AuthenticatorError]). The SDK
 	// never sends another method instead.
 	ErrMethodNotOffered = errors.New("idx: method not offered")
 	// ErrUnknownStep: the named step is not offered by the server now.
@@ -297,37 +297,40 @@ func (e *InputError) Error() string { return "idx: invalid " + e.Field + ": " + 
 // Unwrap makes errors.Is(err, ErrInvalidInput) hold.
 func (e *InputError) Unwrap() error { return ErrInvalidInput }
 
-// AuthenticatorError names an authenticator key a step does not offer.
+// AuthenticatorError names an authenticator key a step does not offer
+// ([ErrUnknownAuthenticator]), or a method type it does not offer for the
+// authenticator ([ErrMethodNotOffered]), with what it offers.
 type AuthenticatorError struct {
-	Key     string
-	Step    string
+	// Key is the authenticator key asked for.
+	Key string
+	// MethodType is the method type asked for when the step offers Key
+	// but not with it; empty when the step does not offer Key.
+	MethodType string
+	// Step is the step that chooses an authenticator.
+	Step string
+	// Offered are the keys the step offers or, with MethodType set, the
+	// method types it offers for Key, in server order.
 	Offered []string
 }
 
+// Error names the step, what was asked for and what is offered.
 func (e *AuthenticatorError) Error() string {
+	if e.MethodType != "" {
+		return fmt.Sprintf("idx: step %q does not offer authenticator %q with method %q (offered: %s)",
+			e.Step, e.Key, e.MethodType, strings.Join(e.Offered, ", "))
+	}
 	return fmt.Sprintf("idx: step %q does not offer authenticator %q (offered: %s)",
 		e.Step, e.Key, strings.Join(e.Offered, ", "))
 }
 
-// Unwrap makes errors.Is(err, ErrUnknownAuthenticator) hold.
-func (e *AuthenticatorError) Unwrap() error { return ErrUnknownAuthenticator }
-
-// MethodError names a method type a step does not offer for an
-// authenticator, and the method types it does offer for it.
-type MethodError struct {
-	Key        string
-	MethodType string
-	Step       string
-	Offered    []string
+// Unwrap makes errors.Is(err, ErrMethodNotOffered) hold when MethodType
+// is set, errors.Is(err, ErrUnknownAuthenticator) otherwise.
+func (e *AuthenticatorError) Unwrap() error {
+	if e.MethodType != "" {
+		return ErrMethodNotOffered
+	}
+	return ErrUnknownAuthenticator
 }
-
-func (e *MethodError) Error() string {
-	return fmt.Sprintf("idx: step %q does not offer authenticator %q with method %q (offered: %s)",
-		e.Step, e.Key, e.MethodType, strings.Join(e.Offered, ", "))
-}
-
-// Unwrap makes errors.Is(err, ErrMethodNotOffered) hold.
-func (e *MethodError) Unwrap() error { return ErrMethodNotOffered }
 
 // RejectionError is a request the server refused while keeping the
 // transaction going: it is set as [Transaction.Rejection]. It matches the

@@ -18,7 +18,7 @@ import (
 func TestRegisterAttributeTypes(t *testing.T) {
 	t.Parallel()
 	o, c, tx := startFixture(t, "enroll-profile-attribute-types.json", "/idp/idx/enroll/new")
-	yesNo := []idx.Option{{Label: "Yes", Value: "true"}, {Label: "No", Value: "false"}}
+	yesNo := []idx.Choice{{Label: "Yes", Value: "true"}, {Label: "No", Value: "false"}}
 	want := []idx.Input{
 		{Name: "firstName", Label: "First name", Type: "string", Required: true},
 		{Name: "lastName", Label: "Last name", Type: "string", Required: true},
@@ -27,8 +27,8 @@ func TestRegisterAttributeTypes(t *testing.T) {
 		{Name: "terms", Label: "I accept the terms", Type: "boolean", Required: true},
 		{Name: "hasPet", Label: "Do you have a pet?", Type: "boolean", Options: yesNo},
 		{Name: "favoriteColor", Label: "Favorite color", Type: "string",
-			Options: []idx.Option{{Label: "Red", Value: "red"}, {Label: "Blue", Value: "blue"}, {Label: "Green", Value: "green"}}},
-		{Name: "plan", Label: "Plan", Type: "string", Options: []idx.Option{{Label: "Free", Value: "free"}, {Label: "Team", Value: "team"}}},
+			Options: []idx.Choice{{Label: "Red", Value: "red"}, {Label: "Blue", Value: "blue"}, {Label: "Green", Value: "green"}}},
+		{Name: "plan", Label: "Plan", Type: "string", Options: []idx.Choice{{Label: "Free", Value: "free"}, {Label: "Team", Value: "team"}}},
 		{Name: "countryCode", Label: "Country code", Type: "string", Required: true},
 		{Name: "nickName", Label: "Nickname", Type: "string"},
 	}

@@ -140,7 +140,7 @@ type NextStep struct {
 	Inputs []Input
 	// Options are the choices of the step's choosing input: authenticators
 	// (by key) for select-authenticator-*, methods for the data steps.
-	Options []Option
+	Options []Choice
 	// Authenticator is the authenticator the step is about, if any.
 	Authenticator *Authenticator
 	// CanResend reports that the code can be sent again, or after a
@@ -173,18 +173,30 @@ type IDP struct {
 
 // Input is one value a step asks for.
 type Input struct {
-	Name     string
-	Label    string
-	Type     string
+	// Name is the name the value goes under: an Options field's
+	// okta-auth-js name ("username", "verificationCode", ...) or, for a
+	// field without one, its dotted form path, answered through Values.
+	Name string
+	// Label is the server's label for the input.
+	Label string
+	// Type is the server's type of the value ("string" when it names
+	// none, "boolean", "number", ...), or "authenticator" for a choice of
+	// authenticators.
+	Type string
+	// Required reports that the step cannot be taken without the value.
 	Required bool
 	// Secret marks values a user interface should mask (passwords).
-	Secret  bool
-	Options []Option
+	Secret bool
+	// Options are the values the input takes, when it takes only some.
+	Options []Choice
 }
 
-// Option is one choice of an input.
-type Option struct {
+// Choice is one of the values an input takes (okta-auth-js's option):
+// an authenticator key, a method type, a security question, a select's
+// value.
+type Choice struct {
 	Label string
+	// Value is what the caller gives in Options to make the choice.
 	Value string
 }
 
@@ -282,7 +294,7 @@ func newStep(r *ion.Response, f *ion.Form) NextStep {
 	for _, in := range d.Inputs {
 		pin := Input{Name: in.Name, Label: in.Label, Type: in.Type, Required: in.Required, Secret: in.Secret}
 		for _, o := range in.Options {
-			pin.Options = append(pin.Options, Option(o))
+			pin.Options = append(pin.Options, Choice(o))
 		}
 		if s.Options == nil && len(pin.Options) > 0 {
 			s.Options = pin.Options

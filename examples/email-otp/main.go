@@ -106,7 +106,7 @@ func signIn(ctx context.Context, p *terminal.Program) error {
 			_, _ = client.Cancel(ctx, tx.State)
 			return errors.New("wrong username or password")
 		case hasInput(step, "authenticator"):
-			if !slices.ContainsFunc(step.Options, func(o idx.Option) bool { return o.Value == string(authenticator.OktaEmail) }) {
+			if !slices.ContainsFunc(step.Options, func(o idx.Choice) bool { return o.Value == string(authenticator.OktaEmail) }) {
 				_, _ = client.Cancel(ctx, tx.State)
 				return fmt.Errorf("the org does not offer the email authenticator at step %s", step.Name)
 			}

@@ -725,7 +725,7 @@ func TestAnyStep(t *testing.T) {
 		Name: "enroll-profile",
 		Inputs: []idx.Input{
 			{Name: "userProfile.firstName", Label: "First name", Type: "string", Required: true},
-			{Name: "userProfile.favouriteColour", Label: "Favourite colour", Type: "string", Options: []idx.Option{{Label: "Red", Value: "red"}, {Label: "Blue", Value: "blue"}}},
+			{Name: "userProfile.favouriteColour", Label: "Favourite colour", Type: "string", Options: []idx.Choice{{Label: "Red", Value: "red"}, {Label: "Blue", Value: "blue"}}},
 			{Name: "credentials.passcode", Label: "Password", Type: "string", Secret: true, Required: true},
 			{Name: "subscribe", Label: "Send me news", Type: "boolean"},
 		},

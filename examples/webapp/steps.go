@@ -167,7 +167,7 @@ func newFieldView(step *idx.NextStep, in idx.Input) fieldView {
 
 // inputOptions returns the choices of an input: its own, or the step's for
 // an authenticator input.
-func inputOptions(step *idx.NextStep, in idx.Input) []idx.Option {
+func inputOptions(step *idx.NextStep, in idx.Input) []idx.Choice {
 	if len(in.Options) > 0 {
 		return in.Options
 	}
@@ -287,7 +287,7 @@ func stepValues(step *idx.NextStep, form url.Values) (map[string]any, error) {
 			if raw == "" {
 				continue
 			}
-			if !slices.ContainsFunc(opts, func(o idx.Option) bool { return o.Value == raw }) {
+			if !slices.ContainsFunc(opts, func(o idx.Choice) bool { return o.Value == raw }) {
 				return nil, fmt.Errorf("input %s: %w", in.Name, errBadChoice)
 			}
 			values[in.Name] = raw

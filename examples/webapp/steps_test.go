@@ -24,7 +24,7 @@ func TestNewStepView(t *testing.T) {
 			step: idx.NextStep{
 				Name:    "select-authenticator-authenticate",
 				Inputs:  []idx.Input{{Name: "authenticator", Type: "authenticator"}},
-				Options: []idx.Option{{Label: "Email", Value: "okta_email"}, {Label: "Phone", Value: "phone_number"}},
+				Options: []idx.Choice{{Label: "Email", Value: "okta_email"}, {Label: "Phone", Value: "phone_number"}},
 			},
 			want: &stepView{
 				Name: "select-authenticator-authenticate", Title: "Verify it's you", Action: "/login/step", Submit: "Next",
@@ -81,7 +81,7 @@ func TestNewStepView(t *testing.T) {
 		{
 			name: "method with one choice",
 			step: idx.NextStep{Name: "authenticator-verification-data", Authenticator: email, Inputs: []idx.Input{
-				{Name: "methodType", Type: "string", Required: true, Options: []idx.Option{{Label: "Email", Value: "email"}}},
+				{Name: "methodType", Type: "string", Required: true, Options: []idx.Choice{{Label: "Email", Value: "email"}}},
 			}},
 			want: &stepView{
 				Name: "authenticator-verification-data", Title: "Verify with Email", Action: "/login/step", Submit: "Continue",
@@ -130,13 +130,13 @@ func TestStepValues(t *testing.T) {
 	t.Parallel()
 	step := &idx.NextStep{
 		Name:    "any",
-		Options: []idx.Option{{Label: "Email", Value: "okta_email"}},
+		Options: []idx.Choice{{Label: "Email", Value: "okta_email"}},
 		Inputs: []idx.Input{
 			{Name: "username", Type: "string"},
 			{Name: "password", Type: "string", Secret: true},
 			{Name: "rememberMe", Type: "boolean"},
 			{Name: "authenticator", Type: "authenticator"},
-			{Name: "methodType", Type: "string", Options: []idx.Option{{Label: "SMS", Value: "sms"}, {Label: "Voice", Value: "voice"}}},
+			{Name: "methodType", Type: "string", Options: []idx.Choice{{Label: "SMS", Value: "sms"}, {Label: "Voice", Value: "voice"}}},
 		},
 	}
 	tests := []struct {

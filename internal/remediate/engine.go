@@ -14,51 +14,44 @@ import (
 // choosing an authenticator does not offer.
 var ErrUnknownAuthenticator = errors.New("authenticator not offered")
 
-// AuthenticatorError names the key that was asked for and the keys on offer.
+// ErrMethodNotOffered reports a method type that the step choosing an
+// authenticator does not offer for the authenticator asked for.
+var ErrMethodNotOffered = errors.New("method not offered")
+
+// AuthenticatorError names the key that was asked for and the keys on
+// offer or, when the step offers the key but not with the method type
+// asked for, the method types on offer for it.
 type AuthenticatorError struct {
 	// Key is the authenticator key the caller asked for.
 	Key string
+	// MethodType is the method type the caller asked for, set when the
+	// step offers Key but not with it.
+	MethodType string
 	// Step is the remediation that chooses an authenticator.
 	Step string
-	// Offered are the keys the step offers, in server order, each once.
+	// Offered are the keys the step offers or, with MethodType set, the
+	// method types it offers for Key, in server order, each once.
 	Offered []string
 }
 
-// Error names the step, the key and the keys on offer.
+// Error names the step, what was asked for and what is on offer.
 func (e *AuthenticatorError) Error() string {
+	if e.MethodType != "" {
+		return fmt.Sprintf("step %q does not offer authenticator %q with method %q (offered: %s)",
+			e.Step, e.Key, e.MethodType, strings.Join(e.Offered, ", "))
+	}
 	return fmt.Sprintf("step %q does not offer authenticator %q (offered: %s)",
 		e.Step, e.Key, strings.Join(e.Offered, ", "))
 }
 
-// Unwrap makes errors.Is(err, ErrUnknownAuthenticator) hold.
-func (e *AuthenticatorError) Unwrap() error { return ErrUnknownAuthenticator }
-
-// ErrMethodNotOffered reports a method type that the step choosing an
-// authenticator does not offer for the authenticator asked for.
-var ErrMethodNotOffered = errors.New("remediate: method not offered")
-
-// MethodError names the authenticator, the method type asked for and the
-// method types on offer for it.
-type MethodError struct {
-	// Key is the authenticator key the caller asked for.
-	Key string
-	// MethodType is the method type the caller asked for.
-	MethodType string
-	// Step is the remediation that chooses an authenticator.
-	Step string
-	// Offered are the method types the step offers for Key, in server
-	// order, each once.
-	Offered []string
+// Unwrap makes errors.Is(err, ErrMethodNotOffered) hold with MethodType
+// set, errors.Is(err, ErrUnknownAuthenticator) otherwise.
+func (e *AuthenticatorError) Unwrap() error {
+	if e.MethodType != "" {
+		return ErrMethodNotOffered
+	}
+	return ErrUnknownAuthenticator
 }
-
-// Error names the step, the key, the method and the methods on offer.
-func (e *MethodError) Error() string {
-	return fmt.Sprintf("remediate: step %q does not offer authenticator %q with method %q (offered: %s)",
-		e.Step, e.Key, e.MethodType, strings.Join(e.Offered, ", "))
-}
-
-// Unwrap makes errors.Is(err, ErrMethodNotOffered) hold.
-func (e *MethodError) Unwrap() error { return ErrMethodNotOffered }
 
 // ErrUnknownStep reports a step name that the current response does not offer.
 var ErrUnknownStep = errors.New("step not offered")
@@ -244,7 +237,7 @@ func fill(r *ion.Response, f *ion.Form, v Values, o Options) (*Submission, error
 // the option's value and checked by Body. With a methodType value, the
 // first option of the key that offers that method is chosen; when none
 // does (Okta Verify offered only as FastPass, asked for a push), the
-// error is a [*MethodError]: a method is never silently replaced by
+// error is an [*AuthenticatorError] naming the method: a method is never silently replaced by
 // another.
 func fillAuthenticator(f *ion.Form, in Input, v Values, tree map[string]any, s *Submission) (bool, error) {
 	raw, ok := v[in.Name]
@@ -315,7 +308,7 @@ func fillAuthenticator(f *ion.Form, in Input, v Values, tree map[string]any, s *
 		return true, nil
 	}
 	if matched {
-		return false, &MethodError{Key: key, MethodType: method, Step: f.Name, Offered: methods}
+		return false, &AuthenticatorError{Key: key, MethodType: method, Step: f.Name, Offered: methods}
 	}
 	return false, &AuthenticatorError{Key: key, Step: f.Name, Offered: offered}
 }

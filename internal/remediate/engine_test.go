@@ -430,7 +430,7 @@ func TestNextErrors(t *testing.T) {
 		opts        remediate.Options
 		wantIs      error
 		wantAuthErr *remediate.AuthenticatorError
-		wantMethErr *remediate.MethodError
+		wantMethErr *remediate.AuthenticatorError
 		wantField   string // "form field: reason" of an *ion.FieldError
 		wantForm    string // when a form is submitted despite the error
 	}{
@@ -460,18 +460,18 @@ func TestNextErrors(t *testing.T) {
 		{
 			name: "method not offered by the chosen phone", fixture: "select-authenticator-authenticate.json",
 			values: remediate.Values{"authenticator": "phone_number", "methodType": "fax"}, wantIs: remediate.ErrMethodNotOffered,
-			wantMethErr: &remediate.MethodError{Key: "phone_number", MethodType: "fax", Step: "select-authenticator-authenticate", Offered: []string{"sms", "voice"}},
+			wantMethErr: &remediate.AuthenticatorError{Key: "phone_number", MethodType: "fax", Step: "select-authenticator-authenticate", Offered: []string{"sms", "voice"}},
 		},
 		{
 			// Never FastPass instead of the push asked for.
 			name: "Okta Verify offered only as FastPass, asked for a push", fixture: "select-authenticator-authenticate-every-key.json",
 			values: remediate.Values{"authenticator": "okta_verify", "methodType": "push"}, wantIs: remediate.ErrMethodNotOffered,
-			wantMethErr: &remediate.MethodError{Key: "okta_verify", MethodType: "push", Step: "select-authenticator-authenticate", Offered: []string{"signed_nonce"}},
+			wantMethErr: &remediate.AuthenticatorError{Key: "okta_verify", MethodType: "push", Step: "select-authenticator-authenticate", Offered: []string{"signed_nonce"}},
 		},
 		{
 			name: "a method the chosen option fixes to another", fixture: "select-authenticator-authenticate.json",
 			values: remediate.Values{"authenticator": "okta_password", "methodType": "sms"}, wantIs: remediate.ErrMethodNotOffered,
-			wantMethErr: &remediate.MethodError{Key: "okta_password", MethodType: "sms", Step: "select-authenticator-authenticate", Offered: []string{"password"}},
+			wantMethErr: &remediate.AuthenticatorError{Key: "okta_password", MethodType: "sms", Step: "select-authenticator-authenticate", Offered: []string{"password"}},
 		},
 		{
 			name: "an option map matching no option", fixture: "select-authenticator-authenticate.json",
@@ -535,12 +535,12 @@ func TestNextErrors(t *testing.T) {
 				}
 			}
 			if tt.wantMethErr != nil {
-				var me *remediate.MethodError
+				var me *remediate.AuthenticatorError
 				if !errors.As(err, &me) {
-					t.Fatalf("error %T is not a *MethodError", err)
+					t.Fatalf("error %T is not an *AuthenticatorError", err)
 				}
 				if diff := cmp.Diff(tt.wantMethErr, me); diff != "" {
-					t.Errorf("MethodError (-want +got):\n%s", diff)
+					t.Errorf("AuthenticatorError with a method (-want +got):\n%s", diff)
 				}
 			}
 			if tt.wantField != "" {

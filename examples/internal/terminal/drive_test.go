@@ -176,7 +176,7 @@ func TestReport(t *testing.T) {
 			Name: "challenge-authenticator",
 			Inputs: []idx.Input{
 				{Name: "verificationCode", Label: "Enter code", Required: true},
-				{Name: "methodType", Type: "string", Options: []idx.Option{{Label: "SMS", Value: "sms"}, {Label: "Voice", Value: "voice"}}},
+				{Name: "methodType", Type: "string", Options: []idx.Choice{{Label: "SMS", Value: "sms"}, {Label: "Voice", Value: "voice"}}},
 				{Name: "flag", Type: "boolean", Secret: true},
 			},
 			Authenticator: &idx.Authenticator{DisplayName: "Phone", Key: "phone_number", Methods: []string{"sms", "voice"},

@@ -122,7 +122,7 @@ func (t *Prompter) Answer(ctx context.Context, s *idx.NextStep, in idx.Input) (s
 			if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(in.Options) {
 				return in.Options[n-1].Value, None, nil
 			}
-			if i := slices.IndexFunc(in.Options, func(o idx.Option) bool { return o.Value == line }); i >= 0 {
+			if i := slices.IndexFunc(in.Options, func(o idx.Choice) bool { return o.Value == line }); i >= 0 {
 				return line, None, nil
 			}
 			fmt.Fprintln(t.out, "  not one of the choices")

@@ -198,7 +198,7 @@ func TestPromptedOnFakeOrg(t *testing.T) {
 
 func TestPrompterAnswer(t *testing.T) {
 	t.Parallel()
-	choices := []idx.Option{{Label: "Email", Value: "okta_email"}, {Label: "Phone", Value: "phone_number"}}
+	choices := []idx.Choice{{Label: "Email", Value: "okta_email"}, {Label: "Phone", Value: "phone_number"}}
 	plain := &idx.NextStep{Name: "identify"}
 	tests := []struct {
 		name       string
@@ -416,9 +416,9 @@ func TestAuto(t *testing.T) {
 		want    string
 		wantErr string
 	}{
-		{name: "flow first", step: enroll, in: idx.Input{Name: "nickName", Options: []idx.Option{{Value: "x"}}}, want: "ada"},
+		{name: "flow first", step: enroll, in: idx.Input{Name: "nickName", Options: []idx.Choice{{Value: "x"}}}, want: "ada"},
 		{name: "flow error", step: enroll, in: idx.Input{Name: "broken"}, wantErr: "broken"},
-		{name: "first choice", step: enroll, in: idx.Input{Name: "authenticator", Options: []idx.Option{{Value: "x"}, {Value: "y"}}}, want: "x"},
+		{name: "first choice", step: enroll, in: idx.Input{Name: "authenticator", Options: []idx.Choice{{Value: "x"}, {Value: "y"}}}, want: "x"},
 		{name: "password set", step: enroll, in: idx.Input{Name: "password", Required: true}, want: "Pw-made-1"},
 		{name: "same password again", step: &idx.NextStep{Name: "reenroll-authenticator"}, in: idx.Input{Name: "newPassword"}, want: "Pw-made-1"},
 		{name: "no password challenge unless asked", step: &idx.NextStep{Name: "challenge-authenticator"},
