@@ -72,7 +72,7 @@ func (c *Client) Skip(ctx context.Context, state string) (*Transaction, error) {
 	if state == "" {
 		return nil, &InputError{Field: "State", Reason: "empty"}
 	}
-	return c.Authenticate(ctx, Options{State: state, Step: "skip"})
+	return c.Authenticate(ctx, Options{State: state, Step: remediate.SkipStep})
 }
 
 // Poll asks the server once whether the step that waits (an Okta Verify

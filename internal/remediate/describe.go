@@ -43,6 +43,10 @@ type Poll struct {
 	Refresh time.Duration
 }
 
+// SkipStep is the remediation that skips an optional step (an
+// authenticator enrollment the org lets the user leave for later).
+const SkipStep = "skip"
+
 // answersCurrent reports the steps that answer the current
 // authenticator, and so may offer resend and poll.
 func answersCurrent(name string) bool {
@@ -73,7 +77,7 @@ func Describe(r *ion.Response, f *ion.Form) Step {
 	if strings.HasSuffix(f.Name, "-poll") && (s.Poll == nil || f.Refresh > 0) {
 		s.Poll = &Poll{Required: true, Refresh: f.Refresh}
 	}
-	s.CanSkip = r.Remediation("skip") != nil
+	s.CanSkip = r.Remediation(SkipStep) != nil
 	s.Enrollments = r.AuthenticatorEnrollments
 	if f.Name == "redirect-idp" || f.IDP != nil {
 		s.IDP = f.IDP
