@@ -123,11 +123,15 @@ var (
 	// ErrOutcomeUnknown: a request that must not be repeated failed after it
 	// may have reached the server, and the outcome could not be learnt.
 	ErrOutcomeUnknown = transport.ErrOutcomeUnknown
-	// ErrMalformedResponse: an IDX document the SDK cannot use: not JSON,
-	// or without a member it needs in order to act (see
-	// [MalformedResponseError]). Members it does not need never cause it.
+	// ErrMalformedResponse: an answer the SDK cannot use: an IDX document
+	// that is not JSON or lacks a member it needs in order to act (see
+	// [MalformedResponseError]; members it does not need never cause
+	// it), or an OAuth endpoint's (token, userinfo, introspect,
+	// discovery) success answer without a required member, such as a
+	// token response without access_token.
 	ErrMalformedResponse = ion.ErrMalformed
-	// ErrInvalidIDToken: the ID token failed verification.
+	// ErrInvalidIDToken: the ID token failed verification (its signature,
+	// issuer, audience, expiry, nonce or at_hash).
 	ErrInvalidIDToken = oauth.ErrInvalidIDToken
 )
 
@@ -575,6 +579,11 @@ func (e *opError) Unwrap() error { return e.err }
 // As gives the layers' typed errors as this package's (see asPublic).
 func (e *opError) As(target any) bool { return asPublic(e.err, target) }
 
+// Is makes an OAuth endpoint's malformed answer match ErrMalformedResponse.
+func (e *opError) Is(target error) bool {
+	return target == ErrMalformedResponse && errors.Is(e.err, oauth.ErrMalformedResponse)
+}
+
 // unknownOutcome is the error of an answer to step that may have been
 // processed, whose outcome the introspection after it (which failed with
 // err) could not learn: "idx: step: outcome unknown; introspect: ...".
@@ -594,15 +603,3 @@ func (e *outcomeError) Error() string {
 }
 
 func (e *outcomeError) Unwrap() []error { return []error{ErrOutcomeUnknown, e.err} }
-
-// Errors of the OAuth endpoints.
-var (
-	// ErrMalformedOAuthResponse: an OAuth endpoint (token, userinfo,
-	// introspect, discovery) answered success without a required member,
-	// such as a token response without access_token, or with one that
-	// cannot be parsed.
-	ErrMalformedOAuthResponse = oauth.ErrMalformedResponse
-	// ErrAtHashMismatch: the ID token's at_hash does not match the access
-	// token issued with it; it also matches ErrInvalidIDToken.
-	ErrAtHashMismatch = oauth.ErrAtHashMismatch
-)

@@ -133,7 +133,7 @@ func TestRefreshResponses(t *testing.T) {
 		{name: "negative expires_in means unknown", status: 200, body: `{"token_type":"Bearer","access_token":"at2","expires_in":-30}`, wantRT: "rt1"},
 		{name: "invalid_grant", status: 400, body: `{"error":"invalid_grant","error_description":"The refresh token is invalid or expired."}`, wantCode: "invalid_grant"},
 		{name: "200 with error", status: 200, body: `{"error":"invalid_grant","access_token":"at2","token_type":"Bearer"}`, wantCode: "invalid_grant"},
-		{name: "missing access_token", status: 200, body: `{"token_type":"Bearer","refresh_token":"rt2"}`, wantIs: idx.ErrMalformedOAuthResponse},
+		{name: "missing access_token", status: 200, body: `{"token_type":"Bearer","refresh_token":"rt2"}`, wantIs: idx.ErrMalformedResponse},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
