@@ -321,16 +321,13 @@ func (c *Client) run(ctx context.Context, f *flow, call remediate.Call) (*Transa
 type poster struct{ c *Client }
 
 // Post posts p's form, or asks the introspect endpoint when p has none.
-func (p poster) Post(ctx context.Context, r remediate.Post) (*remediate.Answer, error) {
+func (p poster) Post(ctx context.Context, r remediate.Post) (remediate.Answer, error) {
 	href, accepts, produces := p.c.origin+"/idp/idx/introspect", "", ""
 	if r.Form != nil {
 		href, accepts, produces = r.Form.Href, r.Form.Accepts, r.Form.Produces
 	}
 	resp, status, raw, err := p.c.idxRequestRaw(ctx, href, accepts, produces, r.Body, r.Class)
-	if err != nil {
-		return nil, err
-	}
-	return &remediate.Answer{Response: resp, Status: status, Raw: raw}, nil
+	return remediate.Answer{Response: resp, Status: status, Raw: raw}, err
 }
 
 // loopError is an error of the remediation loop as callers see it; step

@@ -39,7 +39,7 @@ type Post struct {
 // an Answer, whatever its status; its errors are returned by [Run] as
 // [*PostError]s.
 type Poster interface {
-	Post(ctx context.Context, p Post) (*Answer, error)
+	Post(ctx context.Context, p Post) (Answer, error)
 }
 
 // Flow is the flow a call was made for. A flow differs from another only
@@ -177,8 +177,8 @@ func (e *OutcomeError) Unwrap() error { return e.Err }
 // then submits, in server order, every step the values fill, until the
 // server succeeds, ends the transaction, refuses an answer or waits for a
 // step the values do not cover.
-func Run(ctx context.Context, p Poster, cur Answer, c Call) (*Result, error) {
-	l := &loop{p: p, log: c.Log, res: Result{Answer: cur, Step: c.Step}}
+func Run(ctx context.Context, p Poster, cur Answer, c Call) (Result, error) {
+	l := loop{p: p, log: c.Log, res: Result{Answer: cur, Step: c.Step}}
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
@@ -189,10 +189,10 @@ func Run(ctx context.Context, p Poster, cur Answer, c Call) (*Result, error) {
 	case c.Resend:
 		a := resendForm(cur.Response)
 		if a == nil {
-			return nil, ErrCannotResend
+			return Result{}, ErrCannotResend
 		}
 		if err := l.act(ctx, a, transport.ClassResend); err != nil {
-			return nil, err
+			return Result{}, err
 		}
 		l.log.DebugContext(ctx, "idx: code resent", "status", l.res.Status)
 	case c.Poll:
@@ -202,10 +202,10 @@ func Run(ctx context.Context, p Poster, cur Answer, c Call) (*Result, error) {
 		}
 		a := cur.Response.Action("poll")
 		if a == nil {
-			return nil, ErrCannotPoll
+			return Result{}, ErrCannotPoll
 		}
 		if err := l.act(ctx, a, transport.ClassRead); err != nil {
-			return nil, err
+			return Result{}, err
 		}
 	}
 	return l.run(ctx, c)
@@ -229,11 +229,11 @@ func (l *loop) act(ctx context.Context, form *ion.Form, class transport.Class) e
 	if err != nil {
 		return &PostError{err}
 	}
-	l.res.Answer, l.res.Posted = *a, true
+	l.res.Answer, l.res.Posted = a, true
 	return nil
 }
 
-func (l *loop) run(ctx context.Context, c Call) (*Result, error) {
+func (l *loop) run(ctx context.Context, c Call) (Result, error) {
 	v, step := c.Values, l.res.Step
 	selected, entered := false, c.Flow == FlowAuthenticate
 	for i := 0; ; i++ {
@@ -241,11 +241,11 @@ func (l *loop) run(ctx context.Context, c Call) (*Result, error) {
 		l.res.Step = step
 		if r.Success != nil {
 			l.res.End = Success
-			return &l.res, nil
+			return l.res, nil
 		}
 		if len(r.Remediations) == 0 {
 			l.res.End = Terminal
-			return &l.res, nil
+			return l.res, nil
 		}
 		if l.res.Status >= 400 || hasTopLevelError(r) {
 			// Refused (a wrong code is a 4xx; a rejected push a 200 with
@@ -254,20 +254,20 @@ func (l *loop) run(ctx context.Context, c Call) (*Result, error) {
 			break
 		}
 		if i >= c.MaxSteps {
-			return nil, ErrTooManySteps
+			return Result{}, ErrTooManySteps
 		}
 		if !entered && step == "" {
 			if ef := c.Flow.entry(r); ef != nil {
 				entered = true
 				if err := l.act(ctx, ef, transport.ClassAnswer); err != nil {
-					return nil, err
+					return Result{}, err
 				}
 				continue
 			}
 		}
 		s, err := Next(r, v, Options{Step: step, AutoMethod: selected})
 		if err != nil {
-			return nil, err
+			return Result{}, err
 		}
 		if s == nil {
 			break
@@ -275,7 +275,7 @@ func (l *loop) run(ctx context.Context, c Call) (*Result, error) {
 		if step != "" {
 			// A step named by the caller must use every value given.
 			if err := checkAllUsed(s, v); err != nil {
-				return nil, err
+				return Result{}, err
 			}
 		}
 		if l.log.Enabled(ctx, slog.LevelDebug) {
@@ -289,18 +289,18 @@ func (l *loop) run(ctx context.Context, c Call) (*Result, error) {
 			l.log.DebugContext(ctx, "idx: outcome unknown, introspecting", "step", s.Form.Name)
 			a, err = l.p.Post(ctx, Post{Body: map[string]any{"stateHandle": r.StateHandle}, Class: transport.ClassRead})
 			if err != nil {
-				return nil, &OutcomeError{Href: s.Form.Href, Err: err}
+				return Result{}, &OutcomeError{Href: s.Form.Href, Err: err}
 			}
 		}
 		if err != nil {
-			return nil, &PostError{err}
+			return Result{}, &PostError{err}
 		}
 		s.Consume(v)
 		selected = s.Selected
 		step = ""
-		l.res.Answer, l.res.Posted = *a, true
+		l.res.Answer, l.res.Posted = a, true
 	}
-	return &l.res, nil
+	return l.res, nil
 }
 
 // hasTopLevelError reports an ERROR message about the whole transaction.

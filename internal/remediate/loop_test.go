@@ -73,7 +73,7 @@ type reply struct {
 	err error
 }
 
-func (p *fakePoster) Post(_ context.Context, r remediate.Post) (*remediate.Answer, error) {
+func (p *fakePoster) Post(_ context.Context, r remediate.Post) (remediate.Answer, error) {
 	name := "introspect"
 	if r.Form != nil {
 		name = strings.TrimPrefix(r.Form.Href, org)
@@ -81,14 +81,11 @@ func (p *fakePoster) Post(_ context.Context, r remediate.Post) (*remediate.Answe
 	body, _ := json.Marshal(r.Body)
 	p.posts = append(p.posts, fmt.Sprintf("%s %d %s", name, r.Class, body))
 	if len(p.answers) == 0 {
-		return nil, errors.New("no answer scripted")
+		return remediate.Answer{}, errors.New("no answer scripted")
 	}
 	next := p.answers[0]
 	p.answers = p.answers[1:]
-	if next.err != nil {
-		return nil, next.err
-	}
-	return &next.a, nil
+	return next.a, next.err
 }
 
 func TestRun(t *testing.T) {
