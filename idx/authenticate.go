@@ -135,9 +135,7 @@ type Options struct {
 	// means a random one (what most apps want). An app that keys its own
 	// records on it sets it here: it comes back on the redirect of an
 	// identity provider and in an email magic link (Callback.State), and
-	// [Client.HandleInteractionCodeRedirect] and
-	// [Client.HandleEmailVerifyCallback] refuse a callback that does not
-	// carry it. It must be hard to guess, as a random one is.
+	// [Client.HandleCallback] refuses a callback that does not carry it. It must be hard to guess, as a random one is.
 	OAuthState string
 
 	// Step names the remediation Values answer, for steps the options above

@@ -118,6 +118,40 @@ func ParseCallbackURL(raw string) (*Callback, error) {
 	return &cb, nil
 }
 
+// HandleCallback finishes a sign-in that left the app and came back to
+// its redirect URI: callbackURL is that request's URL (absolute, or
+// r.URL.RequestURI(), as [ParseCallbackURL] reads it), state the
+// [Transaction.State] kept in the user's session. The URL's OAuth state
+// is checked against the transaction's in constant time before anything
+// is sent, so a callback cannot be replayed into another user's session.
+//
+// An identity provider's redirect (?interaction_code=...&state=..., after
+// a redirect-idp step) is exchanged with the transaction's PKCE verifier
+// and the ID token verified as on any success: the transaction is then
+// SUCCESS. Its error (?error=...) is a [*CallbackError] (access_denied
+// matches [ErrAccessDenied]), except "interaction_required": the org
+// wants more steps, and the transaction is returned PENDING on them. An
+// unknown state gives [ErrTransactionNotFound], another transaction's
+// [ErrStateMismatch].
+//
+// An email magic link (?otp=...&state=...) answers the transaction's
+// email challenge with its code, as [Client.Authenticate] would. When the
+// session has no such transaction, the link belongs to another one, or
+// the transaction no longer waits for an email code, the link was opened
+// elsewhere (another browser or device): the call returns an
+// [*EmailVerifyCallbackError] carrying the code, for the app to show to
+// the user, who enters it where the sign-in waits.
+func (c *Client) HandleCallback(ctx context.Context, state, callbackURL string) (*Transaction, error) {
+	cb, err := ParseCallbackURL(callbackURL)
+	if err != nil {
+		return nil, err
+	}
+	if cb.Kind == CallbackEmailVerify {
+		return c.handleEmailVerify(ctx, state, cb)
+	}
+	return c.handleRedirect(ctx, state, cb)
+}
+
 // loadForCallback loads the transaction under state and checks, in
 // constant time, that its OAuth state is the callback's.
 func (c *Client) loadForCallback(ctx context.Context, state string, cb *Callback) (*flow, error) {
@@ -131,27 +165,9 @@ func (c *Client) loadForCallback(ctx context.Context, state string, cb *Callback
 	return f, nil
 }
 
-// HandleInteractionCodeRedirect completes a sign-in that left the app,
-// such as one at an identity provider (a redirect-idp step), when the org
-// redirects the browser back to the redirect URI. state is the
-// [Transaction.State] the app kept in the user's session when it sent
-// the browser away; the callback's OAuth state must be that
-// transaction's, or the call fails with [ErrStateMismatch] before anything
-// is sent, so a redirect cannot be replayed into another user's session.
-//
-// An interaction code is exchanged with the transaction's PKCE verifier
-// and the ID token verified as on any success; the transaction is then
-// SUCCESS. An "interaction_required" error means the org wants more steps:
-// the transaction is returned PENDING on them. Any other error comes back
-// as a [*CallbackError] (access_denied matches [ErrAccessDenied]).
-func (c *Client) HandleInteractionCodeRedirect(ctx context.Context, state, callbackURL string) (*Transaction, error) {
-	cb, err := ParseCallbackURL(callbackURL)
-	if err != nil {
-		return nil, err
-	}
-	if cb.Kind == CallbackEmailVerify {
-		return nil, fmt.Errorf("%w: an email link, not a redirect (see HandleEmailVerifyCallback)", ErrInvalidCallback)
-	}
+// handleRedirect finishes a sign-in at an identity provider: cb is its
+// redirect back, with an interaction code or an OAuth error.
+func (c *Client) handleRedirect(ctx context.Context, state string, cb *Callback) (*Transaction, error) {
 	f, err := c.loadForCallback(ctx, state, cb)
 	if err != nil {
 		return nil, err
@@ -176,30 +192,9 @@ func (c *Client) HandleInteractionCodeRedirect(ctx context.Context, state, callb
 	return c.exchange(ctx, f.saved, tokenURL, cb.InteractionCode.Reveal(), nil)
 }
 
-// IsEmailVerifyCallback reports whether a URL is an email magic link
-// callback (?otp=...&state=...).
-func IsEmailVerifyCallback(callbackURL string) bool {
-	cb, err := ParseCallbackURL(callbackURL)
-	return err == nil && cb.Kind == CallbackEmailVerify
-}
-
-// HandleEmailVerifyCallback answers the email challenge of a transaction
-// with the code of an email magic link (?otp=...&state=...). state is the
-// [Transaction.State] of the user's session. When the session has no such
-// transaction, or the link belongs to another one, or the transaction no
-// longer waits for an email code, the link was opened elsewhere (another
-// browser or device): the call returns an [*EmailVerifyCallbackError]
-// carrying the code, for the app to show to the user, who enters it where
-// the sign-in waits. Otherwise it returns the transaction as
-// [Client.Authenticate] would after the code.
-func (c *Client) HandleEmailVerifyCallback(ctx context.Context, state, callbackURL string) (*Transaction, error) {
-	cb, err := ParseCallbackURL(callbackURL)
-	if err != nil {
-		return nil, err
-	}
-	if cb.Kind != CallbackEmailVerify {
-		return nil, fmt.Errorf("%w: not an email link", ErrInvalidCallback)
-	}
+// handleEmailVerify answers the transaction's email challenge with the
+// code of an email magic link, cb.
+func (c *Client) handleEmailVerify(ctx context.Context, state string, cb *Callback) (*Transaction, error) {
 	elsewhere := &EmailVerifyCallbackError{OTP: cb.OTP}
 	if state == "" {
 		return nil, elsewhere

@@ -1142,7 +1142,7 @@ func TestCanarySecrets(t *testing.T) {
 			wantSecrets: []string{"webauthn clientData", "webauthn attestation", "attestation", "access token"},
 		},
 		{
-			name: "IdP redirect and HandleInteractionCodeRedirect",
+			name: "IdP redirect and HandleCallback",
 			opts: []idxtest.Option{idxtest.WithPolicy(idxtest.Policy{Factors: 2, IdPs: []idxtest.IdP{
 				{ID: "0oaCanaryGoogle", Type: "GOOGLE", Name: "Google", Username: canaryUser},
 				{ID: "0oaCanarySaml", Type: "SAML2", Name: "Corporate", Fail: true},
@@ -1156,14 +1156,14 @@ func TestCanarySecrets(t *testing.T) {
 				cb, err := idx.ParseCallbackURL(back)
 				e.keep(cb, err)
 				other := e.must(c.Start(e.t.Context(), idx.Options{}))
-				got, err := c.HandleInteractionCodeRedirect(e.t.Context(), other.State, back)
+				got, err := c.HandleCallback(e.t.Context(), other.State, back)
 				e.keep(got, err)
 				if !errors.Is(err, idx.ErrStateMismatch) {
 					e.t.Errorf("callback into another transaction: err = %v; want ErrStateMismatch", err)
 				}
-				done := e.must(c.HandleInteractionCodeRedirect(e.t.Context(), tx.State, back))
+				done := e.must(c.HandleCallback(e.t.Context(), tx.State, back))
 				e.wantStatus(done, idx.StatusSuccess)
-				got, err = c.HandleInteractionCodeRedirect(e.t.Context(), tx.State, back)
+				got, err = c.HandleCallback(e.t.Context(), tx.State, back)
 				e.keep(got, err)
 				if err == nil {
 					e.t.Error("a spent callback was taken")
@@ -1171,7 +1171,7 @@ func TestCanarySecrets(t *testing.T) {
 				// An IdP that denies.
 				tx = e.must(c.Start(e.t.Context(), idx.Options{}))
 				denied := follow(e.t, e.srv, idpStep(e.t, tx, "Corporate").Href)
-				got, err = c.HandleInteractionCodeRedirect(e.t.Context(), tx.State, denied)
+				got, err = c.HandleCallback(e.t.Context(), tx.State, denied)
 				e.keep(got, err)
 				if !errors.Is(err, idx.ErrAccessDenied) {
 					e.t.Errorf("denied: err = %v; want ErrAccessDenied", err)
@@ -1197,11 +1197,11 @@ func TestCanarySecrets(t *testing.T) {
 					cb, err := idx.ParseCallbackURL(back)
 					e.keep(cb, err)
 					if !elsewhere {
-						tx = e.must(c.HandleEmailVerifyCallback(e.t.Context(), tx.State, back))
+						tx = e.must(c.HandleCallback(e.t.Context(), tx.State, back))
 						e.wantStatus(tx, idx.StatusSuccess)
 						continue
 					}
-					got, err := c.HandleEmailVerifyCallback(e.t.Context(), "", back)
+					got, err := c.HandleCallback(e.t.Context(), "", back)
 					e.keep(got, err)
 					var ee *idx.EmailVerifyCallbackError
 					if !errors.As(err, &ee) {

@@ -60,11 +60,11 @@
 // identity provider and the URL to send the browser to.
 //
 // A sign-in that leaves the app (an identity provider, an email magic
-// link) comes back to the redirect URI: [Client.HandleInteractionCodeRedirect]
-// and [Client.HandleEmailVerifyCallback] take that URL and the
-// [Transaction.State] kept in the user's session, check the URL's OAuth
-// state against the transaction's in constant time, and finish the step.
-// [ParseCallbackURL] reads such a URL without side effects.
+// link) comes back to the redirect URI: [Client.HandleCallback] takes that
+// URL and the [Transaction.State] kept in the user's session, checks the
+// URL's OAuth state against the transaction's in constant time, and
+// finishes the step. [ParseCallbackURL] reads such a URL without side
+// effects.
 //
 // Between calls the transaction lives in a [TransactionStore] under
 // [Transaction.State]; the default keeps it in memory. On success the

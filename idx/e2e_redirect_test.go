@@ -68,14 +68,14 @@ func TestE2EIdPRedirect(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := r.c.HandleInteractionCodeRedirect(t.Context(), other.State, back); !errors.Is(err, idx.ErrStateMismatch) {
+		if _, err := r.c.HandleCallback(t.Context(), other.State, back); !errors.Is(err, idx.ErrStateMismatch) {
 			t.Errorf("callback into another transaction: err = %v, want ErrStateMismatch", err)
 		}
-		r.do(r.c.HandleInteractionCodeRedirect(t.Context(), r.state(), back))
+		r.do(r.c.HandleCallback(t.Context(), r.state(), back))
 		r.wantSteps("identify", "SUCCESS")
 		r.wantSuccess("fed")
 		// The code is spent and the transaction over.
-		if _, err := r.c.HandleInteractionCodeRedirect(t.Context(), tx.State, back); !errors.Is(err, idx.ErrTransactionNotFound) {
+		if _, err := r.c.HandleCallback(t.Context(), tx.State, back); !errors.Is(err, idx.ErrTransactionNotFound) {
 			t.Errorf("second use of the callback: err = %v, want ErrTransactionNotFound", err)
 		}
 	})
@@ -85,7 +85,7 @@ func TestE2EIdPRedirect(t *testing.T) {
 		r := org(t)
 		tx := r.do(r.c.Start(t.Context(), idx.Options{}))
 		back := follow(t, r.srv, idpStep(t, tx, "Corporate").Href)
-		_, err := r.c.HandleInteractionCodeRedirect(t.Context(), tx.State, back)
+		_, err := r.c.HandleCallback(t.Context(), tx.State, back)
 		var ce *idx.CallbackError
 		if !errors.As(err, &ce) || ce.Code != "access_denied" || !errors.Is(err, idx.ErrAccessDenied) {
 			t.Fatalf("err = %v, want a *CallbackError matching ErrAccessDenied", err)
@@ -149,10 +149,10 @@ func TestE2EEmailMagicLink(t *testing.T) {
 		r := newE2E(t, e2eUser(t.Name(), nil))
 		mail := r.emailChallenge()
 		back := follow(t, r.srv, mail.Link)
-		if !idx.IsEmailVerifyCallback(back) {
+		if cb, err := idx.ParseCallbackURL(back); err != nil || cb.Kind != idx.CallbackEmailVerify {
 			t.Fatalf("link went to %q, not an email verify callback", back)
 		}
-		r.do(r.c.HandleEmailVerifyCallback(t.Context(), r.state(), back))
+		r.do(r.c.HandleCallback(t.Context(), r.state(), back))
 		r.wantSteps("select-authenticator-authenticate [okta_email]", "challenge-authenticator/okta_email", "SUCCESS")
 		r.wantSuccess("pwd", "email")
 	})
@@ -164,7 +164,7 @@ func TestE2EEmailMagicLink(t *testing.T) {
 		back := follow(t, r.srv, mail.Link)
 		// Opened where the sign-in is not known: the app shows the code,
 		// which the user types where the sign-in waits.
-		_, err := r.c.HandleEmailVerifyCallback(t.Context(), "", back)
+		_, err := r.c.HandleCallback(t.Context(), "", back)
 		var ee *idx.EmailVerifyCallbackError
 		if !errors.As(err, &ee) {
 			t.Fatalf("err = %v, want an *EmailVerifyCallbackError", err)
@@ -194,7 +194,7 @@ func TestE2EEmailMagicLink(t *testing.T) {
 		r.proceed(idx.Options{VerificationCode: first.Code})
 		r.wantRejected("challenge-authenticator", idx.ErrInvalidPasscode, "api.authn.error.PASSCODE_INVALID")
 		mail := r.srv.Outbox()[len(r.srv.Outbox())-1]
-		r.do(r.c.HandleEmailVerifyCallback(t.Context(), r.state(), follow(t, r.srv, mail.Link)))
+		r.do(r.c.HandleCallback(t.Context(), r.state(), follow(t, r.srv, mail.Link)))
 		r.wantSteps(
 			"select-authenticator-authenticate [okta_email]",
 			"challenge-authenticator/okta_email",

@@ -251,9 +251,9 @@ func TestE2EOAuthState(t *testing.T) {
 	q := forged.Query()
 	q.Set("state", "app-session-forged")
 	forged.RawQuery = q.Encode()
-	if _, err := r.c.HandleInteractionCodeRedirect(t.Context(), tx.State, forged.String()); !errors.Is(err, idx.ErrStateMismatch) {
+	if _, err := r.c.HandleCallback(t.Context(), tx.State, forged.String()); !errors.Is(err, idx.ErrStateMismatch) {
 		t.Errorf("callback with another state: err = %v, want ErrStateMismatch", err)
 	}
-	r.do(r.c.HandleInteractionCodeRedirect(t.Context(), tx.State, back))
+	r.do(r.c.HandleCallback(t.Context(), tx.State, back))
 	r.wantSteps("identify", "SUCCESS")
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // An app's redirect URI handler reads what came back before it calls
-// HandleInteractionCodeRedirect or HandleEmailVerifyCallback.
+// HandleCallback.
 func ExampleParseCallbackURL() {
 	for _, u := range []string{
 		"/login/callback?interaction_code=Xy12&state=Ab34",

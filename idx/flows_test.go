@@ -517,7 +517,7 @@ func startAt(t *testing.T, o *scriptOrg, c *idx.Client, fixture string) (*idx.Tr
 	return tx, o.state
 }
 
-func TestHandleInteractionCodeRedirect(t *testing.T) {
+func TestHandleCallbackRedirect(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	const cbBase = "https://app.example.com/login/callback?"
@@ -528,7 +528,7 @@ func TestHandleInteractionCodeRedirect(t *testing.T) {
 		c := o.client()
 		tx, state := startAt(t, o, c, "identify-with-idps.json")
 		o.paths()
-		got, err := c.HandleInteractionCodeRedirect(ctx, tx.State, cbBase+url.Values{"interaction_code": {o.code}, "state": {state}}.Encode())
+		got, err := c.HandleCallback(ctx, tx.State, cbBase+url.Values{"interaction_code": {o.code}, "state": {state}}.Encode())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -550,7 +550,7 @@ func TestHandleInteractionCodeRedirect(t *testing.T) {
 		tx, state := startAt(t, o, c, "identify-with-idps.json")
 		o.paths()
 		for _, bad := range []string{state + "x", state[:len(state)-1], "other"} {
-			_, err := c.HandleInteractionCodeRedirect(ctx, tx.State, cbBase+url.Values{"interaction_code": {o.code}, "state": {bad}}.Encode())
+			_, err := c.HandleCallback(ctx, tx.State, cbBase+url.Values{"interaction_code": {o.code}, "state": {bad}}.Encode())
 			if !errors.Is(err, idx.ErrStateMismatch) {
 				t.Errorf("state %q: err = %v", bad, err)
 			}
@@ -563,7 +563,7 @@ func TestHandleInteractionCodeRedirect(t *testing.T) {
 		t.Parallel()
 		o := newScriptOrg(t)
 		c := o.client()
-		_, err := c.HandleInteractionCodeRedirect(ctx, "nosuchstate", cbBase+"interaction_code=c&state=s")
+		_, err := c.HandleCallback(ctx, "nosuchstate", cbBase+"interaction_code=c&state=s")
 		if !errors.Is(err, idx.ErrTransactionNotFound) {
 			t.Errorf("err = %v", err)
 		}
@@ -576,7 +576,7 @@ func TestHandleInteractionCodeRedirect(t *testing.T) {
 		o := newScriptOrg(t)
 		c := o.client()
 		tx, state := startAt(t, o, c, "identify-with-idps.json")
-		_, err := c.HandleInteractionCodeRedirect(ctx, tx.State, cbBase+url.Values{"error": {"access_denied"}, "error_description": {"User declined"}, "state": {state}}.Encode())
+		_, err := c.HandleCallback(ctx, tx.State, cbBase+url.Values{"error": {"access_denied"}, "error_description": {"User declined"}, "state": {state}}.Encode())
 		var ce *idx.CallbackError
 		if !errors.As(err, &ce) || ce.Code != "access_denied" || ce.Description != "User declined" || !errors.Is(err, idx.ErrAccessDenied) {
 			t.Errorf("err = %v", err)
@@ -589,7 +589,7 @@ func TestHandleInteractionCodeRedirect(t *testing.T) {
 		tx, state := startAt(t, o, c, "identify-with-idps.json")
 		o.set("/idp/idx/introspect", ok("challenge-authenticator-email.json"))
 		o.paths()
-		got, err := c.HandleInteractionCodeRedirect(ctx, tx.State, cbBase+url.Values{"error": {"interaction_required"}, "state": {state}}.Encode())
+		got, err := c.HandleCallback(ctx, tx.State, cbBase+url.Values{"error": {"interaction_required"}, "state": {state}}.Encode())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -602,7 +602,7 @@ func TestHandleInteractionCodeRedirect(t *testing.T) {
 	})
 }
 
-func TestHandleEmailVerifyCallback(t *testing.T) {
+func TestHandleCallbackEmailLink(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	const cbBase = "https://app.example.com/login/callback?"
@@ -614,7 +614,7 @@ func TestHandleEmailVerifyCallback(t *testing.T) {
 
 	// Another session (or none): show the code instead.
 	for _, session := range []string{"", "anotherSession"} {
-		_, err := c.HandleEmailVerifyCallback(ctx, session, cbBase+url.Values{"otp": {"864200"}, "state": {state}}.Encode())
+		_, err := c.HandleCallback(ctx, session, cbBase+url.Values{"otp": {"864200"}, "state": {state}}.Encode())
 		var ee *idx.EmailVerifyCallbackError
 		if !errors.As(err, &ee) || ee.OTP.Reveal() != "864200" {
 			t.Fatalf("session %q: err = %v", session, err)
@@ -624,14 +624,11 @@ func TestHandleEmailVerifyCallback(t *testing.T) {
 		}
 	}
 	// The right session, another transaction's link.
-	if _, err := c.HandleEmailVerifyCallback(ctx, tx.State, cbBase+"otp=864200&state=someoneElse"); !errors.As(err, new(*idx.EmailVerifyCallbackError)) {
+	if _, err := c.HandleCallback(ctx, tx.State, cbBase+"otp=864200&state=someoneElse"); !errors.As(err, new(*idx.EmailVerifyCallbackError)) {
 		t.Errorf("foreign state: err = %v", err)
 	}
-	if !idx.IsEmailVerifyCallback(cbBase+"otp=1&state=2") || idx.IsEmailVerifyCallback(cbBase+"interaction_code=1&state=2") {
-		t.Error("IsEmailVerifyCallback")
-	}
 	o.paths()
-	got, err := c.HandleEmailVerifyCallback(ctx, tx.State, cbBase+url.Values{"otp": {"864200"}, "state": {state}}.Encode())
+	got, err := c.HandleCallback(ctx, tx.State, cbBase+url.Values{"otp": {"864200"}, "state": {state}}.Encode())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -649,7 +646,7 @@ func TestEmailVerifyCallbackWhenNotWaitingForEmail(t *testing.T) {
 	o := newScriptOrg(t)
 	c := o.client()
 	tx, state := startAt(t, o, c, "identify-with-idps.json")
-	_, err := c.HandleEmailVerifyCallback(context.Background(), tx.State, "/cb?otp=1234&state="+url.QueryEscape(state))
+	_, err := c.HandleCallback(context.Background(), tx.State, "/cb?otp=1234&state="+url.QueryEscape(state))
 	if !errors.As(err, new(*idx.EmailVerifyCallbackError)) {
 		t.Errorf("err = %v", err)
 	}

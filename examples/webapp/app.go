@@ -25,8 +25,7 @@ type idxClient interface {
 	UserInfo(ctx context.Context, t *idx.Tokens) (*idx.UserInfo, error)
 	Revoke(ctx context.Context, state string, t *idx.Tokens) error
 	IntrospectToken(ctx context.Context, token idx.Secret, hint string) (*idx.TokenIntrospection, error)
-	HandleEmailVerifyCallback(ctx context.Context, state, callbackURL string) (*idx.Transaction, error)
-	HandleInteractionCodeRedirect(ctx context.Context, state, callbackURL string) (*idx.Transaction, error)
+	HandleCallback(ctx context.Context, state, callbackURL string) (*idx.Transaction, error)
 }
 
 // callbackPath is the path of the app's redirect URI.
@@ -532,11 +531,11 @@ func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
 //
 //   - an email's sign-in link (?otp=...&state=...): the code answers the
 //     email challenge of the sign-in in progress in this browser
-//     (Client.HandleEmailVerifyCallback). A link opened in another
+//     (Client.HandleCallback). A link opened in another
 //     browser, or once the sign-in no longer waits for it, shows its code
 //     to type where the sign-in waits, as Okta's own pages do;
 //   - an identity provider or another redirect (?interaction_code=...&state=...
-//     or ?error=...): Client.HandleInteractionCodeRedirect exchanges the
+//     or ?error=...): Client.HandleCallback exchanges the
 //     code, or the error is shown.
 //
 // The state must be the one of this browser's sign-in: a redirect cannot
@@ -578,7 +577,7 @@ func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		tx, err = a.client.HandleEmailVerifyCallback(ctx, state, r.URL.String())
+		tx, err = a.client.HandleCallback(ctx, state, r.URL.String())
 		var elsewhere *idx.EmailVerifyCallbackError
 		if errors.As(err, &elsewhere) {
 			if state != "" {
@@ -604,7 +603,7 @@ func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 		a.callbackFailed(w, r, text)
 		return
 	default:
-		tx, err = a.client.HandleInteractionCodeRedirect(ctx, state, r.URL.String())
+		tx, err = a.client.HandleCallback(ctx, state, r.URL.String())
 		var ce *idx.CallbackError
 		if errors.As(err, &ce) {
 			a.log.WarnContext(ctx, "callback: the org returned an error", "error", truncate(ce.Code, 64))

@@ -370,12 +370,8 @@ func (s *stubClient) IntrospectToken(context.Context, idx.Secret, string) (*idx.
 	return &idx.TokenIntrospection{Active: true}, nil
 }
 
-func (s *stubClient) HandleEmailVerifyCallback(context.Context, string, string) (*idx.Transaction, error) {
-	return nil, errors.New("stub: no email links")
-}
-
-func (s *stubClient) HandleInteractionCodeRedirect(context.Context, string, string) (*idx.Transaction, error) {
-	return nil, errors.New("stub: no redirects")
+func (s *stubClient) HandleCallback(context.Context, string, string) (*idx.Transaction, error) {
+	return nil, errors.New("stub: no callbacks")
 }
 
 func (s *stubClient) lastCall() idx.Options {
