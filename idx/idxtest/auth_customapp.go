@@ -22,6 +22,7 @@ type customAppKind struct{ kindBase }
 func newCustomAppKind(o *org) *customAppKind {
 	k := &customAppKind{kindBase{
 		key: AuthenticatorCustomApp, typ: "app", displayName: "Custom Push",
+		logoURI: "/img/icons/mfa/customPushLogo.svg",
 		methods: []methodInfo{{typ: "push", label: "Get a push notification", amr: "swk"}},
 	}}
 	o.addStep(stepCustomAppPoll, stepDef{
@@ -41,6 +42,17 @@ func newCustomAppKind(o *org) *customAppKind {
 	o.addForm("custom-app-poll", formDef{path: "/idp/idx/challenge/poll", render: k.renderPoll, submit: pollSubmit})
 	o.addForm("custom-app-resend", formDef{path: "/idp/idx/challenge", render: k.renderResend, submit: submitSelect})
 	return k
+}
+
+// customAppDeviceName is the device of every custom app enrollment.
+const customAppDeviceName = "idxtest device"
+
+// profile names the device an enrollment is on.
+func (k *customAppKind) profile(u *userRecord) *authenticatorProfile {
+	if u.enrollments[k.key] == nil {
+		return nil
+	}
+	return &authenticatorProfile{DeviceName: customAppDeviceName}
 }
 
 // selectFields offer the push as a choice, as real orgs do.
@@ -76,7 +88,7 @@ func (k *customAppKind) decorate(c *call, doc *authenticatorDoc) {
 // renderPoll is challenge-poll with the autoChallenge choice.
 func (k *customAppKind) renderPoll(c *call) *ionForm {
 	f := newForm("challenge-poll", c.s.href("/idp/idx/challenge/poll"),
-		ionField{Name: "autoChallenge", Type: "boolean", Label: "Send push automatically", Required: pFalse, Value: false},
+		ionField{Name: "autoChallenge", Type: "boolean", Label: "Send push automatically", Required: pFalse, Value: false, Mutable: pTrue},
 		stateHandleField(c.t.handle))
 	f.Refresh = ovRefresh
 	f.RelatesTo = []string{relatesToCurrentEnrollment}

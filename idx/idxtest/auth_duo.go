@@ -94,7 +94,10 @@ type duoContext struct {
 	Script          string `json:"script"`
 }
 
+// decorate gives the prompt's data to the step; the user's name at Duo
+// stays in authenticatorEnrollments, as real orgs send it.
 func (k *duoKind) decorate(c *call, doc *authenticatorDoc) {
+	doc.CredentialID = ""
 	if (c.t.step == stepChallenge || c.t.step == stepEnroll) && c.t.pending != "" {
 		doc.ContextualData = duoContext{
 			IntegrationType: "IFRAME",
@@ -157,7 +160,11 @@ func (k *duoKind) verify(c *call, raw []byte) *idxResult { return k.check(c, ste
 
 // Enrollment: the same prompt enrolls the user's Duo device.
 
-func (k *duoKind) enrollFields(*call) []ionField         { return nil }
+// enrollFields offer the one method, hidden, as real orgs do.
+func (k *duoKind) enrollFields(*call) []ionField {
+	return []ionField{hiddenValue("methodType", "duo", false)}
+}
+
 func (k *duoKind) enrollmentDataFields(*call) []ionField { return nil }
 
 func (k *duoKind) startEnroll(c *call, _ []byte) *idxResult {
@@ -169,7 +176,7 @@ func (k *duoKind) finishEnroll(c *call, raw []byte) *idxResult {
 	if res := k.check(c, stepEnroll, raw); res != nil {
 		return res
 	}
-	c.t.user.enrollments[k.key] = &enrollment{id: randomOktaID("dsf")}
+	c.t.user.enrollments[k.key] = &enrollment{id: randomOktaID("dsf"), credentialID: c.t.user.Username}
 	c.t.user.Duo = true
 	return nil
 }

@@ -100,17 +100,28 @@ func enrollUserTokens(rec *userRecord) error {
 		}
 		tokens[key] = tok
 		if tok.Enrolled {
-			rec.enrollments[key] = &enrollment{id: randomOktaID(tokenEnrollmentPrefix(key)), value: tok.Secret}
+			rec.enrollments[key] = newTokenEnrollment(key, tok.Secret)
 		}
 	}
 	rec.Tokens = tokens
 	if rec.Duo {
-		rec.enrollments[AuthenticatorDuo] = &enrollment{id: randomOktaID("dsf")}
+		rec.enrollments[AuthenticatorDuo] = &enrollment{id: randomOktaID("dsf"), credentialID: rec.Username}
 	}
 	if rec.CustomApp {
 		rec.enrollments[AuthenticatorCustomApp] = &enrollment{id: randomOktaID("pfd")}
 	}
 	return nil
+}
+
+// newTokenEnrollment is an enrollment of the token key showing codes of
+// secret. A YubiKey's carries the key's serial as its credentialId, as
+// real orgs list it.
+func newTokenEnrollment(key, secret string) *enrollment {
+	e := &enrollment{id: randomOktaID(tokenEnrollmentPrefix(key)), value: secret}
+	if key == AuthenticatorYubiKey {
+		e.credentialID = randomOktaID("ykk")
+	}
+	return e
 }
 
 func tokenEnrollmentPrefix(key string) string {
@@ -156,6 +167,7 @@ func newTokenKind(key string) *tokenKind {
 		k.displayName, k.idField, k.idLabel, k.enrollLabel = "On-Prem MFA", "clientData", "User Name", "Passcode"
 	case AuthenticatorSymantecVIP:
 		k.typ, k.displayName = "app", "Symantec VIP"
+		k.currentIsKind = true // as real orgs describe its challenge
 		k.idField, k.idLabel = "credentialId", "Enter credential ID"
 		k.codeLabel, k.enrollLabel, k.nextLabel = "Enter security code", "Security Code 1", "Security Code 2"
 		k.fieldError, k.invalid = true, msgTOTPInvalid
@@ -171,18 +183,26 @@ func newTokenKind(key string) *tokenKind {
 }
 
 // selectFields are the option's fields after the id: RSA SecurID and
-// on-prem MFA name the enrollment, the custom OTP its method; the others
-// nothing.
+// on-prem MFA name the enrollment, the custom OTP and the YubiKey their
+// method; the others nothing.
 func (k *tokenKind) selectFields(c *call) []ionField {
 	switch k.key {
 	case AuthenticatorRSA, AuthenticatorOnPrem:
 		if e := c.t.user.enrollments[k.key]; e != nil {
-			return []ionField{immutableValue("enrollmentId", e.id, false)}
+			return []ionField{immutableValue("enrollmentId", e.id, true)}
 		}
-	case AuthenticatorCustomOTP:
+	case AuthenticatorCustomOTP, AuthenticatorYubiKey:
 		return []ionField{immutableValue("methodType", "otp", false)}
 	}
 	return nil
+}
+
+// profile names an RSA SecurID or on-prem MFA enrollment's vendor.
+func (k *tokenKind) profile(u *userRecord) *authenticatorProfile {
+	if k.idField != "clientData" || u.enrollments[k.key] == nil {
+		return nil
+	}
+	return &authenticatorProfile{Provider: k.displayName}
 }
 
 func (k *tokenKind) challenge(c *call, _ string, _ bool) *idxResult {
@@ -200,28 +220,36 @@ func (k *tokenKind) codeField(name, label string) ionField {
 	return f
 }
 
+// challengeFields ask for the code; RSA SecurID and on-prem MFA label it
+// only, as real orgs do.
 func (k *tokenKind) challengeFields(*call) []ionField {
-	return []ionField{objectField("credentials", "", true, k.codeField("passcode", k.codeLabel))}
+	code := k.codeField("passcode", k.codeLabel)
+	if k.idField == "clientData" {
+		code = ionField{Name: "passcode", Label: k.codeLabel}
+	}
+	return []ionField{objectField("credentials", "", true, code)}
 }
 
 // enrollPasscodeFields are the fields of enroll-authenticator: the
 // token's name at its vendor, then its code (and the next one). RSA
 // SecurID and on-prem MFA send them as real orgs do, in an untyped
-// credentials object holding the authenticator's id and method.
-func (k *tokenKind) enrollPasscodeFields(*call) []ionField {
-	var fields []ionField
+// credentials object holding the authenticator's id and method, with the
+// user's name filled in.
+func (k *tokenKind) enrollPasscodeFields(c *call) []ionField {
 	if k.idField == "clientData" {
-		fields = append(fields, immutableValue("id", k.id, true), immutableValue("methodType", "otp", true))
+		return []ionField{{Name: "credentials", Form: &ionSubForm{Value: []ionField{
+			immutableValue("id", k.id, true), immutableValue("methodType", "otp", true),
+			{Name: k.idField, Label: k.idLabel, Value: c.t.user.Username, Required: pTrue},
+			{Name: "passcode", Label: k.enrollLabel, Required: pTrue},
+		}}}}
 	}
+	var fields []ionField
 	if k.idField != "" {
 		fields = append(fields, ionField{Name: k.idField, Label: k.idLabel, Required: pTrue, Visible: pTrue})
 	}
 	fields = append(fields, k.codeField("passcode", k.enrollLabel))
 	if k.nextLabel != "" {
 		fields = append(fields, k.codeField("nextPasscode", k.nextLabel))
-	}
-	if k.idField == "clientData" {
-		return []ionField{{Name: "credentials", Form: &ionSubForm{Value: fields}}}
 	}
 	return []ionField{objectField("credentials", "", true, fields...)}
 }
@@ -286,11 +314,21 @@ func (k *tokenKind) verify(c *call, raw []byte) *idxResult {
 	return c.countAttempt(nil)
 }
 
-func (k *tokenKind) decorate(*call, *authenticatorDoc) {}
+// decorate leaves the vendor out of the enrollment being verified: real
+// orgs name it in authenticatorEnrollments only.
+func (k *tokenKind) decorate(_ *call, doc *authenticatorDoc) { doc.Profile = nil }
 
 // Enrollment.
 
-func (k *tokenKind) enrollFields(*call) []ionField         { return nil }
+// enrollFields offer the one method, hidden, as real orgs do, but for
+// Symantec VIP's option, which has its id alone.
+func (k *tokenKind) enrollFields(*call) []ionField {
+	if k.key == AuthenticatorSymantecVIP {
+		return nil
+	}
+	return []ionField{hiddenValue("methodType", "otp", false)}
+}
+
 func (k *tokenKind) enrollmentDataFields(*call) []ionField { return nil }
 
 // startEnroll asks for the token's name and code; the custom OTP is
@@ -345,7 +383,9 @@ func (k *tokenKind) finishEnroll(c *call, raw []byte) *idxResult {
 	if !ok {
 		return k.wrongCode(c, stepEnroll)
 	}
-	u.enrollments[k.key] = &enrollment{id: randomOktaID(tokenEnrollmentPrefix(k.key)), value: tok.Secret, step: step}
+	e := newTokenEnrollment(k.key, tok.Secret)
+	e.step = step
+	u.enrollments[k.key] = e
 	tok.Enrolled = true
 	u.Tokens[k.key] = tok
 	return c.countAttempt(nil)

@@ -19,6 +19,7 @@ type kindBase struct {
 	key         string // "phone_number"
 	typ         string // "phone"
 	displayName string // "Phone"
+	logoURI     string // the icon, for the few kinds that name one
 	methods     []methodInfo
 	// relatesToKind makes the kind's option in
 	// select-authenticator-authenticate relate to its authenticators
@@ -157,6 +158,10 @@ type enrollment struct {
 	// transports are a WebAuthn credential's transports, as the browser
 	// gave them at enrollment.
 	transports []string
+	// credentialID is what the vendor knows the enrollment by, which
+	// real orgs list as its credentialId: a YubiKey's serial, the user's
+	// name at Duo.
+	credentialID string
 }
 
 // org is a Server's registry of authenticators, steps and remediation
@@ -225,7 +230,7 @@ func (o *org) addForm(name string, d formDef) {
 // kindDoc is the authenticators list entry of k.
 func kindDoc(k authenticatorKind) authenticatorDoc {
 	b := k.base()
-	return authenticatorDoc{Type: b.typ, Key: b.key, ID: b.id, DisplayName: b.displayName, Methods: b.methodDocs()}
+	return authenticatorDoc{Type: b.typ, Key: b.key, ID: b.id, DisplayName: b.displayName, LogoURI: b.logoURI, Methods: b.methodDocs()}
 }
 
 // enrollmentDoc is the authenticatorEnrollments entry of u's enrollment
@@ -238,6 +243,9 @@ func enrollmentDoc(k authenticatorKind, u *userRecord) authenticatorDoc {
 			// As real orgs list them: a browser needs the credential ID
 			// for a key that holds no discoverable credential.
 			d.CredentialID, d.Transports = webAuthnCredOf(e).id, e.transports
+		}
+		if e.credentialID != "" {
+			d.CredentialID = e.credentialID
 		}
 	}
 	d.Profile = k.profile(u)

@@ -164,6 +164,14 @@
 //     push its method choice is never hidden;
 //   - dynamic client registration and request objects in OpenID
 //     discovery;
+//   - RSA SecurID's next-tokencode mode (errors.E0000113, "wait for the
+//     token to change, then enter the new passcode"): a right code is
+//     taken at once;
+//   - Duo's prompt timing out (oie.authenticator.duo.method.duo.
+//     verification_timeout): only a bad or foreign signature fails;
+//   - the custom push app's authenticator-verification-data with the
+//     autoChallenge choice: choosing the app sends the push at once, and
+//     challenge-poll carries the choice;
 //   - captchas, consent, step-up, device assurance, authenticators other
 //     than those listed above, and localized message text (messages are
 //     in English; their i18n keys are Okta's).

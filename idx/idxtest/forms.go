@@ -142,12 +142,15 @@ type authenticatorDoc struct {
 	Poll    *ionForm              `json:"poll,omitempty"`
 	// Send is the action of an authenticator that can send its challenge
 	// before the method is chosen (Okta Verify's push).
-	Send        *ionForm    `json:"send,omitempty"`
-	Type        string      `json:"type"`
-	Key         string      `json:"key"`
-	ID          string      `json:"id,omitempty"`
-	DisplayName string      `json:"displayName,omitempty"`
-	Methods     []methodDoc `json:"methods,omitempty"`
+	Send        *ionForm `json:"send,omitempty"`
+	Type        string   `json:"type"`
+	Key         string   `json:"key"`
+	ID          string   `json:"id,omitempty"`
+	DisplayName string   `json:"displayName,omitempty"`
+	// LogoURI is the icon of an authenticator Okta draws with its own
+	// (the custom push app's).
+	LogoURI string      `json:"logoUri,omitempty"`
+	Methods []methodDoc `json:"methods,omitempty"`
 	// ContextualData is kind data for the client: a QR code, a
 	// security question list, a WebAuthn challenge...
 	ContextualData any `json:"contextualData,omitempty"`
@@ -172,6 +175,9 @@ type authenticatorProfile struct {
 	QuestionKey string `json:"questionKey,omitempty"`
 	Question    string `json:"question,omitempty"`
 	DeviceName  string `json:"deviceName,omitempty"`
+	// Provider names the vendor of an RSA SecurID or on-premises MFA
+	// token.
+	Provider string `json:"provider,omitempty"`
 }
 
 type methodDoc struct {
