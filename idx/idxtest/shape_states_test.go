@@ -66,6 +66,30 @@ var shapePairs = map[string]string{
 	"challenge/webauthn":                "authenticator-verification-webauthn.json",
 	"challenge/webauthn/failed":         "error-authenticator-webauthn-failure.json",
 
+	// Vendor tokens, Duo and the custom push app. No capture shows an
+	// on-premises MFA server: its forms are RSA SecurID's, whose
+	// captures it is paired with.
+	"challenge/rsa_token":                    "authenticator-verification-rsa.json",
+	"challenge/rsa_token/wrong-code":         "error-authenticator-verification-rsa.json",
+	"challenge/onprem_mfa":                   "authenticator-verification-rsa.json",
+	"challenge/onprem_mfa/wrong-code":        "error-authenticator-verification-rsa.json",
+	"challenge/symantec_vip":                 "authenticator-verification-symantec-vip.json",
+	"challenge/symantec_vip/wrong-code":      "error-authenticator-verification-symantec-vip-invalid-passcode.json",
+	"challenge/yubikey_token":                "authenticator-verification-yubikey.json",
+	"challenge/custom_otp":                   "authenticator-verification-custom-otp.json",
+	"challenge/custom_otp/wrong-code":        "error-authenticator-verification-custom-otp.json",
+	"challenge/duo":                          "authenticator-verification-duo.json",
+	"challenge/duo/failed":                   "error-authenticator-duo-verification-failed.json",
+	"challenge-poll/custom_app":              "authenticator-verification-custom-app-push-autochallenge.json",
+	"challenge-poll/custom_app/rejected":     "authenticator-verification-custom-app-push-reject.json",
+	"enroll/rsa_token":                       "authenticator-enroll-rsa.json",
+	"enroll/onprem_mfa":                      "authenticator-enroll-rsa.json",
+	"enroll/symantec_vip":                    "authenticator-enroll-symantec-vip.json",
+	"enroll/yubikey_token":                   "authenticator-enroll-yubikey.json",
+	"enroll/custom_otp/restricted":           "error-authenticator-enroll-custom-otp.json",
+	"enroll/duo":                             "authenticator-enroll-duo.json",
+	"select-authenticator-enroll/custom_app": "authenticator-enroll-custom-app-push.json",
+
 	// Enrollment.
 	"select-authenticator-enroll":           "authenticator-enroll-select-authenticator.json",
 	"select-authenticator-enroll/skip":      "authenticator-enroll-select-authenticator-with-skip.json",
@@ -440,6 +464,10 @@ var shapeJourneys = map[string]func(t *testing.T, run *shapeRun){
 	"unlock":                   journeyUnlock,
 	"magic-link":               journeyMagicLink,
 	"faults":                   journeyFaults,
+	"signin/tokens":            journeySignInTokens,
+	"enroll/tokens":            journeyEnrollTokens,
+	"duo":                      journeyDuo,
+	"signin/custom_app":        journeySignInCustomApp,
 	"oauth":                    journeyOAuth,
 }
 
@@ -543,6 +571,86 @@ func journeySignInWebAuthn(t *testing.T, run *shapeRun) {
 	j.submit("challenge-authenticator", map[string]any{"credentials": map[string]any{
 		"clientData": a.ClientData, "authenticatorData": a.AuthenticatorData, "signatureData": "AAAA",
 	}}).want(http.StatusUnauthorized).capture("challenge/webauthn/failed")
+}
+
+// shapeTokenSecret is the TOTP secret of every token of the journeys.
+const shapeTokenSecret = "JBSWY3DPEHPK3PXP"
+
+func journeySignInTokens(t *testing.T, run *shapeRun) {
+	now := time.Now()
+	for _, key := range tokenKeys() {
+		p := DefaultPolicy()
+		p.Authenticators = []string{key}
+		user := key + "@example.com"
+		tok := Token{Secret: shapeTokenSecret, Enrolled: true}
+		if key == AuthenticatorSymantecVIP {
+			tok.ID = "VSMT12345678"
+		}
+		j := newJourney(t, run, WithPolicy(p), WithClock(func() time.Time { return now }),
+			WithUser(User{Username: user, Password: DemoPassword, Tokens: map[string]Token{key: tok}}))
+		j.start(nil).identify(user, DemoPassword).want(http.StatusOK)
+		j.choose("select-authenticator-authenticate", key, nil).want(http.StatusOK).capture("challenge/" + key)
+		if _, ok := shapePairs["challenge/"+key+"/wrong-code"]; ok {
+			j.passcode("challenge-authenticator", wrongCode(TOTP(shapeTokenSecret, now))).
+				want(http.StatusUnauthorized).capture("challenge/" + key + "/wrong-code")
+		}
+		j.passcode("challenge-authenticator", TOTP(shapeTokenSecret, now)).want(http.StatusOK)
+	}
+}
+
+func journeyEnrollTokens(t *testing.T, run *shapeRun) {
+	for _, key := range tokenKeys() {
+		j := newJourney(t, run, WithPolicy(enrollPolicy(false, key)),
+			WithUser(User{Username: key + "@example.com", Password: DemoPassword,
+				Tokens: map[string]Token{key: {Secret: shapeTokenSecret, ID: "VSMT12345678"}}}))
+		j.start(nil).identify(key+"@example.com", DemoPassword).want(http.StatusOK)
+		if key == AuthenticatorCustomOTP {
+			j.choose("select-authenticator-enroll", key, nil).want(http.StatusBadRequest).capture("enroll/custom_otp/restricted")
+			continue
+		}
+		j.choose("select-authenticator-enroll", key, nil).want(http.StatusOK).capture("enroll/" + key)
+	}
+}
+
+func journeyDuo(t *testing.T, run *shapeRun) {
+	p := DefaultPolicy()
+	p.Authenticators = []string{AuthenticatorDuo}
+	const user = "duo@example.com"
+	j := newJourney(t, run, WithPolicy(p), WithUser(User{Username: user, Password: DemoPassword, Duo: true}))
+	j.start(nil).identify(user, DemoPassword).want(http.StatusOK)
+	j.choose("select-authenticator-authenticate", AuthenticatorDuo, nil).want(http.StatusOK).capture("challenge/duo")
+	j.submit("challenge-authenticator", map[string]any{"credentials": map[string]any{"signatureData": "AUTH|x|y:APP|x|y"}}).
+		want(http.StatusBadRequest).capture("challenge/duo/failed")
+
+	k := newJourney(t, run, WithPolicy(enrollPolicy(false, AuthenticatorDuo)))
+	k.start(nil).identify(DemoUsername, DemoPassword).want(http.StatusOK)
+	k.choose("select-authenticator-enroll", AuthenticatorDuo, nil).want(http.StatusOK).capture("enroll/duo")
+	signed := dig(k.doc, "currentAuthenticator", "value", "contextualData", "signedToken").(string)
+	sig, err := k.s.ApproveDuo(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.submit("enroll-authenticator", map[string]any{"credentials": map[string]any{"signatureData": sig}}).want(http.StatusOK)
+}
+
+func journeySignInCustomApp(t *testing.T, run *shapeRun) {
+	p := DefaultPolicy()
+	p.Authenticators = []string{AuthenticatorCustomApp}
+	const user = "custom-app@example.com"
+	j := newJourney(t, run, WithPolicy(p), WithUser(User{Username: user, Password: DemoPassword, GivenName: "Cus", FamilyName: "Tom", CustomApp: true}))
+	j.start(nil).identify(user, DemoPassword).want(http.StatusOK)
+	j.choose("select-authenticator-authenticate", AuthenticatorCustomApp, map[string]any{"methodType": "push"}).
+		want(http.StatusOK).capture("challenge-poll/custom_app")
+	if err := j.s.RejectPush(user); err != nil {
+		t.Fatal(err)
+	}
+	j.submit("challenge-poll", nil).want(http.StatusOK).capture("challenge-poll/custom_app/rejected")
+
+	// The app is enrolled in the app itself: an enrollment policy only
+	// lists it.
+	keys := []string{AuthenticatorCustomApp, AuthenticatorGoogle}
+	k := newJourney(t, run, WithPolicy(enrollPolicy(false, keys...)))
+	k.start(nil).identify(DemoUsername, DemoPassword).want(http.StatusOK).capture("select-authenticator-enroll/custom_app")
 }
 
 func journeySignInIdPs(t *testing.T, run *shapeRun) {
@@ -875,7 +983,11 @@ func TestShapes(t *testing.T) {
 			t.Errorf("no journey reaches state %q", state)
 		}
 	}
-	o := newOrg(&config{})
+	// The org has every authenticator: those every org has and those a
+	// Policy adds when it names them.
+	all := DefaultPolicy()
+	all.Authenticators = append(all.Authenticators, optInKeys()...)
+	o := newOrg(&config{idx: idxConfig{policy: &all}})
 	var steps []string
 	for name := range o.steps {
 		steps = append(steps, name)
@@ -900,6 +1012,10 @@ func TestShapes(t *testing.T) {
 			default:
 				verified = true
 			}
+		}
+		if tk, ok := k.(*tokenKind); ok && tk.restricted {
+			// Only an admin enrolls it: the refusal is the state paired.
+			enrolled = true
 		}
 		if _, ok := k.(enroller); ok && !enrolled {
 			t.Errorf("no journey enrolls %s", key)
