@@ -47,6 +47,12 @@ type Token struct {
 	// Enrolled enrolls the token; otherwise the user holds it and enrolls
 	// it when the policy asks.
 	Enrolled bool
+	// NextCode puts an RSA SecurID or on-prem MFA token in next-tokencode
+	// mode, as the vendor's server does after a PIN change: the next
+	// right code, at verification or enrollment, is refused with Okta's
+	// errors.E0000113 (wait for the token to change, then enter the new
+	// code), and the code the token shows next is taken.
+	NextCode bool
 }
 
 // tokenKeys are the keys User.Tokens takes.
@@ -97,6 +103,9 @@ func enrollUserTokens(rec *userRecord) error {
 		}
 		if key == AuthenticatorSymantecVIP && tok.ID == "" {
 			return fmt.Errorf("idxtest: user %q: the Symantec VIP token has no credential ID", rec.Username)
+		}
+		if tok.NextCode && key != AuthenticatorRSA && key != AuthenticatorOnPrem {
+			return fmt.Errorf("idxtest: user %q: only RSA SecurID and on-prem MFA tokens have a next-tokencode mode", rec.Username)
 		}
 		tokens[key] = tok
 		if tok.Enrolled {
@@ -311,7 +320,29 @@ func (k *tokenKind) verify(c *call, raw []byte) *idxResult {
 		return k.wrongCode(c, stepChallenge)
 	}
 	e.step = step
+	if k.askNextCode(c.t.user) {
+		return failPtr(c.fail(http.StatusBadRequest, msgNextCode()))
+	}
 	return c.countAttempt(nil)
+}
+
+// askNextCode reports whether u's token is in next-tokencode mode, and
+// leaves the mode: the code after this one is taken.
+func (k *tokenKind) askNextCode(u *userRecord) bool {
+	tok, ok := u.Tokens[k.key]
+	if !ok || !tok.NextCode {
+		return false
+	}
+	tok.NextCode = false
+	u.Tokens[k.key] = tok
+	return true
+}
+
+// msgNextCode is Okta's answer to a right code of a token in
+// next-tokencode mode.
+func msgNextCode() ionMessage {
+	const text = "Pin accepted, Wait for token to change, then enter new passcode"
+	return errorMessage(text, "errors.E0000113", text)
 }
 
 // decorate leaves the vendor out of the enrollment being verified: real
@@ -374,7 +405,11 @@ func (k *tokenKind) finishEnroll(c *call, raw []byte) *idxResult {
 	if k.idField != "" && subtle.ConstantTimeCompare([]byte(strings.ToLower(id)), []byte(strings.ToLower(wantID))) != 1 {
 		return k.wrongCode(c, stepEnroll)
 	}
-	step, _, ok := totpMatch(tok.Secret, code, c.now, -1)
+	last, refused := u.refusedSteps[k.key]
+	if !refused {
+		last = -1
+	}
+	step, _, ok := totpMatch(tok.Secret, code, c.now, last)
 	if ok && k.nextLabel != "" {
 		key, _ := decodeTOTPSecret(tok.Secret)
 		ok = subtle.ConstantTimeCompare([]byte(next), []byte(totpAt(key, step+1))) == 1
@@ -382,6 +417,13 @@ func (k *tokenKind) finishEnroll(c *call, raw []byte) *idxResult {
 	}
 	if !ok {
 		return k.wrongCode(c, stepEnroll)
+	}
+	if k.askNextCode(u) {
+		if u.refusedSteps == nil {
+			u.refusedSteps = map[string]int64{}
+		}
+		u.refusedSteps[k.key] = step
+		return failPtr(c.fail(http.StatusBadRequest, msgNextCode()))
 	}
 	e := newTokenEnrollment(k.key, tok.Secret)
 	e.step = step

@@ -124,6 +124,10 @@ type userRecord struct {
 	enrollments      map[string]*enrollment // by authenticator key
 	passwordFailures int                    // consecutive wrong passwords (lockout.go)
 	passwordChanged  time.Time              // when the password was last set; zero if none
+	// refusedSteps are, by token key, the time step of a right code a
+	// token in next-tokencode mode gave at enrollment (auth_token.go),
+	// which is not taken again.
+	refusedSteps map[string]int64
 }
 
 func (u *userRecord) name() string {

@@ -164,9 +164,6 @@
 //     push its method choice is never hidden;
 //   - dynamic client registration and request objects in OpenID
 //     discovery;
-//   - RSA SecurID's next-tokencode mode (errors.E0000113, "wait for the
-//     token to change, then enter the new passcode"): a right code is
-//     taken at once;
 //   - Duo's prompt timing out (oie.authenticator.duo.method.duo.
 //     verification_timeout): only a bad or foreign signature fails;
 //   - the custom push app's authenticator-verification-data with the
