@@ -71,6 +71,7 @@ var shapePairs = map[string]string{
 	// captures it is paired with.
 	"challenge/rsa_token":                    "authenticator-verification-rsa.json",
 	"challenge/rsa_token/wrong-code":         "error-authenticator-verification-rsa.json",
+	"challenge/rsa_token/next-code":          "error-authenticator-verification-passcode-change-rsa.json",
 	"challenge/onprem_mfa":                   "authenticator-verification-rsa.json",
 	"challenge/onprem_mfa/wrong-code":        "error-authenticator-verification-rsa.json",
 	"challenge/symantec_vip":                 "authenticator-verification-symantec-vip.json",
@@ -83,6 +84,7 @@ var shapePairs = map[string]string{
 	"challenge-poll/custom_app":              "authenticator-verification-custom-app-push-autochallenge.json",
 	"challenge-poll/custom_app/rejected":     "authenticator-verification-custom-app-push-reject.json",
 	"enroll/rsa_token":                       "authenticator-enroll-rsa.json",
+	"enroll/rsa_token/next-code":             "error-authenticator-enroll-passcode-change-rsa.json",
 	"enroll/onprem_mfa":                      "authenticator-enroll-rsa.json",
 	"enroll/symantec_vip":                    "authenticator-enroll-symantec-vip.json",
 	"enroll/yubikey_token":                   "authenticator-enroll-yubikey.json",
@@ -466,6 +468,7 @@ var shapeJourneys = map[string]func(t *testing.T, run *shapeRun){
 	"faults":                   journeyFaults,
 	"signin/tokens":            journeySignInTokens,
 	"enroll/tokens":            journeyEnrollTokens,
+	"rsa/next-code":            journeyRSANextCode,
 	"duo":                      journeyDuo,
 	"signin/custom_app":        journeySignInCustomApp,
 	"oauth":                    journeyOAuth,
@@ -610,6 +613,37 @@ func journeyEnrollTokens(t *testing.T, run *shapeRun) {
 		}
 		j.choose("select-authenticator-enroll", key, nil).want(http.StatusOK).capture("enroll/" + key)
 	}
+}
+
+// journeyRSANextCode meets a token in next-tokencode mode at sign-in and
+// at enrollment: a right code is refused, the next one taken.
+func journeyRSANextCode(t *testing.T, run *shapeRun) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	later := func() { mu.Lock(); defer mu.Unlock(); now = now.Add(30 * time.Second) }
+	p := DefaultPolicy()
+	p.Authenticators = []string{AuthenticatorRSA}
+	const user = "next-code@example.com"
+	j := newJourney(t, run, WithPolicy(p), WithClock(clock), WithUser(User{Username: user, Password: DemoPassword,
+		Tokens: map[string]Token{AuthenticatorRSA: {Secret: shapeTokenSecret, Enrolled: true, NextCode: true}}}))
+	j.start(nil).identify(user, DemoPassword).want(http.StatusOK)
+	j.choose("select-authenticator-authenticate", AuthenticatorRSA, nil).want(http.StatusOK)
+	j.passcode("challenge-authenticator", TOTP(shapeTokenSecret, clock())).want(http.StatusBadRequest).capture("challenge/rsa_token/next-code")
+	later()
+	j.passcode("challenge-authenticator", TOTP(shapeTokenSecret, clock())).want(http.StatusOK)
+
+	k := newJourney(t, run, WithPolicy(enrollPolicy(false, AuthenticatorRSA)), WithClock(clock), WithUser(User{Username: user, Password: DemoPassword,
+		Tokens: map[string]Token{AuthenticatorRSA: {Secret: shapeTokenSecret, NextCode: true}}}))
+	k.start(nil).identify(user, DemoPassword).want(http.StatusOK)
+	k.choose("select-authenticator-enroll", AuthenticatorRSA, nil).want(http.StatusOK)
+	enroll := func() *journey {
+		return k.submit("enroll-authenticator", map[string]any{"credentials": map[string]any{
+			"clientData": user, "passcode": TOTP(shapeTokenSecret, clock())}})
+	}
+	enroll().want(http.StatusBadRequest).capture("enroll/rsa_token/next-code")
+	later()
+	enroll().want(http.StatusOK)
 }
 
 func journeyDuo(t *testing.T, run *shapeRun) {
