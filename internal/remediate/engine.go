@@ -400,7 +400,7 @@ func choosesCurrent(r *ion.Response, f *ion.Form, v Values) bool {
 	default:
 		return false
 	}
-	a := stepAuthenticator(r, f)
+	a := StepAuthenticator(r, f)
 	if key == "" || a == nil || a.Key != key {
 		return false
 	}

@@ -295,7 +295,7 @@ func alias(r *ion.Response, f *ion.Form, path []string) string {
 		return p
 	}
 	field := path[1]
-	a := stepAuthenticator(r, f)
+	a := StepAuthenticator(r, f)
 	if field == "passcode" {
 		switch f.Name {
 		case "identify", "enroll-profile":
@@ -319,10 +319,12 @@ func alias(r *ion.Response, f *ion.Form, path []string) string {
 	return authenticator.InputName(authenticator.Key(key), field)
 }
 
-// stepAuthenticator is the authenticator a form is about: the one its
-// relatesTo points at, else the response's current authenticator for forms
-// that answer it.
-func stepAuthenticator(r *ion.Response, f *ion.Form) *ion.Authenticator {
+// StepAuthenticator returns the authenticator form f is about, or nil: the
+// object its relatesTo points at or, for the forms that answer the current
+// authenticator (challenge-authenticator, enroll-authenticator, the poll,
+// data and channel forms, reset-authenticator), the response's current
+// authenticator.
+func StepAuthenticator(r *ion.Response, f *ion.Form) *ion.Authenticator {
 	if f.Authenticator != nil {
 		return f.Authenticator
 	}
@@ -334,13 +336,4 @@ func stepAuthenticator(r *ion.Response, f *ion.Form) *ion.Authenticator {
 		return r.CurrentAuthenticator
 	}
 	return nil
-}
-
-// StepAuthenticator returns the authenticator form f is about, or nil: the
-// object its relatesTo points at or, for the forms that answer the current
-// authenticator (challenge-authenticator, enroll-authenticator, the poll,
-// data and channel forms, reset-authenticator), the response's current
-// authenticator.
-func StepAuthenticator(r *ion.Response, f *ion.Form) *ion.Authenticator {
-	return stepAuthenticator(r, f)
 }
