@@ -155,8 +155,8 @@ func typedValue(typ string, v any) (any, string) {
 			return rv.Bool(), ""
 		}
 		if rv.Kind() == reflect.String {
-			if b, err := strconv.ParseBool(rv.String()); err == nil && (rv.String() == "true" || rv.String() == "false") {
-				return b, ""
+			if s := rv.String(); s == "true" || s == "false" {
+				return s == "true", ""
 			}
 		}
 		return nil, "needs a boolean"
