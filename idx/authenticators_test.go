@@ -44,6 +44,11 @@ func startFixture(t *testing.T, fixture, path string) (*scriptOrg, *idx.Client, 
 func TestAuthenticatorSteps(t *testing.T) {
 	t.Parallel()
 	code := idx.Input{Name: "verificationCode", Label: "Enter code", Type: "string", Required: true}
+	// RSA SecurID and on-premises MFA enroll with the same two inputs.
+	vendorEnroll := []idx.Input{
+		{Name: "vendorUsername", Label: "User Name", Type: "string", Required: true},
+		{Name: "verificationCode", Label: "Passcode", Type: "string", Required: true},
+	}
 	tests := []struct {
 		name       string
 		fixture    string
@@ -63,11 +68,8 @@ func TestAuthenticatorSteps(t *testing.T) {
 		{
 			name: "rsa_token enrollment", fixture: "enroll-authenticator-rsa-token.json",
 			wantStep: "enroll-authenticator", wantKey: authenticator.RSAToken,
-			wantInputs: []idx.Input{
-				{Name: "vendorUsername", Label: "User Name", Type: "string", Required: true},
-				{Name: "verificationCode", Label: "Passcode", Type: "string", Required: true},
-			},
-			opts: idx.Options{VendorUsername: "jdoe", VerificationCode: "12345678"},
+			wantInputs: vendorEnroll,
+			opts:       idx.Options{VendorUsername: "jdoe", VerificationCode: "12345678"},
 			wantCredentials: map[string]any{
 				"id": "autRsa00example09", "methodType": "otp", "clientData": "jdoe", "passcode": "12345678",
 			},
@@ -80,11 +82,8 @@ func TestAuthenticatorSteps(t *testing.T) {
 		{
 			name: "onprem_mfa enrollment", fixture: "enroll-authenticator-onprem-mfa.json",
 			wantStep: "enroll-authenticator", wantKey: authenticator.OnPremMFA,
-			wantInputs: []idx.Input{
-				{Name: "vendorUsername", Label: "User Name", Type: "string", Required: true},
-				{Name: "verificationCode", Label: "Passcode", Type: "string", Required: true},
-			},
-			opts: idx.Options{VendorUsername: "jdoe", VerificationCode: "246810"},
+			wantInputs: vendorEnroll,
+			opts:       idx.Options{VendorUsername: "jdoe", VerificationCode: "246810"},
 			wantCredentials: map[string]any{
 				"id": "autOpm00example08", "methodType": "otp", "clientData": "jdoe", "passcode": "246810",
 			},
