@@ -341,22 +341,31 @@ func TestWrongCodesMeetTheOrgLimit(t *testing.T) {
 	}
 }
 
-// parallelCodes posts n wrong codes at once with the browser's session,
-// through post, and returns the outcomes by status.
-func parallelCodes(t *testing.T, n int, code string, post func(i int, form url.Values) (int, error)) map[int]int {
+// parallelCodes posts n wrong codes at once with client c and the session's
+// CSRF token, the i-th to base(i)+"/login/step", and returns the outcomes
+// by status.
+func parallelCodes(t *testing.T, n int, c *http.Client, csrf, code string, base func(i int) string) map[int]int {
 	t.Helper()
 	var mu sync.Mutex
 	out := map[int]int{}
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			status, err := post(i, url.Values{"step": {"challenge-authenticator"}, "value.verificationCode": {code}})
+			form := url.Values{"step": {"challenge-authenticator"}, "value.verificationCode": {code}, "csrf": {csrf}}
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, base(i)+"/login/step", strings.NewReader(form.Encode()))
 			if err != nil {
 				t.Errorf("POST %d: %v", i, err)
 				return
 			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Errorf("POST %d: %v", i, err)
+				return
+			}
+			resp.Body.Close()
 			mu.Lock()
-			out[status]++
+			out[resp.StatusCode]++
 			mu.Unlock()
 		})
 	}
@@ -382,18 +391,7 @@ func TestParallelWrongCodes(t *testing.T) {
 	h := newHarness(t, withOrgPolicy(noOrgCodeLimit()))
 	b := h.browser()
 	b.signInToCode()
-	csrf := b.csrf
-	outcomes := parallelCodes(t, n, wrongCode(h.lastCode()), func(_ int, form url.Values) (int, error) {
-		form.Set("csrf", csrf)
-		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, h.srv.URL+"/login/step", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := b.c.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		resp.Body.Close()
-		return resp.StatusCode, nil
-	})
+	outcomes := parallelCodes(t, n, b.c, b.csrf, wrongCode(h.lastCode()), func(int) string { return h.srv.URL })
 	t.Logf("outcomes of %d codes at once: %v", n, outcomes)
 	if got := h.org.RequestCounts()[reqAnswer]; got > maxRejectedAnswers {
 		t.Errorf("%d of %d answers sent at once reached the org, want at most %d", got, n, maxRejectedAnswers)
@@ -422,17 +420,7 @@ func TestParallelWrongCodesRedis(t *testing.T) {
 		"step": {"select-authenticator-authenticate"}, "value.authenticator": {"okta_email"}}), "/login")
 	cl.expectStep(cl.do(1, http.MethodGet, "/login", nil), "challenge-authenticator")
 	right, _ := cl.org.LastCode(idxtest.DemoUsername)
-	outcomes := parallelCodes(t, n, wrongCode(right), func(i int, form url.Values) (int, error) {
-		form.Set("csrf", cl.csrf)
-		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, cl.instances[i%2].URL+"/login/step", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := cl.c.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		resp.Body.Close()
-		return resp.StatusCode, nil
-	})
+	outcomes := parallelCodes(t, n, cl.c, cl.csrf, wrongCode(right), func(i int) string { return cl.instances[i%2].URL })
 	t.Logf("outcomes of %d codes at once on two instances: %v", n, outcomes)
 	if got := cl.org.RequestCounts()[reqAnswer]; got > maxRejectedAnswers {
 		t.Errorf("%d of %d answers sent at once reached the org, want at most %d", got, n, maxRejectedAnswers)
