@@ -81,6 +81,21 @@ func redisKeys(t *testing.T, rdb redis.UniversalClient, prefix string) []string 
 	return keys
 }
 
+// testRedisPrefix returns a key prefix of the test's own; the keys under
+// it are deleted, through rdb, when the test ends.
+func testRedisPrefix(t *testing.T, rdb redis.UniversalClient) string {
+	t.Helper()
+	prefix := "goidx-webapp-test:" + rand.Text() + ":"
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for _, k := range redisKeys(t, rdb, prefix) {
+			rdb.Del(ctx, k)
+		}
+	})
+	return prefix
+}
+
 // cluster is two instances of the app on one fake org.
 type cluster struct {
 	t         *testing.T
@@ -213,14 +228,7 @@ func (cl *cluster) signOutAcross() {
 func TestInstancesRedis(t *testing.T) {
 	t.Parallel()
 	probe := testRedisClient(t)
-	prefix := "goidx-webapp-test:" + rand.Text() + ":"
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		for _, k := range redisKeys(t, probe, prefix) {
-			probe.Del(ctx, k)
-		}
-	})
+	prefix := testRedisPrefix(t, probe)
 	cl := newCluster(t, func(int) storeConfig {
 		// Each instance has its own connections; they share the server.
 		return storeConfig{kind: storeRedis, redis: testRedisClient(t), redisPrefix: prefix}

@@ -4,7 +4,6 @@ package main
 // guessing codes, replayed cookies after sign-out.
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -404,12 +403,7 @@ func TestParallelWrongCodesRedis(t *testing.T) {
 	t.Parallel()
 	const n = 24
 	probe := testRedisClient(t)
-	prefix := "goidx-webapp-test:" + rand.Text() + ":"
-	t.Cleanup(func() {
-		for _, k := range redisKeys(t, probe, prefix) {
-			probe.Del(context.Background(), k)
-		}
-	})
+	prefix := testRedisPrefix(t, probe)
 	cl := newCluster(t, func(int) storeConfig {
 		return storeConfig{kind: storeRedis, redis: testRedisClient(t), redisPrefix: prefix}
 	}, idxtest.WithPolicy(noOrgCodeLimit()))
@@ -441,13 +435,7 @@ func TestSignOutEndsTheSession(t *testing.T) {
 		"memory": func(*testing.T) storeConfig { return storeConfig{kind: storeMemory} },
 		"redis": func(t *testing.T) storeConfig {
 			rdb := testRedisClient(t)
-			prefix := "goidx-webapp-test:" + rand.Text() + ":"
-			t.Cleanup(func() {
-				for _, k := range redisKeys(t, rdb, prefix) {
-					rdb.Del(context.Background(), k)
-				}
-			})
-			return storeConfig{kind: storeRedis, redis: rdb, redisPrefix: prefix}
+			return storeConfig{kind: storeRedis, redis: rdb, redisPrefix: testRedisPrefix(t, rdb)}
 		},
 		"cookie": cookieStore,
 	}
