@@ -389,7 +389,7 @@ func newRejection(status int, ms []Message) error {
 func (c *Client) terminal(ctx context.Context, f *flow) (*Transaction, error) {
 	c.forget(ctx, f.saved.State)
 	for _, m := range f.resp.Messages {
-		if m.Key == "idx.session.expired" {
+		if KindOf(m.Key) == ErrTransactionExpired {
 			return nil, ErrTransactionExpired
 		}
 	}
