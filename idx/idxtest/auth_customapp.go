@@ -33,27 +33,13 @@ func newCustomAppKind(o *org) *customAppKind {
 		forms:    func(*call) []string { return []string{"custom-app-resend", "select-authenticator-authenticate"} },
 		decorate: decorateCurrent,
 	})
-	pollSubmit := func(c *call, _ []byte) idxResult {
-		if res := k.poll(c); res != nil {
-			return *res
-		}
-		return c.ok()
-	}
-	o.addForm("custom-app-poll", formDef{path: "/idp/idx/challenge/poll", render: k.renderPoll, submit: pollSubmit})
+	o.addForm("custom-app-poll", formDef{path: "/idp/idx/challenge/poll", render: k.renderPoll, submit: pollSubmit(k.poll)})
 	o.addForm("custom-app-resend", formDef{path: "/idp/idx/challenge", render: k.renderResend, submit: submitSelect})
 	return k
 }
 
-// customAppDeviceName is the device of every custom app enrollment.
-const customAppDeviceName = "idxtest device"
-
 // profile names the device an enrollment is on.
-func (k *customAppKind) profile(u *userRecord) *authenticatorProfile {
-	if u.enrollments[k.key] == nil {
-		return nil
-	}
-	return &authenticatorProfile{DeviceName: customAppDeviceName}
-}
+func (k *customAppKind) profile(u *userRecord) *authenticatorProfile { return pushProfile(u, k) }
 
 // selectFields offer the push as a choice, as real orgs do.
 func (k *customAppKind) selectFields(*call) []ionField {
@@ -62,9 +48,7 @@ func (k *customAppKind) selectFields(*call) []ionField {
 
 // challenge sends a push: the only method, chosen or not.
 func (k *customAppKind) challenge(c *call, _ string, _ bool) *idxResult {
-	c.t.setStep(stepCustomAppPoll, k)
-	c.t.method = "push"
-	c.t.ov = oktaVerifyState{push: pushPending}
+	sendPush(c, k, stepCustomAppPoll)
 	c.s.cfg.logger.Info("idxtest custom app push sent")
 	return nil
 }
@@ -99,18 +83,7 @@ func (k *customAppKind) renderPoll(c *call) *ionForm {
 // a new one. The autoChallenge choice sent with it is only a preference
 // for next time, which the org does not keep.
 func (k *customAppKind) poll(c *call) *idxResult {
-	t := c.t
-	switch t.ov.push {
-	case pushApproved:
-		t.ov = oktaVerifyState{}
-		t.markVerified(k, "push")
-		return failPtr(c.advance())
-	case pushRejected:
-		t.setStep(stepCustomAppRejected, k)
-		t.ov = oktaVerifyState{}
-		return failPtr(c.fail(http.StatusOK, msgPushRejected()))
-	}
-	return nil
+	return pollPush(c, k, stepCustomAppRejected)
 }
 
 // renderResend is the "resend" remediation after a rejected push.

@@ -104,30 +104,16 @@ func newOktaVerifyKind(o *org, fastPassOnly bool) *oktaVerifyKind {
 		decorate: decorateCurrentAuthenticator,
 		page:     "ENROLL",
 	})
-	pollSubmit := func(c *call, _ []byte) idxResult {
-		if res := k.poll(c); res != nil {
-			return *res
-		}
-		return c.ok()
-	}
-	o.addForm("challenge-poll", formDef{path: "/idp/idx/challenge/poll", render: k.renderPoll("challenge-poll"), submit: pollSubmit})
-	o.addForm("enroll-poll", formDef{path: "/idp/idx/challenge/poll", render: k.renderPoll("enroll-poll"), submit: pollSubmit})
+	o.addForm("challenge-poll", formDef{path: "/idp/idx/challenge/poll", render: k.renderPoll("challenge-poll"), submit: pollSubmit(k.poll)})
+	o.addForm("enroll-poll", formDef{path: "/idp/idx/challenge/poll", render: k.renderPoll("enroll-poll"), submit: pollSubmit(k.poll)})
 	o.addForm("okta-verify-resend", formDef{path: "/idp/idx/challenge", render: k.renderResend, submit: submitSelect})
 	o.addForm("select-enrollment-channel", formDef{path: "/idp/idx/credential/enroll", render: k.renderSelectChannel, submit: k.submitSelectChannel})
 	o.addForm("enrollment-channel-data", formDef{path: "/idp/idx/challenge/send", render: k.renderChannelData, submit: k.submitChannelData})
 	return k
 }
 
-// ovDeviceName is the device of every Okta Verify enrollment.
-const ovDeviceName = "idxtest device"
-
 // profile names the device an enrollment is on.
-func (k *oktaVerifyKind) profile(u *userRecord) *authenticatorProfile {
-	if u.enrollments[k.key] == nil {
-		return nil
-	}
-	return &authenticatorProfile{DeviceName: ovDeviceName}
-}
+func (k *oktaVerifyKind) profile(u *userRecord) *authenticatorProfile { return pushProfile(u, k) }
 
 // secret returns u's Okta Verify TOTP secret, making one for a user
 // enrolled with the User field.
@@ -154,9 +140,7 @@ func (k *oktaVerifyKind) challenge(c *call, method string, _ bool) *idxResult {
 			k.secret(c.t.user)
 		}
 	case "push":
-		c.t.setStep(stepOVChallengePoll, k)
-		c.t.method = "push"
-		c.t.ov = oktaVerifyState{push: pushPending}
+		sendPush(c, k, stepOVChallengePoll)
 		if c.s.cfg.idx.ovNumberChallenge {
 			n, _ := rand.Int(rand.Reader, big.NewInt(90))
 			c.t.ov.answer = strconv.FormatInt(n.Int64()+10, 10)
@@ -300,16 +284,7 @@ func (k *oktaVerifyKind) poll(c *call) *idxResult {
 	t := c.t
 	switch t.step {
 	case stepOVChallengePoll:
-		switch t.ov.push {
-		case pushApproved:
-			t.ov = oktaVerifyState{}
-			t.markVerified(k, "push")
-			return failPtr(c.advance())
-		case pushRejected:
-			t.setStep(stepOVRejected, k)
-			t.ov = oktaVerifyState{}
-			return failPtr(c.fail(http.StatusOK, msgPushRejected()))
-		}
+		return pollPush(c, k, stepOVRejected)
 	case stepOVEnrollPoll:
 		if t.ov.activated {
 			u := t.user
@@ -322,10 +297,6 @@ func (k *oktaVerifyKind) poll(c *call) *idxResult {
 		}
 	}
 	return nil
-}
-
-func msgPushRejected() ionMessage {
-	return errorMessage("You have chosen to reject this login.", "api.authn.poll.error.push_rejected", []any{}...)
 }
 
 // Enrollment.
