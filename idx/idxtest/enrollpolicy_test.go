@@ -45,15 +45,7 @@ func TestEnrollOptionalSkipWire(t *testing.T) {
 // sign-in without the enrollment, and nothing is left half-enrolled.
 func TestEnrollOptionalSkipMidway(t *testing.T) {
 	t.Parallel()
-	srv := newOrg(t, idxtest.WithPolicy(idxtest.Policy{
-		Factors:    2,
-		Enrollment: []idxtest.EnrollmentRule{{Key: idxtest.AuthenticatorPhone}},
-	}))
-	f := newFlow(t, srv)
-	f.toChallenge()
-	f.mustOK("email answer", f.answer(f.code()), "select-authenticator-enroll", "skip")
-	r := f.choose("select-authenticator-enroll", idxtest.AuthenticatorPhone, map[string]any{"methodType": "sms", "phoneNumber": testPhone})
-	f.mustOK("phone", r, "enroll-authenticator", "select-authenticator-enroll", "skip")
+	srv, f := optionalPhoneUnderWay(t)
 	f.mustOK("skip", f.submit("skip", nil))
 	if diff := cmp.Diff([]string{"pwd", "email"}, f.amr()); diff != "" {
 		t.Errorf("amr (-want +got):\n%s", diff)
@@ -68,16 +60,7 @@ func TestEnrollOptionalSkipMidway(t *testing.T) {
 // of skipping also ends the sign-in, and adds its amr.
 func TestEnrollOptionalEnrolled(t *testing.T) {
 	t.Parallel()
-	srv := newOrg(t, idxtest.WithPolicy(idxtest.Policy{
-		Factors:    2,
-		Enrollment: []idxtest.EnrollmentRule{{Key: idxtest.AuthenticatorPhone}},
-	}))
-	f := newFlow(t, srv)
-	f.toChallenge()
-	f.mustOK("email answer", f.answer(f.code()), "select-authenticator-enroll", "skip")
-	r := f.choose("select-authenticator-enroll", idxtest.AuthenticatorPhone, map[string]any{"methodType": "sms", "phoneNumber": testPhone})
-	// An optional enrollment can be skipped midway, as Okta's can.
-	f.mustOK("phone", r, "enroll-authenticator", "select-authenticator-enroll", "skip")
+	srv, f := optionalPhoneUnderWay(t)
 	f.mustOK("sms", f.submit("enroll-authenticator", map[string]any{"credentials": map[string]any{"passcode": lastMessage(t, srv, testPhone).Code}}))
 	if diff := cmp.Diff([]string{"pwd", "email", "sms"}, f.amr()); diff != "" {
 		t.Errorf("amr (-want +got):\n%s", diff)
@@ -156,4 +139,22 @@ func TestEnrollMixedRequiredAndOptional(t *testing.T) {
 	r = f.submit("enroll-authenticator", map[string]any{"credentials": map[string]any{"passcode": f.code()}})
 	f.mustOK("email", r, "select-authenticator-enroll", "skip")
 	f.mustOK("skip", f.submit("skip", nil))
+}
+
+// optionalPhoneUnderWay signs in on an org whose policy offers the phone
+// as an optional enrollment, and starts enrolling it by SMS: the flow
+// waits in enroll-authenticator, which, as Okta's does, still offers
+// skip.
+func optionalPhoneUnderWay(t *testing.T) (*idxtest.Server, *flow) {
+	t.Helper()
+	srv := newOrg(t, idxtest.WithPolicy(idxtest.Policy{
+		Factors:    2,
+		Enrollment: []idxtest.EnrollmentRule{{Key: idxtest.AuthenticatorPhone}},
+	}))
+	f := newFlow(t, srv)
+	f.toChallenge()
+	f.mustOK("email answer", f.answer(f.code()), "select-authenticator-enroll", "skip")
+	r := f.choose("select-authenticator-enroll", idxtest.AuthenticatorPhone, map[string]any{"methodType": "sms", "phoneNumber": testPhone})
+	f.mustOK("phone", r, "enroll-authenticator", "select-authenticator-enroll", "skip")
+	return srv, f
 }
