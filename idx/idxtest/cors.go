@@ -140,12 +140,7 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request, rt route, known bo
 		h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
 		return false
 	}
-	method := r.Header.Get("Access-Control-Request-Method")
-	allowed := false
-	for _, m := range rt.methods {
-		allowed = allowed || m == method
-	}
-	if !allowed {
+	if !slices.Contains(rt.methods, r.Header.Get("Access-Control-Request-Method")) {
 		h.Del("Access-Control-Allow-Origin")
 		h.Del("Access-Control-Allow-Credentials")
 		w.WriteHeader(http.StatusForbidden)
