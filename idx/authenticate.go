@@ -294,7 +294,11 @@ func (c *Client) run(ctx context.Context, f *flow, call remediate.Call) (*Transa
 	f.resp, f.status = res.Response, res.Status
 	switch res.End {
 	case remediate.Success:
-		return c.succeed(ctx, f)
+		tx, err := c.succeed(ctx, f)
+		if tx != nil {
+			tx.Outcome = Outcome(res.Outcome)
+		}
+		return tx, err
 	case remediate.Terminal:
 		return c.terminal(ctx, f)
 	}
@@ -306,6 +310,7 @@ func (c *Client) run(ctx context.Context, f *flow, call remediate.Call) (*Transa
 		return nil, err
 	}
 	tx := pendingTransaction(f.resp, f.saved.State, res.Step)
+	tx.Outcome = Outcome(res.Outcome)
 	if res.Rejected {
 		tx.Rejection = newRejection(f.status, tx.Messages)
 	}

@@ -388,13 +388,14 @@ func identifier(s string) string {
 // Is reports whether target is the kind a message names (see [KindOf]).
 func (e *RejectionError) Is(target error) bool { return hasKind(e.Messages, target) }
 
-// hasKind reports whether a message's key is of kind target.
+// hasKind reports whether a message's key is of kind target, or of a
+// narrower kind (ErrPasscodeUsed is of kind ErrInvalidPasscode too).
 func hasKind(ms []Message, target error) bool {
 	if target == nil {
 		return false
 	}
 	for _, m := range ms {
-		if k := KindOf(m.Key); k != nil && k == target {
+		if k := KindOf(m.Key); k != nil && errors.Is(k, target) {
 			return true
 		}
 	}
@@ -411,12 +412,21 @@ func hasKind(ms []Message, target error) bool {
 //	idx.session.expired                                                                  ErrTransactionExpired
 //	idx.return.link.expired                                                              ErrLinkExpired
 //	idx.operation.cancelled.by.user, idx.operation.cancelled.on.other.device             ErrOperationCanceled
-//	tooManyRequests, errors.E0000047, errors.E0000150 (SMS), errors.E0000151 (voice)     ErrRateLimited
+//	tooManyRequests, errors.E0000047                                                     ErrRateLimited
+//	errors.E0000150 (SMS), errors.E0000151 (voice)                                       ErrSendLimit (and ErrRateLimited)
 //	api.authn.poll.error.push_rejected                                                   ErrPushRejected
+//	authfactor.challenge.soft_token.used_passcode                                        ErrPasscodeUsed (and ErrInvalidPasscode)
+//	errors.E0000113                                                                      ErrNextCodeRequired
+//	idx.expired.activation.token                                                         ErrActivationExpired
+//	idx.missing.activation.token, idx.invalid.reset.password.token,
+//	idx.invalid.forgot.password.token                                                    ErrTokenInvalid
+//	idx.activating.inactive.user                                                         ErrUserSuspended
 func KindOf(key string) error {
 	switch {
 	case key == "":
 		return nil
+	case strings.HasSuffix(key, "used_passcode"):
+		return ErrPasscodeUsed
 	case isPasscodeKey(key):
 		return ErrInvalidPasscode
 	case isCredentialsKey(key):
@@ -433,11 +443,20 @@ func KindOf(key string) error {
 		return ErrLinkExpired
 	case "idx.operation.cancelled.by.user", "idx.operation.cancelled.on.other.device":
 		return ErrOperationCanceled
-	case "tooManyRequests", "oie.tooManyRequests", "errors.E0000047", "E0000047",
-		"errors.E0000150", "E0000150", "errors.E0000151", "E0000151":
+	case "tooManyRequests", "oie.tooManyRequests", "errors.E0000047", "E0000047":
 		return ErrRateLimited
+	case "errors.E0000150", "E0000150", "errors.E0000151", "E0000151":
+		return ErrSendLimit
 	case "api.authn.poll.error.push_rejected":
 		return ErrPushRejected
+	case "errors.E0000113", "E0000113":
+		return ErrNextCodeRequired
+	case "idx.expired.activation.token":
+		return ErrActivationExpired
+	case "idx.missing.activation.token", "idx.invalid.reset.password.token", "idx.invalid.forgot.password.token":
+		return ErrTokenInvalid
+	case "idx.activating.inactive.user":
+		return ErrUserSuspended
 	}
 	return nil
 }

@@ -61,7 +61,9 @@ func (c *Client) RecoverPassword(ctx context.Context, opts Options) (*Transactio
 // idx.unlockAccount: it takes the org's unlock-account step on its own,
 // answers select-authenticator-unlock-account with opts.Username and
 // opts.Authenticator, then the verification. On success the transaction
-// is TERMINAL with [OutcomeAccountUnlocked]; the user then signs in anew.
+// is TERMINAL with [OutcomeAccountUnlocked] and the user then signs in
+// anew, or, on orgs that go on with the sign-in after an unlock, SUCCESS
+// (signed in) or PENDING on another authenticator, with the same Outcome.
 func (c *Client) UnlockAccount(ctx context.Context, opts Options) (*Transaction, error) {
 	return c.proceed(ctx, opts, remediate.FlowUnlock)
 }

@@ -12,6 +12,8 @@ import (
 var allKinds = []error{
 	idx.ErrInvalidPasscode, idx.ErrInvalidCredentials, idx.ErrLockedOut, idx.ErrAccessDenied,
 	idx.ErrTransactionExpired, idx.ErrLinkExpired, idx.ErrOperationCanceled, idx.ErrRateLimited,
+	idx.ErrPasscodeUsed, idx.ErrNextCodeRequired, idx.ErrSendLimit, idx.ErrActivationExpired,
+	idx.ErrTokenInvalid, idx.ErrUserSuspended,
 }
 
 func TestKindOf(t *testing.T) {
@@ -33,9 +35,18 @@ func TestKindOf(t *testing.T) {
 		{"authfactor.challenge.soft_token.invalid_passcode", idx.ErrInvalidPasscode},
 		{"security.access_denied", idx.ErrAccessDenied},
 		{"tooManyRequests", idx.ErrRateLimited},
-		{"errors.E0000150", idx.ErrRateLimited},
-		{"errors.E0000151", idx.ErrRateLimited},
+		{"errors.E0000150", idx.ErrSendLimit},
+		{"errors.E0000151", idx.ErrSendLimit},
 		{"api.authn.poll.error.push_rejected", idx.ErrPushRejected},
+		{"authfactor.challenge.soft_token.used_passcode", idx.ErrPasscodeUsed},
+		{"errors.E0000113", idx.ErrNextCodeRequired},
+		{"idx.expired.activation.token", idx.ErrActivationExpired},
+		{"idx.missing.activation.token", idx.ErrTokenInvalid},
+		{"idx.invalid.reset.password.token", idx.ErrTokenInvalid},
+		{"idx.invalid.forgot.password.token", idx.ErrTokenInvalid},
+		{"idx.activating.inactive.user", idx.ErrUserSuspended},
+		{"idx.request.activation.email", nil},
+		{"oie.selfservice.unlock_user.landing.to.app.success.message", nil},
 		{"some.unknown.key", nil},
 		{"", nil},
 	}
@@ -49,7 +60,8 @@ func TestKindOf(t *testing.T) {
 			term := &idx.TerminalError{Messages: ms}
 			rej := &idx.RejectionError{StatusCode: 400, Messages: ms}
 			for _, k := range allKinds {
-				want := k == tc.want
+				// A narrower kind matches its broader one too.
+				want := tc.want != nil && errors.Is(tc.want, k)
 				if errors.Is(term, k) != want || errors.Is(rej, k) != want {
 					t.Errorf("errors.Is(%v) = %v/%v, want %v", k, errors.Is(term, k), errors.Is(rej, k), want)
 				}

@@ -61,7 +61,11 @@ type Transaction struct {
 	// okta-auth-js's enabledFeatures (PENDING only).
 	EnabledFeatures []Feature
 	// Outcome names what a TERMINAL transaction without an error achieved
-	// (an account unlocked, a password reset), empty otherwise.
+	// (an account unlocked, a password reset). On a SUCCESS or PENDING
+	// transaction it names what an answer of this call achieved on the
+	// way: [OutcomeAccountUnlocked] when the org unlocked the account and
+	// went on with the sign-in, to the app (SUCCESS) or to another
+	// authenticator (PENDING). Empty otherwise.
 	Outcome Outcome
 }
 
@@ -87,8 +91,12 @@ type Outcome string
 // The outcomes of TERMINAL transactions.
 const (
 	// OutcomeAccountUnlocked: the account is unlocked
-	// (oie.selfservice.unlock_user.success.message); the user signs in
-	// anew.
+	// (oie.selfservice.unlock_user.success.message); on a TERMINAL
+	// transaction the user signs in anew. Orgs that go on with the
+	// sign-in after the unlock
+	// (oie.selfservice.unlock_user.landing.to.app.success.message) report
+	// it on the SUCCESS transaction, or on the PENDING one that asks for
+	// another authenticator.
 	OutcomeAccountUnlocked Outcome = "ACCOUNT_UNLOCKED"
 	// OutcomePasswordReset: the password was reset (idx.recovery.completed);
 	// the user signs in anew.

@@ -122,16 +122,19 @@ func Features(r *ion.Response) []string {
 
 // Outcome names what a transaction the server ended without an error
 // achieved, from its messages' i18n keys: "ACCOUNT_UNLOCKED",
-// "PASSWORD_RESET" or "RETURN_TO_ORIGINAL_TAB"; empty otherwise.
+// "PASSWORD_RESET", "RETURN_TO_ORIGINAL_TAB" or "ACTIVATION_EMAIL_SENT";
+// empty otherwise.
 func Outcome(ms []ion.Message) string {
 	for _, m := range ms {
 		switch m.Key {
-		case "oie.selfservice.unlock_user.success.message":
+		case "oie.selfservice.unlock_user.success.message", UnlockedLandingKey:
 			return "ACCOUNT_UNLOCKED"
 		case "idx.recovery.completed":
 			return "PASSWORD_RESET"
 		case "idx.return.to.original.tab":
 			return "RETURN_TO_ORIGINAL_TAB"
+		case "idx.request.activation.email":
+			return "ACTIVATION_EMAIL_SENT"
 		}
 	}
 	return ""

@@ -1,6 +1,7 @@
 package remediate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -125,6 +126,9 @@ type Result struct {
 	// Step is the step named by the call that is still to be taken, empty
 	// once a form was submitted.
 	Step string
+	// Outcome is what an answer of the call reported on the way, as
+	// [Outcome] names it (see [OnTheWay]); empty when none did.
+	Outcome string
 }
 
 // Errors of the loop.
@@ -239,6 +243,9 @@ func (l *loop) run(ctx context.Context, c Call) (Result, error) {
 	for i := 0; ; i++ {
 		r := l.res.Response
 		l.res.Step = step
+		if l.res.Posted {
+			l.res.Outcome = cmp.Or(OnTheWay(r), l.res.Outcome)
+		}
 		if r.Success != nil {
 			l.res.End = Success
 			return l.res, nil
