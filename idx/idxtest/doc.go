@@ -21,7 +21,8 @@
 //     send), required or optional enrollment (with skip), self-service
 //     registration (string, select, radio and boolean profile
 //     attributes, see [ProfileAttribute]), password recovery and
-//     account unlock (by [Policy.RecoveryAuthenticators]), identity
+//     account unlock (by [Policy.RecoveryAuthenticators]; ended, or going
+//     on with the sign-in by [Policy.UnlockThen]), identity
 //     providers (a fake IdP that redirects back with an interaction
 //     code), identifier-first sign-in with the password as a challenge
 //     of its own ([Policy.IdentifierFirst]), password expiry and warning,

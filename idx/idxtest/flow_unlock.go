@@ -125,10 +125,14 @@ func submitUnlockSelect(c *call, raw []byte) idxResult {
 }
 
 // finishUnlock unlocks the account of c.t (nothing for a stand-in) and
-// ends the transaction with the unlocked message.
+// ends the transaction with the unlocked message, or goes on with the
+// sign-in (unlock_landing.go).
 func (c *call) finishUnlock() idxResult {
 	if !c.t.ss.phantom {
 		c.s.unlockLocked(c.t.user)
+	}
+	if res, ok := c.landAfterUnlock(); ok {
+		return res
 	}
 	c.t.setStep(stepUnlockDone, nil)
 	return c.ok()

@@ -58,6 +58,10 @@ type Policy struct {
 	// and one of RecoveryAuthenticators but the security question), the
 	// challenge, and a terminal answer once unlocked.
 	Unlock bool
+	// UnlockThen is how the org goes on once an account is unlocked:
+	// [UnlockTerminal] (the default), [UnlockLandOnApp] or
+	// [UnlockChooseAuthenticator].
+	UnlockThen UnlockEnding
 	// RecoveryAuthenticators are the keys of the authenticators that
 	// verify recovery and unlock: [AuthenticatorEmail],
 	// [AuthenticatorPhone] (SMS or voice), [AuthenticatorOktaVerify]

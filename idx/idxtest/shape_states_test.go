@@ -132,6 +132,12 @@ var shapePairs = map[string]string{
 	"select-authenticator-unlock-account": "user-unlock-account.json",
 	"challenge/email/unlock":              "user-account-unlock-challenge-direct-landing-after-unlock.json",
 	"terminal/unlocked":                   "user-account-unlock-success.json",
+	// Unlock on orgs that go on with the sign-in (unlock_landing.go). No
+	// capture shows the success form after an unlock: the widget's
+	// direct-landing mock keeps the message alone.
+	"challenge/password/after-unlock":                "user-account-unlock-success-land-on-app.json",
+	"select-authenticator-authenticate/after-unlock": "user-account-unlock-answer-2-choose-auth-after-unlock.json",
+	"success/after-unlock":                           "success-with-interaction-code.json",
 
 	// The email's magic link.
 	"magic-link/return-to-original-tab": "terminal-return-email.json",
@@ -464,6 +470,7 @@ var shapeJourneys = map[string]func(t *testing.T, run *shapeRun){
 	"reset-google":             journeyResetGoogle,
 	"password-expiry":          journeyPasswordExpiry,
 	"unlock":                   journeyUnlock,
+	"unlock/then":              journeyUnlockThen,
 	"magic-link":               journeyMagicLink,
 	"faults":                   journeyFaults,
 	"signin/tokens":            journeySignInTokens,
