@@ -28,7 +28,8 @@ const activationTokenLifetime = 7 * 24 * time.Hour
 // A token is good for one interaction, within seven days: /v1/interact
 // refuses an unknown, used or expired one, or one of a user who is active
 // by now, with invalid_request ("The activation token is invalid"), as
-// Okta does. ActivationToken fails if there is no such user or if the user
+// Okta does (or, with [Policy].TokenErrorsInIDX, takes it and says why in
+// IDX). ActivationToken fails if there is no such user or if the user
 // already has a password (is not staged).
 func (s *Server) ActivationToken(username string) (string, error) {
 	s.mu.Lock()

@@ -200,6 +200,7 @@ func newOrg(cfg *config) *org {
 	registerPasswordChange(o)
 	registerRecover(o)
 	registerUnlock(o)
+	registerTokenErrors(o)
 	registerLockout(o)
 	registerIdP(o)
 	return o

@@ -132,7 +132,7 @@
 // invalid_grant "PKCE verification failed." for a wrong code_verifier, and
 // at /v1/interact 400 invalid_request "The recovery token is invalid" (or
 // "The activation token is invalid") for a token that is unknown, used or
-// expired. An interaction code is spent by its first redemption attempt,
+// expired, unless [Policy].TokenErrorsInIDX has the transaction say why. An interaction code is spent by its first redemption attempt,
 // successful or not. Parameters in the URL query of a POST are served, as
 // Okta serves them (okta-idx-golang sends its token requests so), with a
 // warning in the server's log, since secrets and verifiers belong in the

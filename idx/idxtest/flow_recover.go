@@ -365,7 +365,9 @@ func takeGrantLocked(grants map[string]*userGrant, tok string, now time.Time) *u
 // identified and asked for a new password (reset-authenticator). A token
 // is good for one interaction, within an hour; /v1/interact refuses an
 // unknown, used or expired one with invalid_request ("The recovery token
-// is invalid"), as Okta does. It fails if there is no such user.
+// is invalid"), as Okta does (or, with [Policy].TokenErrorsInIDX, takes it
+// and ends the transaction with idx.invalid.reset.password.token). It
+// fails if there is no such user.
 func (s *Server) RecoveryToken(username string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

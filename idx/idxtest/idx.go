@@ -31,7 +31,10 @@ type interaction struct {
 	// activation_token given to /v1/interact stood for, until the first
 	// transaction uses them (flow_recover.go, activation.go).
 	recovery, activation *userGrant
-	hints                hints // acr_values, max_age, login_hint, prompt and the session (stepup.go)
+	// tokenError is why the token given to /v1/interact no longer works,
+	// when the org says so in IDX (token_errors.go).
+	tokenError *tokenError
+	hints      hints // acr_values, max_age, login_hint, prompt and the session (stepup.go)
 }
 
 // interactionCode is an interaction_code waiting to be redeemed at /v1/token.
@@ -255,7 +258,7 @@ func (s *Server) introspect(now time.Time, raw []byte) idxResult {
 			delete(s.interactions, ia.handle)
 			return s.expired("", nil)
 		}
-		return s.answer200(s.startActivationLocked(now, s.startRecoveryLocked(now, s.resumeSessionLocked(now, s.newTxnLocked(now, ia)))))
+		return s.answer200(s.startTokenErrorLocked(s.startActivationLocked(now, s.startRecoveryLocked(now, s.resumeSessionLocked(now, s.newTxnLocked(now, ia))))))
 	}
 	t, fail := s.activeTxnLocked(now, ia.txn.handle)
 	if fail != nil {

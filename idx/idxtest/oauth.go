@@ -467,15 +467,19 @@ func (s *Server) newInteraction(app *App, form url.Values, h hints) (*interactio
 	defer s.mu.Unlock()
 	// A recovery or activation token is used up by the interaction that
 	// names it; one that is unknown, used or expired fails here.
+	// Some orgs take it and say why in IDX instead (token_errors.go).
 	if tok := form.Get("recovery_token"); tok != "" {
-		if ia.recovery = takeGrantLocked(s.recoveryTokens, tok, now); ia.recovery == nil {
+		if ia.recovery = takeGrantLocked(s.recoveryTokens, tok, now); ia.recovery == nil && !s.tokenErrorLocked(ia, nil, false, now) {
 			return invalid("The recovery token is invalid")
 		}
 	}
 	if tok := form.Get("activation_token"); tok != "" {
+		g := s.activationTokens[tok]
 		ia.activation = takeGrantLocked(s.activationTokens, tok, now)
 		if ia.activation == nil || ia.activation.user.enrollments[AuthenticatorPassword] != nil {
-			return invalid("The activation token is invalid")
+			if ia.activation = nil; !s.tokenErrorLocked(ia, g, true, now) {
+				return invalid("The activation token is invalid")
+			}
 		}
 	}
 	s.maybeSweepLocked(now)

@@ -31,7 +31,8 @@ type Email struct {
 	// Body is the plain-text body (the text message, the words spoken);
 	// it contains Code.
 	Body string
-	// Code is the one-time code the message carries.
+	// Code is the one-time code the message carries, or the activation
+	// token of an activation email (token_errors.go).
 	Code string
 	// Link is the magic link of an email code (see magiclink.go): GET
 	// redirects to the app with otp and state, POST confirms it.

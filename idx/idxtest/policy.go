@@ -58,6 +58,17 @@ type Policy struct {
 	// and one of RecoveryAuthenticators but the security question), the
 	// challenge, and a terminal answer once unlocked.
 	Unlock bool
+	// TokenErrorsInIDX makes the org take an activation or recovery token
+	// that no longer works at /v1/interact and say why in the
+	// transaction's first answer, as Okta Identity Engine orgs answer
+	// their activation and reset links: an expired activation token
+	// offers request-activation-email (idx.expired.activation.token),
+	// which mails the user a new one ([Email].Code) and ends with
+	// idx.request.activation.email; an unknown or used activation token
+	// ends with idx.missing.activation.token, a recovery token with
+	// idx.invalid.reset.password.token. Otherwise /v1/interact refuses
+	// such a token with invalid_request.
+	TokenErrorsInIDX bool
 	// UnlockThen is how the org goes on once an account is unlocked:
 	// [UnlockTerminal] (the default), [UnlockLandOnApp] or
 	// [UnlockChooseAuthenticator].

@@ -203,7 +203,7 @@ func newURLs(base string) urls {
 		"/idp/idx/credential/enroll", "/idp/idx/skip",
 		"/idp/idx/enroll", "/idp/idx/enroll/new", "/idp/idx/identify/select",
 		"/idp/idx/challenge/send", "/idp/idx/recover", "/idp/idx/unlock-account",
-		"/idp/idx/authenticators/poll"} {
+		"/idp/idx/authenticators/poll", "/idp/idx/request-activation"} {
 		u.hrefs[p] = base + p
 	}
 	u.hrefs[issuerPath+"/v1/token"] = u.issuer + "/v1/token"
@@ -361,6 +361,7 @@ func (s *Server) routes() map[string]route {
 		"/idp/idx/recover":                                     {post, s.idx(s.recoverPassword)},
 		"/idp/idx/unlock-account":                              {post, s.idx(s.remediate("/idp/idx/unlock-account"))},
 		"/idp/idx/authenticators/poll":                         {post, s.idx(s.remediate("/idp/idx/authenticators/poll"))},
+		"/idp/idx/request-activation":                          {post, s.idx(s.remediate("/idp/idx/request-activation"))},
 		idpAuthorizePath:                                       {get, s.serveIdPAuthorize},
 		emailLinkPath:                                          {getPost, s.serveEmailLink},
 		"/idxtest/outbox":                                      {get, s.serveOutbox},

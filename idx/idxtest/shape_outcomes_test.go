@@ -2,7 +2,10 @@ package idxtest
 
 import (
 	"net/http"
+	"net/url"
+	"sync"
 	"testing"
+	"time"
 )
 
 // journeyUnlockThen unlocks an account on orgs that go on with the
@@ -28,4 +31,28 @@ func journeyUnlockThen(t *testing.T, run *shapeRun) {
 			"authenticator": map[string]any{"id": j.authID("select-authenticator-unlock-account", AuthenticatorEmail), "methodType": "email"}}).want(http.StatusOK)
 		j.passcode("challenge-authenticator", j.code(user)).want(http.StatusOK).capture(tc.state)
 	}
+}
+
+// journeyTokenErrors follows activation and recovery tokens that no
+// longer work on an org that says why in IDX (Policy.TokenErrorsInIDX).
+func journeyTokenErrors(t *testing.T, run *shapeRun) {
+	p := DefaultPolicy()
+	p.Factors, p.TokenErrorsInIDX = 1, true
+	var mu sync.Mutex
+	now := time.Now().Add(-8 * 24 * time.Hour)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	const user = "staged@example.com"
+	j := newJourney(t, run, WithPolicy(p), WithClock(clock), WithUser(User{Username: user, Staged: true}))
+	tok, err := j.s.ActivationToken(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	now = now.Add(8 * 24 * time.Hour) // the token has expired
+	mu.Unlock()
+	j.start(url.Values{"activation_token": {tok}}).want(http.StatusOK).capture("request-activation-email")
+	j.submit("request-activation-email", nil).want(http.StatusOK).capture("terminal/activation-email-requested")
+	k := j.again()
+	k.start(url.Values{"activation_token": {tok}}).want(http.StatusOK).capture("terminal/activation-token-invalid")
+	k.start(url.Values{"recovery_token": {"no-such-token"}}).want(http.StatusOK).capture("terminal/recovery-token-invalid")
 }

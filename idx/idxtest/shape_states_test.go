@@ -138,6 +138,11 @@ var shapePairs = map[string]string{
 	"challenge/password/after-unlock":                "user-account-unlock-success-land-on-app.json",
 	"select-authenticator-authenticate/after-unlock": "user-account-unlock-answer-2-choose-auth-after-unlock.json",
 	"success/after-unlock":                           "success-with-interaction-code.json",
+	// Tokens that no longer work, said in IDX (token_errors.go).
+	"request-activation-email":            "request-activation-email.json",
+	"terminal/activation-email-requested": "terminal-request-activation-email-submitted.json",
+	"terminal/activation-token-invalid":   "error-request-activation-email-invalid.json",
+	"terminal/recovery-token-invalid":     "terminal-invalid-reset-password-token.json",
 
 	// The email's magic link.
 	"magic-link/return-to-original-tab": "terminal-return-email.json",
@@ -471,6 +476,7 @@ var shapeJourneys = map[string]func(t *testing.T, run *shapeRun){
 	"password-expiry":          journeyPasswordExpiry,
 	"unlock":                   journeyUnlock,
 	"unlock/then":              journeyUnlockThen,
+	"token-errors":             journeyTokenErrors,
 	"magic-link":               journeyMagicLink,
 	"faults":                   journeyFaults,
 	"signin/tokens":            journeySignInTokens,
