@@ -49,6 +49,9 @@ func (k *phoneKind) challenge(c *call, method string, _ bool) *idxResult {
 		c.t.setStep(stepVerificationData, k)
 		return nil
 	}
+	if res := c.phoneSendLimited(method); res != nil {
+		return res
+	}
 	c.t.setStep(stepChallenge, k)
 	c.t.method = method
 	number := "" // none: a recovery for show only sends nothing
@@ -82,6 +85,9 @@ func (k *phoneKind) resend(c *call) *idxResult {
 	number := c.t.pending
 	if e := c.t.user.enrollments[k.key]; number == "" && e != nil {
 		number = e.value
+	}
+	if res := c.phoneSendLimited(c.t.method); res != nil {
+		return res
 	}
 	k.sendCode(c, number)
 	return nil
@@ -148,6 +154,9 @@ func (k *phoneKind) startEnroll(c *call, raw []byte) *idxResult {
 	if !validPhone(number) {
 		c.t.setStep(stepEnrollmentData, k)
 		return failPtr(c.fail(http.StatusBadRequest, msgPhoneInvalid()))
+	}
+	if res := c.phoneSendLimited(method); res != nil {
+		return res
 	}
 	c.t.setStep(stepEnroll, k)
 	c.t.method, c.t.pending = method, number

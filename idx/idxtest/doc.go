@@ -106,6 +106,9 @@
 //     default, as Okta has it), and every code for that authenticator
 //     in the five minutes after: 429, the challenge form again with the
 //     top-level message tooManyRequests;
+//   - a text or call over [Policy].MaxPhoneSends: 400, the step again
+//     with the top-level message errors.E0000150 (SMS) or errors.E0000151
+//     (voice), and nothing sent;
 //   - a number that cannot take a code, at phone enrollment: 400,
 //     authenticator-enrollment-data again with the top-level message
 //     api.factors.error.sms.invalid_phone;

@@ -62,6 +62,8 @@ type transaction struct {
 	ov oktaVerifyState
 	// ss is the state of recovery, unlock, the magic link and IdPs (flow_recover.go).
 	ss selfService
+	// phoneSends counts the texts and calls sent (send_limit.go).
+	phoneSends int
 }
 
 // setStep moves t to step for kind, forgetting any code of another kind.

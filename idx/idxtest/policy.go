@@ -122,6 +122,13 @@ type Policy struct {
 	// limit.
 	MaxVerificationAttempts int
 
+	// MaxPhoneSends is how many SMS and voice calls one transaction may
+	// send (the first code, resends, enrollment): the one over it is
+	// refused with errors.E0000150 (SMS) or errors.E0000151 (voice),
+	// HTTP 400, on the step the user was at, and nothing is sent. Zero
+	// means no limit.
+	MaxPhoneSends int
+
 	// ProfileAttributes are what self-service registration asks for in
 	// enroll-profile. Nil means [DefaultProfileAttributes]; the email is
 	// always asked for.

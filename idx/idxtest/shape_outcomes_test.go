@@ -56,3 +56,18 @@ func journeyTokenErrors(t *testing.T, run *shapeRun) {
 	k.start(url.Values{"activation_token": {tok}}).want(http.StatusOK).capture("terminal/activation-token-invalid")
 	k.start(url.Values{"recovery_token": {"no-such-token"}}).want(http.StatusOK).capture("terminal/recovery-token-invalid")
 }
+
+// journeyPhoneSendLimit reaches the limit on texts and calls
+// (Policy.MaxPhoneSends): at a resend, and at the choice of the method.
+func journeyPhoneSendLimit(t *testing.T, run *shapeRun) {
+	p := DefaultPolicy()
+	p.Authenticators, p.MaxPhoneSends = []string{AuthenticatorPhone}, 1
+	const user, phone = "limited@example.com", "+15555550124"
+	j := newJourney(t, run, WithPolicy(p), WithUser(User{Username: user, Password: DemoPassword, Phone: phone, GivenName: "Lim", FamilyName: "Ited"}))
+	j.start(nil).identify(user, DemoPassword).want(http.StatusOK)
+	j.choose("select-authenticator-authenticate", AuthenticatorPhone, nil).want(http.StatusOK)
+	j.choose("authenticator-verification-data", AuthenticatorPhone, map[string]any{"methodType": "sms"}).want(http.StatusOK)
+	j.action("currentAuthenticatorEnrollment", "value", "resend").want(http.StatusBadRequest).capture("challenge/phone/sms/send-limit")
+	j.choose("select-authenticator-authenticate", AuthenticatorPhone, nil).want(http.StatusOK)
+	j.choose("authenticator-verification-data", AuthenticatorPhone, map[string]any{"methodType": "voice"}).want(http.StatusBadRequest).capture("verification-data/phone/send-limit")
+}

@@ -138,6 +138,9 @@ var shapePairs = map[string]string{
 	"challenge/password/after-unlock":                "user-account-unlock-success-land-on-app.json",
 	"select-authenticator-authenticate/after-unlock": "user-account-unlock-answer-2-choose-auth-after-unlock.json",
 	"success/after-unlock":                           "success-with-interaction-code.json",
+	// The limit on texts and calls (send_limit.go).
+	"challenge/phone/sms/send-limit":     "error-authenticator-phone-sms-ratelimit.json",
+	"verification-data/phone/send-limit": "error-authenticator-phone-voice-ratelimit.json",
 	// Tokens that no longer work, said in IDX (token_errors.go).
 	"request-activation-email":            "request-activation-email.json",
 	"terminal/activation-email-requested": "terminal-request-activation-email-submitted.json",
@@ -477,6 +480,7 @@ var shapeJourneys = map[string]func(t *testing.T, run *shapeRun){
 	"unlock":                   journeyUnlock,
 	"unlock/then":              journeyUnlockThen,
 	"token-errors":             journeyTokenErrors,
+	"phone/send-limit":         journeyPhoneSendLimit,
 	"magic-link":               journeyMagicLink,
 	"faults":                   journeyFaults,
 	"signin/tokens":            journeySignInTokens,
