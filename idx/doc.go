@@ -82,8 +82,11 @@
 // [*TerminalError] when it ended on an error (errors.Is(tx.Err(),
 // ErrAccessDenied), ErrOperationCanceled, ErrLinkExpired, ...), and
 // [Transaction.Outcome] names a successful end such as
-// [OutcomeAccountUnlocked]. [KindOf] maps the server's i18n keys to the
-// sentinels.
+// [OutcomeAccountUnlocked] (which an org that goes on with the sign-in
+// after an unlock reports on the SUCCESS or PENDING transaction instead).
+// [KindOf] maps the server's i18n keys to the sentinels; a narrower kind
+// matches its broader one too ([ErrPasscodeUsed] is an
+// [ErrInvalidPasscode], [ErrSendLimit] an [ErrRateLimited]).
 //
 // Answers are read liberally, as real orgs send more than the protocol
 // promises: a member the SDK does not need in order to act that it cannot
