@@ -363,6 +363,12 @@ var kindErrors = []struct {
 	{"ErrPushRejected", idx.ErrPushRejected},
 	{"ErrRateLimited", idx.ErrRateLimited},
 	{"ErrTransactionExpired", idx.ErrTransactionExpired},
+	{"ErrPasscodeUsed", idx.ErrPasscodeUsed},
+	{"ErrNextCodeRequired", idx.ErrNextCodeRequired},
+	{"ErrSendLimit", idx.ErrSendLimit},
+	{"ErrActivationExpired", idx.ErrActivationExpired},
+	{"ErrTokenInvalid", idx.ErrTokenInvalid},
+	{"ErrUserSuspended", idx.ErrUserSuspended},
 }
 
 // kinds names the sentinels err matches, else its type.
