@@ -369,6 +369,7 @@ var kindErrors = []struct {
 	{"ErrActivationExpired", idx.ErrActivationExpired},
 	{"ErrTokenInvalid", idx.ErrTokenInvalid},
 	{"ErrUserSuspended", idx.ErrUserSuspended},
+	{"ErrUnlockRefused", idx.ErrUnlockRefused},
 }
 
 // kinds names the sentinels err matches, else its type.

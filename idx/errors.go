@@ -421,6 +421,8 @@ func hasKind(ms []Message, target error) bool {
 //	idx.missing.activation.token, idx.invalid.reset.password.token,
 //	idx.invalid.forgot.password.token                                                    ErrTokenInvalid
 //	idx.activating.inactive.user                                                         ErrUserSuspended
+//	oie.selfservice.unlock_user.failed.message, oie.selfservice.user.unlock.not.allowed,
+//	oie.selfservice.unlock_user.challenge.failed.permissions                             ErrUnlockRefused
 func KindOf(key string) error {
 	switch {
 	case key == "":
@@ -457,6 +459,9 @@ func KindOf(key string) error {
 		return ErrTokenInvalid
 	case "idx.activating.inactive.user":
 		return ErrUserSuspended
+	case "oie.selfservice.unlock_user.failed.message", "oie.selfservice.user.unlock.not.allowed",
+		"oie.selfservice.unlock_user.challenge.failed.permissions":
+		return ErrUnlockRefused
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ var allKinds = []error{
 	idx.ErrInvalidPasscode, idx.ErrInvalidCredentials, idx.ErrLockedOut, idx.ErrAccessDenied,
 	idx.ErrTransactionExpired, idx.ErrLinkExpired, idx.ErrOperationCanceled, idx.ErrRateLimited,
 	idx.ErrPasscodeUsed, idx.ErrNextCodeRequired, idx.ErrSendLimit, idx.ErrActivationExpired,
-	idx.ErrTokenInvalid, idx.ErrUserSuspended,
+	idx.ErrTokenInvalid, idx.ErrUserSuspended, idx.ErrUnlockRefused,
 }
 
 func TestKindOf(t *testing.T) {
@@ -45,6 +45,9 @@ func TestKindOf(t *testing.T) {
 		{"idx.invalid.reset.password.token", idx.ErrTokenInvalid},
 		{"idx.invalid.forgot.password.token", idx.ErrTokenInvalid},
 		{"idx.activating.inactive.user", idx.ErrUserSuspended},
+		{"oie.selfservice.unlock_user.failed.message", idx.ErrUnlockRefused},
+		{"oie.selfservice.user.unlock.not.allowed", idx.ErrUnlockRefused},
+		{"oie.selfservice.unlock_user.challenge.failed.permissions", idx.ErrUnlockRefused},
 		{"idx.request.activation.email", nil},
 		{"oie.selfservice.unlock_user.landing.to.app.success.message", nil},
 		{"some.unknown.key", nil},

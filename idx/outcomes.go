@@ -44,6 +44,12 @@ var (
 	// (idx.missing.activation.token, idx.invalid.reset.password.token,
 	// idx.invalid.forgot.password.token). The transaction is TERMINAL.
 	ErrTokenInvalid = errors.New("idx: activation or recovery token invalid")
+	// ErrUnlockRefused: the org will not unlock the account by self-service
+	// (oie.selfservice.unlock_user.failed.message,
+	// oie.selfservice.user.unlock.not.allowed,
+	// oie.selfservice.unlock_user.challenge.failed.permissions); the user
+	// must ask an admin.
+	ErrUnlockRefused = errors.New("idx: account unlock refused")
 	// ErrUserSuspended: the user the activation token names is suspended
 	// (idx.activating.inactive.user); an admin must act. The transaction is
 	// TERMINAL.

@@ -223,3 +223,41 @@ func TestCodeRefusalsFixture(t *testing.T) {
 		})
 	}
 }
+
+// Goal: an org that will not unlock by self-service, in the shapes real
+// orgs answer (error-400-unlock-account.json, error-unlock-account.json,
+// error-unlock-account-failed-permissions.json), is ErrUnlockRefused:
+// PENDING with the Rejection when the org keeps the transaction, TERMINAL
+// otherwise.
+func TestUnlockRefusedFixture(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		reply  scriptReply
+		status idx.Status
+	}{
+		{scriptReply{http.StatusBadRequest, "select-authenticator-authenticate-unlock-not-allowed.json"}, idx.StatusPending},
+		{scriptReply{http.StatusBadRequest, "terminal-unlock-failed.json"}, idx.StatusTerminal},
+		{scriptReply{http.StatusForbidden, "terminal-unlock-failed-permissions.json"}, idx.StatusTerminal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.reply.body, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			o := newScriptOrg(t)
+			o.on("/idp/idx/introspect", ok("select-authenticator-unlock-account.json"))
+			o.on("/idp/idx/unlock-account", tt.reply)
+			c := o.client()
+			tx, err := c.Start(ctx, idx.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tx, err = c.UnlockAccount(ctx, idx.Options{State: tx.State, Username: "jane", Authenticator: authenticator.OktaEmail})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tx.Status != tt.status || !errors.Is(tx.Err(), idx.ErrUnlockRefused) || tx.Outcome != "" {
+				t.Errorf("got %v, Err() %v, outcome %q; want %s matching ErrUnlockRefused", tx, tx.Err(), tx.Outcome, tt.status)
+			}
+		})
+	}
+}

@@ -70,7 +70,8 @@ type Policy struct {
 	// such a token with invalid_request.
 	TokenErrorsInIDX bool
 	// UnlockThen is how the org goes on once an account is unlocked:
-	// [UnlockTerminal] (the default), [UnlockLandOnApp] or
+	// [UnlockTerminal] (the default, and what any other value does),
+	// [UnlockLandOnApp] or
 	// [UnlockChooseAuthenticator].
 	UnlockThen UnlockEnding
 	// RecoveryAuthenticators are the keys of the authenticators that
