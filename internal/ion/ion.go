@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -649,7 +650,9 @@ func refreshDuration(ms float64) time.Duration {
 const maxDepth = 8
 
 // convFields converts the fields of a form; an error's path is relative
-// to the form.
+// to the form. An object field repeated by name, as profile-update sends
+// userProfile once per attribute, is one field: the later ones' sub-fields
+// join the first's (see [mergeObject]).
 func (r *Response) convFields(ws []wireField, depth int) ([]*Field, *MemberError) {
 	if depth > maxDepth {
 		return nil, &MemberError{Path: "value", Problem: "forms nested too deeply"}
@@ -660,9 +663,40 @@ func (r *Response) convFields(ws []wireField, depth int) ([]*Field, *MemberError
 		if err != nil {
 			return nil, err.in("value[" + strconv.Itoa(i) + "]")
 		}
+		if mergeObject(out, f) {
+			continue
+		}
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// mergeObject adds the sub-fields of f, an object field, to the earlier
+// object field of the same name in fields, and reports whether there was
+// one. Sub-fields the earlier one already has keep its version. Fields
+// that are not both plain objects (a sub-form and no options) are left
+// apart: the first of the name counts, as with [Form.Field].
+func mergeObject(fields []*Field, f *Field) bool {
+	if len(f.Form) == 0 || len(f.Options) > 0 {
+		return false
+	}
+	for _, prev := range fields {
+		if prev.Name != f.Name {
+			continue
+		}
+		if len(prev.Form) == 0 || len(prev.Options) > 0 {
+			return false
+		}
+		for _, sub := range f.Form {
+			if !slices.ContainsFunc(prev.Form, func(p *Field) bool { return p.Name == sub.Name }) {
+				prev.Form = append(prev.Form, sub)
+			}
+		}
+		prev.Required = prev.Required || f.Required
+		prev.Messages = append(prev.Messages, f.Messages...)
+		return true
+	}
+	return false
 }
 
 func (r *Response) convField(w *wireField, depth int) (*Field, *MemberError) {
