@@ -32,6 +32,13 @@ type Options struct {
 	Password string
 	// RememberMe answers identify's "keep me signed in", when offered.
 	RememberMe bool
+	// CaptchaToken is the token the captcha service gave the user's
+	// browser for the step's NextStep.Captcha (the h-captcha-response or
+	// g-recaptcha-response value). It is sent with the step's other
+	// values as captchaVerify.captchaToken, beside the org's captchaId,
+	// and never logged. A step that asks for a captcha is not answered
+	// without one.
+	CaptchaToken string
 
 	// Authenticator chooses an authenticator by key where a step asks to
 	// select one.
@@ -167,6 +174,12 @@ func (o *Options) values(fl remediate.Flow) (remediate.Values, error) {
 	}
 	if o.RememberMe {
 		v["rememberMe"] = true
+	}
+	if o.CaptchaToken != "" {
+		if strings.TrimSpace(o.CaptchaToken) == "" {
+			return nil, &InputError{Field: "CaptchaToken", Reason: "blank"}
+		}
+		v["captchaToken"] = o.CaptchaToken
 	}
 	if o.Authenticator != "" {
 		v["authenticator"] = string(o.Authenticator)

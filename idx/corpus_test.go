@@ -299,6 +299,9 @@ func reading(tx *idx.Transaction, err error) []string {
 			options = append(options, oneLine(opt.Value))
 		}
 		out = appendList(out, "options", options)
+		if c := ns.Captcha; c != nil {
+			out = append(out, "  captcha: "+string(c.Type)+" "+c.SiteKey)
+		}
 		var steps []string
 		for _, s := range tx.AvailableSteps {
 			steps = append(steps, s.Name)

@@ -168,6 +168,11 @@ type NextStep struct {
 	// providers the app expects before redirecting.
 	IDP  *IDP
 	Href string
+	// Captcha is the captcha the user must solve before the step is
+	// answered (identify, enroll-profile, identify-recovery on orgs with
+	// bot protection), nil when none; its token goes in
+	// Options.CaptchaToken.
+	Captcha *Captcha
 }
 
 // IDP is an identity provider offered by a redirect-idp step.
@@ -321,6 +326,7 @@ func newStep(r *ion.Response, f *ion.Form) NextStep {
 	if d.IDP != nil {
 		s.IDP = &IDP{ID: d.IDP.ID, Name: d.IDP.Name, Type: d.Type}
 	}
+	s.Captcha = newCaptcha(d.Captcha)
 	return s
 }
 

@@ -116,7 +116,9 @@ func renderIdentify(c *call) *ionForm {
 	if !c.s.org.policy.IdentifierFirst {
 		fields = append(fields, objectField("credentials", "", true, ionField{Name: "passcode", Label: "Password", Secret: pTrue}))
 	}
-	fields = append(fields, ionField{Name: "rememberMe", Label: "Keep me signed in", Type: "boolean"}, stateHandleField(c.t.handle))
+	fields = append(fields, ionField{Name: "rememberMe", Label: "Keep me signed in", Type: "boolean"})
+	fields = append(fields, c.captchaFields()...)
+	fields = append(fields, stateHandleField(c.t.handle))
 	return newForm("identify", c.s.href("/idp/idx/identify"), fields...)
 }
 
@@ -141,6 +143,9 @@ func submitIdentify(c *call, raw []byte) idxResult {
 	var b identifyBody
 	if !decode(raw, &b) {
 		return messagesOnly(http.StatusBadRequest, msgMalformed())
+	}
+	if res := c.captchaGate("identify", raw); res != nil {
+		return *res
 	}
 	identifier := ""
 	if b.Identifier != nil {

@@ -27,7 +27,8 @@
 //     code), identifier-first sign-in with the password as a challenge
 //     of its own ([Policy.IdentifierFirst]), password expiry and warning,
 //     lockout after [Policy.MaxPasswordAttempts], activation and recovery
-//     tokens; the Ion documents (remediation forms, relatesTo, stateHandle,
+//     tokens, a captcha at identify, registration and recovery
+//     ([Policy.Captcha], passed by [CaptchaTestToken]); the Ion documents (remediation forms, relatesTo, stateHandle,
 //     expiresAt, messages, successWithInteractionCode) are shaped like real
 //     Okta answers, which a test of the package compares, path by path,
 //     with answers captured from real orgs (see Differences from Okta);
@@ -173,7 +174,10 @@
 //   - the custom push app's authenticator-verification-data with the
 //     autoChallenge choice: choosing the app sends the push at once, and
 //     challenge-poll carries the choice;
-//   - captchas, consent, step-up, device assurance, authenticators other
+//   - how Okta refuses a captcha token, which no capture shows: the fake
+//     refuses it as an invalid value on its field ([Policy.Captcha]), and
+//     verifies no token with hCaptcha or Google;
+//   - consent, step-up, device assurance, authenticators other
 //     than those listed above, and localized message text (messages are
 //     in English; their i18n keys are Okta's).
 //

@@ -208,8 +208,8 @@ func (s *Server) recoverPassword(now time.Time, raw []byte) idxResult {
 
 func renderIdentifyRecovery(c *call) *ionForm {
 	return newForm("identify-recovery", c.s.href("/idp/idx/identify"),
-		ionField{Name: "identifier", Label: "Username", Required: pTrue},
-		stateHandleField(c.t.handle),
+		append(append([]ionField{{Name: "identifier", Label: "Username", Required: pTrue}},
+			c.captchaFields()...), stateHandleField(c.t.handle))...,
 	)
 }
 
@@ -252,6 +252,9 @@ func phantomUser(identifier string) *userRecord {
 }
 
 func submitIdentifyRecovery(c *call, raw []byte) idxResult {
+	if res := c.captchaGate("identify-recovery", raw); res != nil {
+		return *res
+	}
 	u, fail := c.identifiedUser("identify-recovery", raw)
 	if fail != nil {
 		return *fail

@@ -105,8 +105,8 @@ func renderEnrollProfile(c *call) *ionForm {
 		fields[i] = a.field() // profile_attributes.go
 	}
 	return newForm("enroll-profile", c.s.href("/idp/idx/enroll/new"),
-		ionField{Name: "userProfile", Form: &ionSubForm{Value: fields}},
-		stateHandleField(c.t.handle),
+		append(append([]ionField{{Name: "userProfile", Form: &ionSubForm{Value: fields}}},
+			c.captchaFields()...), stateHandleField(c.t.handle))...,
 	)
 }
 
@@ -120,6 +120,9 @@ func submitEnrollProfile(c *call, raw []byte) idxResult {
 	var b enrollProfileBody
 	if !decode(raw, &b) {
 		return messagesOnly(http.StatusBadRequest, msgMalformed())
+	}
+	if res := c.captchaGate(stepEnrollProfile, raw); res != nil {
+		return *res
 	}
 	values := map[string]string{}
 	for _, a := range c.s.org.policy.profileAttributes() {

@@ -41,6 +41,8 @@ type idxResponse struct {
 	Cancel                     *ionForm                     `json:"cancel,omitempty"`
 	App                        *ionObject[appDoc]           `json:"app,omitempty"`
 	SuccessWithInteractionCode *ionForm                     `json:"successWithInteractionCode,omitempty"`
+	// Captcha is the captcha the forms ask for (captcha.go).
+	Captcha *ionObject[captchaDoc] `json:"captcha,omitempty"`
 }
 
 // ionList is Ion's {"type":"array","value":[...]} wrapper.

@@ -137,6 +137,16 @@ type Policy struct {
 	// PasswordComplexity are the rules a new password must meet. Nil
 	// means [DefaultPasswordComplexity].
 	PasswordComplexity *PasswordComplexity
+
+	// Captcha, when set, is the org's bot protection: identify,
+	// enroll-profile and identify-recovery ask for a captcha of this
+	// service and site key (a captchaVerify field and the document's
+	// captcha object), and accept only [CaptchaTestToken]. A form sent
+	// without a token is refused as one with a required field left blank
+	// (model.validation.field.blank), a wrong token as an invalid value
+	// (errors.E0000001), on the captchaVerify.captchaToken field with
+	// HTTP 400: no captured answer shows how Okta refuses a token.
+	Captcha *Captcha
 }
 
 // EnrollmentRule is one authenticator of the enrollment policy.
@@ -179,6 +189,10 @@ func WithPolicy(p Policy) Option {
 		p.RecoveryAuthenticators = append([]string{}, p.RecoveryAuthenticators...)
 	}
 	p.ProfileAttributes, p.PasswordComplexity = copyRegistrationPolicy(p.ProfileAttributes, p.PasswordComplexity)
+	if p.Captcha != nil {
+		captcha := *p.Captcha
+		p.Captcha = &captcha
+	}
 	return func(c *config) { c.idx.policy = &p }
 }
 

@@ -52,6 +52,7 @@ func (s *Server) render(t *transaction) *idxResponse {
 	if step.decorate != nil {
 		step.decorate(c, resp)
 	}
+	c.decorateCaptcha(resp)
 	return resp
 }
 

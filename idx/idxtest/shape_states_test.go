@@ -152,6 +152,12 @@ var shapePairs = map[string]string{
 	"magic-link/expired":                "terminal-return-expired-email.json",
 	"magic-link/cancelled":              "terminal-enduser-email-consent-denied.json",
 
+	// Captcha.
+	"identify/captcha/hcaptcha":  "identify-with-password-with-hcaptcha.json",
+	"identify/captcha/recaptcha": "identify-with-password-with-recaptcha-v2.json",
+	"enroll-profile/captcha":     "enroll-profile-new-with-hcaptcha.json",
+	"identify-recovery/captcha":  "identify-recovery-with-recaptcha-v2.json",
+
 	// Faults on IDX endpoints.
 	"fault/429":             "error-429-too-many-request.json",
 	"fault/429/transaction": "error-429-too-many-request-operation-ratelimit.json",
@@ -489,6 +495,7 @@ var shapeJourneys = map[string]func(t *testing.T, run *shapeRun){
 	"duo":                      journeyDuo,
 	"signin/custom_app":        journeySignInCustomApp,
 	"oauth":                    journeyOAuth,
+	"captcha":                  journeyCaptcha,
 }
 
 func journeySignInEmail(t *testing.T, run *shapeRun) {

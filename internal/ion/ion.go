@@ -88,6 +88,10 @@ type Response struct {
 	// App is the app object (the value of the document's app member) as raw
 	// JSON, nil if absent.
 	App json.RawMessage
+	// Captcha is the captcha object (the value of the document's captcha
+	// member: id, name, type, siteKey) as raw JSON, nil if absent; the
+	// captchaVerify fields of forms relate to it.
+	Captcha json.RawMessage
 
 	// Notes are the members Parse could not read and went on without,
 	// for logging at debug level.
@@ -357,7 +361,7 @@ func (r *Response) HasErrors() bool {
 // options.
 //
 // The raw JSON values of the result (Field.Value, Option.Value,
-// Authenticator.ContextualData and Raw, User, App) are copies: body may be
+// Authenticator.ContextualData and Raw, User, App, Captcha) are copies: body may be
 // reused once Parse returns.
 func Parse(body []byte) (*Response, error) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
@@ -382,6 +386,7 @@ func Parse(body []byte) (*Response, error) {
 		Intent:      d.Intent,
 		User:        objectValue(d.User),
 		App:         objectValue(d.App),
+		Captcha:     objectValue(d.Captcha),
 	}
 	// A value of the wrong type somewhere: find each, and fail if the SDK
 	// needs one of them.

@@ -32,6 +32,7 @@ type wireDoc struct {
 	AuthenticatorEnrollments       *wireList[wireAuthObj]    `json:"authenticatorEnrollments"`
 	User                           *wireObj[json.RawMessage] `json:"user"`
 	App                            *wireObj[json.RawMessage] `json:"app"`
+	Captcha                        *wireObj[json.RawMessage] `json:"captcha"`
 }
 
 // wireForms is the remediation list: unlike the informational lists, its

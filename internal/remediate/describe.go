@@ -33,6 +33,8 @@ type Step struct {
 	// URL to send the user's browser to.
 	IDP  *ion.IDP
 	Href string
+	// Captcha is the captcha the step asks the user to solve, if any.
+	Captcha *Captcha
 }
 
 // Poll says how the server wants a step polled.
@@ -78,6 +80,7 @@ func Describe(r *ion.Response, f *ion.Form) Step {
 		s.Poll = &Poll{Required: true, Refresh: f.Refresh}
 	}
 	s.CanSkip = r.Remediation(SkipStep) != nil
+	s.Captcha = CaptchaOf(r, f)
 	s.Enrollments = r.AuthenticatorEnrollments
 	if f.Name == "redirect-idp" || f.IDP != nil {
 		s.IDP = f.IDP

@@ -287,6 +287,8 @@ func alias(r *ion.Response, f *ion.Form, path []string) string {
 		return "channel"
 	case "authenticator.autoChallenge":
 		return "autoChallenge"
+	case captchaField + "." + captchaToken:
+		return captchaToken
 	}
 	if len(path) == 2 && path[0] == "userProfile" {
 		return path[1]
