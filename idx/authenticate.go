@@ -30,8 +30,17 @@ type Options struct {
 	// challenge).
 	Username string
 	Password string
-	// RememberMe answers identify's "keep me signed in", when offered.
+	// RememberMe answers identify's "keep me signed in", when offered:
+	// the org keeps the user's session beyond the browser's. Left false,
+	// the form's own value is sent, which some orgs set to true; to
+	// decline there, answer identify by Step and Values ("rememberMe":
+	// false).
 	RememberMe bool
+	// KeepMeSignedIn answers keep-me-signed-in, the org's question once
+	// the user is authenticated ("Stay signed in?"): true to keep the
+	// session, false not to. Nil leaves the step to the caller
+	// (NextStep.Name "keep-me-signed-in", input "keepMeSignedIn").
+	KeepMeSignedIn *bool
 	// CaptchaToken is the token the captcha service gave the user's
 	// browser for the step's NextStep.Captcha (the h-captcha-response or
 	// g-recaptcha-response value). It is sent with the step's other
@@ -174,6 +183,9 @@ func (o *Options) values(fl remediate.Flow) (remediate.Values, error) {
 	}
 	if o.RememberMe {
 		v["rememberMe"] = true
+	}
+	if o.KeepMeSignedIn != nil {
+		v["keepMeSignedIn"] = *o.KeepMeSignedIn
 	}
 	if o.CaptchaToken != "" {
 		if strings.TrimSpace(o.CaptchaToken) == "" {

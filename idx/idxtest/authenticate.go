@@ -147,6 +147,7 @@ func submitIdentify(c *call, raw []byte) idxResult {
 	if res := c.captchaGate("identify", raw); res != nil {
 		return *res
 	}
+	c.t.kmsi.rememberMe = b.RememberMe != nil && *b.RememberMe
 	identifier := ""
 	if b.Identifier != nil {
 		identifier = strings.TrimSpace(*b.Identifier)

@@ -203,6 +203,7 @@ func newOrg(cfg *config) *org {
 	registerTokenErrors(o)
 	registerLockout(o)
 	registerIdP(o)
+	registerKeepMeSignedIn(o)
 	return o
 }
 

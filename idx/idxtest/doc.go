@@ -28,7 +28,8 @@
 //     of its own ([Policy.IdentifierFirst]), password expiry and warning,
 //     lockout after [Policy.MaxPasswordAttempts], activation and recovery
 //     tokens, a captcha at identify, registration and recovery
-//     ([Policy.Captcha], passed by [CaptchaTestToken]); the Ion documents (remediation forms, relatesTo, stateHandle,
+//     ([Policy.Captcha], passed by [CaptchaTestToken]), "keep me signed
+//     in" after authentication ([Policy.KeepMeSignedIn]); the Ion documents (remediation forms, relatesTo, stateHandle,
 //     expiresAt, messages, successWithInteractionCode) are shaped like real
 //     Okta answers, which a test of the package compares, path by path,
 //     with answers captured from real orgs (see Differences from Okta);

@@ -64,6 +64,8 @@ type transaction struct {
 	ss selfService
 	// phoneSends counts the texts and calls sent (send_limit.go).
 	phoneSends int
+	// kmsi is the answer to "keep me signed in" (keepsignedin.go).
+	kmsi keepSignedIn
 }
 
 // setStep moves t to step for kind, forgetting any code of another kind.
@@ -162,6 +164,9 @@ func (c *call) advance() idxResult {
 	}
 	if len(c.enrollable()) > 0 {
 		t.setStep(stepSelectEnroll, nil)
+		return c.ok()
+	}
+	if c.keepMeSignedInDue() {
 		return c.ok()
 	}
 	return c.succeed()

@@ -138,6 +138,12 @@ type Policy struct {
 	// means [DefaultPasswordComplexity].
 	PasswordComplexity *PasswordComplexity
 
+	// KeepMeSignedIn asks "keep me signed in?" once the user is
+	// authenticated (the keep-me-signed-in remediation, a required
+	// boolean), unless the user checked identify's rememberMe. A user who
+	// chose either gets a persistent session cookie.
+	KeepMeSignedIn bool
+
 	// Captcha, when set, is the org's bot protection: identify,
 	// enroll-profile and identify-recovery ask for a captcha of this
 	// service and site key (a captchaVerify field and the document's

@@ -356,6 +356,7 @@ func (s *Server) routes() map[string]route {
 		"/idp/idx/enroll":                                      {post, s.idx(s.remediate("/idp/idx/enroll"))},
 		"/idp/idx/enroll/new":                                  {post, s.idx(s.remediate("/idp/idx/enroll/new"))},
 		"/idp/idx/identify/select":                             {post, s.idx(s.remediate("/idp/idx/identify/select"))},
+		"/idp/idx/keep-me-signed-in":                           {post, s.idx(s.remediate("/idp/idx/keep-me-signed-in"))},
 		"/idp/idx/cancel":                                      {post, s.idx(s.cancel)},
 		"/idp/idx/challenge/send":                              {post, s.idx(s.remediate("/idp/idx/challenge/send"))},
 		"/idp/idx/recover":                                     {post, s.idx(s.recoverPassword)},

@@ -152,7 +152,8 @@ var shapePairs = map[string]string{
 	"magic-link/expired":                "terminal-return-expired-email.json",
 	"magic-link/cancelled":              "terminal-enduser-email-consent-denied.json",
 
-	// Captcha.
+	// Captcha and keep me signed in.
+	"keep-me-signed-in":          "post-auth-keep-me-signed-in.json",
 	"identify/captcha/hcaptcha":  "identify-with-password-with-hcaptcha.json",
 	"identify/captcha/recaptcha": "identify-with-password-with-recaptcha-v2.json",
 	"enroll-profile/captcha":     "enroll-profile-new-with-hcaptcha.json",
@@ -496,6 +497,7 @@ var shapeJourneys = map[string]func(t *testing.T, run *shapeRun){
 	"signin/custom_app":        journeySignInCustomApp,
 	"oauth":                    journeyOAuth,
 	"captcha":                  journeyCaptcha,
+	"keep-me-signed-in":        journeyKeepMeSignedIn,
 }
 
 func journeySignInEmail(t *testing.T, run *shapeRun) {

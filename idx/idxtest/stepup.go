@@ -184,7 +184,7 @@ func (s *Server) startSessionLocked(now time.Time, t *transaction, authTime time
 		authTime: authTime, expiresAt: now.Add(sessionLifetime),
 	}
 	s.stepUp.sessions[se.id] = se
-	return &http.Cookie{Name: sessionCookie, Value: se.id, Path: "/", HttpOnly: true, SameSite: http.SameSiteNoneMode, Secure: strings.HasPrefix(s.Issuer(), "https:")}
+	return keepCookie(t, &http.Cookie{Name: sessionCookie, Value: se.id, Path: "/", HttpOnly: true, SameSite: http.SameSiteNoneMode, Secure: strings.HasPrefix(s.Issuer(), "https:")}, se)
 }
 
 // TamperIDTokens makes the org edit the claims of every ID token it

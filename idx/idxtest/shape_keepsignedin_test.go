@@ -1,0 +1,15 @@
+package idxtest
+
+import (
+	"net/http"
+	"testing"
+)
+
+// journeyKeepMeSignedIn reaches the keep-me-signed-in question after
+// authentication.
+func journeyKeepMeSignedIn(t *testing.T, run *shapeRun) {
+	p := DefaultPolicy()
+	p.Factors, p.KeepMeSignedIn = 1, true
+	j := newJourney(t, run, WithPolicy(p))
+	j.start(nil).identify(DemoUsername, DemoPassword).want(http.StatusOK).capture("keep-me-signed-in")
+}

@@ -1,0 +1,64 @@
+package idx
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/goidx/goidx/internal/remediate"
+)
+
+// TestKeepMeSignedInFixture answers identify's rememberMe and the
+// keep-me-signed-in question as real orgs send them.
+func TestKeepMeSignedInFixture(t *testing.T) {
+	yes, no := true, false
+	for _, tc := range []struct {
+		name  string
+		file  string
+		step  string
+		input string
+		opts  Options
+		want  any // the value sent, nil: no form filled
+	}{
+		{"remember me", "identify-with-remember-me.json", "identify", "rememberMe", Options{Username: "u@example.com", RememberMe: true}, true},
+		// The org checks the box by default: left false, its value goes.
+		{"remember me left to the org", "identify-with-remember-me.json", "identify", "rememberMe", Options{Username: "u@example.com"}, true},
+		{"remember me declined", "identify-with-remember-me.json", "identify", "rememberMe",
+			Options{Step: "identify", Values: map[string]any{"username": "u@example.com", "rememberMe": false}}, false},
+		{"kept", "post-auth-keep-me-signed-in.json", "keep-me-signed-in", "keepMeSignedIn", Options{KeepMeSignedIn: &yes}, true},
+		{"declined", "post-auth-keep-me-signed-in.json", "keep-me-signed-in", "keepMeSignedIn", Options{KeepMeSignedIn: &no}, false},
+		{"unanswered", "post-auth-keep-me-signed-in.json", "keep-me-signed-in", "keepMeSignedIn", Options{}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, tx := fixture(t, tc.file)
+			ns := tx.NextStep
+			if ns == nil || ns.Name != tc.step {
+				t.Fatalf("NextStep = %+v, want %s", ns, tc.step)
+			}
+			in := ns.Inputs[len(ns.Inputs)-1]
+			if in.Name != tc.input || in.Type != "boolean" {
+				t.Errorf("last input %+v, want the boolean %s", in, tc.input)
+			}
+			if ns.CanSkip || ns.Captcha != nil {
+				t.Errorf("CanSkip %v, Captcha %v: want neither", ns.CanSkip, ns.Captcha)
+			}
+			if tc.want == nil {
+				v, err := tc.opts.values(remediate.FlowAuthenticate)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s, _ := nextWithout(r, v); s != "" {
+					t.Errorf("%s answered without a value", s)
+				}
+				return
+			}
+			name, body := fixtureBody(t, r, tc.opts)
+			if name != tc.step {
+				t.Errorf("answered %s, want %s", name, tc.step)
+			}
+			if diff := cmp.Diff(tc.want, body[tc.input]); diff != "" {
+				t.Errorf("%s sent (-want +got):\n%s", tc.input, diff)
+			}
+		})
+	}
+}
