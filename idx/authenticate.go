@@ -103,9 +103,10 @@ type Options struct {
 	Channel string
 	Email   string
 
-	// Profile holds the attributes of a new user (Register): whatever the
-	// org's enroll-profile form asks for, by name, such as "firstName",
-	// "lastName", "email". Attributes the form does not ask for are not
+	// Profile holds the attributes of a new user (Register), or those
+	// the org asks a user for at sign-in (profile-update): whatever the
+	// org's enroll-profile or profile-update form asks for, by name, such
+	// as "firstName", "lastName", "email". Attributes the form does not ask for are not
 	// sent. Each takes its natural Go value, as the input's Type says: a
 	// string, a bool for a boolean (a checkbox, or a radio whose Options
 	// are "true" and "false"), one of the input's Options where it has

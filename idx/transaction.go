@@ -154,7 +154,10 @@ type NextStep struct {
 	// CanResend reports that the code can be sent again, or after a
 	// rejected push a new push sent (Resend).
 	CanResend bool
-	// CanSkip reports that the server offers to skip this step.
+	// CanSkip reports that the server offers to skip this step (Skip).
+	// For profile-update, the attributes the org asks for at sign-in,
+	// it is true only when every attribute is optional: Okta lists its
+	// skip beside required attributes too, but they cannot be left out.
 	CanSkip bool
 	// Poll is set when the server can be polled for this step's outcome:
 	// call Client.Poll after waiting Poll.Refresh.

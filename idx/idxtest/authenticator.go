@@ -204,6 +204,7 @@ func newOrg(cfg *config) *org {
 	registerLockout(o)
 	registerIdP(o)
 	registerKeepMeSignedIn(o)
+	registerProfileUpdate(o)
 	return o
 }
 

@@ -128,6 +128,9 @@ type userRecord struct {
 	// token in next-tokencode mode gave at enrollment (auth_token.go),
 	// which is not taken again.
 	refusedSteps map[string]int64
+	// attrs are the profile attributes filled in at profile-update
+	// (profile_update.go).
+	attrs map[string]string
 }
 
 func (u *userRecord) name() string {

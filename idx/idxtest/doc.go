@@ -29,7 +29,9 @@
 //     lockout after [Policy.MaxPasswordAttempts], activation and recovery
 //     tokens, a captcha at identify, registration and recovery
 //     ([Policy.Captcha], passed by [CaptchaTestToken]), "keep me signed
-//     in" after authentication ([Policy.KeepMeSignedIn]); the Ion documents (remediation forms, relatesTo, stateHandle,
+//     in" after authentication ([Policy.KeepMeSignedIn]), profile
+//     attributes asked for at sign-in ([Policy.ProfileUpdate]); the Ion
+//     documents (remediation forms, relatesTo, stateHandle,
 //     expiresAt, messages, successWithInteractionCode) are shaped like real
 //     Okta answers, which a test of the package compares, path by path,
 //     with answers captured from real orgs (see Differences from Okta);
@@ -164,7 +166,8 @@
 //     pages (POST /idp/idx/context), which embedded clients do not use;
 //   - what each authenticator may be used for (allowedFor): every
 //     authenticator of the fake serves sign-in and recovery;
-//   - length limits of profile attributes at registration;
+//   - length limits and descriptions of profile attributes at
+//     registration and profile update;
 //   - Okta Verify FastPass beside push and TOTP: the fake offers FastPass
 //     alone ([WithOktaVerifyFastPassOnly]) and never completes it, so with
 //     push its method choice is never hidden;

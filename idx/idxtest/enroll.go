@@ -215,9 +215,12 @@ func renderSkip(c *call) *ionForm {
 	return newForm("skip", c.s.href("/idp/idx/skip"), stateHandleField(c.t.handle))
 }
 
-// submitSkip declines the optional enrollments of this transaction, or
-// puts off changing an expiring password.
+// submitSkip declines the optional enrollments of this transaction, puts
+// off changing an expiring password, or the profile update.
 func submitSkip(c *call, _ []byte) idxResult {
+	if c.t.step == stepProfileUpdate {
+		return c.skipProfileUpdate()
+	}
 	if c.t.step == stepReenrollWarning {
 		c.t.passwordWarned = true
 	} else {

@@ -66,6 +66,8 @@ type transaction struct {
 	phoneSends int
 	// kmsi is the answer to "keep me signed in" (keepsignedin.go).
 	kmsi keepSignedIn
+	// profileUpdated: profile-update was answered or skipped (profile_update.go).
+	profileUpdated bool
 }
 
 // setStep moves t to step for kind, forgetting any code of another kind.
@@ -166,7 +168,7 @@ func (c *call) advance() idxResult {
 		t.setStep(stepSelectEnroll, nil)
 		return c.ok()
 	}
-	if c.keepMeSignedInDue() {
+	if c.profileUpdateDue() || c.keepMeSignedInDue() {
 		return c.ok()
 	}
 	return c.succeed()

@@ -127,7 +127,7 @@ func submitEnrollProfile(c *call, raw []byte) idxResult {
 	values := map[string]string{}
 	for _, a := range c.s.org.policy.profileAttributes() {
 		v, present := b.UserProfile[a.Name]
-		s, res := a.check(c, v, present)
+		s, res := a.check(c, stepEnrollProfile, v, present)
 		if res != nil {
 			return *res
 		}

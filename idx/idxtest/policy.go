@@ -144,6 +144,14 @@ type Policy struct {
 	// chose either gets a persistent session cookie.
 	KeepMeSignedIn bool
 
+	// ProfileUpdate are the profile attributes the org asks its users
+	// for at sign-in (progressive profiling): once authenticated, a user
+	// without a value for some of them is asked for those in
+	// profile-update, with a skip, which the org refuses while a required
+	// one is asked for. The values given are kept
+	// ([Server.ProfileAttributeOf]) and not asked for again.
+	ProfileUpdate []ProfileAttribute
+
 	// Captcha, when set, is the org's bot protection: identify,
 	// enroll-profile and identify-recovery ask for a captcha of this
 	// service and site key (a captchaVerify field and the document's
@@ -195,6 +203,7 @@ func WithPolicy(p Policy) Option {
 		p.RecoveryAuthenticators = append([]string{}, p.RecoveryAuthenticators...)
 	}
 	p.ProfileAttributes, p.PasswordComplexity = copyRegistrationPolicy(p.ProfileAttributes, p.PasswordComplexity)
+	p.ProfileUpdate, _ = copyRegistrationPolicy(p.ProfileUpdate, nil)
 	if p.Captcha != nil {
 		captcha := *p.Captcha
 		p.Captcha = &captcha

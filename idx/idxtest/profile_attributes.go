@@ -52,38 +52,39 @@ func (a ProfileAttribute) field() ionField {
 	return f
 }
 
-// check checks v, the value sent for the attribute (present false when
-// the body has none), and returns it as text, or the error answer: a
+// check checks v, the value sent for the attribute in form (present
+// false when the body has none), and returns it as text, or the error
+// answer: a
 // required attribute missing or blank, or a value of another type than
 // the attribute's, or not one of its choices.
-func (a ProfileAttribute) check(c *call, v any, present bool) (string, *idxResult) {
+func (a ProfileAttribute) check(c *call, form string, v any, present bool) (string, *idxResult) {
 	path := "userProfile." + a.Name
 	if !present || v == nil {
 		if a.Required {
-			return "", failPtr(c.failField(http.StatusBadRequest, stepEnrollProfile, path, msgBlank()))
+			return "", failPtr(c.failField(http.StatusBadRequest, form, path, msgBlank()))
 		}
 		return "", nil
 	}
 	if a.Type == "boolean" {
 		b, ok := v.(bool)
 		if !ok {
-			return "", failPtr(c.failField(http.StatusBadRequest, stepEnrollProfile, path, msgInvalidValue(path)))
+			return "", failPtr(c.failField(http.StatusBadRequest, form, path, msgInvalidValue(path)))
 		}
 		return strconv.FormatBool(b), nil
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", failPtr(c.failField(http.StatusBadRequest, stepEnrollProfile, path, msgInvalidValue(path)))
+		return "", failPtr(c.failField(http.StatusBadRequest, form, path, msgInvalidValue(path)))
 	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		if a.Required {
-			return "", failPtr(c.failField(http.StatusBadRequest, stepEnrollProfile, path, msgBlank()))
+			return "", failPtr(c.failField(http.StatusBadRequest, form, path, msgBlank()))
 		}
 		return "", nil
 	}
 	if len(a.Choices) > 0 && !slices.ContainsFunc(a.Choices, func(ch ProfileChoice) bool { return ch.Value == s }) {
-		return "", failPtr(c.failField(http.StatusBadRequest, stepEnrollProfile, path, msgInvalidValue(path)))
+		return "", failPtr(c.failField(http.StatusBadRequest, form, path, msgInvalidValue(path)))
 	}
 	return s, nil
 }

@@ -152,7 +152,9 @@ var shapePairs = map[string]string{
 	"magic-link/expired":                "terminal-return-expired-email.json",
 	"magic-link/cancelled":              "terminal-enduser-email-consent-denied.json",
 
-	// Captcha and keep me signed in.
+	// Captcha, keep me signed in and profile update.
+	"profile-update":             "enroll-profile-update-params.json",
+	"profile-update/optional":    "enroll-profile-update-all-optional-params.json",
 	"keep-me-signed-in":          "post-auth-keep-me-signed-in.json",
 	"identify/captcha/hcaptcha":  "identify-with-password-with-hcaptcha.json",
 	"identify/captcha/recaptcha": "identify-with-password-with-recaptcha-v2.json",
@@ -498,6 +500,7 @@ var shapeJourneys = map[string]func(t *testing.T, run *shapeRun){
 	"oauth":                    journeyOAuth,
 	"captcha":                  journeyCaptcha,
 	"keep-me-signed-in":        journeyKeepMeSignedIn,
+	"profile-update":           journeyProfileUpdate,
 }
 
 func journeySignInEmail(t *testing.T, run *shapeRun) {

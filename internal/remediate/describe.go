@@ -23,7 +23,9 @@ type Step struct {
 	// CanResend reports that the code can be sent again, or after a
 	// rejected push a new push sent.
 	CanResend bool
-	// CanSkip reports that the server offers to skip this step.
+	// CanSkip reports that the server offers to skip this step (for
+	// profile-update, only while no attribute is required; see
+	// skippable).
 	CanSkip bool
 	// Poll is set when the server can be polled for the step's outcome.
 	Poll *Poll
@@ -79,7 +81,7 @@ func Describe(r *ion.Response, f *ion.Form) Step {
 	if strings.HasSuffix(f.Name, "-poll") && (s.Poll == nil || f.Refresh > 0) {
 		s.Poll = &Poll{Required: true, Refresh: f.Refresh}
 	}
-	s.CanSkip = r.Remediation(SkipStep) != nil
+	s.CanSkip = r.Remediation(SkipStep) != nil && skippable(f, s.Inputs)
 	s.Captcha = CaptchaOf(r, f)
 	s.Enrollments = r.AuthenticatorEnrollments
 	if f.Name == "redirect-idp" || f.IDP != nil {
