@@ -44,6 +44,7 @@ const (
 	canaryTOTPSeed    = "CANARYSEEDQWERTYUIOPASDFGHJKLZXC"
 	canaryAnswer      = "Canary-Answer-Zeppelin-5b7d"
 	canaryJWTClientID = "0oacanary0privatekeyjwt"
+	canaryCaptcha     = "P1_canary-captcha-token-6d2a"
 )
 
 // fanout is a slog.Handler that hands every record to several handlers.
@@ -422,7 +423,7 @@ func (e *canaryEnv) requestSecrets() map[string]string {
 		case string:
 			switch prefix {
 			case "stateHandle", "interactionHandle", "passcode", "totp", "answer",
-				"clientData", "authenticatorData", "signatureData", "attestation":
+				"clientData", "authenticatorData", "signatureData", "attestation", "captchaToken":
 				out[fmt.Sprintf("%s #%d", prefix, len(out))] = v
 			}
 		}
@@ -557,6 +558,17 @@ func TestCanarySecrets(t *testing.T) {
 				e.step(c, idx.Options{State: tx.State, Username: canaryUser, Password: canaryPassword})
 			},
 			wantSecrets: []string{"passcode", "stateHandle"},
+		},
+		{
+			name: "captcha, wrong token, then right",
+			opts: []idxtest.Option{idxtest.WithPolicy(idxtest.Policy{Factors: 1, Captcha: &idxtest.Captcha{}})},
+			run: func(e *canaryEnv) {
+				c := e.client(idx.Config{})
+				tx := e.step(c, idx.Options{Username: canaryUser, Password: canaryPassword, CaptchaToken: canaryCaptcha})
+				e.secrets["wrong captcha token"] = canaryCaptcha
+				e.step(c, idx.Options{State: tx.State, Username: canaryUser, Password: canaryPassword, CaptchaToken: idxtest.CaptchaTestToken})
+			},
+			wantSecrets: []string{"captchaToken", "passcode", "access token"},
 		},
 		{
 			name: "wrong code, then right",
