@@ -161,6 +161,9 @@ func parseArgs(args []string, stderr io.Writer) (settings, error) {
 	unlock := fs.Bool("unlock", false, "offer self-service account unlock")
 	verificationData := fs.Bool("email-verification-data", true, "ask which way to send the email before sending it, as current orgs do;\n"+
 		"false sends it as soon as the email authenticator is chosen")
+	captcha := fs.String("captcha", "", "ask for a captcha at sign-in, sign-up and forgot-password: `service` hcaptcha or recaptcha,\n"+
+		"with the service's test site key; the org accepts idxtest.CaptchaTestToken ("+idxtest.CaptchaTestToken+")")
+	keepSignedIn := fs.Bool("keep-me-signed-in", false, "ask \"keep me signed in?\" once the user is authenticated, unless identify's rememberMe was checked")
 	maxAttempts := fs.Int("max-verification-attempts", 0, "lock an authenticator for five minutes after `count` wrong one-time codes in a row;\n"+
 		"0 means Okta's 5, a negative number no limit")
 	var origins stringList
@@ -202,6 +205,19 @@ func parseArgs(args []string, stderr io.Writer) (settings, error) {
 			s.org.EmailVerificationData = verificationData
 		case "max-verification-attempts":
 			s.org.Policy.MaxVerificationAttempts = *maxAttempts
+		case "captcha":
+			switch strings.ToLower(*captcha) {
+			case "hcaptcha":
+				s.org.Policy.Captcha = &idxtest.Captcha{Type: idxtest.CaptchaHCaptcha}
+			case "recaptcha":
+				s.org.Policy.Captcha = &idxtest.Captcha{Type: idxtest.CaptchaReCAPTCHAV2}
+			case "":
+				s.org.Policy.Captcha = nil
+			default:
+				err = fmt.Errorf("-captcha: unknown service %q; known: hcaptcha, recaptcha", *captcha)
+			}
+		case "keep-me-signed-in":
+			s.org.Policy.KeepMeSignedIn = *keepSignedIn
 		}
 	})
 	if err != nil {

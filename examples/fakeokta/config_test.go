@@ -24,7 +24,8 @@ func TestHelp(t *testing.T) {
 	}
 	help := out.String()
 	for _, name := range []string{"addr", "v", "policy", "factors", "register", "recover", "unlock",
-		"email-verification-data", "max-verification-attempts", "trusted-origin", "print-policy", "control-api"} {
+		"email-verification-data", "max-verification-attempts", "trusted-origin", "print-policy", "control-api",
+		"captcha", "keep-me-signed-in"} {
 		if !strings.Contains(help, "\n  -"+name+" ") && !strings.Contains(help, "\n  -"+name+"\n") && !strings.Contains(help, "\n  -"+name+"\t") {
 			t.Errorf("-h does not document -%s:\n%s", name, help)
 		}
@@ -38,14 +39,15 @@ func TestPrintPolicy(t *testing.T) {
 	file := filepath.Join(dir, "org.json")
 	writeFile(t, file, `{
   "policy": {"factors": 2, "recovery": true, "maxPasswordAttempts": 3,
-             "enrollment": [{"key": "phone_number", "required": false}]},
+             "enrollment": [{"key": "phone_number", "required": false}],
+             "profileUpdate": [{"name": "nickname", "label": "Nickname", "required": true}]},
   "users": [{"username": "pat@example.com", "password": "Pat-Passw0rd!", "phone": "+15555550100"}],
   "apps": [{"clientId": "spa", "redirectUris": ["http://localhost:3000/login/callback", "com.example.app:/callback"]}],
   "trustedOrigins": ["http://localhost:5173"]
 }`)
 	var out bytes.Buffer
 	err := run(t.Context(), []string{"-policy", file, "-factors", "sms,totp,email,sms", "-register",
-		"-email-verification-data=false", "-trusted-origin", "http://127.0.0.1:9999", "-print-policy"}, &out, io.Discard)
+		"-email-verification-data=false", "-trusted-origin", "http://127.0.0.1:9999", "-captcha", "recaptcha", "-keep-me-signed-in", "-print-policy"}, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,6 +57,9 @@ func TestPrintPolicy(t *testing.T) {
 			Factors: 2, Recovery: true, Registration: true, MaxPasswordAttempts: 3,
 			Authenticators: []string{idxtest.AuthenticatorPhone, idxtest.AuthenticatorGoogle, idxtest.AuthenticatorEmail},
 			Enrollment:     []idxtest.EnrollmentRule{{Key: idxtest.AuthenticatorPhone}},
+			ProfileUpdate:  []idxtest.ProfileAttribute{{Name: "nickname", Label: "Nickname", Required: true}},
+			Captcha:        &idxtest.Captcha{Type: idxtest.CaptchaReCAPTCHAV2},
+			KeepMeSignedIn: true,
 		},
 		Users:                 []idxtest.User{{Username: "pat@example.com", Password: "Pat-Passw0rd!", Phone: "+15555550100"}},
 		Apps:                  []idxtest.App{{ClientID: "spa", RedirectURIs: []string{"http://localhost:3000/login/callback", "com.example.app:/callback"}}},
@@ -90,6 +95,7 @@ func TestPolicyFileErrors(t *testing.T) {
 		{"invalid origin", `{"trustedOrigins": ["localhost:3000"]}`, nil, `trusted origin "localhost:3000"`},
 		{"unknown factor", `{}`, []string{"-factors", "email,fax"}, `unknown authenticator "fax"`},
 		{"argument", `{}`, []string{"extra"}, `unexpected argument "extra"`},
+		{"unknown captcha", `{}`, []string{"-captcha", "turnstile"}, `unknown service "turnstile"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
