@@ -106,12 +106,12 @@ type Options struct {
 	// Profile holds the attributes of a new user (Register), or those
 	// the org asks a user for at sign-in (profile-update): whatever the
 	// org's enroll-profile or profile-update form asks for, by name, such
-	// as "firstName", "lastName", "email". Attributes the form does not ask for are not
-	// sent. Each takes its natural Go value, as the input's Type says: a
-	// string, a bool for a boolean (a checkbox, or a radio whose Options
-	// are "true" and "false"), one of the input's Options where it has
-	// some (a select), a number for a number or integer, a slice for an
-	// array. A value of another type fails with an *InputError naming the
+	// as "firstName", "lastName", "email". Attributes the form does not
+	// ask for are not sent. Each takes its natural Go value, as the
+	// input's Type says: a string, a bool for a boolean (a checkbox, or a
+	// radio whose Options are "true" and "false"), one of the input's
+	// Options where it has some (a select), a number for a number or
+	// integer, a slice for an array. A value of another type fails with an *InputError naming the
 	// attribute ("userProfile.newsletter") before anything is sent.
 	Profile map[string]any
 

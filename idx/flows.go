@@ -69,7 +69,9 @@ func (c *Client) UnlockAccount(ctx context.Context, opts Options) (*Transaction,
 }
 
 // Skip takes the server's skip step (an optional authenticator
-// enrollment), failing with [ErrUnknownStep] when none is offered.
+// enrollment, an expiry warning, a profile update whose attributes are
+// all optional: see NextStep.CanSkip), failing with [ErrUnknownStep] when
+// none is offered.
 func (c *Client) Skip(ctx context.Context, state string) (*Transaction, error) {
 	if state == "" {
 		return nil, &InputError{Field: "State", Reason: "empty"}
