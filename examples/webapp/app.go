@@ -1039,7 +1039,8 @@ func truncate(s string, n int) string {
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // secureHeaders sets the headers every answer carries. The pages have no
-// scripts at all, which the Content-Security-Policy enforces.
+// scripts at all, which the Content-Security-Policy enforces; only a step
+// that asks for a captcha loads its service's widget (captcha.go).
 func (a *app) secureHeaders(next http.Handler) http.Handler {
 	csp := "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; " +
 		"frame-ancestors 'none'; base-uri 'none'"

@@ -199,6 +199,9 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, name st
 		return
 	}
 	h := w.Header()
+	if data.Step != nil && data.Step.Captcha != nil {
+		h.Set("Content-Security-Policy", data.Step.Captcha.csp) // the widget's script
+	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

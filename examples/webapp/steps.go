@@ -44,6 +44,8 @@ type stepView struct {
 	Others []otherStep
 	// ReturnTo is carried by the first form to the sign-in.
 	ReturnTo string
+	// Captcha is the captcha widget the step asks the user to solve.
+	Captcha *captchaView
 }
 
 // fieldView is one input of a step.
@@ -96,7 +98,11 @@ func newStepView(step *idx.NextStep, msgs []idx.Message) *stepView {
 		Submit: stepSubmit(step),
 	}
 	shown := map[string]*fieldView{}
+	v.Captcha = newCaptchaView(step)
 	for _, in := range step.Inputs {
+		if in.Name == "captchaToken" && v.Captcha != nil {
+			continue // the widget answers it
+		}
 		v.Fields = append(v.Fields, newFieldView(step, in))
 	}
 	for i := range v.Fields {
@@ -306,6 +312,9 @@ func stepValues(step *idx.NextStep, form url.Values) (map[string]any, error) {
 			values[in.Name] = raw
 		}
 	}
+	if token := captchaToken(step, form); token != "" {
+		values["captchaToken"] = token
+	}
 	return values, nil
 }
 
@@ -324,6 +333,8 @@ func missingText(step *idx.NextStep, values map[string]any) string {
 		switch {
 		case in.Name == "verificationCode" || in.Name == "passcode":
 			return "Enter the code, then press " + stepSubmit(step) + "."
+		case in.Name == "captchaToken" && newCaptchaView(step) != nil:
+			return "Solve the captcha, then press " + stepSubmit(step) + "."
 		case len(inputOptions(step, in)) > 0:
 			return "Choose one of the options, then press " + stepSubmit(step) + "."
 		}
