@@ -37,14 +37,14 @@ func TestCaptchaFixture(t *testing.T) {
 			[]string{"username", "captchaToken*"}, Options{Username: "u@example.com"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			r, tx := fixture(t, tc.file)
+			r, tx := readWireFixture(t, tc.file)
 			if tx.NextStep == nil || tx.NextStep.Name != tc.step {
 				t.Fatalf("NextStep = %+v, want %s", tx.NextStep, tc.step)
 			}
 			if diff := cmp.Diff(tc.captcha, tx.NextStep.Captcha); diff != "" {
 				t.Errorf("Captcha (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tc.inputs, inputNames(tx.NextStep)); diff != "" {
+			if diff := cmp.Diff(tc.inputs, stepInputNames(tx.NextStep)); diff != "" {
 				t.Errorf("inputs (-want +got):\n%s", diff)
 			}
 			for _, s := range tx.AvailableSteps[1:] {
@@ -57,11 +57,11 @@ func TestCaptchaFixture(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if s, _ := nextWithout(r, v); s != "" {
+			if s, _ := formFilledBy(r, v); s != "" {
 				t.Errorf("%s filled without a captcha token", s)
 			}
 			tc.opts.CaptchaToken = "P1_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.token"
-			name, body := fixtureBody(t, r, tc.opts)
+			name, body := wireFixtureBody(t, r, tc.opts)
 			if name != tc.step {
 				t.Errorf("answered %s, want %s", name, tc.step)
 			}

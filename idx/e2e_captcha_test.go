@@ -84,7 +84,7 @@ func TestE2ECaptcha(t *testing.T) {
 		const wrong = "wrong-captcha-token-4711"
 		r.proceed(idx.Options{Username: r.user.Username, Password: r.user.Password, CaptchaToken: wrong})
 		r.wantRejected("identify", nil, "errors.E0000001")
-		if fields := messageFields(r.tx); !slices.Contains(fields, "captchaToken") {
+		if fields := messageInputFields(r.tx); !slices.Contains(fields, "captchaToken") {
 			t.Errorf("messages on %q, want one on captchaToken", fields)
 		}
 		r.proceed(idx.Options{Username: r.user.Username, Password: r.user.Password, CaptchaToken: idxtest.CaptchaTestToken})
@@ -143,8 +143,8 @@ func TestE2ECaptcha(t *testing.T) {
 	})
 }
 
-// messageFields are the inputs the latest transaction's messages are on.
-func messageFields(tx *idx.Transaction) []string {
+// messageInputFields are the inputs the latest transaction's messages are on.
+func messageInputFields(tx *idx.Transaction) []string {
 	var out []string
 	for _, m := range tx.Messages {
 		if m.Field != "" {

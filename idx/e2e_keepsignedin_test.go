@@ -11,16 +11,16 @@ import (
 	"github.com/goidx/goidx/idx/idxtest"
 )
 
-// keepOrg is an org that asks "keep me signed in?" once the user is
+// kmsiOrg is an org that asks "keep me signed in?" once the user is
 // authenticated, after factors authenticators.
-func keepOrg(t *testing.T, name string, factors int) *e2eRun {
+func kmsiOrg(t *testing.T, name string, factors int) *e2eRun {
 	t.Helper()
 	p := idxtest.Policy{Factors: factors, KeepMeSignedIn: true}
 	return newE2E(t, e2eUser(name, nil), idxtest.WithPolicy(p), idxtest.WithRequestRecording())
 }
 
-// lastBody is the body of the last request to path, decoded.
-func lastBody(t *testing.T, srv *idxtest.Server, path string) map[string]any {
+// recordedBody is the body of the last request to path, decoded.
+func recordedBody(t *testing.T, srv *idxtest.Server, path string) map[string]any {
 	t.Helper()
 	var body []byte
 	for _, r := range srv.Requests() {
@@ -45,11 +45,11 @@ func TestE2EKeepMeSignedIn(t *testing.T) {
 
 	t.Run("remember me at identify", func(t *testing.T) {
 		t.Parallel()
-		r := keepOrg(t, "kmsi-remember", 1)
+		r := kmsiOrg(t, "kmsi-remember", 1)
 		r.do(r.c.Authenticate(t.Context(), idx.Options{Username: r.user.Username, Password: r.user.Password, RememberMe: true}))
 		r.wantSteps("SUCCESS")
 		r.wantSuccess("pwd")
-		if got := lastBody(t, r.srv, "/idp/idx/identify")["rememberMe"]; got != true {
+		if got := recordedBody(t, r.srv, "/idp/idx/identify")["rememberMe"]; got != true {
 			t.Errorf("identify sent rememberMe %v, want true", got)
 		}
 	})
@@ -60,7 +60,7 @@ func TestE2EKeepMeSignedIn(t *testing.T) {
 	}{{"asked after authentication, kept", true}, {"asked after authentication, declined", false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := keepOrg(t, "kmsi-asked-"+map[bool]string{true: "yes", false: "no"}[tc.keep], 2)
+			r := kmsiOrg(t, "kmsi-asked-"+map[bool]string{true: "yes", false: "no"}[tc.keep], 2)
 			r.signIn()
 			r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
 			r.proceed(idx.Options{VerificationCode: lastCode(t, r.srv, r.user.Username)})
@@ -75,7 +75,7 @@ func TestE2EKeepMeSignedIn(t *testing.T) {
 			r.proceed(idx.Options{KeepMeSignedIn: &tc.keep})
 			r.wantSteps("select-authenticator-authenticate [okta_email]", "challenge-authenticator/okta_email", "keep-me-signed-in", "SUCCESS")
 			r.wantSuccess("pwd", "email")
-			if got := lastBody(t, r.srv, "/idp/idx/keep-me-signed-in")["keepMeSignedIn"]; got != tc.keep {
+			if got := recordedBody(t, r.srv, "/idp/idx/keep-me-signed-in")["keepMeSignedIn"]; got != tc.keep {
 				t.Errorf("keep-me-signed-in sent %v, want %v", got, tc.keep)
 			}
 		})
@@ -83,10 +83,10 @@ func TestE2EKeepMeSignedIn(t *testing.T) {
 
 	t.Run("answered up front", func(t *testing.T) {
 		t.Parallel()
-		r := keepOrg(t, "kmsi-upfront", 1)
+		r := kmsiOrg(t, "kmsi-upfront", 1)
 		r.do(r.c.Authenticate(t.Context(), idx.Options{Username: r.user.Username, Password: r.user.Password, KeepMeSignedIn: &no}))
 		r.wantSteps("SUCCESS")
-		if got := lastBody(t, r.srv, "/idp/idx/keep-me-signed-in")["keepMeSignedIn"]; got != false {
+		if got := recordedBody(t, r.srv, "/idp/idx/keep-me-signed-in")["keepMeSignedIn"]; got != false {
 			t.Errorf("keep-me-signed-in sent %v, want false", got)
 		}
 	})

@@ -18,12 +18,6 @@ func profileUpdateOrg(t *testing.T, name string, attrs ...idxtest.ProfileAttribu
 	return newE2E(t, e2eUser(name, nil), idxtest.WithPolicy(idxtest.Policy{Factors: 1, ProfileUpdate: attrs}))
 }
 
-var (
-	attrColor    = idxtest.ProfileAttribute{Name: "favoriteColor", Label: "Favorite color"}
-	attrNickname = idxtest.ProfileAttribute{Name: "nickname", Label: "Nickname", Required: true}
-	attrNews     = idxtest.ProfileAttribute{Name: "newsletter", Label: "Newsletter", Type: "boolean"}
-)
-
 // wantProfileUpdate checks that the latest transaction asks for inputs
 // in profile-update, with a skip or not.
 func (r *e2eRun) wantProfileUpdate(canSkip bool, inputs ...idx.Input) {
@@ -46,6 +40,9 @@ func (r *e2eRun) wantProfileUpdate(canSkip bool, inputs ...idx.Input) {
 // at registration, and Skip puts off optional ones to the next sign-in.
 func TestE2EProfileUpdate(t *testing.T) {
 	t.Parallel()
+	attrColor := idxtest.ProfileAttribute{Name: "favoriteColor", Label: "Favorite color"}
+	attrNickname := idxtest.ProfileAttribute{Name: "nickname", Label: "Nickname", Required: true}
+	attrNews := idxtest.ProfileAttribute{Name: "newsletter", Label: "Newsletter", Type: "boolean"}
 	color := idx.Input{Name: "favoriteColor", Label: "Favorite color", Type: "string"}
 	nickname := idx.Input{Name: "nickname", Label: "Nickname", Type: "string", Required: true}
 	news := idx.Input{Name: "newsletter", Label: "Newsletter", Type: "boolean"}

@@ -10,10 +10,10 @@ import (
 	"github.com/goidx/goidx/internal/remediate"
 )
 
-// fixture reads testdata/name, an answer captured from a real org (its
+// readWireFixture reads testdata/name, an answer captured from a real org (its
 // stateHandle shortened), and returns it parsed with the transaction the
 // SDK makes of it.
-func fixture(t *testing.T, name string) (*ion.Response, *Transaction) {
+func readWireFixture(t *testing.T, name string) (*ion.Response, *Transaction) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -26,9 +26,9 @@ func fixture(t *testing.T, name string) (*ion.Response, *Transaction) {
 	return r, pendingTransaction(r, "", "")
 }
 
-// fixtureBody is the body the SDK sends for opts on answer r, and the
+// wireFixtureBody is the body the SDK sends for opts on answer r, and the
 // form it answers; it fails the test when no form is filled.
-func fixtureBody(t *testing.T, r *ion.Response, opts Options) (string, map[string]any) {
+func wireFixtureBody(t *testing.T, r *ion.Response, opts Options) (string, map[string]any) {
 	t.Helper()
 	v, err := opts.values(remediate.FlowAuthenticate)
 	if err != nil {
@@ -49,8 +49,8 @@ func fixtureBody(t *testing.T, r *ion.Response, opts Options) (string, map[strin
 	return s.Form.Name, body
 }
 
-// inputNames are the names of a step's inputs, a "*" after a required one.
-func inputNames(s *NextStep) []string {
+// stepInputNames are the names of a step's inputs, a "*" after a required one.
+func stepInputNames(s *NextStep) []string {
 	var out []string
 	for _, in := range s.Inputs {
 		n := in.Name
@@ -62,9 +62,9 @@ func inputNames(s *NextStep) []string {
 	return out
 }
 
-// nextWithout is the name of the form values v fill on answer r, empty
+// formFilledBy is the name of the form values v fill on answer r, empty
 // when they fill none.
-func nextWithout(r *ion.Response, v remediate.Values) (string, error) {
+func formFilledBy(r *ion.Response, v remediate.Values) (string, error) {
 	s, err := remediate.Next(r, v, remediate.Options{})
 	if s == nil {
 		return "", err

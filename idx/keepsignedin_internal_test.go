@@ -30,7 +30,7 @@ func TestKeepMeSignedInFixture(t *testing.T) {
 		{"unanswered", "post-auth-keep-me-signed-in.json", "keep-me-signed-in", "keepMeSignedIn", Options{}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, tx := fixture(t, tc.file)
+			r, tx := readWireFixture(t, tc.file)
 			ns := tx.NextStep
 			if ns == nil || ns.Name != tc.step {
 				t.Fatalf("NextStep = %+v, want %s", ns, tc.step)
@@ -47,12 +47,12 @@ func TestKeepMeSignedInFixture(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if s, _ := nextWithout(r, v); s != "" {
+				if s, _ := formFilledBy(r, v); s != "" {
 					t.Errorf("%s answered without a value", s)
 				}
 				return
 			}
-			name, body := fixtureBody(t, r, tc.opts)
+			name, body := wireFixtureBody(t, r, tc.opts)
 			if name != tc.step {
 				t.Errorf("answered %s, want %s", name, tc.step)
 			}
