@@ -22,20 +22,26 @@ type captchaView struct {
 	csp      string
 }
 
-// The captcha services a page can render, by idx.CaptchaType.
-var captchaServices = map[idx.CaptchaType]captchaView{
-	idx.CaptchaHCaptcha: {
-		Class: "h-captcha", Script: "https://js.hcaptcha.com/1/api.js", response: "h-captcha-response",
-		csp: "default-src 'none'; style-src 'self' https://hcaptcha.com https://*.hcaptcha.com; img-src 'self'; form-action 'self'; " +
-			"script-src https://hcaptcha.com https://*.hcaptcha.com; frame-src https://hcaptcha.com https://*.hcaptcha.com; " +
-			"connect-src https://hcaptcha.com https://*.hcaptcha.com; frame-ancestors 'none'; base-uri 'none'",
-	},
-	idx.CaptchaReCAPTCHAV2: {
-		Class: "g-recaptcha", Script: "https://www.google.com/recaptcha/api.js", response: "g-recaptcha-response",
-		csp: "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; " +
-			"script-src https://www.google.com/recaptcha/ https://www.gstatic.com/recaptcha/; frame-src https://www.google.com/recaptcha/; " +
-			"frame-ancestors 'none'; base-uri 'none'",
-	},
+// captchaService is the widget of a captcha service a page can render,
+// without its site key; ok is false for a service it cannot.
+func captchaService(t idx.CaptchaType) (v captchaView, ok bool) {
+	switch t {
+	case idx.CaptchaHCaptcha:
+		return captchaView{
+			Class: "h-captcha", Script: "https://js.hcaptcha.com/1/api.js", response: "h-captcha-response",
+			csp: "default-src 'none'; style-src 'self' https://hcaptcha.com https://*.hcaptcha.com; img-src 'self'; form-action 'self'; " +
+				"script-src https://hcaptcha.com https://*.hcaptcha.com; frame-src https://hcaptcha.com https://*.hcaptcha.com; " +
+				"connect-src https://hcaptcha.com https://*.hcaptcha.com; frame-ancestors 'none'; base-uri 'none'",
+		}, true
+	case idx.CaptchaReCAPTCHAV2:
+		return captchaView{
+			Class: "g-recaptcha", Script: "https://www.google.com/recaptcha/api.js", response: "g-recaptcha-response",
+			csp: "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; " +
+				"script-src https://www.google.com/recaptcha/ https://www.gstatic.com/recaptcha/; frame-src https://www.google.com/recaptcha/; " +
+				"frame-ancestors 'none'; base-uri 'none'",
+		}, true
+	}
+	return captchaView{}, false
 }
 
 // newCaptchaView is the widget of step's captcha, nil when the step asks
@@ -45,7 +51,7 @@ func newCaptchaView(step *idx.NextStep) *captchaView {
 	if step.Captcha == nil {
 		return nil
 	}
-	v, ok := captchaServices[step.Captcha.Type]
+	v, ok := captchaService(step.Captcha.Type)
 	if !ok || step.Captcha.SiteKey == "" {
 		return nil
 	}

@@ -1,9 +1,6 @@
 package idxtest
 
-import (
-	"net/http"
-	"slices"
-)
+import "net/http"
 
 // This file is the org's bot protection: a captcha at identify,
 // self-service registration (enroll-profile) and password recovery
@@ -74,8 +71,14 @@ func (c Captcha) doc() captchaDoc {
 	return d
 }
 
-// captchaForms are the forms that ask for the captcha.
-var captchaForms = []string{"identify", "enroll-profile", "identify-recovery"}
+// asksCaptcha reports the forms that ask for the captcha.
+func asksCaptcha(form string) bool {
+	switch form {
+	case "identify", "enroll-profile", "identify-recovery":
+		return true
+	}
+	return false
+}
 
 const relatesToCaptcha = "$.captcha"
 
@@ -102,7 +105,7 @@ func (c *call) decorateCaptcha(resp *idxResponse) {
 		return
 	}
 	for _, f := range resp.Remediation.Value {
-		if slices.Contains(captchaForms, f.Name) {
+		if asksCaptcha(f.Name) {
 			resp.Captcha = objectOf(p.doc())
 			return
 		}
