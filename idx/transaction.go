@@ -176,6 +176,11 @@ type NextStep struct {
 	// bot protection), nil when none; its token goes in
 	// Options.CaptchaToken.
 	Captcha *Captcha
+	// DeviceChallenge is set on a step only the user's own device can
+	// complete (FastPass, device-challenge-poll, launch-authenticator,
+	// Apple's SSO extension): where to send the browser, and how to stop
+	// waiting. Nil for other steps.
+	DeviceChallenge *DeviceChallenge
 }
 
 // IDP is an identity provider offered by a redirect-idp step.
@@ -330,6 +335,7 @@ func newStep(r *ion.Response, f *ion.Form) NextStep {
 		s.IDP = &IDP{ID: d.IDP.ID, Name: d.IDP.Name, Type: d.Type}
 	}
 	s.Captcha = newCaptcha(d.Captcha)
+	s.DeviceChallenge = newDeviceChallenge(d.Device)
 	return s
 }
 

@@ -27,6 +27,9 @@ var (
 	authObjType     = reflect.TypeFor[wireAuthObj]()
 	optionFormType  = reflect.TypeFor[optionForm]()
 	wireAuthType    = reflect.TypeFor[wireAuth]()
+
+	challengeType     = reflect.TypeFor[wireChallengeObj]()
+	wireChallengeType = reflect.TypeFor[wireChallenge]()
 )
 
 // maxCheckDepth bounds how deep check follows nested values; Parse refuses
@@ -97,6 +100,13 @@ func check(v any, t reflect.Type, path string, needed bool, depth int, out *[]pr
 			return
 		}
 		check(v, wireAuthType, path, needed, depth+1, out)
+		return
+	case challengeType:
+		if _, ok := v.(map[string]any); !ok {
+			add("not an object")
+			return
+		}
+		check(v, wireChallengeType, path, needed, depth+1, out)
 		return
 	}
 	switch t.Kind() {

@@ -92,6 +92,9 @@ type Response struct {
 	// member: id, name, type, siteKey) as raw JSON, nil if absent; the
 	// captchaVerify fields of forms relate to it.
 	Captcha json.RawMessage
+	// AuthenticatorChallenge is the authenticatorChallenge object of a
+	// device challenge (see challenge.go), nil if absent.
+	AuthenticatorChallenge *Challenge
 
 	// Notes are the members Parse could not read and went on without,
 	// for logging at debug level.
@@ -235,8 +238,9 @@ type Authenticator struct {
 	// the credential as raw JSON (an array of strings), nil if absent.
 	CredentialID string
 	Transports   json.RawMessage
-	// Resend, Poll and Recover are the actions nested in the object.
-	Resend, Poll, Recover *Form
+	// Resend, Poll and Recover are the actions nested in the object;
+	// Cancel is the cancel-polling action of a FastPass challenge.
+	Resend, Poll, Recover, Cancel *Form
 	// Raw is the whole object as the server sent it, for members this type
 	// does not hold.
 	Raw json.RawMessage
@@ -492,6 +496,9 @@ func (r *Response) convert(d *wireDoc) error {
 			return err
 		}
 	}
+	if err := r.convChallenge(d.AuthenticatorChallenge); err != nil {
+		return err
+	}
 	if r.currentAuthenticator != nil {
 		if err := r.convActions(r.currentAuthenticator, &d.CurrentAuthenticator.Value.wireAuth, "currentAuthenticator.value"); err != nil {
 			return err
@@ -592,7 +599,7 @@ func (r *Response) convActions(a *Authenticator, w *wireAuth, path string) error
 		dst  **Form
 		src  *wireForm
 		name string
-	}{{&a.Resend, w.Resend, "resend"}, {&a.Poll, w.Poll, "poll"}, {&a.Recover, w.Recover, "recover"}} {
+	}{{&a.Resend, w.Resend, "resend"}, {&a.Poll, w.Poll, "poll"}, {&a.Recover, w.Recover, "recover"}, {&a.Cancel, w.Cancel, "cancel"}} {
 		if p.src == nil {
 			continue
 		}

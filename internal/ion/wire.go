@@ -33,6 +33,8 @@ type wireDoc struct {
 	User                           *wireObj[json.RawMessage] `json:"user"`
 	App                            *wireObj[json.RawMessage] `json:"app"`
 	Captcha                        *wireObj[json.RawMessage] `json:"captcha"`
+
+	AuthenticatorChallenge *wireObj[wireChallengeObj] `json:"authenticatorChallenge"`
 }
 
 // wireForms is the remediation list: unlike the informational lists, its
@@ -130,6 +132,7 @@ type wireAuth struct {
 	Resend          *wireForm       `json:"resend" ion:"needed"`
 	Poll            *wireForm       `json:"poll" ion:"needed"`
 	Recover         *wireForm       `json:"recover" ion:"needed"`
+	Cancel          *wireForm       `json:"cancel" ion:"needed"`
 }
 
 type wireMethod struct {

@@ -37,6 +37,9 @@ type Step struct {
 	Href string
 	// Captcha is the captcha the step asks the user to solve, if any.
 	Captcha *Captcha
+	// Device is set for the steps only the user's device completes
+	// (see device.go).
+	Device *DeviceChallenge
 }
 
 // Poll says how the server wants a step polled.
@@ -89,6 +92,7 @@ func Describe(r *ion.Response, f *ion.Form) Step {
 		s.Type = f.Type
 		s.Href = f.Href
 	}
+	s.Device = describeDevice(r, f)
 	return s
 }
 

@@ -160,7 +160,7 @@ func asMap(v any) (map[string]any, bool) {
 func Next(r *ion.Response, v Values, o Options) (*Submission, error) {
 	var firstErr error
 	found := false
-	for _, f := range r.Remediations {
+	for _, f := range candidates(r, o.Step) {
 		if o.Step != "" && f.Name != o.Step {
 			continue
 		}

@@ -337,7 +337,7 @@ func resendForm(r *ion.Response) *ion.Form {
 // pollStep returns the remediation that polls, empty when the response
 // offers none (it may still offer a poll action).
 func pollStep(r *ion.Response) string {
-	for _, name := range []string{"challenge-poll", "enroll-poll"} {
+	for _, name := range []string{"challenge-poll", "enroll-poll", DeviceChallengePollStep} {
 		if r.Remediation(name) != nil {
 			return name
 		}
