@@ -51,6 +51,12 @@ func TestDeviceChallengeFixtures(t *testing.T) {
 			wantPoll: true, wantRequest: true,
 		},
 		{
+			fixture: "identify-with-universal-link.json", wantNext: "device-challenge-poll", wantStep: "device-challenge-poll",
+			wantDevice: &idx.DeviceChallenge{Method: idx.DeviceChallengeUniversalLink, Href: "okta-verify.html",
+				CancelStep: "cancel-polling-transaction", DeviceOnly: true},
+			wantPoll: true,
+		},
+		{
 			fixture: "identify-with-app-link.json", wantNext: "device-challenge-poll", wantStep: "device-challenge-poll",
 			wantDevice: &idx.DeviceChallenge{Method: idx.DeviceChallengeAppLink, Href: "okta-verify.html",
 				CancelStep: "cancel-polling-transaction", DeviceOnly: true},

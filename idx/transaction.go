@@ -165,8 +165,10 @@ type NextStep struct {
 	// AuthenticatorEnrollments are the user's enrolled authenticators, when
 	// the server lists them.
 	AuthenticatorEnrollments []Authenticator
-	// IDP is the identity provider of a redirect-idp step, and Href the URL
-	// to send the user's browser to. The org chooses it: it may be on
+	// IDP is the identity provider of a redirect-idp step (or the vendor
+	// of a redirect-idverify step, identity verification, of Type
+	// "ID_PROOFING"), and Href the URL to send the user's browser to; its
+	// redirect back is finished by HandleCallback. The org chooses it: it may be on
 	// another host (an mTLS or social provider); check it against the
 	// providers the app expects before redirecting.
 	IDP  *IDP

@@ -16,6 +16,7 @@ func registerAuthenticate(o *org) {
 			forms = append(forms, identifyForms(c)...)
 			forms = append(forms, registrationForms(c)...)
 			forms = append(forms, unlockForms(c)...)
+			forms = append(forms, deviceForms(c)...)
 			return forms
 		},
 		decorate: func(c *call, resp *idxResponse) {

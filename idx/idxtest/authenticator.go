@@ -205,6 +205,8 @@ func newOrg(cfg *config) *org {
 	registerIdP(o)
 	registerKeepMeSignedIn(o)
 	registerProfileUpdate(o)
+	registerDeviceChallenge(o)      // devicechallenge.go
+	registerIdentityVerification(o) // idverify.go
 	return o
 }
 

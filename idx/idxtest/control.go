@@ -29,6 +29,8 @@ import (
 //	POST /idxtest/push/reject   {"username"}    reject it
 //	POST /idxtest/push/answer   {"username", "number"}  answer its number challenge
 //	POST /idxtest/okta-verify/complete-enrollment {"username"}  complete a waiting Okta Verify enrollment
+//	POST /idxtest/device/answer {"username", "challenge"}  Okta Verify on the device answers the
+//	                                            device challenge whose href or challengeRequest is challenge
 //	POST /idxtest/users/unlock  {"username"}    unlock a locked-out user
 //	POST /idxtest/tokens/activation {"username"}  {"token":...} for /v1/interact's activation_token
 //	POST /idxtest/tokens/recovery   {"username"}  {"token":...} for /v1/interact's recovery_token
@@ -106,6 +108,9 @@ func (s *Server) controlRoutes() map[string]route {
 		"/idxtest/okta-verify/complete-enrollment": byUser(func(u userRef) (any, error) {
 			return done, notFound(s.ActivateOktaVerify(u.Username))
 		}),
+		"/idxtest/device/answer": byUser(func(u userRef) (any, error) {
+			return done, notFound(s.AnswerDeviceChallenge(u.Challenge, u.Username))
+		}),
 		"/idxtest/users/unlock":      byUser(func(u userRef) (any, error) { return done, notFound(s.UnlockUser(u.Username)) }),
 		"/idxtest/tokens/activation": token(s.ActivationToken),
 		"/idxtest/tokens/recovery":   token(s.RecoveryToken),
@@ -142,6 +147,7 @@ type userRef struct {
 	Username      string `json:"username"`
 	Number        *int   `json:"number,omitempty"`        // push/answer
 	Authenticator string `json:"authenticator,omitempty"` // totp
+	Challenge     string `json:"challenge,omitempty"`     // device/answer
 }
 
 // faultJSON is a Fault as the control API takes it.

@@ -30,8 +30,11 @@
 //     tokens, a captcha at identify, registration and recovery
 //     ([Policy.Captcha], passed by [CaptchaTestToken]), "keep me signed
 //     in" after authentication ([Policy.KeepMeSignedIn]), profile
-//     attributes asked for at sign-in ([Policy.ProfileUpdate]); the Ion
-//     documents (remediation forms, relatesTo, stateHandle,
+//     attributes asked for at sign-in ([Policy.ProfileUpdate]), Okta
+//     FastPass's device challenge at the start of a sign-in and its
+//     launch-authenticator fallback ([Policy.DeviceChallenge]), identity
+//     verification by a fake vendor ([Policy.IdentityVerification]); the
+//     Ion documents (remediation forms, relatesTo, stateHandle,
 //     expiresAt, messages, successWithInteractionCode) are shaped like real
 //     Okta answers, which a test of the package compares, path by path,
 //     with answers captured from real orgs (see Differences from Okta);
@@ -46,6 +49,7 @@
 //     [Server.ApproveDuo], [Server.WebAuthnAssertion],
 //     [Server.UnlockUser], [Server.ActivationToken],
 //     [Server.RecoveryToken], [Server.GoogleAuthenticatorResetToken],
+//     [Server.AnswerDeviceChallenge] (Okta Verify on the user's device),
 //     and fault injection ([Server.InjectFault]:
 //     rate limits, server errors, slow, hung or dropped connections,
 //     malformed or oversized answers, foreign hrefs), also over HTTP
@@ -170,7 +174,12 @@
 //     registration and profile update;
 //   - Okta Verify FastPass beside push and TOTP: the fake offers FastPass
 //     alone ([WithOktaVerifyFastPassOnly]) and never completes it, so with
-//     push its method choice is never hidden;
+//     push its method choice is never hidden; the device challenge before
+//     the username ([Policy.DeviceChallenge]) completes only by
+//     [Server.AnswerDeviceChallenge], and nothing listens on its loopback
+//     ports or is served at its links;
+//   - an identity verification vendor's own pages: the fake's verifies at
+//     once, and ends the sign-in only when nothing else is due;
 //   - dynamic client registration and request objects in OpenID
 //     discovery;
 //   - Duo's prompt timing out (oie.authenticator.duo.method.duo.

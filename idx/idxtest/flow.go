@@ -68,6 +68,10 @@ type transaction struct {
 	kmsi keepSignedIn
 	// profileUpdated: profile-update was answered or skipped (profile_update.go).
 	profileUpdated bool
+	// device is the device challenge (devicechallenge.go), idv the
+	// identity verification (idverify.go).
+	device deviceState
+	idv    idvState
 }
 
 // setStep moves t to step for kind, forgetting any code of another kind.
@@ -153,6 +157,9 @@ func (c *call) advance() idxResult {
 		return res
 	}
 	if c.passwordChallengeDue() {
+		return c.ok()
+	}
+	if c.idvDue() { // idverify.go
 		return c.ok()
 	}
 	if len(t.verified) < c.requiredFactors() {

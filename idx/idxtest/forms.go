@@ -43,6 +43,9 @@ type idxResponse struct {
 	SuccessWithInteractionCode *ionForm                     `json:"successWithInteractionCode,omitempty"`
 	// Captcha is the captcha the forms ask for (captcha.go).
 	Captcha *ionObject[captchaDoc] `json:"captcha,omitempty"`
+
+	// AuthenticatorChallenge is a device challenge (devicechallenge.go).
+	AuthenticatorChallenge *ionObject[deviceChallengeDoc] `json:"authenticatorChallenge,omitempty"`
 }
 
 // ionList is Ion's {"type":"array","value":[...]} wrapper.
@@ -199,6 +202,8 @@ type userProfileDoc struct {
 	LastName  string `json:"lastName,omitempty"`
 	TimeZone  string `json:"timeZone,omitempty"`
 	Locale    string `json:"locale,omitempty"`
+	// Email is the masked address some states show (idverify.go).
+	Email string `json:"email,omitempty"`
 }
 
 type appDoc struct {

@@ -258,7 +258,7 @@ func (s *Server) introspect(now time.Time, raw []byte) idxResult {
 			delete(s.interactions, ia.handle)
 			return s.expired("", nil)
 		}
-		return s.answer200(s.startTokenErrorLocked(s.startActivationLocked(now, s.startRecoveryLocked(now, s.resumeSessionLocked(now, s.newTxnLocked(now, ia))))))
+		return s.answer200(s.startDeviceChallengeLocked(s.startTokenErrorLocked(s.startActivationLocked(now, s.startRecoveryLocked(now, s.resumeSessionLocked(now, s.newTxnLocked(now, ia)))))))
 	}
 	t, fail := s.activeTxnLocked(now, ia.txn.handle)
 	if fail != nil {

@@ -161,6 +161,17 @@ type Policy struct {
 	// (errors.E0000001), on the captchaVerify.captchaToken field with
 	// HTTP 400: no captured answer shows how Okta refuses a token.
 	Captcha *Captcha
+
+	// DeviceChallenge, when set, makes the org answer the start of a
+	// sign-in with Okta FastPass's device challenge of that method
+	// ([DeviceChallengeCustomURI], [DeviceChallengeUniversalLink],
+	// [DeviceChallengeAppLink] or [DeviceChallengeLoopback]) before it
+	// asks for the username: see [Server.AnswerDeviceChallenge].
+	DeviceChallenge string
+	// IdentityVerification, when set, makes the org send the user to an
+	// identity verification vendor (redirect-idverify) once the password
+	// is verified: see [IDVendor].
+	IdentityVerification *IDVendor
 }
 
 // EnrollmentRule is one authenticator of the enrollment policy.
@@ -207,6 +218,10 @@ func WithPolicy(p Policy) Option {
 	if p.Captcha != nil {
 		captcha := *p.Captcha
 		p.Captcha = &captcha
+	}
+	if p.IdentityVerification != nil {
+		v := *p.IdentityVerification
+		p.IdentityVerification = &v
 	}
 	return func(c *config) { c.idx.policy = &p }
 }

@@ -53,6 +53,7 @@ func (s *Server) render(t *transaction) *idxResponse {
 		step.decorate(c, resp)
 	}
 	c.decorateCaptcha(resp)
+	decorateDevice(c, resp) // devicechallenge.go
 	return resp
 }
 

@@ -160,6 +160,15 @@ var shapePairs = map[string]string{
 	"identify/captcha/recaptcha": "identify-with-password-with-recaptcha-v2.json",
 	"enroll-profile/captcha":     "enroll-profile-new-with-hcaptcha.json",
 	"identify-recovery/captcha":  "identify-recovery-with-recaptcha-v2.json",
+	// Okta FastPass's device challenge at the start of a sign-in, its
+	// fallback, and identity verification.
+	"device-challenge-poll/custom_uri":        "identify-with-device-launch-authenticator.json",
+	"device-challenge-poll/universal_link":    "identify-with-universal-link.json",
+	"device-challenge-poll/app_link":          "identify-with-app-link.json",
+	"device-challenge-poll/loopback":          "identify-with-device-probing-loopback.json",
+	"identify/device-fallback":                "identify-with-device-probing-loopback-challenge-not-received.json",
+	"identify/device-fallback/universal_link": "identify-with-apple-sso-extension-fallback.json",
+	"redirect-idverify":                       "authenticator-verification-idp-with-persona.json",
 
 	// Faults on IDX endpoints.
 	"fault/429":             "error-429-too-many-request.json",
@@ -501,6 +510,8 @@ var shapeJourneys = map[string]func(t *testing.T, run *shapeRun){
 	"captcha":                  journeyCaptcha,
 	"keep-me-signed-in":        journeyKeepMeSignedIn,
 	"profile-update":           journeyProfileUpdate,
+	"device-challenge":         journeyDeviceChallenge,
+	"idverify":                 journeyIdentityVerification,
 }
 
 func journeySignInEmail(t *testing.T, run *shapeRun) {
@@ -1125,4 +1136,40 @@ func TestShapes(t *testing.T) {
 	if testing.Verbose() {
 		fmt.Fprintf(os.Stderr, "shape test: %d states compared, %d allow-list entries\n", len(states), len(allow))
 	}
+}
+
+func journeyDeviceChallenge(t *testing.T, run *shapeRun) {
+	const user = "fastpass@example.com"
+	u := User{Username: user, Password: DemoPassword, OktaVerify: true}
+	for method, state := range map[string]string{
+		DeviceChallengeCustomURI:     "device-challenge-poll/custom_uri",
+		DeviceChallengeUniversalLink: "device-challenge-poll/universal_link",
+		DeviceChallengeAppLink:       "device-challenge-poll/app_link",
+		DeviceChallengeLoopback:      "device-challenge-poll/loopback",
+	} {
+		p := DefaultPolicy()
+		// The captured fallbacks are those of identifier-first orgs.
+		p.Registration, p.IdentifierFirst, p.DeviceChallenge = true, true, method
+		j := newJourney(t, run, WithPolicy(p), WithUser(u))
+		j.start(nil).capture(state)
+		switch method {
+		case DeviceChallengeLoopback:
+			j.action("authenticatorChallenge", "value", "cancel").want(http.StatusOK).capture("identify/device-fallback")
+			j.submit("launch-authenticator", nil).want(http.StatusOK)
+			href, _ := dig(j.doc, "authenticatorChallenge", "value", "href").(string)
+			if err := j.s.AnswerDeviceChallenge(href, user); err != nil {
+				t.Fatal(err)
+			}
+			j.submit("device-challenge-poll", nil).want(http.StatusOK)
+		case DeviceChallengeUniversalLink:
+			j.action("authenticatorChallenge", "value", "cancel").want(http.StatusOK).capture("identify/device-fallback/universal_link")
+		}
+	}
+}
+
+func journeyIdentityVerification(t *testing.T, run *shapeRun) {
+	p := DefaultPolicy()
+	p.IdentityVerification = &IDVendor{}
+	j := newJourney(t, run, WithPolicy(p))
+	j.start(nil).identify(DemoUsername, DemoPassword).want(http.StatusOK).capture("redirect-idverify")
 }
