@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
 )
@@ -182,4 +183,32 @@ func TestE2EIdentityVerification(t *testing.T) {
 			t.Fatalf("err = %v, want a *CallbackError matching ErrAccessDenied", err)
 		}
 	})
+}
+
+// TestE2EFastPassCancel stops waiting for an Okta FastPass chosen among
+// the authenticators: the challenge-poll hands off a loopback challenge,
+// its cancel-polling action is taken by name, and the user chooses the
+// email instead.
+func TestE2EFastPassCancel(t *testing.T) {
+	t.Parallel()
+	r := newE2E(t, e2eUser(t.Name(), func(u *idxtest.User) { u.OktaVerify = true }),
+		idxtest.WithOktaVerifyFastPassOnly(),
+		idxtest.WithPolicy(idxtest.Policy{Factors: 2, Authenticators: []string{idxtest.AuthenticatorEmail, idxtest.AuthenticatorOktaVerify}}))
+	r.signIn()
+	tx := r.proceed(idx.Options{Authenticator: authenticator.OktaVerify})
+	d := tx.NextStep.DeviceChallenge
+	if d == nil || d.Method != idx.DeviceChallengeLoopback || d.ChallengeRequest == "" || len(d.Ports) == 0 || !d.DeviceOnly || d.CancelStep != "cancel-polling" {
+		t.Fatalf("FastPass DeviceChallenge %+v", d)
+	}
+	r.proceed(idx.Options{Step: d.CancelStep})
+	r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
+	r.proceed(idx.Options{VerificationCode: lastCode(r.t, r.srv, r.user.Username)})
+	r.wantSuccess("pwd", "email")
+	r.wantSteps(
+		"select-authenticator-authenticate [okta_email okta_verify]",
+		"challenge-poll/okta_verify",
+		"select-authenticator-authenticate [okta_email okta_verify]",
+		"challenge-authenticator/okta_email",
+		"SUCCESS",
+	)
 }

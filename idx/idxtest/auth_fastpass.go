@@ -5,7 +5,8 @@ package idxtest
 // fixes the method, and choosing it starts a device challenge that the
 // Okta Verify app on the user's computer answers over a loopback port.
 // The fake has no such app: the challenge-poll of a FastPass stays
-// pending, and the user can only choose another authenticator or cancel.
+// pending, and the user can only choose another authenticator, stop
+// waiting (cancel-polling, back to the choice) or cancel.
 // A client that asks for a push or a code is refused, since the org
 // offers neither.
 
@@ -43,6 +44,7 @@ func registerFastPass(o *org, k *oktaVerifyKind) {
 				Domain:           "http://localhost",
 				Ports:            []string{"2000", "6511", "6512", "6513"},
 			})}
+			cur.Cancel = newForm("cancel-polling", c.s.href(deviceCancelPath), stateHandleField(c.t.handle))
 			resp.CurrentAuthenticator = objectOf(cur)
 		},
 	})

@@ -191,14 +191,20 @@ func submitDevicePoll(c *call, _ []byte) idxResult {
 }
 
 // cancelDevicePolling answers POST /idp/idx/authenticators/poll/cancel:
-// the wait ends, and identify offers the username and launch-authenticator.
+// the wait ends, and identify offers the username and
+// launch-authenticator or, for a FastPass chosen among the
+// authenticators (auth_fastpass.go), the user chooses again.
 func (s *Server) cancelDevicePolling(now time.Time, raw []byte) idxResult {
 	return s.onKind(now, raw, func(c *call) *idxResult {
-		if c.t.step != stepDeviceChallenge {
+		switch c.t.step {
+		case stepDeviceChallenge:
+			c.t.setStep(stepIdentify, nil)
+			c.t.device = deviceState{fallback: true}
+		case stepOVFastPass:
+			c.t.setStep(stepSelect, nil)
+		default:
 			return failPtr(c.fail(http.StatusForbidden, msgNotAllowed()))
 		}
-		c.t.setStep(stepIdentify, nil)
-		c.t.device = deviceState{fallback: true}
 		return nil
 	})
 }

@@ -145,6 +145,8 @@ type authenticatorDoc struct {
 	Profile *authenticatorProfile `json:"profile,omitempty"`
 	Resend  *ionForm              `json:"resend,omitempty"`
 	Poll    *ionForm              `json:"poll,omitempty"`
+	// Cancel stops a FastPass challenge (cancel-polling, devicechallenge.go).
+	Cancel *ionForm `json:"cancel,omitempty"`
 	// Send is the action of an authenticator that can send its challenge
 	// before the method is chosen (Okta Verify's push).
 	Send        *ionForm `json:"send,omitempty"`
