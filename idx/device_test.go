@@ -204,8 +204,11 @@ func TestIdentityVerificationFixtures(t *testing.T) {
 		{"authenticator-verification-idp-with-persona.json", idx.IDP{ID: "IDV_PERSONA", Name: "Persona", Type: "ID_PROOFING"}},
 		{"authenticator-verification-idp-with-incode.json", idx.IDP{ID: "IDV_INCODE", Name: "Incode", Type: "ID_PROOFING"}},
 		{"authenticator-verification-idp-with-clear.json", idx.IDP{ID: "IDV_CLEAR", Name: "Clear", Type: "ID_PROOFING"}},
-		{"authenticator-verification-idp-with-customIDV.json", idx.IDP{ID: "IDV_STANDARD", Name: "Custom_IDV", Type: "ID_PROOFING"}},
-		{"authenticator-verification-idp-with-oinIDV.json", idx.IDP{ID: "IDV_OIN", Name: "BYO Vendor Display Name", Type: "ID_PROOFING"}},
+		{"authenticator-verification-idp-with-customIDV.json", idx.IDP{ID: "IDV_STANDARD", Name: "Custom_IDV", Type: "ID_PROOFING",
+			TermsOfUse: "https://customidv.com/term", PrivacyPolicy: "https://customidv.com/privacy"}},
+		{"authenticator-verification-idp-with-oinIDV.json", idx.IDP{ID: "IDV_OIN", Name: "BYO Vendor Display Name", Type: "ID_PROOFING",
+			TermsOfUse: "https://example.com/terms-of-service/", PrivacyPolicy: "https://example.com/privacy-policy/",
+			Logo: "https://cdn.example.com/bc/globalFileStoreRecord?id=gfswsyzjwlhQuE6Df0g4"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {

@@ -190,8 +190,13 @@ type IDP struct {
 	ID   string
 	Name string
 	// Type is the provider's kind as the server names it ("GOOGLE",
-	// "SAML2", "X509", ...).
+	// "SAML2", "X509", ..., "ID_PROOFING" for an identity verification
+	// vendor).
 	Type string
+	// TermsOfUse, PrivacyPolicy and Logo are the URLs of an identity
+	// verification vendor's terms, privacy policy and logo, for the page
+	// that sends the user there; empty when the org gives none.
+	TermsOfUse, PrivacyPolicy, Logo string
 }
 
 // Input is one value a step asks for.
@@ -334,7 +339,8 @@ func newStep(r *ion.Response, f *ion.Form) NextStep {
 		s.AuthenticatorEnrollments = append(s.AuthenticatorEnrollments, *newAuthenticator(e))
 	}
 	if d.IDP != nil {
-		s.IDP = &IDP{ID: d.IDP.ID, Name: d.IDP.Name, Type: d.Type}
+		s.IDP = &IDP{ID: d.IDP.ID, Name: d.IDP.Name, Type: d.Type,
+			TermsOfUse: d.IDP.TermsOfUse, PrivacyPolicy: d.IDP.PrivacyPolicy, Logo: d.IDP.Logo}
 	}
 	s.Captcha = newCaptcha(d.Captcha)
 	s.DeviceChallenge = newDeviceChallenge(d.Device)

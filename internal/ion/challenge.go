@@ -5,7 +5,8 @@ import "encoding/json"
 // This file reads the authenticatorChallenge object that Okta sends with
 // the steps only the user's device can complete (device-challenge-poll,
 // launch-authenticator): how Okta Verify is reached on the device, and the
-// action that stops waiting for it.
+// action that stops waiting for it. It also reads the links of an
+// identity verification vendor (redirect-idverify).
 
 // Challenge is a document's authenticatorChallenge object.
 type Challenge struct {
@@ -61,4 +62,12 @@ func (r *Response) convChallenge(o *wireObj[wireChallengeObj]) error {
 	}
 	r.AuthenticatorChallenge = c
 	return nil
+}
+
+// wireIDVMetadata is a redirect-idverify form's idvMetadata: the identity
+// verification vendor's links.
+type wireIDVMetadata struct {
+	TermsOfUse    string `json:"termsOfUse"`
+	PrivacyPolicy string `json:"privacyPolicy"`
+	LogoLink      string `json:"logoLink"`
 }

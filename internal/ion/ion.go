@@ -145,6 +145,10 @@ type Form struct {
 type IDP struct {
 	ID   string
 	Name string
+	// TermsOfUse, PrivacyPolicy and Logo are an identity verification
+	// vendor's links (a redirect-idverify form's idvMetadata), empty when
+	// the form gives none.
+	TermsOfUse, PrivacyPolicy, Logo string
 }
 
 // Field is one value of a form.
@@ -627,6 +631,9 @@ func (r *Response) convForm(w *wireForm) (*Form, *MemberError) {
 	r.odd = r.odd || w.RelatesTo.odd
 	if w.IDP != nil && *w.IDP != (wireIDP{}) {
 		f.IDP = &IDP{ID: w.IDP.ID, Name: w.IDP.Name}
+		if m := w.IDVMetadata; m != nil {
+			f.IDP.TermsOfUse, f.IDP.PrivacyPolicy, f.IDP.Logo = m.TermsOfUse, m.PrivacyPolicy, m.LogoLink
+		}
 	}
 	if f.Method == "" {
 		f.Method = "POST"

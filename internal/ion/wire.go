@@ -65,6 +65,8 @@ type wireForm struct {
 	Value     []wireField `json:"value" ion:"needed"`
 	Type      string      `json:"type"`
 	IDP       *wireIDP    `json:"idp"`
+
+	IDVMetadata *wireIDVMetadata `json:"idvMetadata"` // challenge.go
 }
 
 type wireIDP struct {
