@@ -307,6 +307,7 @@ func reading(tx *idx.Transaction, err error) []string {
 			steps = append(steps, s.Name)
 		}
 		out = appendList(out, "steps", steps)
+		out = appendList(out, "device", deviceReadings(tx.AvailableSteps))
 		if tx.Rejection != nil {
 			out = append(out, "  rejected: "+kinds(tx.Rejection))
 		}
@@ -435,4 +436,33 @@ func describeError(err error) string {
 		return "untyped: " + err.Error()
 	}
 	return strings.Join(parts, " ")
+}
+
+// deviceReadings names the device-bound steps' hand-off: the step, the
+// challenge method ("-" for none), and what the app gets (a URL for the
+// browser, loopback ports, the cancel action).
+func deviceReadings(steps []idx.NextStep) []string {
+	var out []string
+	for _, s := range steps {
+		d := s.DeviceChallenge
+		if d == nil {
+			continue
+		}
+		m := d.Method
+		if m == "" {
+			m = "-"
+		}
+		r := s.Name + ":" + m
+		if d.Href != "" {
+			r += ",href"
+		}
+		if len(d.Ports) > 0 {
+			r += ",ports=" + strconv.Itoa(len(d.Ports))
+		}
+		if d.CancelStep != "" {
+			r += ",cancel=" + d.CancelStep
+		}
+		out = append(out, r)
+	}
+	return out
 }
