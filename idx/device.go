@@ -19,6 +19,11 @@ import (
 // other ways in (the username, launch-authenticator, other
 // authenticators).
 //
+// An org that probes for FastPass answers the start of a sign-in with a
+// device-challenge-poll, before it asks for the username: Authenticate
+// with a username and password stops there, PENDING, with neither used.
+// To sign in without the device, take CancelStep, then answer identify.
+//
 // Href, DownloadHref and the loopback origins are the org's to choose:
 // check them against what the app expects before sending a browser there.
 type DeviceChallenge struct {

@@ -71,7 +71,7 @@ func TestE2EDeviceChallenge(t *testing.T) {
 // TestE2EDeviceChallengeFallback stops waiting for the device
 // (cancel-polling): the org offers the username and launch-authenticator,
 // and the user signs in with the password, or launches Okta Verify by its
-// link.
+// link. A username and password given before then are not used.
 func TestE2EDeviceChallengeFallback(t *testing.T) {
 	t.Parallel()
 	user := e2eUser("fastpass fallback", func(u *idxtest.User) { u.OktaVerify = true })
@@ -87,7 +87,10 @@ func TestE2EDeviceChallengeFallback(t *testing.T) {
 
 	t.Run("password instead", func(t *testing.T) {
 		t.Parallel()
-		r := start(t)
+		r := newE2E(t, user, idxtest.WithPolicy(idxtest.Policy{Factors: 1, DeviceChallenge: idxtest.DeviceChallengeLoopback}))
+		// The org probes for the device before it asks for anyone.
+		tx := r.signIn()
+		r.proceed(idx.Options{Step: tx.NextStep.DeviceChallenge.CancelStep})
 		r.proceed(idx.Options{Username: user.Username, Password: user.Password})
 		r.wantSteps("device-challenge-poll", "identify", "SUCCESS")
 		r.wantSuccess("pwd")

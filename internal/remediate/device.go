@@ -75,14 +75,14 @@ type DeviceChallenge struct {
 // a FastPass contextualData.challenge) the SDK reads, decoded leniently:
 // a member of an odd type is left out.
 type wireDeviceChallenge struct {
-	ChallengeMethod    json.RawMessage `json:"challengeMethod"`
-	Href               json.RawMessage `json:"href"`
-	DownloadHref       json.RawMessage `json:"downloadHref"`
-	ChallengeRequest   json.RawMessage `json:"challengeRequest"`
-	Domain             json.RawMessage `json:"domain"`
-	HTTPSDomain        json.RawMessage `json:"httpsDomain"`
-	Ports              []json.RawMessage
-	ProbeTimeoutMillis json.RawMessage `json:"probeTimeoutMillis"`
+	ChallengeMethod    json.RawMessage   `json:"challengeMethod"`
+	Href               json.RawMessage   `json:"href"`
+	DownloadHref       json.RawMessage   `json:"downloadHref"`
+	ChallengeRequest   json.RawMessage   `json:"challengeRequest"`
+	Domain             json.RawMessage   `json:"domain"`
+	HTTPSDomain        json.RawMessage   `json:"httpsDomain"`
+	Ports              []json.RawMessage `json:"ports"`
+	ProbeTimeoutMillis json.RawMessage   `json:"probeTimeoutMillis"`
 }
 
 // describeDevice returns the device challenge of form f of r, nil when f
