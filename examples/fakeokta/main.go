@@ -13,8 +13,9 @@
 // secret), the redirect URI, the demo user, the policy and the trusted
 // origins, then every one-time code as the org "sends" it. The codes are
 // also listed as JSON at {URL}/idxtest/outbox, and the test controls
-// (approve an Okta Verify push, read the last code, unlock a user, mint
-// activation and recovery tokens, inject faults) answer under
+// (approve an Okta Verify push, answer a FastPass device challenge, read
+// the last code, unlock a user, mint activation and recovery tokens,
+// inject faults) answer under
 // {URL}/idxtest/ (see idxtest.WithControlAPI). Stop it with Ctrl+C
 // (SIGINT) or SIGTERM; it lets requests in flight finish first.
 //
