@@ -167,10 +167,10 @@ type NextStep struct {
 	AuthenticatorEnrollments []Authenticator
 	// IDP is the identity provider of a redirect-idp step (or the vendor
 	// of a redirect-idverify step, identity verification, of Type
-	// "ID_PROOFING"), and Href the URL to send the user's browser to; its
-	// redirect back is finished by HandleCallback. The org chooses it: it may be on
-	// another host (an mTLS or social provider); check it against the
-	// providers the app expects before redirecting.
+	// "ID_PROOFING"), and Href the URL to send the user's browser to;
+	// HandleCallback finishes its redirect back. The org chooses it: it
+	// may be on another host (an mTLS or social provider); check it
+	// against the providers the app expects before redirecting.
 	IDP  *IDP
 	Href string
 	// Captcha is the captcha the user must solve before the step is

@@ -87,7 +87,7 @@ func Describe(r *ion.Response, f *ion.Form) Step {
 	s.CanSkip = r.Remediation(SkipStep) != nil && skippable(f, s.Inputs)
 	s.Captcha = CaptchaOf(r, f)
 	s.Enrollments = r.AuthenticatorEnrollments
-	if f.Name == "redirect-idp" || f.IDP != nil {
+	if f.Name == "redirect-idp" || f.Name == RedirectIDVerifyStep || f.IDP != nil {
 		s.IDP = f.IDP
 		s.Type = f.Type
 		s.Href = f.Href
