@@ -285,6 +285,15 @@ type Message struct {
 	// Params are the i18n parameters of Key, for apps that localise Text
 	// themselves (for example the minimum length in a password rule).
 	Params []any
+	// Links are the message's links, in server order: where to read how
+	// to make a change the message asks for, the org's help page and, for
+	// a change an app on the user's device makes, the app link to open
+	// when that app does not answer.
+	Links []Link
+	// Messages are messages nested in this one: for a change an app on
+	// the user's device makes, what to tell the user when that app does
+	// not answer.
+	Messages []Message
 }
 
 // String gives a short description without secrets.
@@ -423,7 +432,7 @@ func newMessages(r *ion.Response) []Message {
 	}
 	out := make([]Message, len(ms))
 	for i, m := range ms {
-		out[i] = Message{Class: m.Class, Key: m.Key, Text: m.Text, Field: m.Field, Params: m.Params}
+		out[i] = newMessage(m)
 	}
 	return out
 }

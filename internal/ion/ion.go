@@ -137,6 +137,10 @@ type Form struct {
 	Type string
 	// IDP is the identity provider of a redirect-idp form, nil otherwise.
 	IDP *IDP
+	// CustomExpiredPasswordName and CustomExpiredPasswordURL name the
+	// org's own page for changing an expired password, empty when the
+	// form names none.
+	CustomExpiredPasswordName, CustomExpiredPasswordURL string
 	// Fields are the form's fields in server order.
 	Fields []*Field
 }
@@ -213,6 +217,11 @@ type Message struct {
 	// Field is the dotted name of the field the message is attached to,
 	// empty for top-level messages.
 	Field string
+	// Links are the message's links (links.go).
+	Links []Link
+	// Messages are messages nested in this one: the one to show when an
+	// app on the device does not answer (links.go).
+	Messages []Message
 }
 
 // Authenticator is an authenticator or authenticator enrollment object.
@@ -245,6 +254,9 @@ type Authenticator struct {
 	// Resend, Poll and Recover are the actions nested in the object;
 	// Cancel is the cancel-polling action of a FastPass challenge.
 	Resend, Poll, Recover, Cancel *Form
+	// GracePeriod is how long the user may put off enrolling it, nil
+	// when the server gives none.
+	GracePeriod *GracePeriod
 	// Raw is the whole object as the server sent it, for members this type
 	// does not hold.
 	Raw json.RawMessage
@@ -539,13 +551,8 @@ func convMessages(ws []wireMsg) []Message {
 		return nil
 	}
 	out := make([]Message, 0, len(ws))
-	for _, w := range ws {
-		m := Message{Class: w.Class, Text: w.Message}
-		if w.I18n != nil {
-			m.Key = w.I18n.Key
-			m.Params = w.I18n.Params
-		}
-		out = append(out, m)
+	for i := range ws {
+		out = append(out, convMessage(&ws[i], 0))
 	}
 	return out
 }
@@ -580,6 +587,7 @@ func convAuth(w *wireAuthObj) *Authenticator {
 		Settings:        w.Settings,
 		CredentialID:    w.CredentialID,
 		Transports:      w.Transports,
+		GracePeriod:     convGracePeriod(w.GracePeriod),
 		Raw:             w.raw,
 	}
 	for _, m := range w.Methods {
@@ -627,6 +635,9 @@ func (r *Response) convForm(w *wireForm) (*Form, *MemberError) {
 		Produces:  w.Produces,
 		Type:      w.Type,
 		RelatesTo: w.RelatesTo.list,
+
+		CustomExpiredPasswordName: w.CustomExpiredPasswordName,
+		CustomExpiredPasswordURL:  w.CustomExpiredPasswordURL,
 	}
 	r.odd = r.odd || w.RelatesTo.odd
 	if w.IDP != nil && *w.IDP != (wireIDP{}) {

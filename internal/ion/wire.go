@@ -67,6 +67,10 @@ type wireForm struct {
 	IDP       *wireIDP    `json:"idp"`
 
 	IDVMetadata *wireIDVMetadata `json:"idvMetadata"` // challenge.go
+	// CustomExpiredPasswordName and CustomExpiredPasswordURL name the
+	// org's own page for changing an expired password (links.go).
+	CustomExpiredPasswordName string `json:"customExpiredPasswordName"`
+	CustomExpiredPasswordURL  string `json:"customExpiredPasswordURL"`
 }
 
 type wireIDP struct {
@@ -112,6 +116,10 @@ type wireMsg struct {
 	Message string    `json:"message"`
 	Class   string    `json:"class"`
 	I18n    *wireI18n `json:"i18n"`
+	// Links and DeviceRemediation are those of device assurance's
+	// messages (links.go).
+	Links             []wireLink                      `json:"links"`
+	DeviceRemediation *wireObj[wireDeviceRemediation] `json:"deviceRemediation"`
 }
 
 type wireI18n struct {
@@ -135,6 +143,9 @@ type wireAuth struct {
 	Poll            *wireForm       `json:"poll" ion:"needed"`
 	Recover         *wireForm       `json:"recover" ion:"needed"`
 	Cancel          *wireForm       `json:"cancel" ion:"needed"`
+	// GracePeriod is an enrollment the org lets the user put off
+	// (links.go).
+	GracePeriod *wireGracePeriod `json:"gracePeriod"`
 }
 
 type wireMethod struct {
