@@ -426,7 +426,8 @@ func (c *Client) terminal(ctx context.Context, f *flow) (*Transaction, error) {
 	}
 	c.log.DebugContext(ctx, "idx: transaction terminal")
 	ms := newMessages(f.resp)
-	return &Transaction{Status: StatusTerminal, Messages: ms, ExpiresAt: f.resp.ExpiresAt, Outcome: Outcome(remediate.Outcome(f.resp.AllMessages()))}, nil
+	return &Transaction{Status: StatusTerminal, Messages: ms, ExpiresAt: f.resp.ExpiresAt, Outcome: Outcome(remediate.Outcome(f.resp.AllMessages())),
+		DeviceAssurance: newDeviceAssurance(remediate.DeviceAssurance(f.resp.Messages))}, nil
 }
 
 // succeed exchanges the interaction code for tokens and verifies them.

@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -308,6 +309,13 @@ func reading(tx *idx.Transaction, err error) []string {
 		}
 		out = appendList(out, "steps", steps)
 		out = appendList(out, "device", deviceReadings(tx.AvailableSteps))
+		if p := ns.PasswordPage; p != nil {
+			// The path alone: the harness serves the answer from its own
+			// origin.
+			u, _ := url.Parse(p.URL)
+			out = append(out, "  password page: "+oneLine(p.Label)+" "+u.Path)
+		}
+		out = appendDeviceAssurance(out, ns.DeviceAssurance)
 		if tx.Rejection != nil {
 			out = append(out, "  rejected: "+kinds(tx.Rejection))
 		}
@@ -318,6 +326,7 @@ func reading(tx *idx.Transaction, err error) []string {
 		if err := tx.Err(); err != nil {
 			out = append(out, "  ended: "+kinds(err))
 		}
+		out = appendDeviceAssurance(out, tx.DeviceAssurance)
 	}
 	var msgs []string
 	for _, m := range tx.Messages {
@@ -374,6 +383,7 @@ var kindErrors = []struct {
 	{"ErrTokenInvalid", idx.ErrTokenInvalid},
 	{"ErrUserSuspended", idx.ErrUserSuspended},
 	{"ErrUnlockRefused", idx.ErrUnlockRefused},
+	{"ErrDeviceNotCompliant", idx.ErrDeviceNotCompliant},
 }
 
 // kinds names the sentinels err matches, else its type.
@@ -465,4 +475,31 @@ func deviceReadings(steps []idx.NextStep) []string {
 		out = append(out, r)
 	}
 	return out
+}
+
+// appendDeviceAssurance writes device assurance's reading on one line:
+// the grace period's end, each option's changes (with their links'
+// count) and the help's link.
+func appendDeviceAssurance(out []string, da *idx.DeviceAssurance) []string {
+	if da == nil {
+		return out
+	}
+	s := "  device assurance:"
+	if !da.GracePeriodEnds.IsZero() {
+		s += " grace until " + da.GracePeriodEnds.Format(time.RFC3339)
+	}
+	for i, o := range da.Options {
+		s += fmt.Sprintf(" option%d[", i+1)
+		for j, c := range o.Changes {
+			if j > 0 {
+				s += " "
+			}
+			s += fmt.Sprintf("%s+%d", strings.TrimPrefix(c.Key, "idx.error.code.access_denied.device_assurance.remediation."), len(c.Links)+len(c.Messages))
+		}
+		s += "]"
+	}
+	if da.Help != nil && len(da.Help.Links) > 0 {
+		s += " help " + da.Help.Links[0].URL
+	}
+	return append(out, s)
 }

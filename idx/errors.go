@@ -10,6 +10,7 @@ import (
 	"github.com/goidx/goidx/internal/idxapi"
 	"github.com/goidx/goidx/internal/ion"
 	"github.com/goidx/goidx/internal/oauth"
+	"github.com/goidx/goidx/internal/remediate"
 	"github.com/goidx/goidx/internal/transport"
 )
 
@@ -423,12 +424,15 @@ func hasKind(ms []Message, target error) bool {
 //	idx.activating.inactive.user                                                         ErrUserSuspended
 //	oie.selfservice.unlock_user.failed.message, oie.selfservice.user.unlock.not.allowed,
 //	oie.selfservice.unlock_user.challenge.failed.permissions                             ErrUnlockRefused
+//	idx.error.code.access_denied.device_assurance.*, device.assurance.custom.remediation.* ErrDeviceNotCompliant
 func KindOf(key string) error {
 	switch {
 	case key == "":
 		return nil
 	case strings.HasSuffix(key, "used_passcode"):
 		return ErrPasscodeUsed
+	case remediate.IsAssuranceKey(key):
+		return ErrDeviceNotCompliant
 	case isPasscodeKey(key):
 		return ErrInvalidPasscode
 	case isCredentialsKey(key):

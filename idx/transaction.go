@@ -67,6 +67,11 @@ type Transaction struct {
 	// went on with the sign-in, to the app (SUCCESS) or to another
 	// authenticator (PENDING). Empty otherwise.
 	Outcome Outcome
+	// DeviceAssurance is set on a TERMINAL transaction the org ended
+	// because the user's device does not meet its device assurance
+	// policy (errors.Is(tx.Err(), ErrDeviceNotCompliant)): what to
+	// change, and where to find help.
+	DeviceAssurance *DeviceAssurance
 }
 
 // Feature is a flow the server offers, as okta-auth-js's IdxFeature.
@@ -183,6 +188,18 @@ type NextStep struct {
 	// Apple's SSO extension): where to send the browser, and how to stop
 	// waiting. Nil for other steps.
 	DeviceChallenge *DeviceChallenge
+	// DeviceAssurance is set on the device-assurance-grace-period step:
+	// the device does not meet the org's policy, which it must by
+	// DeviceAssurance.GracePeriodEnds. The step is its own skip: CanSkip
+	// is set, and [Client.Skip] (or Options.Step naming it) goes on with
+	// the sign-in.
+	DeviceAssurance *DeviceAssurance
+	// PasswordPage is the org's own page for changing the password, on
+	// the reenroll-custom-password-expiry steps (expired, or about to
+	// expire, with a skip): send the user there (Label names it), as
+	// Okta's Sign-In Widget does rather than ask for a new password, and
+	// sign in anew once it is changed.
+	PasswordPage *Link
 }
 
 // IDP is an identity provider offered by a redirect-idp step.
@@ -353,6 +370,7 @@ func newStep(r *ion.Response, f *ion.Form) NextStep {
 	}
 	s.Captcha = newCaptcha(d.Captcha)
 	s.DeviceChallenge = newDeviceChallenge(d.Device)
+	describeAssurance(&s, d)
 	return s
 }
 

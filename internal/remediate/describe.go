@@ -40,6 +40,11 @@ type Step struct {
 	// Device is set for the steps only the user's device completes
 	// (see device.go).
 	Device *DeviceChallenge
+	// Assurance is what the grace period step tells the user about the
+	// device, and PasswordPage the org's own page of a custom password
+	// expiry step (assurance.go).
+	Assurance    *Assurance
+	PasswordPage *ion.Link
 }
 
 // Poll says how the server wants a step polled.
@@ -84,8 +89,9 @@ func Describe(r *ion.Response, f *ion.Form) Step {
 	if strings.HasSuffix(f.Name, "-poll") && (s.Poll == nil || f.Refresh > 0) {
 		s.Poll = &Poll{Required: true, Refresh: f.Refresh}
 	}
-	s.CanSkip = r.Remediation(SkipStep) != nil && skippable(f, s.Inputs)
+	s.CanSkip = SkipForm(r) != nil && skippable(f, s.Inputs)
 	s.Captcha = CaptchaOf(r, f)
+	describeAssurance(r, f, &s)
 	s.Enrollments = r.AuthenticatorEnrollments
 	if f.Name == "redirect-idp" || f.Name == RedirectIDVerifyStep || f.IDP != nil {
 		s.IDP = f.IDP

@@ -158,6 +158,11 @@ func asMap(v any) (map[string]any, bool) {
 // it is the error of the first such form. A Step that names no remediation
 // of r gives an error wrapping [ErrUnknownStep].
 func Next(r *ion.Response, v Values, o Options) (*Submission, error) {
+	if o.Step == SkipStep {
+		if f := SkipForm(r); f != nil {
+			o.Step = f.Name
+		}
+	}
 	var firstErr error
 	found := false
 	for _, f := range candidates(r, o.Step) {

@@ -302,7 +302,8 @@ func alias(r *ion.Response, f *ion.Form, path []string) string {
 		switch f.Name {
 		case "identify", "enroll-profile":
 			return "password"
-		case "reset-authenticator", "reenroll-authenticator", "reenroll-authenticator-warning":
+		case "reset-authenticator", "reenroll-authenticator", "reenroll-authenticator-warning",
+			StepCustomPasswordExpiry, StepCustomPasswordExpiryWarning:
 			// These forms set a new password, unless they are about
 			// another authenticator (Google Authenticator reset by the
 			// org takes a code from the new enrollment).

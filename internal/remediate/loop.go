@@ -310,9 +310,10 @@ func (l *loop) run(ctx context.Context, c Call) (Result, error) {
 	return l.res, nil
 }
 
-// hasTopLevelError reports an ERROR message about the whole transaction.
+// hasTopLevelError reports an ERROR message about the whole transaction,
+// other than the advice of a grace period (see advisory).
 func hasTopLevelError(r *ion.Response) bool {
-	return slices.ContainsFunc(r.Messages, func(m ion.Message) bool { return m.Class == "ERROR" })
+	return !advisory(r) && slices.ContainsFunc(r.Messages, func(m ion.Message) bool { return m.Class == "ERROR" })
 }
 
 // checkAllUsed reports a value the submission does not use.
