@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/internal/remediate"
 )
 
@@ -92,7 +93,33 @@ func newDeviceAssurance(a *remediate.Assurance) *DeviceAssurance {
 // page.
 func describeAssurance(s *NextStep, d remediate.Step) {
 	s.DeviceAssurance = newDeviceAssurance(d.Assurance)
+	addGracePeriods(s, d)
 	if d.PasswordPage != nil {
 		s.PasswordPage = &Link{Label: d.PasswordPage.Label, URL: d.PasswordPage.URL}
+	}
+}
+
+// GracePeriod is how long the user may put off enrolling an authenticator
+// the org requires: until a time, or for a number of sign-ins.
+type GracePeriod struct {
+	// Ends is when the enrollment may no longer be put off; zero when the
+	// org gives no time (it counts skips instead).
+	Ends time.Time
+	// RemainingSkips is how many more times the enrollment may be
+	// skipped when the org counts skips, -1 when it does not.
+	RemainingSkips int
+}
+
+// addGracePeriods sets the grace periods of the authenticators s offers.
+func addGracePeriods(s *NextStep, d remediate.Step) {
+	for key, g := range d.GracePeriods {
+		if s.GracePeriods == nil {
+			s.GracePeriods = map[authenticator.Key]*GracePeriod{}
+		}
+		gp := &GracePeriod{Ends: g.Expiry, RemainingSkips: -1}
+		if g.HasSkips {
+			gp.RemainingSkips = g.RemainingSkips
+		}
+		s.GracePeriods[authenticator.Key(key)] = gp
 	}
 }

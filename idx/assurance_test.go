@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 )
 
@@ -133,5 +134,30 @@ func TestCustomPasswordPageFixtures(t *testing.T) {
 				t.Errorf("Authenticator = %+v, want the password", ns.Authenticator)
 			}
 		})
+	}
+}
+
+// TestEnrollGracePeriodFixture reads the grace periods of the
+// authenticators an org lets the user put off enrolling (capture), by
+// date and by skips, with the skip.
+func TestEnrollGracePeriodFixture(t *testing.T) {
+	t.Parallel()
+	o := newScriptOrg(t)
+	o.on("/idp/idx/introspect", ok("select-authenticator-enroll-grace-period.json"))
+	tx, err := o.client().Start(context.Background(), idx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := tx.NextStep
+	if ns == nil || ns.Name != "select-authenticator-enroll" || !ns.CanSkip {
+		t.Fatalf("NextStep = %+v; want select-authenticator-enroll, CanSkip", ns)
+	}
+	want := map[authenticator.Key]*idx.GracePeriod{
+		"okta_password": {Ends: time.Date(2024, 12, 17, 5, 0, 0, 0, time.UTC), RemainingSkips: -1},
+		"phone_number":  {RemainingSkips: 3},
+		"webauthn":      {RemainingSkips: 1},
+	}
+	if diff := cmp.Diff(want, ns.GracePeriods); diff != "" {
+		t.Errorf("GracePeriods (-want +got):\n%s", diff)
 	}
 }

@@ -200,6 +200,11 @@ type NextStep struct {
 	// Okta's Sign-In Widget does rather than ask for a new password, and
 	// sign in anew once it is changed.
 	PasswordPage *Link
+	// GracePeriods are, on select-authenticator-enroll, the authenticators
+	// on offer that the org requires but lets the user put off enrolling,
+	// by key, with for how long; nil when none. While every authenticator
+	// on offer may be put off, the step CanSkip.
+	GracePeriods map[authenticator.Key]*GracePeriod
 }
 
 // IDP is an identity provider offered by a redirect-idp step.

@@ -207,6 +207,7 @@ func newOrg(cfg *config) *org {
 	registerProfileUpdate(o)
 	registerDeviceChallenge(o)      // devicechallenge.go
 	registerIdentityVerification(o) // idverify.go
+	registerDeviceAssurance(o)
 	return o
 }
 

@@ -25,8 +25,11 @@
 //     on with the sign-in by [Policy.UnlockThen]), identity
 //     providers (a fake IdP that redirects back with an interaction
 //     code), identifier-first sign-in with the password as a challenge
-//     of its own ([Policy.IdentifierFirst]), password expiry and warning,
-//     lockout after [Policy.MaxPasswordAttempts], activation and recovery
+//     of its own ([Policy.IdentifierFirst]), password expiry and warning
+//     (on the org's own page with [Policy.PasswordPage]), device
+//     assurance with or without a grace period ([Policy.DeviceAssurance]),
+//     enrollments put off during a grace period
+//     ([EnrollmentRule].GracePeriodEnd), lockout after [Policy.MaxPasswordAttempts], activation and recovery
 //     tokens, a captcha at identify, registration and recovery
 //     ([Policy.Captcha], passed by [CaptchaTestToken]), "keep me signed
 //     in" after authentication ([Policy.KeepMeSignedIn]), profile
@@ -190,7 +193,14 @@
 //   - how Okta refuses a captcha token, which no capture shows: the fake
 //     refuses it as an invalid value on its field ([Policy.Captcha]), and
 //     verifies no token with hCaptcha or Google;
-//   - consent, step-up, device assurance, authenticators other
+//   - the device itself: with [Policy.DeviceAssurance] every device fails
+//     the policy, and the forms of the org's own password page take the
+//     new password as reenroll-authenticator's do (Okta's Sign-In Widget
+//     sends the user to the page instead);
+//   - device remediations that an app on the device makes (installing
+//     the Android Device Policy app, with its loopback probe and
+//     fallback), and grace periods counted in skips;
+//   - consent, step-up, authenticators other
 //     than those listed above, and localized message text (messages are
 //     in English; their i18n keys are Okta's).
 //

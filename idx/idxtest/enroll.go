@@ -59,7 +59,7 @@ func (c *call) enrollRequired(key string) bool {
 		return true
 	}
 	for _, r := range c.s.org.policy.Enrollment {
-		if r.Key == key && r.Required {
+		if r.Key == key && r.required(c.now) {
 			return true
 		}
 	}
@@ -88,6 +88,7 @@ func decorateEnrollable(c *call, resp *idxResponse) {
 	docs := make([]authenticatorDoc, len(kinds))
 	for i, k := range kinds {
 		docs[i] = kindDoc(k)
+		docs[i].GracePeriod = c.gracePeriodDoc(k.base().key)
 	}
 	resp.Authenticators = listOf(docs...)
 	resp.AuthenticatorEnrollments = listOf(c.s.org.enrollmentsOf(c.t.user)...)
@@ -221,7 +222,7 @@ func submitSkip(c *call, _ []byte) idxResult {
 	if c.t.step == stepProfileUpdate {
 		return c.skipProfileUpdate()
 	}
-	if c.t.step == stepReenrollWarning {
+	if c.t.step == stepReenrollWarning || c.t.step == stepCustomPasswordWarning {
 		c.t.passwordWarned = true
 	} else {
 		c.t.skipEnroll = true

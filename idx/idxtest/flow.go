@@ -56,8 +56,10 @@ type transaction struct {
 	pending     string
 	skipEnroll  bool   // the user skipped the optional enrollments
 	successCode string // the interaction code, once at stepSuccess
-	// passwordWarned: the user put off changing an expiring password.
-	passwordWarned bool
+	// passwordWarned: the user put off changing an expiring password;
+	// deviceWarned: the user went on past the device assurance grace
+	// period's warning (assurance.go).
+	passwordWarned, deviceWarned bool
 	// ov is the state of an Okta Verify push or enrollment (auth_oktaverify.go).
 	ov oktaVerifyState
 	// ss is the state of recovery, unlock, the magic link and IdPs (flow_recover.go).
@@ -156,6 +158,9 @@ func (c *call) advance() idxResult {
 	if res, ok := c.advanceSelfService(); ok {
 		return res
 	}
+	if c.deviceAssuranceDue() {
+		return c.ok()
+	}
 	if c.passwordChallengeDue() {
 		return c.ok()
 	}
@@ -223,7 +228,7 @@ func (c *call) enrollable() []authenticatorKind {
 		}
 	}
 	for _, r := range p.Enrollment {
-		if r.Required || !short && !c.t.skipEnroll {
+		if r.required(c.now) || !short && !c.t.skipEnroll {
 			add(r.Key)
 		}
 	}

@@ -85,6 +85,10 @@ type ionForm struct {
 	// has no rel, value or accepts.
 	Type string  `json:"type,omitempty"`
 	IdP  *idpDoc `json:"idp,omitempty"`
+	// CustomExpiredPasswordName and CustomExpiredPasswordURL name the
+	// org's own password page (assurance.go).
+	CustomExpiredPasswordName string `json:"customExpiredPasswordName,omitempty"`
+	CustomExpiredPasswordURL  string `json:"customExpiredPasswordURL,omitempty"`
 }
 
 // ionField is one field of a form. Value is any JSON value (a string for
@@ -129,6 +133,8 @@ type ionMessage struct {
 	Message string   `json:"message"`
 	I18n    *i18nDoc `json:"i18n,omitempty"`
 	Class   string   `json:"class"`
+	// Links are device assurance's (assurance.go).
+	Links []linkDoc `json:"links,omitempty"`
 }
 
 // i18nDoc is a message's localization key. Params is a pointer so that an
@@ -174,6 +180,8 @@ type authenticatorDoc struct {
 	Settings any `json:"settings,omitempty"`
 	// Recover is the password's recover action (flow_recover.go).
 	Recover *ionForm `json:"recover,omitempty"`
+	// GracePeriod is how long an enrollment may be put off (assurance.go).
+	GracePeriod *gracePeriodDoc `json:"gracePeriod,omitempty"`
 }
 
 type authenticatorProfile struct {

@@ -297,12 +297,8 @@ func registerPasswordChange(o *org) {
 		decorate: decoratePasswordChange,
 	})
 	o.addStep(stepReenrollWarning, stepDef{
-		forms: func(*call) []string { return []string{"reenroll-authenticator-warning", "skip"} },
-		decorate: func(c *call, resp *idxResponse) {
-			decoratePasswordChange(c, resp)
-			resp.CurrentAuthenticator.Value.Settings.(*complexitySettings).DaysToExpiry = passwordWarnDays
-			resp.addMessage(msgPasswordExpiringSoon())
-		},
+		forms:    func(*call) []string { return []string{"reenroll-authenticator-warning", "skip"} },
+		decorate: decoratePasswordWarning,
 	})
 	o.addForm("reenroll-authenticator", formDef{path: "/idp/idx/challenge/answer",
 		render: func(c *call) *ionForm { return renderReenroll(c, stepReenroll) },
@@ -323,9 +319,9 @@ func (c *call) passwordChangeDue() bool {
 	k := c.s.org.byKey[AuthenticatorPassword]
 	switch {
 	case t.user.PasswordExpired:
-		t.setStep(stepReenroll, k)
+		t.setStep(c.passwordChangeStep(stepReenroll), k)
 	case t.user.PasswordExpiresSoon && !t.passwordWarned:
-		t.setStep(stepReenrollWarning, k)
+		t.setStep(c.passwordChangeStep(stepReenrollWarning), k)
 	default:
 		return false
 	}

@@ -1,5 +1,7 @@
 package idxtest
 
+import "time"
+
 // This file is the org's public policy configuration: which authenticators
 // a sign-in must verify, which ones users must or may enroll, and which
 // self-service flows the org offers.
@@ -172,6 +174,16 @@ type Policy struct {
 	// identity verification vendor (redirect-idverify) once the password
 	// is verified: see [IDVendor].
 	IdentityVerification *IDVendor
+
+	// DeviceAssurance, when set, is a device assurance policy every
+	// device fails: the sign-in is warned during its grace period, denied
+	// after it (see [DeviceAssurance]).
+	DeviceAssurance *DeviceAssurance
+	// PasswordPage, when set, is the org's own page for changing a
+	// password: an expired or expiring one ([User].PasswordExpired,
+	// PasswordExpiresSoon) is changed there, on the
+	// reenroll-custom-password-expiry steps that name it.
+	PasswordPage *PasswordPage
 }
 
 // EnrollmentRule is one authenticator of the enrollment policy.
@@ -180,6 +192,10 @@ type EnrollmentRule struct {
 	Key string
 	// Required makes enrollment mandatory; otherwise the user may skip it.
 	Required bool
+	// GracePeriodEnd, for a required enrollment, lets the user put it off
+	// until then (by the org's clock): the authenticator shows its
+	// gracePeriod, and the enrollment may be skipped.
+	GracePeriodEnd time.Time `json:",omitzero"`
 }
 
 // IdP is an external identity provider the org redirects to.
@@ -223,6 +239,7 @@ func WithPolicy(p Policy) Option {
 		v := *p.IdentityVerification
 		p.IdentityVerification = &v
 	}
+	p.DeviceAssurance, p.PasswordPage = copyAssurancePolicy(p.DeviceAssurance, p.PasswordPage)
 	return func(c *config) { c.idx.policy = &p }
 }
 

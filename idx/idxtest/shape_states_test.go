@@ -147,6 +147,17 @@ var shapePairs = map[string]string{
 	"terminal/activation-token-invalid":   "error-request-activation-email-invalid.json",
 	"terminal/recovery-token-invalid":     "terminal-invalid-reset-password-token.json",
 
+	// Device assurance, the grace period of an enrollment, and the org's
+	// own password page.
+	"reenroll-custom-password-expiry":          "authenticator-expired-custom-password.json",
+	"reenroll-custom-password-expiry-warning":  "authenticator-expiry-warning-custom-password.json",
+	"device-assurance-grace-period":            "device-assurance-grace-period-one-option.json",
+	"device-assurance-grace-period/options":    "device-assurance-grace-period-multiple-options.json",
+	"terminal/device-assurance":                "end-user-remediation-one-option.json",
+	"terminal/device-assurance/options":        "end-user-remediation-multiple-options-with-custom-help-url.json",
+	"terminal/device-assurance/custom":         "end-user-remediation-custom-message-custom-url.json",
+	"select-authenticator-enroll/grace-period": "authenticator-enroll-grace-period-with-skip.json",
+
 	// The email's magic link.
 	"magic-link/return-to-original-tab": "terminal-return-email.json",
 	"magic-link/expired":                "terminal-return-expired-email.json",
@@ -512,6 +523,9 @@ var shapeJourneys = map[string]func(t *testing.T, run *shapeRun){
 	"profile-update":           journeyProfileUpdate,
 	"device-challenge":         journeyDeviceChallenge,
 	"idverify":                 journeyIdentityVerification,
+	"device-assurance":         journeyDeviceAssurance,
+	"custom-password-page":     journeyCustomPasswordPage,
+	"enroll/grace-period":      journeyEnrollGracePeriod,
 }
 
 func journeySignInEmail(t *testing.T, run *shapeRun) {

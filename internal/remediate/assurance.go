@@ -124,12 +124,26 @@ func advisory(r *ion.Response) bool {
 }
 
 // describeAssurance adds to s what form f of r tells the user: device
-// assurance's messages on the grace period step, the org's own page on
-// a custom password expiry step.
+// assurance's messages on the grace period step, the grace periods of
+// the enrollments on offer, the org's own page on a custom password
+// expiry step.
 func describeAssurance(r *ion.Response, f *ion.Form, s *Step) {
 	switch f.Name {
 	case StepDeviceAssuranceGracePeriod:
 		s.Assurance = DeviceAssurance(r.Messages)
+	case "select-authenticator-enroll":
+		for _, fd := range f.Fields {
+			for _, o := range fd.Options {
+				if a := o.Authenticator; a != nil && a.GracePeriod != nil && a.Key != "" {
+					if s.GracePeriods == nil {
+						s.GracePeriods = map[string]*ion.GracePeriod{}
+					}
+					if _, ok := s.GracePeriods[a.Key]; !ok {
+						s.GracePeriods[a.Key] = a.GracePeriod
+					}
+				}
+			}
+		}
 	case StepCustomPasswordExpiry, StepCustomPasswordExpiryWarning:
 		if f.CustomExpiredPasswordURL != "" {
 			s.PasswordPage = &ion.Link{Label: f.CustomExpiredPasswordName, URL: f.CustomExpiredPasswordURL}

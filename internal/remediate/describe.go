@@ -45,6 +45,9 @@ type Step struct {
 	// expiry step (assurance.go).
 	Assurance    *Assurance
 	PasswordPage *ion.Link
+	// GracePeriods are the grace periods of the authenticators a
+	// select-authenticator-enroll step offers, by key (assurance.go).
+	GracePeriods map[string]*ion.GracePeriod
 }
 
 // Poll says how the server wants a step polled.
