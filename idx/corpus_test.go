@@ -316,6 +316,19 @@ func reading(tx *idx.Transaction, err error) []string {
 			out = append(out, "  password page: "+oneLine(p.Label)+" "+u.Path)
 		}
 		out = appendDeviceAssurance(out, ns.DeviceAssurance)
+		var graces []string
+		for key, g := range ns.GracePeriods {
+			s := string(key)
+			if !g.Ends.IsZero() {
+				s += " until " + g.Ends.Format(time.RFC3339)
+			}
+			if g.RemainingSkips >= 0 {
+				s += " skips " + strconv.Itoa(g.RemainingSkips)
+			}
+			graces = append(graces, s)
+		}
+		slices.Sort(graces)
+		out = appendList(out, "grace periods", graces)
 		if tx.Rejection != nil {
 			out = append(out, "  rejected: "+kinds(tx.Rejection))
 		}
