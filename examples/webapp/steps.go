@@ -32,9 +32,13 @@ type stepView struct {
 	Intro  string
 	Action string
 	Submit string
-	// Messages are the server's messages that belong to no shown input.
+	// Messages are the server's messages that belong to no shown input,
+	// with their links (device assurance's changes and help page).
 	Messages []idx.Message
-	Fields   []fieldView
+	// Page is the org's own page for changing the password, on the
+	// steps that name one.
+	Page   *idx.Link
+	Fields []fieldView
 	// CanResend shows the resend button, CanCancel the cancel button.
 	CanResend bool
 	CanCancel bool
@@ -96,6 +100,7 @@ func newStepView(step *idx.NextStep, msgs []idx.Message) *stepView {
 		Intro:  stepIntro(step),
 		Action: "/login/step",
 		Submit: stepSubmit(step),
+		Page:   step.PasswordPage,
 	}
 	shown := map[string]*fieldView{}
 	v.Captcha = newCaptchaView(step)

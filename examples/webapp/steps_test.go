@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -231,6 +232,36 @@ func TestClaimValue(t *testing.T) {
 	for _, tt := range tests {
 		if got := claimValue(tt.name, tt.v); got != tt.want {
 			t.Errorf("claimValue(%q, %v) = %q, want %q", tt.name, tt.v, got, tt.want)
+		}
+	}
+}
+
+// TestStepPageLinks renders the links of the messages (device
+// assurance's changes and help) and the org's own password page as
+// links that open elsewhere; a link of another scheme is neutralised.
+func TestStepPageLinks(t *testing.T) {
+	t.Parallel()
+	p, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := &idx.NextStep{Name: "reenroll-custom-password-expiry-warning", CanSkip: true,
+		PasswordPage: &idx.Link{Label: "Password portal", URL: "https://passwords.example.com/change"}}
+	v := newStepView(step, []idx.Message{
+		{Class: "ERROR", Text: "Update to Android 15", Links: []idx.Link{{URL: "https://okta.com/android-upgrade-os"}}},
+		{Class: "ERROR", Text: "Install the app", Links: []idx.Link{{URL: "javascript:alert(1)"}}},
+	})
+	var b strings.Builder
+	if err := p["step"].ExecuteTemplate(&b, "layout", pageData{Step: v}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`Update to Android 15 <a href="https://okta.com/android-upgrade-os" target="_blank" rel="noopener noreferrer">How</a>`,
+		`<a href="https://passwords.example.com/change" rel="noopener noreferrer">Password portal</a>`,
+		`<a href="#ZgotmplZ"`,
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("page lacks %s:\n%s", want, b.String())
 		}
 	}
 }
