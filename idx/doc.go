@@ -87,6 +87,10 @@
 // [KindOf] maps the server's i18n keys to the sentinels; a narrower kind
 // matches its broader one too ([ErrPasscodeUsed] is an
 // [ErrInvalidPasscode], [ErrSendLimit] an [ErrRateLimited]).
+// A device that does not meet the org's device assurance policy ends it
+// with [ErrDeviceNotCompliant] and [Transaction.DeviceAssurance], what to
+// change; during a grace period the warning is a step of its own
+// ([NextStep.DeviceAssurance]) that [Client.Skip] goes on from.
 //
 // Answers are read liberally, as real orgs send more than the protocol
 // promises: a member the SDK does not need in order to act that it cannot
