@@ -70,8 +70,9 @@ func (c *Client) UnlockAccount(ctx context.Context, opts Options) (*Transaction,
 
 // Skip takes the server's skip step (an optional authenticator
 // enrollment, an expiry warning, a profile update whose attributes are
-// all optional: see NextStep.CanSkip), failing with [ErrUnknownStep] when
-// none is offered.
+// all optional: see NextStep.CanSkip) or goes on past a device assurance
+// grace period's warning, failing with [ErrUnknownStep] when none is
+// offered.
 func (c *Client) Skip(ctx context.Context, state string) (*Transaction, error) {
 	if state == "" {
 		return nil, &InputError{Field: "State", Reason: "empty"}
