@@ -14,7 +14,8 @@ import (
 // org's own device.assurance.custom.remediation.* texts). The
 // transaction is TERMINAL; [Transaction.DeviceAssurance] says what to
 // change. Once the device is brought up to the policy, the user signs in
-// anew.
+// anew. It is a kind of its own: such an end does not match
+// [ErrAccessDenied].
 var ErrDeviceNotCompliant = errors.New("idx: device does not meet the security requirements")
 
 // DeviceAssurance is what the org tells a user whose device does not

@@ -12,6 +12,7 @@ import (
 	"github.com/goidx/goidx/internal/idxapi"
 	"github.com/goidx/goidx/internal/ion"
 	"github.com/goidx/goidx/internal/oauth"
+	"github.com/goidx/goidx/internal/remediate"
 	"github.com/goidx/goidx/internal/transport"
 )
 
@@ -218,7 +219,9 @@ func (c *Client) load(ctx context.Context, state string) (*flow, error) {
 	f := &flow{saved: saved}
 	if len(saved.Response) > 0 {
 		if resp, err := ion.Parse(saved.Response); err == nil && resp.StateHandle != "" {
-			resp.ClearMessages()
+			if !remediate.Advisory(resp) {
+				resp.ClearMessages()
+			}
 			f.resp = resp
 			return f, nil
 		}

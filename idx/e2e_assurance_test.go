@@ -115,9 +115,14 @@ func TestE2EDeviceAssurance(t *testing.T) {
 			opts: []idxtest.Option{policy(idxtest.DeviceAssurance{GracePeriodEnd: graceEnd, Options: two})},
 			run: func(r *e2eRun) {
 				grace(r)
+				// The warning is the step's: it stands while the step does.
+				tx := r.proceed(idx.Options{})
+				if tx.NextStep.DeviceAssurance == nil || tx.Rejection != nil {
+					r.t.Errorf("the step again: DeviceAssurance %v, Rejection %v", tx.NextStep.DeviceAssurance, tx.Rejection)
+				}
 				r.proceed(idx.Options{Step: "device-assurance-grace-period"})
 			},
-			steps: []string{"device-assurance-grace-period", "SUCCESS"},
+			steps: []string{"device-assurance-grace-period", "device-assurance-grace-period", "SUCCESS"},
 			amr:   []string{"pwd"},
 		},
 		{

@@ -117,9 +117,10 @@ func SkipForm(r *ion.Response) *ion.Form {
 	return r.Remediation(StepDeviceAssuranceGracePeriod)
 }
 
-// advisory reports a response whose ERROR messages tell the user about
-// the device and refuse nothing: the grace period's.
-func advisory(r *ion.Response) bool {
+// Advisory reports a response whose ERROR messages tell the user about
+// the device and refuse nothing: the grace period's. They are the step's
+// content, so a saved response keeps them.
+func Advisory(r *ion.Response) bool {
 	return r.Remediation(StepDeviceAssuranceGracePeriod) != nil
 }
 

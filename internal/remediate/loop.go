@@ -311,9 +311,9 @@ func (l *loop) run(ctx context.Context, c Call) (Result, error) {
 }
 
 // hasTopLevelError reports an ERROR message about the whole transaction,
-// other than the advice of a grace period (see advisory).
+// other than the advice of a grace period (see Advisory).
 func hasTopLevelError(r *ion.Response) bool {
-	return !advisory(r) && slices.ContainsFunc(r.Messages, func(m ion.Message) bool { return m.Class == "ERROR" })
+	return !Advisory(r) && slices.ContainsFunc(r.Messages, func(m ion.Message) bool { return m.Class == "ERROR" })
 }
 
 // checkAllUsed reports a value the submission does not use.
