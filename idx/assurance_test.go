@@ -161,3 +161,38 @@ func TestEnrollGracePeriodFixture(t *testing.T) {
 		t.Errorf("GracePeriods (-want +got):\n%s", diff)
 	}
 }
+
+// TestDeviceAssuranceOptionsFixture reads a denial with four options on
+// three platforms and the org's own help page (capture).
+func TestDeviceAssuranceOptionsFixture(t *testing.T) {
+	t.Parallel()
+	o := newScriptOrg(t)
+	o.on("/idp/idx/introspect", ok("end-user-remediation-multiple-options-with-custom-help-url.json"))
+	tx, err := o.client().Start(context.Background(), idx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(tx.Err(), idx.ErrDeviceNotCompliant) || tx.DeviceAssurance == nil {
+		t.Fatalf("Err() = %v, DeviceAssurance %v", tx.Err(), tx.DeviceAssurance)
+	}
+	var got []string
+	for _, o := range tx.DeviceAssurance.Options {
+		s := o.Heading.Text
+		for _, c := range o.Changes {
+			s += " " + c.Text + " <" + c.Links[0].URL + ">"
+		}
+		got = append(got, s)
+	}
+	want := []string{
+		"Option 1: Update to iOS 12.0.1 <https://okta.com/ios-upgrade-os> Set a passcode for the lock screen <https://okta.com/ios-lock-screen> Set a passcode for the lock screen and enable Touch ID or Face ID <https://okta.com/ios-biometric-lock>",
+		"Option 2: Update to macOS 13.2 <https://okta.com/macos-upgrade-os> Set a passcode for the lock screen <https://okta.com/macos-lock-screen> Turn on FileVault <https://okta.com/macos-disk-encrypted>",
+		"Option 3: Update to Windows 10.0.25530.123 <https://okta.com/windows-upgrade-os> Encrypt all internal disks with BitLocker <https://okta.com/windows-disk-encrypted>",
+		"Option 4: Enable Windows Hello for the lock screen <https://okta.com/windows-biometric-lock>",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("options (-want +got):\n%s", diff)
+	}
+	if h := tx.DeviceAssurance.Help; h == nil || h.Key != "idx.error.code.access_denied.device_assurance.remediation.additional_help_custom" || h.Links[0].URL != "https://okta1.com/custom-help-me" {
+		t.Errorf("Help = %+v", h)
+	}
+}
