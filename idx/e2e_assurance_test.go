@@ -57,7 +57,7 @@ func TestE2EDeviceAssurance(t *testing.T) {
 		}
 	}
 	twoWant := [][]string{
-		{p + "android.upgrade_os_version https://okta.com/android-upgrade-os-version", p + "android.use_biometric_lock_screen https://okta.com/android-use-biometric-lock-screen"},
+		{p + "android.upgrade_os_version https://okta.com/android-upgrade-os", p + "android.use_biometric_lock_screen https://okta.com/android-biometric-lock"},
 		{p + "android.use_lock_screen https://docs.example.com/lock"},
 	}
 	grace := func(r *e2eRun) {

@@ -55,7 +55,7 @@ type DeviceChange struct {
 	// Params are the rule's parameters: the OS version to update to.
 	Params []string
 	// URL is the page that says how; empty means Okta's page for the
-	// rule (https://okta.com/ and the rule's platform and change).
+	// rule (such as https://okta.com/android-upgrade-os).
 	URL string
 	// Message, when set, is the org's own text for the change, sent
 	// under the device.assurance.custom.remediation key of the rule.
@@ -160,6 +160,15 @@ var deviceChangeTexts = map[string]string{
 	"device_disk_encrypted":     "Encrypt your device",
 }
 
+// deviceChangePages are the last part of Okta's page of each rule, after
+// https://okta.com/ and the platform, as the captured answers name them.
+var deviceChangePages = map[string]string{
+	"upgrade_os_version":        "upgrade-os",
+	"use_lock_screen":           "lock-screen",
+	"use_biometric_lock_screen": "biometric-lock",
+	"device_disk_encrypted":     "disk-encrypted",
+}
+
 // platformNames name the platforms in the texts.
 var platformNames = map[string]string{"android": "Android", "ios": "iOS", "macos": "macOS", "windows": "Windows"}
 
@@ -208,7 +217,11 @@ func (ch DeviceChange) message() ionMessage {
 	}
 	url := ch.URL
 	if url == "" {
-		url = "https://okta.com/" + platform + "-" + strings.ReplaceAll(change, "_", "-")
+		page := deviceChangePages[change]
+		if page == "" {
+			page = strings.ReplaceAll(change, "_", "-")
+		}
+		url = "https://okta.com/" + platform + "-" + page
 	}
 	m.Links = []linkDoc{{URL: url}}
 	return m
