@@ -49,7 +49,8 @@ type Call func(context.Context, idx.Options) (*idx.Transaction, error)
 // Drive answers the steps of tx with call, asking a for the answers and
 // reporting each step on out, until the transaction is no longer pending,
 // and returns it. A step to be polled is polled (Client.PollUntilDone);
-// "cancel", "resend" and "skip" call Client.Cancel, Resend and Skip. An
+// "cancel", "resend" and "skip" call Client.Cancel, Resend and Skip; a
+// device assurance grace period's warning is shown and gone past. An
 // answer refused before it is sent (idx.InputError), or that does not
 // complete the step, is asked again when a is interactive. Drive cancels
 // the transaction when it gives up: after MaxSteps steps, at a step with
@@ -65,6 +66,17 @@ func Drive(ctx context.Context, client *idx.Client, call Call, a Asker, out io.W
 		if step.Poll != nil && step.Poll.Required {
 			fmt.Fprintln(out, "  waiting for the org...")
 			next, err := client.PollUntilDone(ctx, tx.State)
+			if err != nil {
+				return nil, err
+			}
+			tx = next
+			continue
+		}
+		if len(step.Inputs) == 0 && step.DeviceAssurance != nil {
+			// A device assurance grace period's warning: shown above, and
+			// the sign-in goes on, as the Sign-In Widget's Continue does.
+			fmt.Fprintln(out, "  going on with the sign-in during the grace period")
+			next, err := client.Skip(ctx, tx.State)
 			if err != nil {
 				return nil, err
 			}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goidx/goidx/examples/internal/terminal"
 	"github.com/goidx/goidx/examples/internal/terminal/terminaltest"
@@ -108,6 +109,20 @@ func TestDrive(t *testing.T) {
 			wantStatus: idx.StatusSuccess,
 			wantOut:    []string{"next step: select-authenticator-enroll", "this step can be skipped"},
 			requests:   map[string]int{"POST /idp/idx/skip": 1},
+		},
+		{
+			name: "device assurance grace period",
+			policy: idxtest.Policy{Factors: 1, DeviceAssurance: &idxtest.DeviceAssurance{
+				GracePeriodEnd: time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC),
+				Options:        [][]idxtest.DeviceChange{{{Rule: "android.use_lock_screen"}}},
+			}},
+			asker: func(*idxtest.Server, *bytes.Buffer) terminal.Asker {
+				return &answerer{}
+			},
+			wantStatus: idx.StatusSuccess,
+			wantOut: []string{"next step: device-assurance-grace-period", "ERROR: Enable lock screen <https://okta.com/android-lock-screen>",
+				"going on with the sign-in during the grace period"},
+			requests: map[string]int{"POST /idp/idx/skip": 1, "POST /idp/idx/cancel": 0},
 		},
 	}
 	for _, tt := range tests {

@@ -60,13 +60,19 @@ func Report(out io.Writer, tx *idx.Transaction) {
 }
 
 // PrintMessages prints the org's messages, one a line, with the input each
-// is about.
+// is about, their links and the messages nested in them.
 func PrintMessages(out io.Writer, ms []idx.Message) {
 	for _, m := range ms {
 		fmt.Fprintf(out, "  %s: %s", m.Class, m.Text)
 		if m.Field != "" {
 			fmt.Fprintf(out, " (%s)", m.Field)
 		}
+		for _, l := range m.Links {
+			fmt.Fprintf(out, " <%s>", l.URL)
+		}
 		fmt.Fprintln(out)
+		for _, n := range m.Messages {
+			fmt.Fprintf(out, "    %s\n", n.Text)
+		}
 	}
 }
