@@ -26,6 +26,7 @@ type idxClient interface {
 	Revoke(ctx context.Context, state string, t *idx.Tokens) error
 	IntrospectToken(ctx context.Context, token idx.Secret, hint string) (*idx.TokenIntrospection, error)
 	HandleCallback(ctx context.Context, state, callbackURL string) (*idx.Transaction, error)
+	PollUntilDone(ctx context.Context, state string, opts ...idx.PollOption) (*idx.Transaction, error)
 }
 
 // callbackPath is the path of the app's redirect URI.
@@ -45,6 +46,14 @@ type appConfig struct {
 	outbox func() []idxtest.Email
 	// now is the clock; nil means time.Now.
 	now func() time.Time
+	// redirectOrigins are the origins (scheme://host[:port]) the app
+	// sends browsers to for the steps that leave it: identity providers,
+	// identity verification vendors, Okta Verify's links. Usually the
+	// issuer's alone (see issuerOrigin); with none, no such link is shown.
+	redirectOrigins []string
+	// deviceWait bounds how long one request waits for the user's device
+	// to answer (defaultDeviceWait when zero).
+	deviceWait time.Duration
 	// sessionIdle and sessionLifetime bound a session's life (30 minutes
 	// unused and 12 hours in all when zero); maxSessions bounds the live
 	// sessions (100,000 when zero).
@@ -83,6 +92,9 @@ type app struct {
 	starts *clientLimiter
 	// answers counts each sign-in's refused answers.
 	answers answerCounter
+	// redirectOrigins and deviceWait: see appConfig.
+	redirectOrigins []string
+	deviceWait      time.Duration
 }
 
 // maxFormBytes bounds the body of a form POST.
@@ -107,6 +119,9 @@ func newApp(cfg appConfig) (*app, error) {
 	if cfg.maxSessions <= 0 {
 		cfg.maxSessions = 100_000
 	}
+	if cfg.deviceWait <= 0 {
+		cfg.deviceWait = defaultDeviceWait
+	}
 	p, err := parsePages()
 	if err != nil {
 		return nil, err
@@ -119,6 +134,9 @@ func newApp(cfg appConfig) (*app, error) {
 		outbox:    cfg.outbox,
 		pages:     p,
 		starts:    newClientLimiter(signInBurst, signInPerMinute, maxTrackedClients, cfg.now),
+
+		redirectOrigins: cfg.redirectOrigins,
+		deviceWait:      cfg.deviceWait,
 	}
 	switch {
 	case cfg.sessionRedis != nil && cfg.sessionKeys != nil:
@@ -255,9 +273,11 @@ func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
 		v.CanResend = step == tx.NextStep && step.CanResend
 		v.CanCancel = true
 		v.Others = otherSteps(tx, step.Name)
+		a.handOff(r.Context(), v, tx, step)
 	} else {
 		v = newStepView(signInStep(), nil)
 		v.Action = "/login"
+		v.OtherWays = true
 		rt := sess.returnTo
 		if q := r.URL.Query().Get("return_to"); q != "" {
 			rt = localPath(q)
@@ -289,6 +309,14 @@ func (a *app) startSignIn(w http.ResponseWriter, r *http.Request) {
 		sess.tx = nil
 	}
 	sess.returnTo = localPath(r.PostForm.Get("return_to"))
+	if r.PostForm.Get("other") != "" {
+		// The org's own first step, with the identity providers it
+		// offers beside it (or the device probe it starts with).
+		a.log.InfoContext(ctx, "sign-in: starting at the org's first step")
+		tx, err := a.client.Authenticate(ctx, idx.Options{})
+		a.advance(w, r, id, sess, tx, err)
+		return
+	}
 	username := strings.TrimSpace(r.PostForm.Get(valuePrefix + "username"))
 	password := r.PostForm.Get(valuePrefix + "password")
 	if username == "" || password == "" {
@@ -325,6 +353,11 @@ func (a *app) answerStep(w http.ResponseWriter, r *http.Request) {
 		a.saveAndRedirect(w, r, id, sess, "/login")
 		return
 	}
+	if cur := sess.tx.NextStep; cur != nil && cur.DeviceChallenge != nil && cur.DeviceChallenge.CancelStep != "" &&
+		r.PostForm.Get("step") == cur.DeviceChallenge.CancelStep {
+		a.cancelDevice(w, r, id, sess, cur.DeviceChallenge.CancelStep)
+		return
+	}
 	step := findStep(sess.tx, r.PostForm.Get("step"))
 	if step == nil {
 		// A stale form, such as a second click on a step already done.
@@ -332,9 +365,14 @@ func (a *app) answerStep(w http.ResponseWriter, r *http.Request) {
 		a.saveAndRedirect(w, r, id, sess, "/login")
 		return
 	}
-	if step.Name == "redirect-idp" {
-		sess.flash = "This example cannot sign in through another identity provider yet."
+	if isRedirect(step.Name) {
+		// Nothing to post: the page links to the provider.
+		sess.flash = "Follow the link on the page to continue."
 		a.saveAndRedirect(w, r, id, sess, "/login")
+		return
+	}
+	if step == sess.tx.NextStep && step.DeviceChallenge != nil && step.Poll != nil && len(step.Inputs) == 0 {
+		a.waitForDevice(w, r, id, sess)
 		return
 	}
 	values, err := stepValues(step, r.PostForm)

@@ -98,6 +98,11 @@ func withOrgPolicy(p idxtest.Policy) harnessOption {
 	return func(c *harnessConfig) { c.orgOptions = append(c.orgOptions, idxtest.WithPolicy(p)) }
 }
 
+// withOrgOptions configures the fake org further.
+func withOrgOptions(opts ...idxtest.Option) harnessOption {
+	return func(c *harnessConfig) { c.orgOptions = append(c.orgOptions, opts...) }
+}
+
 // withStore keeps sessions, transactions and tokens where sc says, as
 // -store does.
 func withStore(sc storeConfig) harnessOption { return func(c *harnessConfig) { c.store = &sc } }
@@ -152,6 +157,9 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 		if hc.store != nil {
 			a, err = newInstance(orgCfg, *hc.store, cfg, opts...)
 		} else {
+			if cfg.redirectOrigins == nil {
+				cfg.redirectOrigins = issuerOrigins(orgCfg.Issuer)
+			}
 			cfg.client, err = idx.NewClient(orgCfg, opts...)
 			if err == nil {
 				a, err = newApp(cfg)
@@ -372,6 +380,10 @@ func (s *stubClient) IntrospectToken(context.Context, idx.Secret, string) (*idx.
 
 func (s *stubClient) HandleCallback(context.Context, string, string) (*idx.Transaction, error) {
 	return nil, errors.New("stub: no callbacks")
+}
+
+func (s *stubClient) PollUntilDone(_ context.Context, state string, _ ...idx.PollOption) (*idx.Transaction, error) {
+	return s.Authenticate(context.Background(), idx.Options{State: state})
 }
 
 func (s *stubClient) lastCall() idx.Options {

@@ -50,6 +50,16 @@ type stepView struct {
 	ReturnTo string
 	// Captcha is the captcha widget the step asks the user to solve.
 	Captcha *captchaView
+	// Redirect is the link of a step that continues at an identity
+	// provider or an identity verification vendor; IdPs are the identity
+	// providers offered beside the step (handoff.go).
+	Redirect *redirectView
+	IdPs     []redirectView
+	// Device is the hand-off of a step only the user's device completes.
+	Device *deviceView
+	// OtherWays offers the first page's way to the org's own sign-in
+	// page, with its identity providers.
+	OtherWays bool
 }
 
 // fieldView is one input of a step.
@@ -121,11 +131,8 @@ func newStepView(step *idx.NextStep, msgs []idx.Message) *stepView {
 		v.Messages = append(v.Messages, m)
 	}
 	switch {
-	case step.Name == "redirect-idp":
-		// The SDK describes the step but has no way to follow it: it
-		// needs the browser sent to the identity provider and the
-		// interaction code of the redirect back redeemed.
-		v.Unsupported = "This sign-in continues at another identity provider, which this example cannot do yet."
+	case step.DeviceChallenge != nil:
+		// The hand-off says what to do (handoff.go).
 	case step.Poll != nil && step.Poll.Required && len(step.Inputs) == 0:
 		v.Intro = strings.TrimSpace(v.Intro + " When you have approved the request, press Check again.")
 		v.Submit = "Check again"
@@ -223,6 +230,20 @@ func stepTitle(step *idx.NextStep) string {
 		return "Unlock your account"
 	case "skip":
 		return "Skip this step"
+	case "redirect-idp":
+		if step.IDP != nil && step.IDP.Name != "" {
+			return "Sign in with " + step.IDP.Name
+		}
+		return "Sign in with another provider"
+	case "redirect-idverify":
+		return "Verify your identity"
+	case "device-challenge-poll":
+		return "Sign in with Okta Verify"
+	case "launch-authenticator":
+		return "Open Okta Verify"
+	}
+	if step.DeviceChallenge != nil {
+		return "Sign in with Okta Verify"
 	}
 	return humanize(step.Name)
 }
@@ -246,6 +267,15 @@ func stepIntro(step *idx.NextStep) string {
 		if a := step.Authenticator; a != nil && a.Profile["email"] != "" {
 			return fmt.Sprintf("We sent a verification code to %s. Enter it below.", a.Profile["email"])
 		}
+	case "redirect-idp", "redirect-idverify":
+		name := "the provider"
+		if step.IDP != nil && step.IDP.Name != "" {
+			name = step.IDP.Name
+		}
+		if step.Name == "redirect-idverify" {
+			return fmt.Sprintf("Your organization asks you to verify your identity with %s. You will go to %s, then come back here.", name, name)
+		}
+		return fmt.Sprintf("You will go to %s to sign in, then come back here.", name)
 	}
 	return ""
 }
@@ -372,7 +402,7 @@ func otherSteps(tx *idx.Transaction, current string) []otherStep {
 	var out []otherStep
 	for i := range tx.AvailableSteps {
 		s := &tx.AvailableSteps[i]
-		if s.Name == current || s.Name == "redirect-idp" {
+		if s.Name == current || isRedirect(s.Name) {
 			continue
 		}
 		out = append(out, otherStep{Name: s.Name, Label: stepLinkText(s)})

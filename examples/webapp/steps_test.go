@@ -104,8 +104,8 @@ func TestNewStepView(t *testing.T) {
 			name: "identity provider",
 			step: idx.NextStep{Name: "redirect-idp"},
 			want: &stepView{
-				Name: "redirect-idp", Title: "Redirect idp", Action: "/login/step", Submit: "Continue",
-				Unsupported: "This sign-in continues at another identity provider, which this example cannot do yet.",
+				Name: "redirect-idp", Title: "Sign in with another provider", Action: "/login/step", Submit: "Continue",
+				Intro: "You will go to the provider to sign in, then come back here.",
 			},
 		},
 		{

@@ -81,6 +81,9 @@ func newInstance(cfg idx.Config, sc storeConfig, acfg appConfig, opts ...idx.Cli
 	default:
 		return nil, fmt.Errorf("unknown -store %q: choose memory, redis or cookie", sc.kind)
 	}
+	if acfg.redirectOrigins == nil {
+		acfg.redirectOrigins = issuerOrigins(cfg.Issuer)
+	}
 	client, err := idx.NewClient(cfg, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("the Okta settings are not usable (check OKTA_ISSUER, OKTA_CLIENT_ID, OKTA_REDIRECT_URI): %w", err)
