@@ -44,6 +44,10 @@ type appConfig struct {
 	// outbox, when set, serves the dev mailbox at /dev/mailbox from it. Set
 	// it only with the embedded fake org.
 	outbox func() []idxtest.Email
+	// answerDevice, when set, lets the page of a device challenge answer
+	// it as the demo user's Okta Verify would (POST /dev/device/answer).
+	// Set it only with the embedded fake org.
+	answerDevice func(challenge, username string) error
 	// now is the clock; nil means time.Now.
 	now func() time.Time
 	// redirectOrigins are the origins (scheme://host[:port]) the app
@@ -87,7 +91,9 @@ type app struct {
 	memSessions *sessionStore
 	txCookies   *cookiestore.Store
 	outbox      func() []idxtest.Email
-	pages       pages
+	// answerDevice: see appConfig.
+	answerDevice func(challenge, username string) error
+	pages        pages
 	// starts limits the sign-ins each client starts.
 	starts *clientLimiter
 	// answers counts each sign-in's refused answers.
@@ -135,6 +141,7 @@ func newApp(cfg appConfig) (*app, error) {
 		pages:     p,
 		starts:    newClientLimiter(signInBurst, signInPerMinute, maxTrackedClients, cfg.now),
 
+		answerDevice:    cfg.answerDevice,
 		redirectOrigins: cfg.redirectOrigins,
 		deviceWait:      cfg.deviceWait,
 	}
@@ -194,6 +201,9 @@ func (a *app) handler() http.Handler {
 	mux.HandleFunc("GET /static/style.css", serveCSS)
 	if a.outbox != nil {
 		mux.HandleFunc("GET /dev/mailbox", a.mailbox)
+	}
+	if a.answerDevice != nil {
+		mux.HandleFunc("POST /dev/device/answer", a.devAnswerDevice)
 	}
 
 	var h http.Handler = mux
@@ -274,6 +284,7 @@ func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
 		v.CanCancel = true
 		v.Others = otherSteps(tx, step.Name)
 		a.handOff(r.Context(), v, tx, step)
+		v.DevAnswer = v.Device != nil && v.Device.CanWait && a.answerDevice != nil
 	} else {
 		v = newStepView(signInStep(), nil)
 		v.Action = "/login"

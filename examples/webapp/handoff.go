@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/goidx/goidx/idx"
+	"github.com/goidx/goidx/idx/idxtest"
 )
 
 // This file is the steps that leave the app's pages: the org sends the
@@ -237,4 +238,29 @@ func (a *app) waitForDevice(w http.ResponseWriter, r *http.Request, id string, s
 		return
 	}
 	a.advance(w, r, id, sess, tx, err)
+}
+
+// devAnswerDevice answers the device challenge of the sign-in in
+// progress as the demo user's Okta Verify on the embedded fake org would:
+// the next wait then signs the user in.
+func (a *app) devAnswerDevice(w http.ResponseWriter, r *http.Request) {
+	id, sess, ok := a.postedForm(w, r)
+	if !ok {
+		return
+	}
+	if sess.tx == nil || sess.tx.NextStep == nil || sess.tx.NextStep.DeviceChallenge == nil {
+		a.saveAndRedirect(w, r, id, sess, "/login")
+		return
+	}
+	d := sess.tx.NextStep.DeviceChallenge
+	challenge := d.Href
+	if challenge == "" {
+		challenge = d.ChallengeRequest
+	}
+	sess.flash = "Fake org: Okta Verify on this device answered. Press the button to go on."
+	if err := a.answerDevice(challenge, idxtest.DemoUsername); err != nil {
+		a.log.WarnContext(r.Context(), "dev: the fake org's Okta Verify did not answer", "err", err)
+		sess.flash = "Fake org: Okta Verify could not answer this challenge."
+	}
+	a.saveAndRedirect(w, r, id, sess, "/login")
 }

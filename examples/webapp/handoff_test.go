@@ -245,6 +245,31 @@ func TestBrowserDeviceHandOff(t *testing.T) {
 		signedIn(t, tb, "phr")
 	})
 
+	// With the embedded fake org, the page's dev button stands for the
+	// demo user's Okta Verify (-device-challenge).
+	t.Run("the fake org's Okta Verify", func(t *testing.T) {
+		h := newHarness(t, withOrgOptions(idxtest.WithUser(demoWithOktaVerify())),
+			withOrgPolicy(idxtest.Policy{Factors: 1, DeviceChallenge: idxtest.DeviceChallengeUniversalLink}))
+		tb := newTab(t, browser, h.srv.URL)
+		tb.do(
+			chromedp.Navigate(tb.base+"/login"),
+			waitStep("identify"),
+			chromedp.SendKeys(chromedp.ID("field-username"), idxtest.DemoUsername),
+			chromedp.SendKeys(chromedp.ID("field-password"), idxtest.DemoPassword),
+			chromedp.Click(chromedp.ID("submit")),
+			waitStep("device-challenge-poll"),
+			chromedp.Click(chromedp.ID("dev-device-answer")),
+			chromedp.WaitVisible(chromedp.CSS(".flash")),
+		)
+		if got := tb.text(".flash"); !strings.Contains(got, "Okta Verify on this device answered") {
+			t.Errorf("after the dev answer the page says %q", got)
+		}
+		tb.do(chromedp.Click(chromedp.ID("submit")), chromedp.WaitVisible(chromedp.ID("profile")))
+		if got := tb.text(`#claims tr:nth-child(1) td`); !strings.Contains(got, "phr") {
+			t.Errorf("amr %q, want phr", got)
+		}
+	})
+
 	t.Run("loopback, then the password", func(t *testing.T) {
 		h := org(t, idxtest.DeviceChallengeLoopback)
 		tb := newTab(t, browser, h.srv.URL)

@@ -145,6 +145,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 		})}, hc.orgOptions...)...)
 		if !hc.noMailbox {
 			cfg.outbox = h.org.Outbox
+			cfg.answerDevice = h.org.AnswerDeviceChallenge
 		}
 		orgCfg := idx.Config{
 			Issuer:       h.org.Issuer(),

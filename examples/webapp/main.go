@@ -38,6 +38,15 @@
 //	-cookie-key k     the key of -store=cookie (else COOKIE_KEY)
 //	-v                debug logging (the SDK's steps too)
 //
+// With the embedded fake org only, to try the steps that leave the app:
+//
+//	-device-challenge method   start each sign-in with Okta FastPass's device
+//	                           challenge (custom-uri, universal-link, app-link,
+//	                           loopback); the step page answers as the demo
+//	                           user's Okta Verify
+//	-idp name                  offer an identity provider (More ways to sign in)
+//	-identity-verification     send the user to an identity verification vendor
+//
 // and -issuer, -client-id, -redirect-uri, -scopes and
 // -insecure-loopback-http, which win over the OKTA_* variables.
 package main
@@ -122,7 +131,15 @@ func setup(ctx context.Context, args []string, getenv func(string) string, stdou
 	verbose := fs.Bool("v", false, "debug logging")
 	storeKind := fs.String("store", storeMemory, "where sessions, sign-ins and tokens live: memory, redis (REDIS_URL) or cookie (COOKIE_KEY)")
 	cookieKey := fs.String("cookie-key", "", "key of -store=cookie, ID:BASE64 of 32 bytes (default $COOKIE_KEY)")
+	deviceChallenge := fs.String("device-challenge", "", "fake org only: start each sign-in with Okta FastPass's device challenge, by `method`\n"+
+		"custom-uri, universal-link, app-link or loopback; the demo user has Okta Verify, which the step page can answer for")
+	idpName := fs.String("idp", "", "fake org only: offer an identity provider called `name`, which signs the demo user in (under \"More ways to sign in\")")
+	idVerify := fs.Bool("identity-verification", false, "fake org only: send the user to an identity verification vendor after the password")
 	org, err := cmd.Parse(args, getenv, stdout)
+	if err != nil {
+		return nil, err
+	}
+	fakePolicy, err := fakeOrgPolicy(org.Fake(), *deviceChallenge, *idpName, *idVerify)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +174,7 @@ func setup(ctx context.Context, args []string, getenv func(string) string, stdou
 		mailbox := p.url + "/dev/mailbox"
 		// The fake org's confidential app, with this app's redirect URI:
 		// its email links lead back here.
-		p.org = idxtest.NewServer(
+		orgOpts := []idxtest.Option{
 			idxtest.WithApp(idxtest.App{
 				ClientID:      idxtest.ConfidentialClientID,
 				ClientSecret:  idxtest.ConfidentialClientSecret,
@@ -166,12 +183,21 @@ func setup(ctx context.Context, args []string, getenv func(string) string, stdou
 			}),
 			idxtest.WithEmailHook(func(e idxtest.Email) {
 				logger.Info("fake org: sent an email with a code and a sign-in link", "to", e.To, "mailbox", mailbox)
-			}))
+			}),
+		}
+		if fakePolicy != nil {
+			orgOpts = append(orgOpts, idxtest.WithPolicy(*fakePolicy))
+			if fakePolicy.DeviceChallenge != "" {
+				orgOpts = append(orgOpts, idxtest.WithUser(demoWithOktaVerify()))
+			}
+		}
+		p.org = idxtest.NewServer(orgOpts...)
 		cfg.Issuer = p.org.Issuer()
 		cfg.ClientID, cfg.ClientSecret = idxtest.ConfidentialClientID, idxtest.ConfidentialClientSecret
 		cfg.Scopes = []string{"openid", "profile", "email", "offline_access"}
 		opts = append(opts, idx.WithInsecureLoopbackHTTP())
 		acfg.outbox = p.org.Outbox
+		acfg.answerDevice = p.org.AnswerDeviceChallenge
 	} else {
 		acfg.secureCookies = strings.HasPrefix(cfg.RedirectURI, "https://")
 	}
@@ -198,6 +224,9 @@ func setup(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stdout, "  Demo user:  %s\n", idxtest.DemoUsername)
 		fmt.Fprintf(stdout, "  Password:   %s\n", idxtest.DemoPassword)
 		fmt.Fprintf(stdout, "  The emailed codes and sign-in links appear at %s/dev/mailbox\n", p.url)
+		if fakePolicy != nil {
+			fmt.Fprintf(stdout, "  The fake org's policy: %s\n", describePolicy(*fakePolicy))
+		}
 	} else {
 		fmt.Fprintf(stdout, "Signing in to the Okta org %s as app %s\n", cfg.Issuer, cfg.ClientID)
 		fmt.Fprintf(stdout, "  Redirect URI: %s (a sign-in redirect URI of the app)\n", cfg.RedirectURI)
@@ -209,6 +238,64 @@ func setup(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
 	return p, nil
+}
+
+// fakeOrgPolicy is the embedded fake org's policy with the switches of
+// -device-challenge, -idp and -identity-verification, nil when none is
+// set; they are refused with a real org.
+func fakeOrgPolicy(fake bool, device, idp string, idVerify bool) (*idxtest.Policy, error) {
+	if device == "" && idp == "" && !idVerify {
+		return nil, nil
+	}
+	if !fake {
+		return nil, errors.New("-device-challenge, -idp and -identity-verification set up the fake org: they cannot be used with OKTA_ISSUER")
+	}
+	p := idxtest.DefaultPolicy()
+	switch strings.ToLower(strings.ReplaceAll(device, "_", "-")) {
+	case "":
+	case "custom-uri":
+		p.DeviceChallenge = idxtest.DeviceChallengeCustomURI
+	case "universal-link":
+		p.DeviceChallenge = idxtest.DeviceChallengeUniversalLink
+	case "app-link":
+		p.DeviceChallenge = idxtest.DeviceChallengeAppLink
+	case "loopback":
+		p.DeviceChallenge = idxtest.DeviceChallengeLoopback
+	default:
+		return nil, fmt.Errorf("-device-challenge: unknown method %q; known: custom-uri, universal-link, app-link, loopback", device)
+	}
+	if idp != "" {
+		p.IdPs = []idxtest.IdP{{Type: "GOOGLE", Name: idp, Username: idxtest.DemoUsername}}
+	}
+	if idVerify {
+		p.IdentityVerification = &idxtest.IDVendor{}
+	}
+	return &p, nil
+}
+
+// describePolicy says, at start-up, what the fake org's switches do.
+func describePolicy(p idxtest.Policy) string {
+	var parts []string
+	if p.DeviceChallenge != "" {
+		parts = append(parts, "sign-ins start with Okta FastPass's device challenge ("+p.DeviceChallenge+
+			"); the step page answers for the demo user's Okta Verify")
+	}
+	for _, idp := range p.IdPs {
+		parts = append(parts, "the identity provider "+idp.Name+" under \"More ways to sign in\"")
+	}
+	if p.IdentityVerification != nil {
+		parts = append(parts, "identity verification after the password")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// demoWithOktaVerify is the fake org's demo user with Okta Verify, which
+// a device challenge needs.
+func demoWithOktaVerify() idxtest.User {
+	return idxtest.User{
+		Username: idxtest.DemoUsername, Password: idxtest.DemoPassword, Email: idxtest.DemoUsername,
+		GivenName: "Demo", FamilyName: "User", Locale: "en_US", OktaVerify: true,
+	}
 }
 
 // serve serves until ctx is done, then shuts down gracefully: it stops

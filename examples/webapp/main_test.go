@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -135,6 +136,11 @@ func TestSetupErrors(t *testing.T) {
 		{"port taken", []string{"-addr", busy.Addr().String()}, nil,
 			"cannot listen on " + busy.Addr().String() + " (is another copy running? choose another address with -addr)"},
 		{"bad flag", []string{"-nope"}, nil, "flag provided but not defined: -nope (run with -h for help)"},
+		{"a fake org's switch with a real org", []string{"-addr", "127.0.0.1:0", "-idp", "Google"},
+			map[string]string{"OKTA_ISSUER": "https://example.okta.com/oauth2/default", "OKTA_CLIENT_ID": "0oa1"},
+			"they cannot be used with OKTA_ISSUER"},
+		{"unknown device challenge", []string{"-addr", "127.0.0.1:0", "-device-challenge", "bluetooth"}, nil,
+			`-device-challenge: unknown method "bluetooth"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -264,7 +270,7 @@ func TestMain(m *testing.M) { maintest.Main(m, main) }
 func TestHelp(t *testing.T) {
 	t.Parallel()
 	maintest.CheckHelp(t, "webapp",
-		[]string{"-addr", "-store", "-cookie-key", "-v", "-issuer", "-client-id", "-redirect-uri", "-scopes", "-insecure-loopback-http"},
+		[]string{"-addr", "-store", "-cookie-key", "-v", "-device-challenge", "-idp", "-identity-verification", "-issuer", "-client-id", "-redirect-uri", "-scopes", "-insecure-loopback-http"},
 		[]string{"OKTA_ISSUER", "OKTA_CLIENT_ID", "OKTA_CLIENT_SECRET", "OKTA_REDIRECT_URI", "OKTA_SCOPES", "OKTA_INSECURE_LOOPBACK_HTTP",
 			"REDIS_URL", "COOKIE_KEY"})
 	r := maintest.Run(t, nil, nil, "-nope")
@@ -372,4 +378,59 @@ func TestOrgOverLoopback(t *testing.T) {
 	if p := b.get("/dev/mailbox"); p.status != http.StatusNotFound {
 		t.Errorf("GET /dev/mailbox on a named org: %d, want 404", p.status)
 	}
+}
+
+// TestFakeOrgSwitches: -device-challenge, -idp and -identity-verification
+// set up the embedded fake org, and the app's pages offer what they turn
+// on.
+func TestFakeOrgSwitches(t *testing.T) {
+	t.Parallel()
+	creds := url.Values{"value.username": {idxtest.DemoUsername}, "value.password": {idxtest.DemoPassword}}
+	start := func(t *testing.T, args ...string) (*browser, string) {
+		t.Helper()
+		var stdout syncBuffer
+		p, err := setup(t.Context(), append([]string{"-addr", "127.0.0.1:0"}, args...), env(nil), &stdout, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		serveFor(t, p)
+		b := programBrowser(t, p, p.org)
+		b.get("/login")
+		return b, stdout.String()
+	}
+
+	t.Run("device challenge", func(t *testing.T) {
+		t.Parallel()
+		b, out := start(t, "-device-challenge", "custom-uri")
+		if !strings.Contains(out, "Okta FastPass's device challenge (CUSTOM_URI)") {
+			t.Errorf("the start-up output does not name the switch:\n%s", out)
+		}
+		p := b.follow(b.post("/login", creds))
+		for _, want := range []string{`data-step="device-challenge-poll"`, `id="device-open" href="com-okta-authenticator:`, `id="dev-device-answer"`} {
+			if !strings.Contains(p.body, want) {
+				t.Fatalf("the device page lacks %s:\n%s", want, p.body)
+			}
+		}
+		b.follow(b.post("/dev/device/answer", url.Values{}))
+		p = b.post("/login/step", url.Values{"step": {"device-challenge-poll"}})
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("waiting for the device: status %d:\n%s", p.status, p.body)
+		}
+		if p = b.follow(p); strings.Contains(p.body, `data-step="device-challenge-poll"`) {
+			t.Errorf("the device answered, yet the page still waits:\n%s", p.body)
+		}
+	})
+
+	t.Run("identity provider and verification", func(t *testing.T) {
+		t.Parallel()
+		b, _ := start(t, "-idp", "Google", "-identity-verification")
+		p := b.follow(b.post("/login", url.Values{"other": {"1"}}))
+		if !strings.Contains(p.body, ">Sign in with Google</a>") {
+			t.Errorf("More ways to sign in does not offer Google:\n%s", p.body)
+		}
+		p = b.follow(b.post("/login", creds))
+		if !strings.Contains(p.body, `data-step="redirect-idverify"`) || !strings.Contains(p.body, `id="redirect"`) {
+			t.Errorf("after the password, want the vendor's page:\n%s", p.body)
+		}
+	})
 }

@@ -55,8 +55,10 @@ type stepView struct {
 	// providers offered beside the step (handoff.go).
 	Redirect *redirectView
 	IdPs     []redirectView
-	// Device is the hand-off of a step only the user's device completes.
-	Device *deviceView
+	// Device is the hand-off of a step only the user's device completes;
+	// DevAnswer offers the embedded fake org's Okta Verify to answer it.
+	Device    *deviceView
+	DevAnswer bool
 	// OtherWays offers the first page's way to the org's own sign-in
 	// page, with its identity providers.
 	OtherWays bool
