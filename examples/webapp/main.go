@@ -1,6 +1,10 @@
 // Command webapp is a web app that signs users in with goidx: the
 // embedded Okta Identity Engine sign-in with a password and a code sent by
 // email, in server-rendered pages, then a home page with the user's profile.
+// Any step the org asks for gets a page built from the transaction; the
+// steps that leave the app (identity providers, identity verification
+// vendors, Okta Verify on the user's device) link to the org's address
+// only on the issuer's origin (handoff.go).
 // Its /security page needs a two-factor sign-in of the last 10 minutes:
 // a user without one confirms with a step-up transaction (ACRValues
 // urn:okta:loa:2fa:any, MaxAge, LoginHint), which must sign the same user
