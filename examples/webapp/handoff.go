@@ -25,7 +25,9 @@ import (
 // The org chooses every address these steps send the browser to. The page
 // links to one only when its origin is one the app expects (the issuer's,
 // unless configured otherwise): a tampered or unexpected answer cannot
-// turn the app into an open redirector.
+// turn the app into an open redirector. An org whose providers live on
+// another host (a smart card's mTLS host, say) needs that origin added
+// to appConfig.redirectOrigins.
 
 // oktaVerifyScheme is the custom URI scheme that opens Okta Verify.
 const oktaVerifyScheme = "com-okta-authenticator"
