@@ -53,7 +53,7 @@ type appConfig struct {
 	// redirectOrigins are the origins (scheme://host[:port]) the app
 	// sends browsers to for the steps that leave it: identity providers,
 	// identity verification vendors, Okta Verify's links. Usually the
-	// issuer's alone (see issuerOrigin); with none, no such link is shown.
+	// issuer's alone (see issuerOrigins); with none, no such link is shown.
 	redirectOrigins []string
 	// deviceWait bounds how long one request waits for the user's device
 	// to answer (defaultDeviceWait when zero).
