@@ -115,6 +115,32 @@ type Options struct {
 	// attribute ("userProfile.newsletter") before anything is sent.
 	Profile map[string]any
 
+	// Consent answers a consent step (NextStep.Consent): ConsentAllow
+	// grants, ConsentDeny refuses. ConsentScopes, on a step whose
+	// Consent.ByScope is set (granular-consent), lists the scopes the user
+	// grants, by Scope.Name: the optional scopes it leaves out are
+	// declined, the others are granted whether listed or not. A non-nil
+	// list answers the step with consent (Consent may be left empty),
+	// even an empty one, which declines every optional scope; with
+	// ConsentDeny it is refused (ErrInvalidInput). A name the step does
+	// not ask for fails with ErrInvalidInput before anything is sent.
+	Consent       ConsentAnswer
+	ConsentScopes []string
+
+	// UserCode answers the user-code step of a device activation: the
+	// code the device shows. Like a password it never appears in a log
+	// or an error. A code the org does not know leaves the transaction
+	// on the step with Rejection matching ErrInvalidUserCode.
+	UserCode string
+
+	// StateHandle takes up a transaction the org started itself instead
+	// of starting one (Start only): the stateHandle (stateToken) the org
+	// gives its own pages, such as the device activation page. Such a
+	// transaction ends TERMINAL, never with tokens for this client (see
+	// OutcomeDeviceActivated). It is a secret: keep it out of logs and
+	// URLs.
+	StateHandle string
+
 	// ActivationToken and RecoveryToken start a transaction from a link
 	// an admin or the org sent (user activation, password recovery). They
 	// are sent to the interact endpoint and apply only when State is
@@ -253,6 +279,12 @@ func (o *Options) values(fl remediate.Flow) (remediate.Values, error) {
 			}
 		}
 	}
+	if err := o.consentValues(v); err != nil {
+		return nil, err
+	}
+	if err := o.userCodeValues(v); err != nil {
+		return nil, err
+	}
 	for k, val := range o.Profile {
 		if k == "" || strings.Contains(k, ".") {
 			return nil, &InputError{Field: "Profile", Reason: "bad attribute name"}
@@ -297,6 +329,9 @@ func (c *Client) proceed(ctx context.Context, opts Options, fl remediate.Flow) (
 	if err := opts.checkHints(); err != nil {
 		return nil, err
 	}
+	if opts.StateHandle != "" {
+		return nil, &InputError{Field: "StateHandle", Reason: "set; only Start takes up a transaction by its stateHandle"}
+	}
 	var f *flow
 	if opts.State == "" {
 		f, err = c.start(ctx, &opts)
@@ -313,6 +348,7 @@ func (c *Client) proceed(ctx context.Context, opts Options, fl remediate.Flow) (
 // describes where it leaves the transaction.
 func (c *Client) run(ctx context.Context, f *flow, call remediate.Call) (*Transaction, error) {
 	call.MaxSteps, call.Log = c.maxSteps, c.log
+	refusing := call.Values[remediate.ValueConsent] == false
 	res, err := remediate.Run(ctx, poster{c}, remediate.Answer{Response: f.resp, Status: f.status, Raw: f.saved.Response}, call)
 	if err != nil {
 		return nil, loopError(err, call.Step)
@@ -326,7 +362,13 @@ func (c *Client) run(ctx context.Context, f *flow, call remediate.Call) (*Transa
 		}
 		return tx, err
 	case remediate.Terminal:
-		return c.terminal(ctx, f)
+		tx, err := c.terminal(ctx, f)
+		if tx != nil {
+			// A refusal the call sent ended the transaction.
+			_, left := call.Values[remediate.ValueConsent]
+			tx.consentDenied = refusing && !left
+		}
+		return tx, err
 	}
 	var raw []byte
 	if res.Posted {

@@ -84,6 +84,20 @@ var (
 	// (select-authenticator-authenticate); it can resend: Resend sends a
 	// new push.
 	ErrPushRejected = errors.New("idx: push rejected")
+	// ErrConsentDenied: consent was refused, so the org ended the
+	// transaction: the call answered a consent step with ConsentDeny, or a
+	// device activation ended without it
+	// (idx.device.not.activated.consent.denied, which matches
+	// ErrDeviceNotActivated too).
+	ErrConsentDenied = errors.New("idx: consent denied")
+	// ErrDeviceNotActivated: a device activation ended without activating
+	// the device (idx.device.not.activated.consent.denied,
+	// idx.device.not.activated.internal.error).
+	ErrDeviceNotActivated = errors.New("idx: device not activated")
+	// ErrInvalidUserCode: the org knows no device activation by the user
+	// code given (idx.invalid.device.code); the transaction stays on the
+	// user-code step.
+	ErrInvalidUserCode = errors.New("idx: invalid user code")
 )
 
 // Errors of callbacks and polling.
@@ -425,6 +439,9 @@ func hasKind(ms []Message, target error) bool {
 //	oie.selfservice.unlock_user.failed.message, oie.selfservice.user.unlock.not.allowed,
 //	oie.selfservice.unlock_user.challenge.failed.permissions                             ErrUnlockRefused
 //	idx.error.code.access_denied.device_assurance.*, device.assurance.custom.remediation.* ErrDeviceNotCompliant
+//	idx.device.not.activated.consent.denied                                              ErrConsentDenied (and ErrDeviceNotActivated)
+//	idx.device.not.activated.internal.error                                              ErrDeviceNotActivated
+//	idx.invalid.device.code                                                              ErrInvalidUserCode
 func KindOf(key string) error {
 	switch {
 	case key == "":
@@ -466,6 +483,12 @@ func KindOf(key string) error {
 	case "oie.selfservice.unlock_user.failed.message", "oie.selfservice.user.unlock.not.allowed",
 		"oie.selfservice.unlock_user.challenge.failed.permissions":
 		return ErrUnlockRefused
+	case "idx.device.not.activated.consent.denied":
+		return errDeviceConsentDenied
+	case "idx.device.not.activated.internal.error":
+		return ErrDeviceNotActivated
+	case "idx.invalid.device.code":
+		return ErrInvalidUserCode
 	}
 	return nil
 }
@@ -480,9 +503,15 @@ func KindOf(key string) error {
 type TerminalError struct {
 	// Messages are the server's ERROR messages.
 	Messages []Message `json:"-"`
+	// consentDenied: the call that ended the transaction refused
+	// consent.
+	consentDenied bool
 }
 
 func (e *TerminalError) Error() string {
+	if len(e.Messages) == 0 {
+		return "idx: transaction ended by the server: consent denied"
+	}
 	return "idx: transaction ended by the server: " + messageKeys(e.Messages)
 }
 
@@ -490,7 +519,9 @@ func (e *TerminalError) Error() string {
 func (e *TerminalError) Format(f fmt.State, _ rune) { fmt.Fprint(f, e.Error()) }
 
 // Is reports whether target is the kind a message names (see [KindOf]).
-func (e *TerminalError) Is(target error) bool { return hasKind(e.Messages, target) }
+func (e *TerminalError) Is(target error) bool {
+	return e.consentDenied && target == ErrConsentDenied || hasKind(e.Messages, target)
+}
 
 // CallbackError is an OAuth error a redirect brought back
 // (?error=...&error_description=...), for example access_denied when the

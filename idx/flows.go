@@ -12,10 +12,15 @@ import (
 // on the org's first step, with [Transaction.EnabledFeatures] telling
 // which flows the org offers. Only opts.ActivationToken,
 // opts.RecoveryToken and the sign-in hints (ACRValues, MaxAge, LoginHint,
-// Prompt, OAuthState) are used; other values are refused.
+// Prompt, OAuthState) are used; other values are refused. With
+// opts.StateHandle (and nothing else) it takes up a transaction the org
+// started, such as a device activation, instead.
 func (c *Client) Start(ctx context.Context, opts Options) (*Transaction, error) {
 	if opts.State != "" {
 		return nil, &InputError{Field: "State", Reason: "set; Start begins a new transaction"}
+	}
+	if opts.StateHandle != "" {
+		return c.takeUp(ctx, opts)
 	}
 	tokens := Options{
 		ActivationToken: opts.ActivationToken, RecoveryToken: opts.RecoveryToken,

@@ -72,6 +72,10 @@ type Transaction struct {
 	// policy (errors.Is(tx.Err(), ErrDeviceNotCompliant)): what to
 	// change, and where to find help.
 	DeviceAssurance *DeviceAssurance
+
+	// consentDenied: the call refused consent and the org ended the
+	// transaction (Err matches ErrConsentDenied).
+	consentDenied bool
 }
 
 // Feature is a flow the server offers, as okta-auth-js's IdxFeature.
@@ -107,15 +111,19 @@ const (
 	// the user signs in anew.
 	OutcomePasswordReset Outcome = "PASSWORD_RESET"
 	// OutcomeReturnToOriginalTab: the email link was verified and the
-	// sign-in goes on where it started (idx.return.to.original.tab).
+	// sign-in goes on where it started (idx.return.to.original.tab). It
+	// also ends an email-challenge-consent step the user allowed.
 	OutcomeReturnToOriginalTab Outcome = "RETURN_TO_ORIGINAL_TAB"
+	// OutcomeDeviceActivated: the device of a device activation is
+	// activated (idx.device.activated); it receives its tokens itself.
+	OutcomeDeviceActivated Outcome = "DEVICE_ACTIVATED"
 )
 
 // Err returns the error the transaction carries: Rejection when PENDING,
 // a [*TerminalError] when the server ended it with an error message (of
 // class ERROR, or any message whose key [KindOf] maps to an error, such as
-// the INFO idx.return.link.expired Okta sends for an expired email link),
-// nil otherwise. Branch on it with errors.Is, as in
+// the INFO idx.return.link.expired Okta sends for an expired email link,
+// or after the call refused consent), nil otherwise. Branch on it with errors.Is, as in
 // errors.Is(tx.Err(), idx.ErrLockedOut).
 func (t *Transaction) Err() error {
 	if t == nil {
@@ -131,8 +139,8 @@ func (t *Transaction) Err() error {
 				errs = append(errs, m)
 			}
 		}
-		if len(errs) > 0 {
-			return &TerminalError{Messages: errs}
+		if len(errs) > 0 || t.consentDenied {
+			return &TerminalError{Messages: errs, consentDenied: t.consentDenied}
 		}
 	}
 	return nil
@@ -205,6 +213,9 @@ type NextStep struct {
 	// by key, with for how long; nil when none. While every authenticator
 	// on offer may be put off, the step CanSkip.
 	GracePeriods map[authenticator.Key]*GracePeriod
+	// Consent is what a consent step asks the user to grant, nil on other
+	// steps; answer it with Options.Consent.
+	Consent *Consent
 }
 
 // IDP is an identity provider offered by a redirect-idp step.
@@ -349,7 +360,7 @@ func (t *Transaction) LogValue() slog.Value {
 // newStep describes form f of response r.
 func newStep(r *ion.Response, f *ion.Form) NextStep {
 	d := remediate.Describe(r, f)
-	s := NextStep{Name: d.Name, Type: d.Type, CanResend: d.CanResend, CanSkip: d.CanSkip, Href: d.Href}
+	s := NextStep{Name: d.Name, Type: d.Type, CanResend: d.CanResend, CanSkip: d.CanSkip, Href: d.Href, Consent: newConsent(d.Consent)}
 	for _, in := range d.Inputs {
 		pin := Input{Name: in.Name, Label: in.Label, Type: in.Type, Required: in.Required, Secret: in.Secret}
 		for _, o := range in.Options {

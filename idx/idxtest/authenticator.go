@@ -208,6 +208,7 @@ func newOrg(cfg *config) *org {
 	registerDeviceChallenge(o)      // devicechallenge.go
 	registerIdentityVerification(o) // idverify.go
 	registerDeviceAssurance(o)
+	registerConsent(o)
 	return o
 }
 

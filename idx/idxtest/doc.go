@@ -36,8 +36,10 @@
 //     attributes asked for at sign-in ([Policy.ProfileUpdate]), Okta
 //     FastPass's device challenge at the start of a sign-in and its
 //     launch-authenticator fallback ([Policy.DeviceChallenge]), identity
-//     verification by a fake vendor ([Policy.IdentityVerification]); the
-//     Ion documents (remediation forms, relatesTo, stateHandle,
+//     verification by a fake vendor ([Policy.IdentityVerification]),
+//     consent to the scopes an app requests, all at once or by scope,
+//     with custom scopes ([Policy.Consent], [Policy.Scopes]); the Ion
+//     documents (remediation forms, relatesTo, stateHandle,
 //     expiresAt, messages, successWithInteractionCode) are shaped like real
 //     Okta answers, which a test of the package compares, path by path,
 //     with answers captured from real orgs (see Differences from Okta);
@@ -200,7 +202,13 @@
 //   - device remediations that an app on the device makes (installing
 //     the Android Device Policy app, with its loopback probe and
 //     fallback), and grace periods counted in skips;
-//   - consent, step-up, authenticators other
+//   - an app's links (logo, terms of service, privacy policy) in the app
+//     member consent shows, and the grants Okta remembers: with
+//     Policy.Consent the fake asks at every sign-in, and it answers a
+//     refusal with idx.operation.cancelled.by.user, the answer of a
+//     consent refused on another device (no capture shows Okta's answer
+//     to a refusal in the same sign-in);
+//   - step-up, authenticators other
 //     than those listed above, and localized message text (messages are
 //     in English; their i18n keys are Okta's).
 //

@@ -74,6 +74,9 @@ type transaction struct {
 	// identity verification (idverify.go).
 	device deviceState
 	idv    idvState
+	// consented: the user granted the consent the policy asks for
+	// (consent.go).
+	consented bool
 }
 
 // setStep moves t to step for kind, forgetting any code of another kind.
@@ -181,6 +184,10 @@ func (c *call) advance() idxResult {
 		return c.ok()
 	}
 	if c.profileUpdateDue() || c.keepMeSignedInDue() {
+		return c.ok()
+	}
+	if c.consentDue() {
+		t.setStep(stepConsent, nil)
 		return c.ok()
 	}
 	return c.succeed()

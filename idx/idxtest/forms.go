@@ -89,6 +89,10 @@ type ionForm struct {
 	// org's own password page (assurance.go).
 	CustomExpiredPasswordName string `json:"customExpiredPasswordName,omitempty"`
 	CustomExpiredPasswordURL  string `json:"customExpiredPasswordURL,omitempty"`
+	// Scopes are the scopes of a consent form, RequestInfo what an
+	// email-challenge-consent form tells of the request (consent.go).
+	Scopes      []scopeDoc       `json:"scopes,omitempty"`
+	RequestInfo []requestInfoDoc `json:"requestInfo,omitempty"`
 }
 
 // ionField is one field of a form. Value is any JSON value (a string for
@@ -96,6 +100,7 @@ type ionForm struct {
 type ionField struct {
 	Name      string               `json:"name"`
 	Label     string               `json:"label,omitempty"`
+	Desc      string               `json:"desc,omitempty"`
 	Type      string               `json:"type,omitempty"`
 	Required  *bool                `json:"required,omitempty"`
 	Secret    *bool                `json:"secret,omitempty"`

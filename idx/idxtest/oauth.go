@@ -90,7 +90,7 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, _ *http.Request) {
 		GrantTypesSupported:                    []string{"interaction_code", "refresh_token"},
 		SubjectTypesSupported:                  []string{"public"},
 		IDTokenSigningAlgValuesSupported:       []string{"RS256"},
-		ScopesSupported:                        supportedScopes(),
+		ScopesSupported:                        append(supportedScopes(), s.customScopeNames()...),
 		TokenEndpointAuthMethodsSupported:      authMethods,
 		ClaimsSupported:                        []string{"iss", "ver", "sub", "aud", "iat", "exp", "jti", "auth_time", "amr", "idp", "nonce", "name", "preferred_username", "given_name", "family_name", "email", "email_verified", "locale", "at_hash"},
 		CodeChallengeMethodsSupported:          []string{"S256"},
@@ -425,7 +425,7 @@ func (s *Server) newInteraction(app *App, form url.Values, h hints) (*interactio
 	}
 	var granted []string
 	for _, sc := range scope {
-		if !hasScope(supportedScopes(), sc) {
+		if !hasScope(supportedScopes(), sc) && !hasScope(s.customScopeNames(), sc) {
 			return nil, newOAuthError(http.StatusBadRequest, "invalid_scope", "One or more scopes are not configured for the authorization server resource.")
 		}
 		if hasScope(granted, sc) || (sc == "offline_access" && !app.RefreshTokens) {

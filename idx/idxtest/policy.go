@@ -184,6 +184,16 @@ type Policy struct {
 	// PasswordExpiresSoon) is changed there, on the
 	// reenroll-custom-password-expiry steps that name it.
 	PasswordPage *PasswordPage
+
+	// Consent makes the apps ask the user to consent to the scopes they
+	// request, once the sign-in is otherwise done: [ConsentEndUser],
+	// [ConsentAdmin] or [ConsentGranular] (see consent.go); empty asks
+	// for none.
+	Consent string
+	// Scopes are custom scopes of the org's authorization server, beside
+	// openid, profile, email, address, phone and offline_access: an app
+	// may request them, and consent shows their label and description.
+	Scopes []Scope
 }
 
 // EnrollmentRule is one authenticator of the enrollment policy.
@@ -226,6 +236,7 @@ func WithPolicy(p Policy) Option {
 	p.Authenticators = append([]string(nil), p.Authenticators...)
 	p.Enrollment = append([]EnrollmentRule(nil), p.Enrollment...)
 	p.IdPs = append([]IdP(nil), p.IdPs...)
+	p.Scopes = append([]Scope(nil), p.Scopes...)
 	if p.RecoveryAuthenticators != nil {
 		p.RecoveryAuthenticators = append([]string{}, p.RecoveryAuthenticators...)
 	}

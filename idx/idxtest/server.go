@@ -363,6 +363,7 @@ func (s *Server) routes() map[string]route {
 		"/idp/idx/unlock-account":                              {post, s.idx(s.remediate("/idp/idx/unlock-account"))},
 		"/idp/idx/authenticators/poll":                         {post, s.idx(s.remediate("/idp/idx/authenticators/poll"))},
 		"/idp/idx/request-activation":                          {post, s.idx(s.remediate("/idp/idx/request-activation"))},
+		"/idp/idx/consent":                                     {post, s.idx(s.remediate("/idp/idx/consent"))},
 		idpAuthorizePath:                                       {get, s.serveIdPAuthorize},
 		deviceCancelPath:                                       {post, s.idx(s.cancelDevicePolling)},
 		deviceLaunchPath:                                       {post, s.idx(s.remediate(deviceLaunchPath))},

@@ -181,6 +181,13 @@ var shapePairs = map[string]string{
 	"identify/device-fallback/universal_link": "identify-with-apple-sso-extension-fallback.json",
 	"redirect-idverify":                       "authenticator-verification-idp-with-persona.json",
 
+	// Consent.
+	"consent/enduser":         "consent-enduser.json",
+	"consent/admin":           "consent-admin.json",
+	"consent/granular":        "consent-granular.json",
+	"consent/granular-prefix": "consent-granular-prefix-collision.json",
+	"consent/denied":          "terminal-enduser-email-consent-denied.json",
+
 	// Faults on IDX endpoints.
 	"fault/429":             "error-429-too-many-request.json",
 	"fault/429/transaction": "error-429-too-many-request-operation-ratelimit.json",
@@ -526,6 +533,7 @@ var shapeJourneys = map[string]func(t *testing.T, run *shapeRun){
 	"device-assurance":         journeyDeviceAssurance,
 	"custom-password-page":     journeyCustomPasswordPage,
 	"enroll/grace-period":      journeyEnrollGracePeriod,
+	"consent":                  journeyConsent,
 }
 
 func journeySignInEmail(t *testing.T, run *shapeRun) {

@@ -143,6 +143,13 @@ type Form struct {
 	CustomExpiredPasswordName, CustomExpiredPasswordURL string
 	// Fields are the form's fields in server order.
 	Fields []*Field
+	// Scopes are the scopes a consent form (consent, admin-consent) asks
+	// the user to grant, nil for other forms.
+	Scopes []Scope
+	// RequestInfo is what an email-challenge-consent form says about the
+	// sign-in that asks for consent (the app, the browser), nil for other
+	// forms.
+	RequestInfo []Info
 }
 
 // IDP is the identity provider a redirect-idp form sends the user to.
@@ -161,6 +168,9 @@ type Field struct {
 	Name string
 	// Label is the server's label for the field.
 	Label string
+	// Desc is the server's description of the field (a granular
+	// consent's scope), empty when it gives none.
+	Desc string
 	// Type is the declared type ("string", "boolean", "object", ...), empty
 	// when the server gives none.
 	Type string
@@ -663,6 +673,7 @@ func (r *Response) convForm(w *wireForm) (*Form, *MemberError) {
 		return nil, err
 	}
 	f.Fields = fields
+	f.Scopes, f.RequestInfo = convScopes(w.Scopes), convRequestInfo(w.RequestInfo)
 	return f, nil
 }
 
@@ -736,6 +747,7 @@ func (r *Response) convField(w *wireField, depth int) (*Field, *MemberError) {
 	f := &Field{
 		Name:     w.Name,
 		Label:    w.Label,
+		Desc:     w.Desc,
 		Type:     w.Type,
 		Required: w.Required.or(false),
 		// A secret flag that cannot be read counts as set: showing a

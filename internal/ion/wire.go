@@ -71,6 +71,11 @@ type wireForm struct {
 	// org's own page for changing an expired password (links.go).
 	CustomExpiredPasswordName string `json:"customExpiredPasswordName"`
 	CustomExpiredPasswordURL  string `json:"customExpiredPasswordURL"`
+	// Scopes are the scopes a consent form asks the user for, and
+	// RequestInfo what an email-challenge-consent form says about the
+	// request (consent.go).
+	Scopes      []wireScope       `json:"scopes"`
+	RequestInfo []wireRequestInfo `json:"requestInfo"`
 }
 
 type wireIDP struct {
@@ -81,6 +86,7 @@ type wireIDP struct {
 type wireField struct {
 	Name      string             `json:"name" ion:"needed"`
 	Label     string             `json:"label"`
+	Desc      string             `json:"desc"`
 	Type      string             `json:"type"`
 	Required  flag               `json:"required"`
 	Secret    flag               `json:"secret"`

@@ -48,6 +48,8 @@ type Step struct {
 	// GracePeriods are the grace periods of the authenticators a
 	// select-authenticator-enroll step offers, by key (assurance.go).
 	GracePeriods map[string]*ion.GracePeriod
+	// Consent describes a consent step, nil for other steps.
+	Consent *Consent
 }
 
 // Poll says how the server wants a step polled.
@@ -95,6 +97,7 @@ func Describe(r *ion.Response, f *ion.Form) Step {
 	s.CanSkip = SkipForm(r) != nil && skippable(f, s.Inputs)
 	s.Captcha = CaptchaOf(r, f)
 	describeAssurance(r, f, &s)
+	s.Consent = describeConsent(r, f)
 	s.Enrollments = r.AuthenticatorEnrollments
 	if f.Name == "redirect-idp" || f.Name == RedirectIDVerifyStep || f.IDP != nil {
 		s.IDP = f.IDP
@@ -140,7 +143,8 @@ func Features(r *ion.Response) []string {
 
 // Outcome names what a transaction the server ended without an error
 // achieved, from its messages' i18n keys: "ACCOUNT_UNLOCKED",
-// "PASSWORD_RESET", "RETURN_TO_ORIGINAL_TAB" or "ACTIVATION_EMAIL_SENT";
+// "PASSWORD_RESET", "RETURN_TO_ORIGINAL_TAB", "ACTIVATION_EMAIL_SENT" or
+// "DEVICE_ACTIVATED";
 // empty otherwise.
 func Outcome(ms []ion.Message) string {
 	for _, m := range ms {
@@ -153,6 +157,8 @@ func Outcome(ms []ion.Message) string {
 			return "RETURN_TO_ORIGINAL_TAB"
 		case "idx.request.activation.email":
 			return "ACTIVATION_EMAIL_SENT"
+		case "idx.device.activated":
+			return "DEVICE_ACTIVATED"
 		}
 	}
 	return ""

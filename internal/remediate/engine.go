@@ -188,6 +188,9 @@ func Next(r *ion.Response, v Values, o Options) (*Submission, error) {
 }
 
 func fill(r *ion.Response, f *ion.Form, v Values, o Options) (*Submission, error) {
+	if IsConsentStep(f.Name) {
+		return fillConsent(f, v, o)
+	}
 	tree := map[string]any{}
 	s := &Submission{Form: f}
 	auto := false

@@ -67,7 +67,13 @@ func (in Input) Path() string { return strings.Join(in.path, ".") }
 //     another option lets that field take any value.
 //
 // A form repeating a field name gives one input, for the first field.
+// A granular-consent form has two inputs, consent and optedScopes (see
+// consentInputs): its scopes' names may hold dots, so they are never
+// made into paths.
 func Inputs(r *ion.Response, f *ion.Form) []Input {
+	if f.Name == StepGranularConsent {
+		return consentInputs(f)
+	}
 	var out []Input
 	collect(r, f, f.Fields, nil, false, &out)
 	return out

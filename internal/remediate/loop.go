@@ -302,6 +302,7 @@ func (l *loop) run(ctx context.Context, c Call) (Result, error) {
 		if err != nil {
 			return Result{}, &PostError{err}
 		}
+		a = keepUserCodeStep(l.res.Answer, a)
 		s.Consume(v)
 		selected = s.Selected
 		step = ""
