@@ -423,7 +423,8 @@ func (e *canaryEnv) requestSecrets() map[string]string {
 		case string:
 			switch prefix {
 			case "stateHandle", "interactionHandle", "passcode", "totp", "answer",
-				"clientData", "authenticatorData", "signatureData", "attestation", "captchaToken":
+				"clientData", "authenticatorData", "signatureData", "attestation", "captchaToken",
+				"stateToken", "userCode":
 				out[fmt.Sprintf("%s #%d", prefix, len(out))] = v
 			}
 		}
@@ -1435,6 +1436,23 @@ func TestCanarySecrets(t *testing.T) {
 				e.keep(e.store)
 			},
 			wantSecrets: []string{"client secret", "client_assertion", "private key PEM", "refresh token #2", "stateHandle", "code_verifier"},
+		},
+		{
+			name: "device activation: the page's stateHandle and the user code",
+			opts: []idxtest.Option{idxtest.WithPolicy(idxtest.Policy{Factors: 1})},
+			run: func(e *canaryEnv) {
+				da, err := e.srv.DeviceAuthorize(canaryClientID, "openid")
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				e.secret("device code", da.DeviceCode)
+				c := e.client(idx.Config{})
+				tx := e.must(c.Start(e.t.Context(), idx.Options{StateHandle: e.srv.StartDeviceActivation("")}))
+				tx = e.proceed(c, tx, idx.Options{UserCode: "WRNG-CDXZ"})
+				tx = e.proceed(c, tx, idx.Options{UserCode: da.UserCode, Username: canaryUser, Password: canaryPassword})
+				e.wantStatus(tx, idx.StatusTerminal)
+			},
+			wantSecrets: []string{"stateToken", "userCode", "stateHandle", "passcode"},
 		},
 	}
 	for _, tt := range tests {

@@ -215,7 +215,7 @@ func TestConsentFixtureRefusedOptions(t *testing.T) {
 				t.Errorf("Authenticate: %v, want ErrInvalidInput", err)
 			}
 			for _, p := range o.paths() {
-				if p == "/idp/idx/consent" {
+				if p == "POST /idp/idx/consent" {
 					t.Errorf("the consent form was posted")
 				}
 			}

@@ -159,6 +159,8 @@ func parseArgs(args []string, stderr io.Writer) (settings, error) {
 	register := fs.Bool("register", false, "offer self-service registration (sign up)")
 	recovery := fs.Bool("recover", false, "offer self-service password recovery (forgot password)")
 	unlock := fs.Bool("unlock", false, "offer self-service account unlock")
+	consent := fs.String("consent", "", "make the apps ask the user to consent to the scopes they request: `kind` "+
+		idxtest.ConsentEndUser+", "+idxtest.ConsentAdmin+" or "+idxtest.ConsentGranular+" (by scope)")
 	verificationData := fs.Bool("email-verification-data", true, "ask which way to send the email before sending it, as current orgs do;\n"+
 		"false sends it as soon as the email authenticator is chosen")
 	captcha := fs.String("captcha", "", "ask for a captcha at sign-in, sign-up and forgot-password: `service` hcaptcha or recaptcha,\n"+
@@ -201,6 +203,13 @@ func parseArgs(args []string, stderr io.Writer) (settings, error) {
 			s.org.Policy.Recovery = *recovery
 		case "unlock":
 			s.org.Policy.Unlock = *unlock
+		case "consent":
+			switch *consent {
+			case idxtest.ConsentEndUser, idxtest.ConsentAdmin, idxtest.ConsentGranular:
+				s.org.Policy.Consent = *consent
+			default:
+				err = fmt.Errorf("-consent: unknown kind %q; known: %s, %s, %s", *consent, idxtest.ConsentEndUser, idxtest.ConsentAdmin, idxtest.ConsentGranular)
+			}
 		case "email-verification-data":
 			s.org.EmailVerificationData = verificationData
 		case "max-verification-attempts":

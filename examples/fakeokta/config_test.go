@@ -23,7 +23,7 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("run -h: %v, want flag.ErrHelp (exit status 0)", err)
 	}
 	help := out.String()
-	for _, name := range []string{"addr", "v", "policy", "factors", "register", "recover", "unlock",
+	for _, name := range []string{"addr", "v", "policy", "factors", "register", "recover", "unlock", "consent",
 		"email-verification-data", "max-verification-attempts", "trusted-origin", "print-policy", "control-api",
 		"captcha", "keep-me-signed-in"} {
 		if !strings.Contains(help, "\n  -"+name+" ") && !strings.Contains(help, "\n  -"+name+"\n") && !strings.Contains(help, "\n  -"+name+"\t") {
@@ -46,7 +46,7 @@ func TestPrintPolicy(t *testing.T) {
   "trustedOrigins": ["http://localhost:5173"]
 }`)
 	var out bytes.Buffer
-	err := run(t.Context(), []string{"-policy", file, "-factors", "sms,totp,email,sms", "-register",
+	err := run(t.Context(), []string{"-policy", file, "-factors", "sms,totp,email,sms", "-register", "-consent", "granular",
 		"-email-verification-data=false", "-trusted-origin", "http://127.0.0.1:9999", "-captcha", "recaptcha", "-keep-me-signed-in", "-print-policy"}, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +54,7 @@ func TestPrintPolicy(t *testing.T) {
 	no := false
 	want := orgFile{
 		Policy: idxtest.Policy{
-			Factors: 2, Recovery: true, Registration: true, MaxPasswordAttempts: 3,
+			Factors: 2, Recovery: true, Registration: true, MaxPasswordAttempts: 3, Consent: idxtest.ConsentGranular,
 			Authenticators: []string{idxtest.AuthenticatorPhone, idxtest.AuthenticatorGoogle, idxtest.AuthenticatorEmail},
 			Enrollment:     []idxtest.EnrollmentRule{{Key: idxtest.AuthenticatorPhone}},
 			ProfileUpdate:  []idxtest.ProfileAttribute{{Name: "nickname", Label: "Nickname", Required: true}},
@@ -94,6 +94,7 @@ func TestPolicyFileErrors(t *testing.T) {
 		{"invalid user", `{"users": [{"username": "x@example.com"}]}`, nil, `user "x@example.com" has no password`},
 		{"invalid origin", `{"trustedOrigins": ["localhost:3000"]}`, nil, `trusted origin "localhost:3000"`},
 		{"unknown factor", `{}`, []string{"-factors", "email,fax"}, `unknown authenticator "fax"`},
+		{"unknown consent", `{}`, []string{"-consent", "always"}, `-consent: unknown kind "always"`},
 		{"argument", `{}`, []string{"extra"}, `unexpected argument "extra"`},
 		{"unknown captcha", `{}`, []string{"-captcha", "turnstile"}, `unknown service "turnstile"`},
 	}

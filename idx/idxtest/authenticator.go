@@ -209,6 +209,7 @@ func newOrg(cfg *config) *org {
 	registerIdentityVerification(o) // idverify.go
 	registerDeviceAssurance(o)
 	registerConsent(o)
+	registerDevice(o)
 	return o
 }
 

@@ -178,6 +178,9 @@ func submitConsent(c *call, raw []byte) idxResult {
 		return c.failField(http.StatusBadRequest, name, "consent", msgBlank())
 	}
 	if !*b.Consent {
+		if c.t.deviceGrant != nil {
+			return c.refuseDevice() // deviceactivation.go
+		}
 		return c.s.refuseConsent(c.t)
 	}
 	ia := c.t.interaction

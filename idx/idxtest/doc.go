@@ -38,8 +38,12 @@
 //     launch-authenticator fallback ([Policy.DeviceChallenge]), identity
 //     verification by a fake vendor ([Policy.IdentityVerification]),
 //     consent to the scopes an app requests, all at once or by scope,
-//     with custom scopes ([Policy.Consent], [Policy.Scopes]); the Ion
-//     documents (remediation forms, relatesTo, stateHandle,
+//     with custom scopes ([Policy.Consent], [Policy.Scopes]), device
+//     activation (the device authorization grant at
+//     {issuer}/v1/device/authorize and the token endpoint, the org's
+//     {URL}/activate page and its user-code step: [Server.DeviceAuthorize],
+//     [Server.StartDeviceActivation]); the Ion documents (remediation
+//     forms, relatesTo, stateHandle,
 //     expiresAt, messages, successWithInteractionCode) are shaped like real
 //     Okta answers, which a test of the package compares, path by path,
 //     with answers captured from real orgs (see Differences from Okta);
@@ -208,6 +212,9 @@
 //     refusal with idx.operation.cancelled.by.user, the answer of a
 //     consent refused on another device (no capture shows Okta's answer
 //     to a refusal in the same sign-in);
+//   - the device activation page's own HTML (the fake's page only holds
+//     the stateHandle), the device_authorization_endpoint in discovery,
+//     and slow_down answers to a device that polls too often;
 //   - step-up, authenticators other
 //     than those listed above, and localized message text (messages are
 //     in English; their i18n keys are Okta's).

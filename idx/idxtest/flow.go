@@ -77,6 +77,9 @@ type transaction struct {
 	// consented: the user granted the consent the policy asks for
 	// (consent.go).
 	consented bool
+	// deviceGrant is the device authorization grant the transaction
+	// activates, once its user code was given (deviceactivation.go).
+	deviceGrant *deviceGrant
 }
 
 // setStep moves t to step for kind, forgetting any code of another kind.
@@ -254,6 +257,9 @@ func (c *call) enrollable() []authenticatorKind {
 // succeeded.go).
 func (c *call) succeed() idxResult {
 	s, t := c.s, c.t
+	if t.deviceGrant != nil {
+		return c.activateDevice() // deviceactivation.go
+	}
 	ia := t.interaction
 	code := randomToken(32)
 	s.codes[code] = &interactionCode{

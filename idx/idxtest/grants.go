@@ -32,7 +32,7 @@ func (s *Server) token(r *http.Request) (*tokenResponse, *oauthError) {
 	switch grantType {
 	case "":
 		return nil, newOAuthError(http.StatusBadRequest, "invalid_request", "The 'grant_type' parameter is required.")
-	case "interaction_code", "refresh_token":
+	case "interaction_code", "refresh_token", deviceCodeGrantType:
 	default:
 		return nil, newOAuthError(http.StatusBadRequest, "unsupported_grant_type", "The grant type '"+grantType+"' is not supported.")
 	}
@@ -42,6 +42,9 @@ func (s *Server) token(r *http.Request) (*tokenResponse, *oauthError) {
 	}
 	if grantType == "refresh_token" {
 		return s.refresh(app, form)
+	}
+	if grantType == deviceCodeGrantType {
+		return s.redeemDeviceCode(app, form) // deviceactivation.go
 	}
 	return s.redeemInteractionCode(app, form)
 }

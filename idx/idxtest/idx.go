@@ -130,7 +130,7 @@ func (s *Server) readIDX(r *http.Request, op func(time.Time, []byte) idxResult) 
 // need no parsing: each is what mime.ParseMediaType accepts below.
 func isIonRequestType(ct string) bool {
 	switch ct {
-	case ionAccepts, ionProduces, "application/json", "application/ion+json":
+	case ionAccepts, ionProduces, "application/json", "application/ion+json", deviceAccepts:
 		return true
 	}
 	return false
@@ -227,6 +227,9 @@ func (s *Server) answerFieldError(t *transaction, status int, form, path string,
 type handleBody struct {
 	StateHandle       string `json:"stateHandle"`
 	InteractionHandle string `json:"interactionHandle"`
+	// StateToken is the stateHandle under the name Okta's own pages
+	// introspect it by (okta-auth-js's idx.start({stateHandle})).
+	StateToken string `json:"stateToken"`
 }
 
 // introspect answers POST /idp/idx/introspect: with an interactionHandle it
@@ -236,6 +239,9 @@ func (s *Server) introspect(now time.Time, raw []byte) idxResult {
 	var b handleBody
 	if !decode(raw, &b) {
 		return messagesOnly(http.StatusBadRequest, msgMalformed())
+	}
+	if b.StateHandle == "" {
+		b.StateHandle = b.StateToken
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

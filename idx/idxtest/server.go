@@ -69,6 +69,8 @@ type Server struct {
 	recoveryTokens   map[string]*userGrant // see RecoveryToken (flow_recover.go)
 	activationTokens map[string]*userGrant // see ActivationToken (activation.go)
 
+	devices deviceGrants // device authorization grants (deviceactivation.go)
+
 	// conns tracks the server's connections and their states, so Close can
 	// drop connections that carry no request at once.
 	connMu sync.Mutex
@@ -364,6 +366,9 @@ func (s *Server) routes() map[string]route {
 		"/idp/idx/authenticators/poll":                         {post, s.idx(s.remediate("/idp/idx/authenticators/poll"))},
 		"/idp/idx/request-activation":                          {post, s.idx(s.remediate("/idp/idx/request-activation"))},
 		"/idp/idx/consent":                                     {post, s.idx(s.remediate("/idp/idx/consent"))},
+		"/idp/idx/device/activate":                             {post, s.idx(s.remediate("/idp/idx/device/activate"))},
+		issuerPath + "/v1/device/authorize":                    {post, s.serveDeviceAuthorize},
+		activatePath:                                           {get, s.serveActivatePage},
 		idpAuthorizePath:                                       {get, s.serveIdPAuthorize},
 		deviceCancelPath:                                       {post, s.idx(s.cancelDevicePolling)},
 		deviceLaunchPath:                                       {post, s.idx(s.remediate(deviceLaunchPath))},

@@ -41,3 +41,26 @@ func journeyConsent(t *testing.T, run *shapeRun) {
 		}
 	}
 }
+
+// journeyDevice activates a device, and refuses consent to another
+// (TestShapes).
+func journeyDevice(t *testing.T, run *shapeRun) {
+	for _, consent := range []string{"", ConsentEndUser} {
+		j := newJourney(t, run, WithPolicy(Policy{Factors: 1, Consent: consent}))
+		da, err := j.s.DeviceAuthorize(PublicClientID, "openid", "profile")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if consent == "" {
+			j.post(j.s.URL+"/idp/idx/introspect", map[string]any{"stateToken": j.s.StartDeviceActivation("")}).want(http.StatusOK).capture("user-code")
+			j.submit("user-code", map[string]any{"userCode": "BCDFGHJK"}).want(http.StatusBadRequest).capture("user-code/invalid")
+			j.post(j.s.URL+"/idp/idx/device/activate", map[string]any{"stateHandle": j.stateHandle, "userCode": da.UserCode}).want(http.StatusOK)
+			j.identify(DemoUsername, DemoPassword).want(http.StatusOK).capture("terminal/device-activated")
+			continue
+		}
+		j.post(j.s.URL+"/idp/idx/introspect", map[string]any{"stateToken": j.s.StartDeviceActivation(da.UserCode)}).want(http.StatusOK).capture("user-code/filled-in")
+		j.submit("user-code", map[string]any{"userCode": da.UserCode}).want(http.StatusOK)
+		j.identify(DemoUsername, DemoPassword).want(http.StatusOK)
+		j.submit("consent", map[string]any{"consent": false}).want(http.StatusOK).capture("terminal/device-not-activated")
+	}
+}

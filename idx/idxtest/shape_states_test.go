@@ -188,6 +188,13 @@ var shapePairs = map[string]string{
 	"consent/granular-prefix": "consent-granular-prefix-collision.json",
 	"consent/denied":          "terminal-enduser-email-consent-denied.json",
 
+	// Device activation.
+	"user-code":                     "device-code-activate.json",
+	"user-code/filled-in":           "device-code-activate-userCode.json",
+	"user-code/invalid":             "error-invalid-device-code.json",
+	"terminal/device-activated":     "terminal-device-activated.json",
+	"terminal/device-not-activated": "terminal-device-not-activated-consent-denied.json",
+
 	// Faults on IDX endpoints.
 	"fault/429":             "error-429-too-many-request.json",
 	"fault/429/transaction": "error-429-too-many-request-operation-ratelimit.json",
@@ -534,6 +541,7 @@ var shapeJourneys = map[string]func(t *testing.T, run *shapeRun){
 	"custom-password-page":     journeyCustomPasswordPage,
 	"enroll/grace-period":      journeyEnrollGracePeriod,
 	"consent":                  journeyConsent,
+	"device":                   journeyDevice,
 }
 
 func journeySignInEmail(t *testing.T, run *shapeRun) {
