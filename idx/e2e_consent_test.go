@@ -1,7 +1,9 @@
 package idx_test
 
 import (
+	"encoding/json"
 	"errors"
+	"net/http"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -133,4 +135,67 @@ func TestE2EConsent(t *testing.T) {
 			t.Errorf("Err() = %v, want ErrConsentDenied", err)
 		}
 	})
+}
+
+// openLinkElsewhere confirms an email link as another browser does and
+// returns the stateHandle of the consent transaction it answers.
+func openLinkElsewhere(t *testing.T, srv *idxtest.Server, link string) string {
+	t.Helper()
+	resp, err := noRedirects(srv).Post(link, "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		StateHandle string `json:"stateHandle"`
+		Intent      string `json:"intent"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil || resp.StatusCode != http.StatusOK || doc.StateHandle == "" || doc.Intent != "CONSENT" {
+		t.Fatalf("opening the link elsewhere: HTTP %d, %+v, %v; want a CONSENT transaction", resp.StatusCode, doc, err)
+	}
+	return doc.StateHandle
+}
+
+func TestE2EEmailLinkConsent(t *testing.T) {
+	t.Parallel()
+	for _, allow := range []bool{true, false} {
+		name := "allowed"
+		if !allow {
+			name = "denied"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			p := idxtest.DefaultPolicy()
+			p.EmailLinkConsent = true
+			r := newE2E(t, e2eUser("email-consent-"+name, nil), idxtest.WithPolicy(p))
+			mail := r.emailChallenge()
+			// The other browser: a transaction of its own.
+			other := &e2eRun{t: t, srv: r.srv, c: r.c, user: r.user}
+			other.do(other.c.Start(t.Context(), idx.Options{StateHandle: openLinkElsewhere(t, r.srv, mail.Link)}))
+			c := other.tx.NextStep.Consent
+			if c == nil || c.App != idxtest.PublicClientID || c.Browser == "" || len(c.Scopes) != 0 {
+				t.Fatalf("NextStep.Consent = %+v, want the sign-in's app and browser", c)
+			}
+			answer := idx.ConsentDeny
+			if allow {
+				answer = idx.ConsentAllow
+			}
+			other.proceed(idx.Options{Consent: answer})
+			r.do(r.c.Poll(t.Context(), r.state()))
+			if allow {
+				other.wantSteps("email-challenge-consent", "TERMINAL RETURN_TO_ORIGINAL_TAB")
+				r.wantSteps("select-authenticator-authenticate [okta_email]", "challenge-authenticator/okta_email", "SUCCESS")
+				r.wantSuccess("pwd", "email")
+				return
+			}
+			other.wantSteps("email-challenge-consent", "TERMINAL")
+			if err := other.tx.Err(); !errors.Is(err, idx.ErrConsentDenied) || !errors.Is(err, idx.ErrOperationCanceled) {
+				t.Errorf("the other browser's Err() = %v, want ErrConsentDenied and ErrOperationCanceled", err)
+			}
+			r.wantSteps("select-authenticator-authenticate [okta_email]", "challenge-authenticator/okta_email", "TERMINAL")
+			if err := r.tx.Err(); !errors.Is(err, idx.ErrOperationCanceled) {
+				t.Errorf("the sign-in's Err() = %v, want ErrOperationCanceled", err)
+			}
+		})
+	}
 }

@@ -210,6 +210,7 @@ func newOrg(cfg *config) *org {
 	registerDeviceAssurance(o)
 	registerConsent(o)
 	registerDevice(o)
+	registerEmailConsent(o)
 	return o
 }
 

@@ -80,6 +80,9 @@ type transaction struct {
 	// deviceGrant is the device authorization grant the transaction
 	// activates, once its user code was given (deviceactivation.go).
 	deviceGrant *deviceGrant
+	// ec links an email link's consent transaction and the sign-in it
+	// asks about (email_consent.go).
+	ec emailConsent
 }
 
 // setStep moves t to step for kind, forgetting any code of another kind.

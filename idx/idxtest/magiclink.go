@@ -81,6 +81,9 @@ func (c *call) sendEmailChallenge() {
 // another device; until then it answers the challenge unchanged.
 func (k *emailKind) poll(c *call) *idxResult {
 	t := c.t
+	if t.ec.refused {
+		return failPtr(c.s.refuseConsent(t)) // email_consent.go
+	}
 	if t.step != stepChallenge || t.kind != authenticatorKind(k) || !t.ss.linkConfirmed {
 		return nil
 	}
@@ -162,6 +165,12 @@ func (s *Server) serveEmailLink(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, ionProduces, linkPage(now.Add(s.cfg.transactionLifetime), msg))
+		return
+	}
+	if r.Method == http.MethodPost && s.org.policy.EmailLinkConsent {
+		resp := s.startEmailConsentLocked(now, t) // email_consent.go
+		s.mu.Unlock()
+		writeJSON(w, http.StatusOK, ionProduces, resp)
 		return
 	}
 	if r.Method == http.MethodPost {

@@ -190,6 +190,11 @@ type Policy struct {
 	// [ConsentAdmin] or [ConsentGranular] (see consent.go); empty asks
 	// for none.
 	Consent string
+	// EmailLinkConsent makes the email's magic link, confirmed on
+	// another device (POST), ask there whether the sign-in is the user's:
+	// the answer is email-challenge-consent, on a transaction of its own
+	// (see email_consent.go).
+	EmailLinkConsent bool
 	// Scopes are custom scopes of the org's authorization server, beside
 	// openid, profile, email, address, phone and offline_access: an app
 	// may request them, and consent shows their label and description.

@@ -64,3 +64,31 @@ func journeyDevice(t *testing.T, run *shapeRun) {
 		j.submit("consent", map[string]any{"consent": false}).want(http.StatusOK).capture("terminal/device-not-activated")
 	}
 }
+
+// journeyEmailConsent confirms an email's magic link on another device,
+// which asks for consent, once allowed and once denied (TestShapes).
+func journeyEmailConsent(t *testing.T, run *shapeRun) {
+	p := DefaultPolicy()
+	p.EmailLinkConsent = true
+	for _, allow := range []bool{true, false} {
+		j := newJourney(t, run, WithPolicy(p))
+		j.start(nil).identify(DemoUsername, DemoPassword).want(http.StatusOK)
+		j.choose("select-authenticator-authenticate", AuthenticatorEmail, nil).want(http.StatusOK)
+		j.choose("authenticator-verification-data", AuthenticatorEmail, map[string]any{"methodType": "email"}).want(http.StatusOK)
+		signIn := j.stateHandle
+		out := j.s.Outbox()
+		other := j.again()
+		other.post(out[len(out)-1].Link, nil).want(http.StatusOK)
+		if allow {
+			other.capture("email-challenge-consent")
+			other.submit("email-challenge-consent", map[string]any{"consent": true}).want(http.StatusOK).capture("email-consent/allowed")
+			j.post(j.s.URL+"/idp/idx/challenge/poll", map[string]any{"stateHandle": signIn}).want(http.StatusOK)
+			if j.doc["successWithInteractionCode"] == nil {
+				t.Errorf("the sign-in's poll after consent: no success in %s", j.body)
+			}
+			continue
+		}
+		other.submit("email-challenge-consent", map[string]any{"consent": false}).want(http.StatusOK).capture("email-consent/denied")
+		j.post(j.s.URL+"/idp/idx/challenge/poll", map[string]any{"stateHandle": signIn}).want(http.StatusOK).capture("email-consent/sign-in-canceled")
+	}
+}

@@ -188,6 +188,12 @@ var shapePairs = map[string]string{
 	"consent/granular-prefix": "consent-granular-prefix-collision.json",
 	"consent/denied":          "terminal-enduser-email-consent-denied.json",
 
+	// The email's magic link, consent asked on another device.
+	"email-challenge-consent":        "email-challenge-consent.json",
+	"email-consent/allowed":          "terminal-return-email-consent.json",
+	"email-consent/denied":           "terminal-return-email-consent-denied.json",
+	"email-consent/sign-in-canceled": "terminal-enduser-email-consent-denied.json",
+
 	// Device activation.
 	"user-code":                     "device-code-activate.json",
 	"user-code/filled-in":           "device-code-activate-userCode.json",
@@ -542,6 +548,7 @@ var shapeJourneys = map[string]func(t *testing.T, run *shapeRun){
 	"enroll/grace-period":      journeyEnrollGracePeriod,
 	"consent":                  journeyConsent,
 	"device":                   journeyDevice,
+	"email-consent":            journeyEmailConsent,
 }
 
 func journeySignInEmail(t *testing.T, run *shapeRun) {
