@@ -57,7 +57,12 @@
 // (Authenticator.Context: QR code, shared secret, security questions,
 // WebAuthn options, the number of an Okta Verify number challenge),
 // whether it can be skipped, resent or polled, and for redirect-idp the
-// identity provider and the URL to send the browser to.
+// identity provider and the URL to send the browser to. A consent step
+// describes the scopes asked for ([NextStep.Consent]), answered with
+// Options.Consent and, by scope, Options.ConsentScopes. A transaction the
+// org started on a page of its own (the device activation page) is taken
+// up with [Client.Start] and Options.StateHandle; its user-code step
+// takes Options.UserCode.
 //
 // A sign-in that leaves the app (an identity provider, an email magic
 // link) comes back to the redirect URI: [Client.HandleCallback] takes that
