@@ -303,6 +303,21 @@ func reading(tx *idx.Transaction, err error) []string {
 		if c := ns.Captcha; c != nil {
 			out = append(out, "  captcha: "+string(c.Type)+" "+c.SiteKey)
 		}
+		if c := ns.Consent; c != nil {
+			// The scopes, "?" after an optional one, and who asks.
+			items := []string{"app=" + oneLine(c.App)}
+			if c.Browser != "" {
+				items = append(items, "browser="+oneLine(c.Browser))
+			}
+			for _, sc := range c.Scopes {
+				n := sc.Name
+				if sc.Optional {
+					n += "?"
+				}
+				items = append(items, n)
+			}
+			out = appendList(out, "consent", items)
+		}
 		var steps []string
 		for _, s := range tx.AvailableSteps {
 			steps = append(steps, s.Name)
@@ -397,6 +412,9 @@ var kindErrors = []struct {
 	{"ErrUserSuspended", idx.ErrUserSuspended},
 	{"ErrUnlockRefused", idx.ErrUnlockRefused},
 	{"ErrDeviceNotCompliant", idx.ErrDeviceNotCompliant},
+	{"ErrConsentDenied", idx.ErrConsentDenied},
+	{"ErrDeviceNotActivated", idx.ErrDeviceNotActivated},
+	{"ErrInvalidUserCode", idx.ErrInvalidUserCode},
 }
 
 // kinds names the sentinels err matches, else its type.
