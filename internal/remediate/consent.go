@@ -188,9 +188,12 @@ func consentBool(v any) (bool, bool) {
 	return false, false
 }
 
-// scopeNames reads a list of scope names.
+// scopeNames reads a list of scope names, or one name alone (as a form
+// with one choice posts it).
 func scopeNames(v any) ([]string, bool) {
 	switch l := v.(type) {
+	case string:
+		return []string{l}, true
 	case []string:
 		return l, true
 	case []any:

@@ -38,6 +38,10 @@ func TestNextConsent(t *testing.T) {
 			values: Values{"consent": true, "optedScopes": []any{"custom1.custom2"}},
 			wantBody: map[string]any{"consent": true, "optedScopes": map[string]any{
 				"openid": true, "custom1": false, "custom1.custom2": true, "profile": true}}},
+		{name: "granular, one name alone", fixture: "consent-granular-prefix-collision.json",
+			values: Values{"consent": "true", "optedScopes": "custom1.custom2"},
+			wantBody: map[string]any{"consent": true, "optedScopes": map[string]any{
+				"openid": true, "custom1": false, "custom1.custom2": true, "profile": true}}},
 		{name: "granular, a dotted path is no scope", fixture: "consent-granular-prefix-collision.json",
 			values: Values{"optedScopes": []string{"custom1.custom2.custom3"}}, wantErr: true},
 		{name: "granular, refused with scopes", fixture: "consent-granular.json",
