@@ -348,7 +348,7 @@ func (c *Client) proceed(ctx context.Context, opts Options, fl remediate.Flow) (
 // describes where it leaves the transaction.
 func (c *Client) run(ctx context.Context, f *flow, call remediate.Call) (*Transaction, error) {
 	call.MaxSteps, call.Log = c.maxSteps, c.log
-	refusing := call.Values[remediate.ValueConsent] == false
+	refusing := refusesConsent(call.Values)
 	res, err := remediate.Run(ctx, poster{c}, remediate.Answer{Response: f.resp, Status: f.status, Raw: f.saved.Response}, call)
 	if err != nil {
 		return nil, loopError(err, call.Step)

@@ -199,3 +199,15 @@ func TestE2EEmailLinkConsent(t *testing.T) {
 		})
 	}
 }
+
+// A refusal given by name, as a web form posts it, is a refusal too.
+func TestE2EConsentDeniedByName(t *testing.T) {
+	t.Parallel()
+	r := consentOrg(t, "consent-deny-by-name", idxtest.ConsentEndUser)
+	r.signIn()
+	r.proceed(idx.Options{Step: "consent", Values: map[string]any{"consent": "false"}})
+	r.wantSteps("consent", "TERMINAL")
+	if err := r.tx.Err(); !errors.Is(err, idx.ErrConsentDenied) {
+		t.Errorf("Err() = %v, want ErrConsentDenied", err)
+	}
+}

@@ -36,8 +36,9 @@ import (
 //
 // The fake does not model: the page's HTML (it is a stand-in holding the
 // stateHandle, no sign-in widget), slow_down answers to a device that
-// polls too often, and the org's session on the page (the user signs in
-// anew).
+// polls too often, the org's session on the page (the user signs in
+// anew), and the app setting that allows the grant (every app may use
+// it).
 
 const (
 	deviceCodeGrantType = "urn:ietf:params:oauth:grant-type:device_code"
