@@ -414,6 +414,7 @@ var kindErrors = []struct {
 	{"ErrDeviceNotCompliant", idx.ErrDeviceNotCompliant},
 	{"ErrConsentDenied", idx.ErrConsentDenied},
 	{"ErrDeviceNotActivated", idx.ErrDeviceNotActivated},
+	{"ErrDeviceConsentDenied", idx.ErrDeviceConsentDenied},
 	{"ErrInvalidUserCode", idx.ErrInvalidUserCode},
 }
 

@@ -74,7 +74,8 @@ func (c *Client) takeUp(ctx context.Context, opts Options) (*Transaction, error)
 	return c.run(ctx, f, remediate.Call{})
 }
 
-// errDeviceConsentDenied is the kind of a device not activated for want
-// of consent (see [KindOf]): errors.Is matches it with
-// ErrDeviceNotActivated and ErrConsentDenied alike.
-var errDeviceConsentDenied error = &kindError{"idx: device not activated: consent denied", errors.Join(ErrDeviceNotActivated, ErrConsentDenied)}
+// ErrDeviceConsentDenied: a device activation ended without activating
+// the device because the user refused consent
+// (idx.device.not.activated.consent.denied). It matches both
+// [ErrDeviceNotActivated] and [ErrConsentDenied].
+var ErrDeviceConsentDenied error = &kindError{"idx: device not activated: consent denied", errors.Join(ErrDeviceNotActivated, ErrConsentDenied)}

@@ -86,9 +86,7 @@ var (
 	ErrPushRejected = errors.New("idx: push rejected")
 	// ErrConsentDenied: consent was refused, so the org ended the
 	// transaction: the call answered a consent step with ConsentDeny, or a
-	// device activation ended without it
-	// (idx.device.not.activated.consent.denied, which matches
-	// ErrDeviceNotActivated too).
+	// device activation ended without it ([ErrDeviceConsentDenied]).
 	ErrConsentDenied = errors.New("idx: consent denied")
 	// ErrDeviceNotActivated: a device activation ended without activating
 	// the device (idx.device.not.activated.consent.denied,
@@ -439,7 +437,7 @@ func hasKind(ms []Message, target error) bool {
 //	oie.selfservice.unlock_user.failed.message, oie.selfservice.user.unlock.not.allowed,
 //	oie.selfservice.unlock_user.challenge.failed.permissions                             ErrUnlockRefused
 //	idx.error.code.access_denied.device_assurance.*, device.assurance.custom.remediation.* ErrDeviceNotCompliant
-//	idx.device.not.activated.consent.denied                                              ErrConsentDenied (and ErrDeviceNotActivated)
+//	idx.device.not.activated.consent.denied                                              ErrDeviceConsentDenied (and ErrConsentDenied, ErrDeviceNotActivated)
 //	idx.device.not.activated.internal.error                                              ErrDeviceNotActivated
 //	idx.invalid.device.code                                                              ErrInvalidUserCode
 func KindOf(key string) error {
@@ -484,7 +482,7 @@ func KindOf(key string) error {
 		"oie.selfservice.unlock_user.challenge.failed.permissions":
 		return ErrUnlockRefused
 	case "idx.device.not.activated.consent.denied":
-		return errDeviceConsentDenied
+		return ErrDeviceConsentDenied
 	case "idx.device.not.activated.internal.error":
 		return ErrDeviceNotActivated
 	case "idx.invalid.device.code":

@@ -14,6 +14,7 @@ var allKinds = []error{
 	idx.ErrTransactionExpired, idx.ErrLinkExpired, idx.ErrOperationCanceled, idx.ErrRateLimited,
 	idx.ErrPasscodeUsed, idx.ErrNextCodeRequired, idx.ErrSendLimit, idx.ErrActivationExpired,
 	idx.ErrTokenInvalid, idx.ErrUserSuspended, idx.ErrUnlockRefused,
+	idx.ErrConsentDenied, idx.ErrDeviceNotActivated, idx.ErrDeviceConsentDenied, idx.ErrInvalidUserCode,
 }
 
 func TestKindOf(t *testing.T) {
@@ -50,6 +51,10 @@ func TestKindOf(t *testing.T) {
 		{"oie.selfservice.unlock_user.challenge.failed.permissions", idx.ErrUnlockRefused},
 		{"idx.request.activation.email", nil},
 		{"oie.selfservice.unlock_user.landing.to.app.success.message", nil},
+		{"idx.device.not.activated.consent.denied", idx.ErrDeviceConsentDenied},
+		{"idx.device.not.activated.internal.error", idx.ErrDeviceNotActivated},
+		{"idx.invalid.device.code", idx.ErrInvalidUserCode},
+		{"idx.device.activated", nil},
 		{"some.unknown.key", nil},
 		{"", nil},
 	}
