@@ -40,8 +40,7 @@
 //     consent to the scopes an app requests, all at once or by scope,
 //     with custom scopes ([Policy.Consent], [Policy.Scopes]), the consent
 //     an email link asks for on another device ([Policy.EmailLinkConsent]),
-//     device
-//     activation (the device authorization grant at
+//     device activation (the device authorization grant at
 //     {issuer}/v1/device/authorize and the token endpoint, the org's
 //     {URL}/activate page and its user-code step: [Server.DeviceAuthorize],
 //     [Server.StartDeviceActivation]); the Ion documents (remediation
