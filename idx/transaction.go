@@ -122,8 +122,9 @@ const (
 // Err returns the error the transaction carries: Rejection when PENDING,
 // a [*TerminalError] when the server ended it with an error message (of
 // class ERROR, or any message whose key [KindOf] maps to an error, such as
-// the INFO idx.return.link.expired Okta sends for an expired email link,
-// or after the call refused consent), nil otherwise. Branch on it with errors.Is, as in
+// the INFO idx.return.link.expired Okta sends for an expired email link)
+// or after the call refused consent (it matches [ErrConsentDenied]), nil
+// otherwise. Branch on it with errors.Is, as in
 // errors.Is(tx.Err(), idx.ErrLockedOut).
 func (t *Transaction) Err() error {
 	if t == nil {
