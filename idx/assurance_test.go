@@ -74,7 +74,7 @@ func TestDeviceAssuranceFixtures(t *testing.T) {
 			t.Parallel()
 			o := newScriptOrg(t)
 			o.on("/idp/idx/introspect", ok(tt.fixture))
-			tx, err := o.client().Start(context.Background(), idx.Options{})
+			tx, err := o.client().Start(context.Background(), idx.StartOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,7 +118,7 @@ func TestCustomPasswordPageFixtures(t *testing.T) {
 			t.Parallel()
 			o := newScriptOrg(t)
 			o.on("/idp/idx/introspect", ok(tt.fixture))
-			tx, err := o.client().Start(context.Background(), idx.Options{})
+			tx, err := o.client().Start(context.Background(), idx.StartOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,7 +144,7 @@ func TestEnrollGracePeriodFixture(t *testing.T) {
 	t.Parallel()
 	o := newScriptOrg(t)
 	o.on("/idp/idx/introspect", ok("select-authenticator-enroll-grace-period.json"))
-	tx, err := o.client().Start(context.Background(), idx.Options{})
+	tx, err := o.client().Start(context.Background(), idx.StartOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestDeviceAssuranceOptionsFixture(t *testing.T) {
 	t.Parallel()
 	o := newScriptOrg(t)
 	o.on("/idp/idx/introspect", ok("end-user-remediation-multiple-options-with-custom-help-url.json"))
-	tx, err := o.client().Start(context.Background(), idx.Options{})
+	tx, err := o.client().Start(context.Background(), idx.StartOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

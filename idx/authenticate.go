@@ -19,9 +19,10 @@ import (
 
 // Options are the values of one call of Authenticate, Register,
 // RecoverPassword or UnlockAccount. Leave State empty to start a
-// transaction; set it to continue one. Any values may be given up front:
-// the call answers every step they cover, in server order, and returns the
-// first step they do not.
+// transaction; set it to continue one, such as one [Client.Start] began
+// with a token or sign-in hints ([StartOptions]). Any values may be given
+// up front: the call answers every step they cover, in server order, and
+// returns the first step they do not.
 type Options struct {
 	// State continues the transaction of an earlier call's Transaction.State.
 	State string
@@ -132,54 +133,6 @@ type Options struct {
 	// or an error. A code the org does not know leaves the transaction
 	// on the step with Rejection matching ErrInvalidUserCode.
 	UserCode string
-
-	// StateHandle takes up a transaction the org started itself instead
-	// of starting one (Start only): the stateHandle (stateToken) the org
-	// gives its own pages, such as the device activation page. Such a
-	// transaction ends TERMINAL, never with tokens for this client (see
-	// OutcomeDeviceActivated). It is a secret: keep it out of logs and
-	// URLs.
-	StateHandle string
-
-	// ActivationToken and RecoveryToken start a transaction from a link
-	// an admin or the org sent (user activation, password recovery). They
-	// are sent to the interact endpoint and apply only when State is
-	// empty.
-	ActivationToken string
-	RecoveryToken   string
-
-	// Sign-in hints and step-up. They are sent to the interact endpoint
-	// and apply only when a transaction starts (State empty); given with
-	// a State they fail with ErrInvalidInput. Register, RecoverPassword,
-	// UnlockAccount and Start take them too.
-	//
-	// ACRValues are the authentication context classes the sign-in must
-	// meet, in order of preference (acr_values), such as [ACRTwoFactors]
-	// to step a user up to two factors for a sensitive page. The org
-	// raises its policy for this transaction and names the class it met
-	// in the ID token's acr, which must be one of these, or the call
-	// fails with [ErrACRNotMet].
-	ACRValues []string
-	// MaxAge bounds how long ago the user may have authenticated
-	// (max_age, sent in whole seconds): the org authenticates the user
-	// anew when its session is older, and the ID token's auth_time must
-	// be within MaxAge (and two minutes of clock skew), or the call fails
-	// with [ErrAuthTooOld]. Zero sends none.
-	MaxAge time.Duration
-	// LoginHint is the username the org prefills the identify step with
-	// (login_hint), such as the signed-in user's when stepping up. The
-	// user may still change it: check the ID token's subject.
-	LoginHint string
-	// Prompt set to [PromptLogin] makes the org authenticate the user
-	// anew even within a session; the ID token's auth_time must then fall
-	// within the transaction ([ErrAuthTooOld]).
-	Prompt Prompt
-	// OAuthState is the OAuth state sent to the interact endpoint; empty
-	// means a random one (what most apps want). An app that keys its own
-	// records on it sets it here: it comes back on the redirect of an
-	// identity provider and in an email magic link (Callback.State), and
-	// [Client.HandleCallback] refuses a callback that does not carry it. It must be hard to guess, as a random one is.
-	OAuthState string
 
 	// Step names the remediation Values answer, for steps the options above
 	// do not cover; Values hold its inputs by input name (as in
@@ -326,15 +279,9 @@ func (c *Client) proceed(ctx context.Context, opts Options, fl remediate.Flow) (
 	if err != nil {
 		return nil, err
 	}
-	if err := opts.checkHints(); err != nil {
-		return nil, err
-	}
-	if opts.StateHandle != "" {
-		return nil, &InputError{Field: "StateHandle", Reason: "set; only Start takes up a transaction by its stateHandle"}
-	}
 	var f *flow
 	if opts.State == "" {
-		f, err = c.start(ctx, &opts)
+		f, err = c.start(ctx, &StartOptions{})
 	} else {
 		f, err = c.load(ctx, opts.State)
 	}

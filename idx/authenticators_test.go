@@ -28,7 +28,7 @@ func startFixture(t *testing.T, fixture, path string) (*scriptOrg, *idx.Client, 
 		o.on(path, ok(successDoc(o)))
 	}
 	c := o.client()
-	tx, err := c.Start(context.Background(), idx.Options{})
+	tx, err := c.Start(context.Background(), idx.StartOptions{})
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}

@@ -740,7 +740,7 @@ func TestCanarySecrets(t *testing.T) {
 			run: func(e *canaryEnv) {
 				c := e.client(idx.Config{})
 				e.secret("new password", canaryNewPassword)
-				tx := e.must(c.Start(e.t.Context(), idx.Options{}))
+				tx := e.must(c.Start(e.t.Context(), idx.StartOptions{}))
 				tx = e.must(c.Register(e.t.Context(), idx.Options{State: tx.State,
 					Profile: map[string]any{"firstName": "Nora", "lastName": "Newcomer", "email": canaryNewUser}}))
 				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaPassword, NewPassword: canaryNewPassword})
@@ -758,7 +758,7 @@ func TestCanarySecrets(t *testing.T) {
 			run: func(e *canaryEnv) {
 				c := e.client(idx.Config{})
 				e.secret("new password", canaryNewPassword)
-				tx := e.must(c.Start(e.t.Context(), idx.Options{}))
+				tx := e.must(c.Start(e.t.Context(), idx.StartOptions{}))
 				tx = e.must(c.RecoverPassword(e.t.Context(), idx.Options{State: tx.State, Username: canaryUser}))
 				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaEmail})
 				code := lastCode(e.t, e.srv, canaryUser)
@@ -805,7 +805,7 @@ func TestCanarySecrets(t *testing.T) {
 			opts: []idxtest.Option{allRecoveryPolicy()},
 			run: func(e *canaryEnv) {
 				c := e.client(idx.Config{})
-				tx := e.must(c.Start(e.t.Context(), idx.Options{}))
+				tx := e.must(c.Start(e.t.Context(), idx.StartOptions{}))
 				tx = e.must(c.UnlockAccount(e.t.Context(), idx.Options{State: tx.State, Username: canaryUser,
 					Authenticator: authenticator.PhoneNumber, MethodType: "sms"}))
 				tx = e.proceed(c, tx, idx.Options{VerificationCode: lastCode(e.t, e.srv, canaryPhone)})
@@ -1162,13 +1162,13 @@ func TestCanarySecrets(t *testing.T) {
 			}})},
 			run: func(e *canaryEnv) {
 				c := e.client(idx.Config{})
-				tx := e.must(c.Start(e.t.Context(), idx.Options{}))
+				tx := e.must(c.Start(e.t.Context(), idx.StartOptions{}))
 				back := follow(e.t, e.srv, idpStep(e.t, tx, "Google").Href)
 				e.secret("callback URL", back)
 				e.queryParam(back, "interaction_code", "callback interaction code")
 				cb, err := idx.ParseCallbackURL(back)
 				e.keep(cb, err)
-				other := e.must(c.Start(e.t.Context(), idx.Options{}))
+				other := e.must(c.Start(e.t.Context(), idx.StartOptions{}))
 				got, err := c.HandleCallback(e.t.Context(), other.State, back)
 				e.keep(got, err)
 				if !errors.Is(err, idx.ErrStateMismatch) {
@@ -1182,7 +1182,7 @@ func TestCanarySecrets(t *testing.T) {
 					e.t.Error("a spent callback was taken")
 				}
 				// An IdP that denies.
-				tx = e.must(c.Start(e.t.Context(), idx.Options{}))
+				tx = e.must(c.Start(e.t.Context(), idx.StartOptions{}))
 				denied := follow(e.t, e.srv, idpStep(e.t, tx, "Corporate").Href)
 				got, err = c.HandleCallback(e.t.Context(), tx.State, denied)
 				e.keep(got, err)
@@ -1241,12 +1241,12 @@ func TestCanarySecrets(t *testing.T) {
 				e.secret("activation token", tok)
 				e.secret("new password", canaryNewPassword)
 				c := e.client(idx.Config{})
-				tx := e.must(c.Start(e.t.Context(), idx.Options{ActivationToken: tok}))
+				tx := e.must(c.Start(e.t.Context(), idx.StartOptions{ActivationToken: tok}))
 				tx = e.proceed(c, tx, idx.Options{Authenticator: authenticator.OktaPassword})
 				tx = e.proceed(c, tx, idx.Options{NewPassword: canaryNewPassword})
 				e.wantStatus(tx, idx.StatusSuccess)
 				// Spent: the interact endpoint refuses it.
-				e.refused(c.Start(e.t.Context(), idx.Options{ActivationToken: tok}))
+				e.refused(c.Start(e.t.Context(), idx.StartOptions{ActivationToken: tok}))
 			},
 			wantSecrets: []string{"activation token", "activation_token", "new password", "access token"},
 		},
@@ -1261,10 +1261,10 @@ func TestCanarySecrets(t *testing.T) {
 				e.secret("recovery token", tok)
 				e.secret("new password", canaryNewPassword)
 				c := e.client(idx.Config{})
-				tx := e.must(c.Start(e.t.Context(), idx.Options{RecoveryToken: tok}))
+				tx := e.must(c.Start(e.t.Context(), idx.StartOptions{RecoveryToken: tok}))
 				tx = e.must(c.RecoverPassword(e.t.Context(), idx.Options{State: tx.State, NewPassword: canaryNewPassword}))
 				e.wantStatus(tx, idx.StatusSuccess)
-				e.refused(c.Start(e.t.Context(), idx.Options{RecoveryToken: tok}))
+				e.refused(c.Start(e.t.Context(), idx.StartOptions{RecoveryToken: tok}))
 			},
 			wantSecrets: []string{"recovery token", "recovery_token", "new password", "access token"},
 		},
@@ -1447,7 +1447,7 @@ func TestCanarySecrets(t *testing.T) {
 				}
 				e.secret("device code", da.DeviceCode)
 				c := e.client(idx.Config{})
-				tx := e.must(c.Start(e.t.Context(), idx.Options{StateHandle: e.srv.StartDeviceActivation("")}))
+				tx := e.must(c.Start(e.t.Context(), idx.StartOptions{StateHandle: e.srv.StartDeviceActivation("")}))
 				tx = e.proceed(c, tx, idx.Options{UserCode: "WRNG-CDXZ"})
 				tx = e.proceed(c, tx, idx.Options{UserCode: da.UserCode, Username: canaryUser, Password: canaryPassword})
 				e.wantStatus(tx, idx.StatusTerminal)

@@ -137,9 +137,9 @@ type flow struct {
 	status int
 }
 
-// start begins a transaction: PKCE, state and nonce, interact, introspect.
-// opts may carry an activation or recovery token for interact.
-func (c *Client) start(ctx context.Context, opts *Options) (*flow, error) {
+// start begins a transaction: PKCE, state and nonce, interact (with what
+// opts adds), introspect.
+func (c *Client) start(ctx context.Context, opts *StartOptions) (*flow, error) {
 	verifier, err := oauth.NewVerifier()
 	if err != nil {
 		return nil, fmt.Errorf("idx: %w", err)

@@ -106,7 +106,7 @@ func readCorpus(t *testing.T, dir string) []corpusReading {
 		base := filepath.Base(name)
 		status := statusOf(base)
 		o.set("/idp/idx/introspect", scriptReply{status: status, body: strings.ReplaceAll(string(raw), corpusOrigin, o.srv.URL)})
-		tx, err := c.Start(context.Background(), idx.Options{})
+		tx, err := c.Start(context.Background(), idx.StartOptions{})
 		if errors.Is(err, idx.ErrMalformedResponse) {
 			t.Errorf("%s: refused as malformed: %v", base, err)
 		}

@@ -24,7 +24,7 @@ import (
 //
 // Such a transaction is not started with /v1/interact: the org's page
 // holds its stateHandle (the stateToken the org's sign-in page is
-// given), and [Client.Start] with [Options.StateHandle] takes it up, as
+// given), and [Client.Start] with [StartOptions.StateHandle] takes it up, as
 // okta-auth-js's idx.start({stateHandle}) does.
 
 // startFromHandle takes up a transaction the org started, by its
@@ -57,15 +57,12 @@ func (o *Options) userCodeValues(v remediate.Values) error {
 }
 
 // takeUp is Start with a StateHandle: nothing else may be given.
-func (c *Client) takeUp(ctx context.Context, opts Options) (*Transaction, error) {
+func (c *Client) takeUp(ctx context.Context, opts StartOptions) (*Transaction, error) {
 	handle := opts.StateHandle
 	opts.StateHandle = ""
-	v, err := opts.values(remediate.FlowAuthenticate)
-	if err != nil {
-		return nil, err
-	}
-	if len(v) > 0 || opts.Step != "" || opts.ActivationToken != "" || opts.RecoveryToken != "" || opts.hasHints() {
-		return nil, &InputError{Field: "Options", Reason: "Start takes StateHandle alone"}
+	if opts.ActivationToken != "" || opts.RecoveryToken != "" || len(opts.ACRValues) > 0 || opts.MaxAge != 0 ||
+		opts.LoginHint != "" || opts.PromptLogin || opts.OAuthState != "" {
+		return nil, &InputError{Field: "StartOptions", Reason: "StateHandle is taken alone"}
 	}
 	f, err := c.startFromHandle(ctx, handle)
 	if err != nil {

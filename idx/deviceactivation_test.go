@@ -22,7 +22,7 @@ func takeUpFixture(t *testing.T, fixture string) (*scriptOrg, *idx.Client, *idx.
 	o := newScriptOrg(t)
 	o.on("/idp/idx/introspect", ok(fixture))
 	c := o.client()
-	tx, err := c.Start(context.Background(), idx.Options{StateHandle: "02itnqG312DoS3cU0z0LWs11l76yQ8ll4d95Oye61u"})
+	tx, err := c.Start(context.Background(), idx.StartOptions{StateHandle: "02itnqG312DoS3cU0z0LWs11l76yQ8ll4d95Oye61u"})
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}

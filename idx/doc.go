@@ -61,7 +61,7 @@
 // describes the scopes asked for ([NextStep.Consent]), answered with
 // Options.Consent and, by scope, Options.ConsentScopes. A transaction the
 // org started on a page of its own (the device activation page) is taken
-// up with [Client.Start] and Options.StateHandle; its user-code step
+// up with [Client.Start] and StartOptions.StateHandle; its user-code step
 // takes Options.UserCode.
 //
 // A sign-in that leaves the app (an identity provider, an email magic

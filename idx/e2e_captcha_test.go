@@ -107,7 +107,7 @@ func TestE2ECaptcha(t *testing.T) {
 	t.Run("registration, reCAPTCHA", func(t *testing.T) {
 		t.Parallel()
 		r := captchaOrg(t, "captcha-register", idxtest.CaptchaReCAPTCHAV2)
-		r.do(r.c.Start(t.Context(), idx.Options{}))
+		r.do(r.c.Start(t.Context(), idx.StartOptions{}))
 		profile := map[string]any{"firstName": "Nora", "lastName": "Newcomer", "email": r.user.Username + ".new"}
 		r.do(r.c.Register(t.Context(), idx.Options{State: r.state(), Profile: profile}))
 		r.wantCaptcha("enroll-profile", idx.CaptchaReCAPTCHAV2, "site-key-captcha-register")
@@ -124,7 +124,7 @@ func TestE2ECaptcha(t *testing.T) {
 	t.Run("recovery, hCaptcha", func(t *testing.T) {
 		t.Parallel()
 		r := captchaOrg(t, "captcha-recover", idxtest.CaptchaHCaptcha)
-		r.do(r.c.Start(t.Context(), idx.Options{}))
+		r.do(r.c.Start(t.Context(), idx.StartOptions{}))
 		r.do(r.c.RecoverPassword(t.Context(), idx.Options{State: r.state(), Username: r.user.Username}))
 		r.wantCaptcha("identify-recovery", idx.CaptchaHCaptcha, "site-key-captcha-recover")
 		r.do(r.c.RecoverPassword(t.Context(), idx.Options{State: r.state(), Username: r.user.Username, CaptchaToken: idxtest.CaptchaTestToken}))

@@ -171,7 +171,7 @@ func TestE2EEmailLinkConsent(t *testing.T) {
 			mail := r.emailChallenge()
 			// The other browser: a transaction of its own.
 			other := &e2eRun{t: t, srv: r.srv, c: r.c, user: r.user}
-			other.do(other.c.Start(t.Context(), idx.Options{StateHandle: openLinkElsewhere(t, r.srv, mail.Link)}))
+			other.do(other.c.Start(t.Context(), idx.StartOptions{StateHandle: openLinkElsewhere(t, r.srv, mail.Link)}))
 			c := other.tx.NextStep.Consent
 			if c == nil || c.App != idxtest.PublicClientID || c.Browser == "" || len(c.Scopes) != 0 {
 				t.Fatalf("NextStep.Consent = %+v, want the sign-in's app and browser", c)

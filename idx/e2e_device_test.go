@@ -26,7 +26,7 @@ func TestE2EDeviceChallenge(t *testing.T) {
 		t.Run(method, func(t *testing.T) {
 			t.Parallel()
 			r := newE2E(t, user, idxtest.WithPolicy(idxtest.Policy{Factors: 1, DeviceChallenge: method}))
-			tx := r.do(r.c.Start(t.Context(), idx.Options{}))
+			tx := r.do(r.c.Start(t.Context(), idx.StartOptions{}))
 			d := tx.NextStep.DeviceChallenge
 			if tx.NextStep.Name != "device-challenge-poll" || d == nil || tx.NextStep.Poll == nil {
 				t.Fatalf("NextStep %+v", tx.NextStep)
@@ -77,7 +77,7 @@ func TestE2EDeviceChallengeFallback(t *testing.T) {
 	user := e2eUser("fastpass fallback", func(u *idxtest.User) { u.OktaVerify = true })
 	start := func(t *testing.T) *e2eRun {
 		r := newE2E(t, user, idxtest.WithPolicy(idxtest.Policy{Factors: 1, DeviceChallenge: idxtest.DeviceChallengeLoopback}))
-		tx := r.do(r.c.Start(t.Context(), idx.Options{}))
+		tx := r.do(r.c.Start(t.Context(), idx.StartOptions{}))
 		r.proceed(idx.Options{Step: tx.NextStep.DeviceChallenge.CancelStep})
 		if diff := cmp.Diff([]string{"identify", "launch-authenticator"}, stepNames(r.tx)); diff != "" {
 			t.Fatalf("steps after cancel-polling (-want +got):\n%s", diff)
@@ -123,7 +123,7 @@ func TestE2EDeviceChallengeFallback(t *testing.T) {
 		other := e2eUser("no okta verify", nil)
 		r := newE2E(t, user, idxtest.WithUser(other),
 			idxtest.WithPolicy(idxtest.Policy{Factors: 1, DeviceChallenge: idxtest.DeviceChallengeUniversalLink}))
-		tx := r.do(r.c.Start(t.Context(), idx.Options{}))
+		tx := r.do(r.c.Start(t.Context(), idx.StartOptions{}))
 		if err := r.srv.AnswerDeviceChallenge(tx.NextStep.DeviceChallenge.Href, other.Username); err == nil {
 			t.Error("a user without Okta Verify answered the device challenge")
 		}

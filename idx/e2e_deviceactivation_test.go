@@ -99,7 +99,7 @@ func TestE2EDeviceActivation(t *testing.T) {
 		if code, _ := d.poll(); code != "authorization_pending" {
 			t.Fatalf("poll before activation: %q, want authorization_pending", code)
 		}
-		r.do(r.c.Start(t.Context(), idx.Options{StateHandle: activationPage(t, r.srv, "")}))
+		r.do(r.c.Start(t.Context(), idx.StartOptions{StateHandle: activationPage(t, r.srv, "")}))
 		if diff := cmp.Diff([]idx.Input{{Name: "userCode", Label: "Activation Code", Type: "string"}}, r.tx.NextStep.Inputs); diff != "" {
 			t.Errorf("inputs (-want +got):\n%s", diff)
 		}
@@ -121,7 +121,7 @@ func TestE2EDeviceActivation(t *testing.T) {
 		}
 		// The code is used up.
 		r.steps = nil
-		r.do(r.c.Start(t.Context(), idx.Options{StateHandle: r.srv.StartDeviceActivation("")}))
+		r.do(r.c.Start(t.Context(), idx.StartOptions{StateHandle: r.srv.StartDeviceActivation("")}))
 		r.proceed(idx.Options{UserCode: d.auth.UserCode})
 		r.wantRejected("user-code", idx.ErrInvalidUserCode, "idx.invalid.device.code")
 	})
@@ -130,7 +130,7 @@ func TestE2EDeviceActivation(t *testing.T) {
 		t.Parallel()
 		r := newE2E(t, e2eUser("device-denied", nil), idxtest.WithPolicy(idxtest.Policy{Factors: 1, Consent: idxtest.ConsentEndUser}))
 		d := newDevice(t, r.srv)
-		r.do(r.c.Start(t.Context(), idx.Options{StateHandle: activationPage(t, r.srv, d.auth.UserCode)}))
+		r.do(r.c.Start(t.Context(), idx.StartOptions{StateHandle: activationPage(t, r.srv, d.auth.UserCode)}))
 		// The page filled the code in: the step is taken by name.
 		r.proceed(idx.Options{Step: "user-code"})
 		r.identifyUser()
@@ -148,20 +148,20 @@ func TestE2EDeviceActivation(t *testing.T) {
 		}
 	})
 
-	t.Run("only Start takes a stateHandle", func(t *testing.T) {
+	t.Run("a stateHandle is taken alone", func(t *testing.T) {
 		t.Parallel()
+		// Only Start takes a StateHandle (StartOptions), and alone: what
+		// else StartOptions carries goes to interact, which a transaction
+		// the org started never sees.
 		r := newE2E(t, e2eUser("device-misuse", nil))
 		h := r.srv.StartDeviceActivation("")
-		for name, opts := range map[string]idx.Options{
-			"with a username": {StateHandle: h, Username: r.user.Username},
-			"with a hint":     {StateHandle: h, LoginHint: r.user.Username},
+		for name, opts := range map[string]idx.StartOptions{
+			"with a recovery token": {StateHandle: h, RecoveryToken: "tok"},
+			"with a hint":           {StateHandle: h, LoginHint: r.user.Username},
 		} {
 			if _, err := r.c.Start(t.Context(), opts); !errors.Is(err, idx.ErrInvalidInput) {
 				t.Errorf("Start %s: %v, want ErrInvalidInput", name, err)
 			}
-		}
-		if _, err := r.c.Authenticate(t.Context(), idx.Options{StateHandle: h}); !errors.Is(err, idx.ErrInvalidInput) {
-			t.Errorf("Authenticate with a StateHandle: %v, want ErrInvalidInput", err)
 		}
 	})
 }

@@ -24,7 +24,7 @@ func selfServicePolicy() idxtest.Option {
 func TestE2ERecover(t *testing.T) {
 	t.Parallel()
 	recoverWithEmail := func(r *e2eRun, revokeSessions bool) {
-		tx := r.do(r.c.Start(r.t.Context(), idx.Options{}))
+		tx := r.do(r.c.Start(r.t.Context(), idx.StartOptions{}))
 		if !hasFeature(tx, idx.FeaturePasswordRecovery) {
 			r.t.Fatalf("recovery not enabled: %v", tx.EnabledFeatures)
 		}
@@ -114,7 +114,7 @@ func TestE2ERecoverWith(t *testing.T) {
 	// toSelect starts a recovery of the run's user, up to the choice of the
 	// authenticator.
 	toSelect := func(r *e2eRun) {
-		r.do(r.c.Start(r.t.Context(), idx.Options{}))
+		r.do(r.c.Start(r.t.Context(), idx.StartOptions{}))
 		r.do(r.c.RecoverPassword(r.t.Context(), idx.Options{State: r.state(), Username: r.user.Username}))
 	}
 	reset := func(r *e2eRun) {
@@ -244,7 +244,7 @@ func TestE2ERecoverUnknownUser(t *testing.T) {
 	t.Parallel()
 	r := newE2E(t, idxtest.User{}, allRecoveryPolicy())
 	r.user = e2eUser(t.Name(), nil)
-	r.do(r.c.Start(t.Context(), idx.Options{}))
+	r.do(r.c.Start(t.Context(), idx.StartOptions{}))
 	r.do(r.c.RecoverPassword(t.Context(), idx.Options{State: r.state(), Username: r.user.Username}))
 	tx := r.proceed(idx.Options{Authenticator: authenticator.PhoneNumber, MethodType: "sms"})
 	if a := tx.NextStep.Authenticator; a == nil || a.Key != authenticator.PhoneNumber {
@@ -421,7 +421,7 @@ func TestE2EUnlock(t *testing.T) {
 			},
 			opts: []idxtest.Option{allRecoveryPolicy()},
 			run: func(r *e2eRun) {
-				r.do(r.c.Start(r.t.Context(), idx.Options{}))
+				r.do(r.c.Start(r.t.Context(), idx.StartOptions{}))
 				_, err := r.c.UnlockAccount(r.t.Context(), idx.Options{State: r.state(), Username: r.user.Username, Authenticator: authenticator.SecurityQuestion})
 				var ae *idx.AuthenticatorError
 				if !errors.As(err, &ae) || !errors.Is(err, idx.ErrUnknownAuthenticator) {
@@ -443,7 +443,7 @@ func toUnlock(r *e2eRun, opts idx.Options) {
 	if locked, _ := r.srv.UserLocked(r.user.Username); !locked {
 		r.t.Fatal("user not locked")
 	}
-	tx := r.do(r.c.Start(r.t.Context(), idx.Options{}))
+	tx := r.do(r.c.Start(r.t.Context(), idx.StartOptions{}))
 	if !hasFeature(tx, idx.FeatureAccountUnlock) {
 		r.t.Fatalf("unlock not enabled: %v", tx.EnabledFeatures)
 	}
@@ -475,13 +475,13 @@ func TestE2ERecoveryToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.do(r.c.Start(t.Context(), idx.Options{RecoveryToken: tok}))
+	r.do(r.c.Start(t.Context(), idx.StartOptions{RecoveryToken: tok}))
 	r.do(r.c.RecoverPassword(t.Context(), idx.Options{State: r.state(), NewPassword: "short"}))
 	r.wantRejected("reset-authenticator", nil, "password.passwordRequirementsNotMet")
 	done := r.do(r.c.RecoverPassword(t.Context(), idx.Options{State: r.state(), NewPassword: e2eNewPassword}))
 	wantSignedIn(t, done, r.user.ID, "pwd")
 	// Used: the interact endpoint refuses it, as Okta does.
-	wantTokenRefused(t, r.c, idx.Options{RecoveryToken: tok}, "The recovery token is invalid")
+	wantTokenRefused(t, r.c, idx.StartOptions{RecoveryToken: tok}, "The recovery token is invalid")
 	r.wantSteps(
 		"reset-authenticator/okta_password",
 		"reset-authenticator/okta_password",
@@ -510,7 +510,7 @@ func TestE2EGoogleAuthenticatorReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx := r.do(r.c.Start(t.Context(), idx.Options{RecoveryToken: tok}))
+	tx := r.do(r.c.Start(t.Context(), idx.StartOptions{RecoveryToken: tok}))
 	r.wantInputs("verificationCode")
 	a := tx.NextStep.Authenticator
 	if a == nil || a.Context == nil || a.Context.QRCode == nil || a.Context.SharedSecret == "" {
@@ -546,7 +546,7 @@ func TestE2EActivationToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx := r.do(r.c.Start(t.Context(), idx.Options{ActivationToken: tok}))
+	tx := r.do(r.c.Start(t.Context(), idx.StartOptions{ActivationToken: tok}))
 	if tx.NextStep != nil && tx.NextStep.CanSkip {
 		t.Error("the password of an activation can be skipped")
 	}
@@ -557,7 +557,7 @@ func TestE2EActivationToken(t *testing.T) {
 	// The token came by email: it stands for the email's verification.
 	wantSignedIn(t, done, r.user.ID, "email", "pwd")
 	// Used: the interact endpoint refuses it, as Okta does.
-	wantTokenRefused(t, r.c, idx.Options{ActivationToken: tok}, "The activation token is invalid")
+	wantTokenRefused(t, r.c, idx.StartOptions{ActivationToken: tok}, "The activation token is invalid")
 	r.wantSteps(
 		"select-authenticator-enroll [okta_password]",
 		"enroll-authenticator/okta_password",
@@ -574,7 +574,7 @@ func TestE2EActivationToken(t *testing.T) {
 
 // wantTokenRefused checks that Start with a spent or unknown token fails
 // at the interact endpoint with invalid_request and the description.
-func wantTokenRefused(t *testing.T, c *idx.Client, opts idx.Options, description string) {
+func wantTokenRefused(t *testing.T, c *idx.Client, opts idx.StartOptions, description string) {
 	t.Helper()
 	tx, err := c.Start(t.Context(), opts)
 	var oe *idx.OAuthError

@@ -42,7 +42,7 @@ func TestE2EIdPRedirect(t *testing.T) {
 	t.Run("signed in", func(t *testing.T) {
 		t.Parallel()
 		r := org(t)
-		tx := r.do(r.c.Start(t.Context(), idx.Options{}))
+		tx := r.do(r.c.Start(t.Context(), idx.StartOptions{}))
 		if !hasFeature(tx, idx.FeatureSocialIDP) {
 			t.Errorf("EnabledFeatures %v without %s", tx.EnabledFeatures, idx.FeatureSocialIDP)
 		}
@@ -64,7 +64,7 @@ func TestE2EIdPRedirect(t *testing.T) {
 			t.Errorf("callback parameters (-want +got):\n%s", diff)
 		}
 		// The callback of this sign-in does not fit another transaction.
-		other, err := r.c.Start(t.Context(), idx.Options{})
+		other, err := r.c.Start(t.Context(), idx.StartOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +83,7 @@ func TestE2EIdPRedirect(t *testing.T) {
 	t.Run("denied", func(t *testing.T) {
 		t.Parallel()
 		r := org(t)
-		tx := r.do(r.c.Start(t.Context(), idx.Options{}))
+		tx := r.do(r.c.Start(t.Context(), idx.StartOptions{}))
 		back := follow(t, r.srv, idpStep(t, tx, "Corporate").Href)
 		_, err := r.c.HandleCallback(t.Context(), tx.State, back)
 		var ce *idx.CallbackError

@@ -31,7 +31,7 @@ const e2eNewPassword = "Fresh-Passw0rd-42"
 // email, with a wrong email code first.
 func (r *e2eRun) register() {
 	r.t.Helper()
-	tx := r.do(r.c.Start(r.t.Context(), idx.Options{}))
+	tx := r.do(r.c.Start(r.t.Context(), idx.StartOptions{}))
 	if !hasFeature(tx, idx.FeatureRegistration) {
 		r.t.Fatalf("registration not enabled: %v", tx.EnabledFeatures)
 	}
@@ -134,7 +134,7 @@ func TestE2ERegisterAttributeTypes(t *testing.T) {
 		},
 	}))
 	r.user = e2eUser(t.Name(), nil)
-	r.do(r.c.Start(t.Context(), idx.Options{}))
+	r.do(r.c.Start(t.Context(), idx.StartOptions{}))
 	r.do(r.c.Register(t.Context(), idx.Options{State: r.state()}))
 	yesNo := []idx.Choice{{Label: "Yes", Value: "true"}, {Label: "No", Value: "false"}}
 	want := []idx.Input{

@@ -56,10 +56,10 @@ func TestE2EStepUp(t *testing.T) {
 		}
 
 		r.steps = nil
-		r.do(r.c.Authenticate(t.Context(), idx.Options{
+		r.do(r.c.Start(t.Context(), idx.StartOptions{
 			ACRValues: []string{idx.ACRTwoFactors}, MaxAge: 10 * time.Minute, LoginHint: r.user.Username,
-			Username: r.user.Username, Password: r.user.Password,
 		}))
+		r.proceed(idx.Options{Username: r.user.Username, Password: r.user.Password})
 		form := interactForm(t, r.srv)
 		for k, want := range map[string]string{"acr_values": idx.ACRTwoFactors, "max_age": "600", "login_hint": r.user.Username} {
 			if got := form.Get(k); got != want {
@@ -68,7 +68,7 @@ func TestE2EStepUp(t *testing.T) {
 		}
 		r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
 		r.proceed(idx.Options{VerificationCode: lastCode(r.t, r.srv, r.user.Username)})
-		r.wantSteps("select-authenticator-authenticate [okta_email]", "challenge-authenticator/okta_email", "SUCCESS")
+		r.wantSteps("identify", "select-authenticator-authenticate [okta_email]", "challenge-authenticator/okta_email", "SUCCESS")
 		c := r.tx.Tokens.IDTokenClaims
 		if c.ACR() != idx.ACRTwoFactors {
 			t.Errorf("ACR() = %q, want %q", c.ACR(), idx.ACRTwoFactors)
@@ -81,24 +81,25 @@ func TestE2EStepUp(t *testing.T) {
 		}
 	})
 
-	t.Run("hints apply only at the start", func(t *testing.T) {
+	t.Run("a start with hints costs no request", func(t *testing.T) {
 		t.Parallel()
-		r := stepUpOrg(t, "stepup-late")
-		tx := r.do(r.c.Start(t.Context(), idx.Options{ACRValues: []string{idx.ACRTwoFactors}}))
-		_, err := r.c.Authenticate(t.Context(), idx.Options{State: tx.State, ACRValues: []string{idx.ACRTwoFactors}})
-		var ie *idx.InputError
-		if !errors.As(err, &ie) || !errors.Is(err, idx.ErrInvalidInput) {
-			t.Fatalf("err = %v, want an *InputError", err)
-		}
-		if n := r.srv.RequestCounts()["POST /oauth2/default/v1/interact"]; n != 1 {
-			t.Errorf("%d interact requests, want 1", n)
+		// Start, then the answers with its State, sends what one
+		// Authenticate starting the transaction sends.
+		r := stepUpOrg(t, "stepup-start")
+		r.do(r.c.Authenticate(t.Context(), idx.Options{Username: r.user.Username, Password: r.user.Password}))
+		plain := r.srv.RequestCounts()
+		r2 := stepUpOrg(t, "stepup-start2")
+		r2.do(r2.c.Start(t.Context(), idx.StartOptions{LoginHint: r2.user.Username}))
+		r2.proceed(idx.Options{Username: r2.user.Username, Password: r2.user.Password})
+		if diff := cmp.Diff(plain, r2.srv.RequestCounts()); diff != "" {
+			t.Errorf("request counts (-Authenticate +Start and Authenticate):\n%s", diff)
 		}
 	})
 
 	t.Run("the org refuses an unknown class", func(t *testing.T) {
 		t.Parallel()
 		r := stepUpOrg(t, "stepup-unknown")
-		_, err := r.c.Start(t.Context(), idx.Options{ACRValues: []string{"urn:example:loa:9"}})
+		_, err := r.c.Start(t.Context(), idx.StartOptions{ACRValues: []string{"urn:example:loa:9"}})
 		var oe *idx.OAuthError
 		if !errors.As(err, &oe) || oe.Code != "invalid_request" {
 			t.Fatalf("err = %v, want an *OAuthError invalid_request", err)
@@ -109,9 +110,8 @@ func TestE2EStepUp(t *testing.T) {
 		t.Parallel()
 		r := stepUpOrg(t, "stepup-wrongacr")
 		r.srv.TamperIDTokens(func(c map[string]any) { c["acr"] = "urn:okta:loa:1fa:any" })
-		tx := r.do(r.c.Authenticate(t.Context(), idx.Options{
-			ACRValues: []string{idx.ACRTwoFactors}, Username: r.user.Username, Password: r.user.Password, Authenticator: authenticator.OktaEmail,
-		}))
+		r.do(r.c.Start(t.Context(), idx.StartOptions{ACRValues: []string{idx.ACRTwoFactors}}))
+		tx := r.proceed(idx.Options{Username: r.user.Username, Password: r.user.Password, Authenticator: authenticator.OktaEmail})
 		_, err := r.c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(r.t, r.srv, r.user.Username)})
 		var ae *idx.AuthContextError
 		if !errors.Is(err, idx.ErrACRNotMet) || !errors.Is(err, idx.ErrInvalidIDToken) || !errors.As(err, &ae) || ae.Claim != "acr" {
@@ -126,9 +126,8 @@ func TestE2EStepUp(t *testing.T) {
 		t.Parallel()
 		r := stepUpOrg(t, "stepup-wrongamr")
 		r.srv.TamperIDTokens(func(c map[string]any) { c["amr"] = []string{"pwd"} })
-		tx := r.do(r.c.Authenticate(t.Context(), idx.Options{
-			ACRValues: []string{idx.ACRTwoFactors}, Username: r.user.Username, Password: r.user.Password, Authenticator: authenticator.OktaEmail,
-		}))
+		r.do(r.c.Start(t.Context(), idx.StartOptions{ACRValues: []string{idx.ACRTwoFactors}}))
+		tx := r.proceed(idx.Options{Username: r.user.Username, Password: r.user.Password, Authenticator: authenticator.OktaEmail})
 		_, err := r.c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(r.t, r.srv, r.user.Username)})
 		var ae *idx.AuthContextError
 		if !errors.Is(err, idx.ErrACRNotMet) || !errors.As(err, &ae) || ae.Claim != "amr" {
@@ -140,14 +139,15 @@ func TestE2EStepUp(t *testing.T) {
 		t.Parallel()
 		r := stepUpOrg(t, "stepup-oldauth")
 		r.srv.TamperIDTokens(func(c map[string]any) { c["auth_time"] = time.Now().Add(-time.Hour).Unix() })
-		_, err := r.c.Authenticate(t.Context(), idx.Options{MaxAge: 5 * time.Minute, Username: r.user.Username, Password: r.user.Password})
+		tx := r.do(r.c.Start(t.Context(), idx.StartOptions{MaxAge: 5 * time.Minute}))
+		_, err := r.c.Authenticate(t.Context(), idx.Options{State: tx.State, Username: r.user.Username, Password: r.user.Password})
 		var ae *idx.AuthContextError
 		if !errors.Is(err, idx.ErrAuthTooOld) || !errors.Is(err, idx.ErrInvalidIDToken) || !errors.As(err, &ae) || ae.Claim != "auth_time" {
 			t.Fatalf("err = %v, want ErrAuthTooOld on auth_time", err)
 		}
 		// The same token without MaxAge is fine: nothing was asked.
 		r.do(r.c.Authenticate(t.Context(), idx.Options{Username: r.user.Username, Password: r.user.Password}))
-		r.wantSteps("SUCCESS")
+		r.wantSteps("identify", "SUCCESS")
 	})
 }
 
@@ -192,12 +192,12 @@ func TestE2ESessionStepUp(t *testing.T) {
 	first := r.tx.Tokens.IDTokenClaims.AuthTime
 
 	sc.clk.Advance(10 * time.Minute)
-	r.do(r.c.Start(ctx, idx.Options{}))
+	r.do(r.c.Start(ctx, idx.StartOptions{}))
 	if got := r.tx.Tokens.IDTokenClaims.AuthTime; !got.Equal(first) {
 		t.Errorf("session sign-in: AuthTime %v, want the session's %v", got, first)
 	}
 
-	r.do(r.c.Start(ctx, idx.Options{ACRValues: []string{idx.ACRTwoFactors}}))
+	r.do(r.c.Start(ctx, idx.StartOptions{ACRValues: []string{idx.ACRTwoFactors}}))
 	r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
 	r.proceed(idx.Options{VerificationCode: lastCode(r.t, r.srv, r.user.Username)})
 	stepped := r.tx.Tokens.IDTokenClaims
@@ -206,11 +206,11 @@ func TestE2ESessionStepUp(t *testing.T) {
 	}
 
 	sc.clk.Advance(10 * time.Minute)
-	r.do(r.c.Start(ctx, idx.Options{MaxAge: 5 * time.Minute}))
+	r.do(r.c.Start(ctx, idx.StartOptions{MaxAge: 5 * time.Minute}))
 	r.proceed(idx.Options{Username: r.user.Username, Password: r.user.Password})
-	r.do(r.c.Start(ctx, idx.Options{Prompt: idx.PromptLogin}))
+	r.do(r.c.Start(ctx, idx.StartOptions{PromptLogin: true}))
 	r.proceed(idx.Options{Username: r.user.Username, Password: r.user.Password})
-	r.do(r.c.Start(ctx, idx.Options{MaxAge: time.Hour}))
+	r.do(r.c.Start(ctx, idx.StartOptions{MaxAge: time.Hour}))
 	r.wantSteps("SUCCESS", "SUCCESS", "select-authenticator-authenticate [okta_email]", "challenge-authenticator/okta_email", "SUCCESS",
 		"identify", "SUCCESS", "identify", "SUCCESS", "SUCCESS")
 
@@ -218,7 +218,7 @@ func TestE2ESessionStepUp(t *testing.T) {
 	// is caught.
 	old := r.tx.Tokens.IDTokenClaims.AuthTime
 	r.srv.TamperIDTokens(func(c map[string]any) { c["auth_time"] = old.Add(-time.Hour).Unix() })
-	tx := r.do(r.c.Start(ctx, idx.Options{Prompt: idx.PromptLogin}))
+	tx := r.do(r.c.Start(ctx, idx.StartOptions{PromptLogin: true}))
 	_, err := r.c.Authenticate(ctx, idx.Options{State: tx.State, Username: r.user.Username, Password: r.user.Password})
 	if !errors.Is(err, idx.ErrAuthTooOld) {
 		t.Errorf("prompt=login with an old auth_time: err = %v, want ErrAuthTooOld", err)
@@ -235,7 +235,7 @@ func TestE2EOAuthState(t *testing.T) {
 		{ID: "0oaE2eStateIdP", Type: "GOOGLE", Name: "Google", Username: user.Username},
 	}}), idxtest.WithRequestRecording())
 	const appState = "app-session-7f3c9a1e5b"
-	tx := r.do(r.c.Start(t.Context(), idx.Options{OAuthState: appState}))
+	tx := r.do(r.c.Start(t.Context(), idx.StartOptions{OAuthState: appState}))
 	if got := interactForm(t, r.srv).Get("state"); got != appState {
 		t.Errorf("interact state = %q, want the app's", got)
 	}

@@ -38,7 +38,7 @@ func TestE2ETokenErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		back.Store(0)
-		tx := r.do(r.c.Start(t.Context(), idx.Options{ActivationToken: old}))
+		tx := r.do(r.c.Start(t.Context(), idx.StartOptions{ActivationToken: old}))
 		r.wantRejected("request-activation-email", idx.ErrActivationExpired, "idx.expired.activation.token")
 		tx = r.do(r.c.RequestActivationEmail(t.Context(), tx.State))
 		if tx.Err() != nil {
@@ -48,7 +48,7 @@ func TestE2ETokenErrors(t *testing.T) {
 		if tok == old {
 			t.Fatal("the email carries the expired token")
 		}
-		r.do(r.c.Start(t.Context(), idx.Options{ActivationToken: tok}))
+		r.do(r.c.Start(t.Context(), idx.StartOptions{ActivationToken: tok}))
 		r.proceed(idx.Options{Authenticator: authenticator.OktaPassword, NewPassword: e2eNewPassword})
 		r.wantSuccess("email", "pwd")
 		r.wantSteps(
@@ -69,12 +69,12 @@ func TestE2ETokenErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r.do(r.c.Start(t.Context(), idx.Options{ActivationToken: tok}))
+		r.do(r.c.Start(t.Context(), idx.StartOptions{ActivationToken: tok}))
 		r.proceed(idx.Options{Authenticator: authenticator.OktaPassword, NewPassword: e2eNewPassword})
 		r.wantSuccess("email", "pwd")
-		tx := r.do(r.c.Start(t.Context(), idx.Options{ActivationToken: tok}))
+		tx := r.do(r.c.Start(t.Context(), idx.StartOptions{ActivationToken: tok}))
 		wantEnded(t, tx, idx.ErrTokenInvalid, "idx.missing.activation.token")
-		tx = r.do(r.c.Start(t.Context(), idx.Options{ActivationToken: "not-a-token"}))
+		tx = r.do(r.c.Start(t.Context(), idx.StartOptions{ActivationToken: "not-a-token"}))
 		wantEnded(t, tx, idx.ErrTokenInvalid, "idx.missing.activation.token")
 	})
 	t.Run("used recovery token", func(t *testing.T) {
@@ -84,10 +84,10 @@ func TestE2ETokenErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r.do(r.c.Start(t.Context(), idx.Options{RecoveryToken: tok}))
+		r.do(r.c.Start(t.Context(), idx.StartOptions{RecoveryToken: tok}))
 		r.do(r.c.RecoverPassword(t.Context(), idx.Options{State: r.state(), NewPassword: e2eNewPassword}))
 		r.wantSuccess("pwd")
-		tx := r.do(r.c.Start(t.Context(), idx.Options{RecoveryToken: tok}))
+		tx := r.do(r.c.Start(t.Context(), idx.StartOptions{RecoveryToken: tok}))
 		wantEnded(t, tx, idx.ErrTokenInvalid, "idx.invalid.reset.password.token")
 	})
 }

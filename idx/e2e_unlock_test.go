@@ -58,7 +58,7 @@ func TestE2EUnlockThen(t *testing.T) {
 			t.Parallel()
 			user := e2eUser(t.Name(), func(u *idxtest.User) { u.Locked = true })
 			r := newE2E(t, user, idxtest.WithPolicy(idxtest.Policy{Factors: tt.factors, Unlock: true, UnlockThen: tt.then}))
-			tx := r.do(r.c.Start(t.Context(), idx.Options{}))
+			tx := r.do(r.c.Start(t.Context(), idx.StartOptions{}))
 			r.steps = nil
 			r.do(r.c.UnlockAccount(t.Context(), idx.Options{State: tx.State}))
 			r.do(r.c.UnlockAccount(t.Context(), idx.Options{State: r.state(), Username: user.Username, Authenticator: authenticator.OktaEmail}))

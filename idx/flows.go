@@ -7,36 +7,24 @@ import (
 	"github.com/goidx/goidx/internal/remediate"
 )
 
-// Start begins a transaction and returns where it stands without
-// answering anything, as okta-auth-js's startTransaction: usually PENDING
-// on the org's first step, with [Transaction.EnabledFeatures] telling
-// which flows the org offers. Only opts.ActivationToken,
-// opts.RecoveryToken and the sign-in hints (ACRValues, MaxAge, LoginHint,
-// Prompt, OAuthState) are used; other values are refused. With
-// opts.StateHandle (and nothing else) it takes up a transaction the org
-// started, such as a device activation, instead.
-func (c *Client) Start(ctx context.Context, opts Options) (*Transaction, error) {
-	if opts.State != "" {
-		return nil, &InputError{Field: "State", Reason: "set; Start begins a new transaction"}
-	}
+// Start begins a transaction with what only a start can carry (see
+// [StartOptions]: an activation or recovery token, sign-in hints,
+// step-up) and returns where it stands without answering anything, as
+// okta-auth-js's startTransaction: usually PENDING on the org's first
+// step, with [Transaction.EnabledFeatures] telling which flows the org
+// offers. Continue it with Authenticate, Register, RecoverPassword or
+// UnlockAccount and its State: the requests are those of a call that
+// starts the transaction itself. With opts.StateHandle (and nothing
+// else) it takes up a transaction the org started, such as a device
+// activation, instead.
+func (c *Client) Start(ctx context.Context, opts StartOptions) (*Transaction, error) {
 	if opts.StateHandle != "" {
 		return c.takeUp(ctx, opts)
 	}
-	tokens := Options{
-		ActivationToken: opts.ActivationToken, RecoveryToken: opts.RecoveryToken,
-		ACRValues: opts.ACRValues, MaxAge: opts.MaxAge, LoginHint: opts.LoginHint, Prompt: opts.Prompt, OAuthState: opts.OAuthState,
-	}
-	v, err := opts.values(remediate.FlowAuthenticate)
-	if err != nil {
+	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	if len(v) > 0 || opts.Step != "" {
-		return nil, &InputError{Field: "Options", Reason: "Start takes only ActivationToken, RecoveryToken and the sign-in hints"}
-	}
-	if err := tokens.checkHints(); err != nil {
-		return nil, err
-	}
-	f, err := c.start(ctx, &tokens)
+	f, err := c.start(ctx, &opts)
 	if err != nil {
 		return nil, err
 	}

@@ -57,7 +57,7 @@ func TestStart(t *testing.T) {
 	o.on("/idp/idx/introspect", ok("identify-with-idps.json"))
 	c := o.client()
 
-	tx, err := c.Start(ctx, idx.Options{ActivationToken: "ourActivationToken"})
+	tx, err := c.Start(ctx, idx.StartOptions{ActivationToken: "ourActivationToken"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestStart(t *testing.T) {
 	// The token went to interact.
 	o2 := newScriptOrg(t)
 	o2.on("/idp/idx/introspect", ok("reset-authenticator.json"))
-	if _, err := o2.client().Start(ctx, idx.Options{RecoveryToken: "ourRecoveryToken"}); err != nil {
+	if _, err := o2.client().Start(ctx, idx.StartOptions{RecoveryToken: "ourRecoveryToken"}); err != nil {
 		t.Fatal(err)
 	}
 	form := o2.last("/oauth2/default/v1/interact").Form
@@ -99,13 +99,13 @@ func TestStart(t *testing.T) {
 		t.Errorf("interact form: recovery_token %q activation_token %q", form.Get("recovery_token"), form.Get("activation_token"))
 	}
 
-	for name, opts := range map[string]idx.Options{
-		"with State":   {State: "x"},
-		"with a value": {Username: "jane"},
-	} {
-		if _, err := c.Start(ctx, opts); !errors.Is(err, idx.ErrInvalidInput) {
-			t.Errorf("Start %s: err = %v, want ErrInvalidInput", name, err)
-		}
+	// A malformed hint is refused before anything is sent.
+	n := len(o.paths())
+	if _, err := c.Start(ctx, idx.StartOptions{LoginHint: "  "}); !errors.Is(err, idx.ErrInvalidInput) {
+		t.Errorf("Start with a blank LoginHint: err = %v, want ErrInvalidInput", err)
+	}
+	if got := len(o.paths()); got != n {
+		t.Errorf("Start with a blank LoginHint sent %d requests", got-n)
 	}
 }
 
@@ -113,7 +113,7 @@ func TestStartSendsActivationToken(t *testing.T) {
 	t.Parallel()
 	o := newScriptOrg(t)
 	o.on("/idp/idx/introspect", ok("identify-with-idps.json"))
-	if _, err := o.client().Start(context.Background(), idx.Options{ActivationToken: "ourActivationToken"}); err != nil {
+	if _, err := o.client().Start(context.Background(), idx.StartOptions{ActivationToken: "ourActivationToken"}); err != nil {
 		t.Fatal(err)
 	}
 	form := o.last("/oauth2/default/v1/interact").Form
@@ -299,7 +299,7 @@ func TestPollNumberChallenge(t *testing.T) {
 	o.on("/idp/idx/authenticators/poll", ok("challenge-poll-okta-verify-number.json"),
 		ok("challenge-poll-okta-verify-number.json"), ok(successDoc(o)))
 	c := o.client()
-	tx, err := c.Start(ctx, idx.Options{})
+	tx, err := c.Start(ctx, idx.StartOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +356,7 @@ func TestPollUntilDoneProgress(t *testing.T) {
 	o.on("/idp/idx/authenticators/poll", ok("challenge-poll-okta-verify-number.json"),
 		ok("challenge-poll-okta-verify-number.json"), ok(successDoc(o)))
 	c := o.client()
-	tx, err := c.Start(t.Context(), idx.Options{})
+	tx, err := c.Start(t.Context(), idx.StartOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,7 +419,7 @@ func TestPollUntilDoneStopsWithContext(t *testing.T) {
 	o.on("/idp/idx/introspect", ok("challenge-poll-okta-verify-number.json"))
 	o.on("/idp/idx/authenticators/poll", ok("challenge-poll-okta-verify-number.json"))
 	c := o.client()
-	tx, err := c.Start(context.Background(), idx.Options{})
+	tx, err := c.Start(context.Background(), idx.StartOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -448,7 +448,7 @@ func TestPollAction(t *testing.T) {
 	o.on("/idp/idx/introspect", ok("challenge-authenticator-email.json"))
 	o.on("/idp/idx/challenge/poll", ok(terminalDoc("INFO", "idx.return.to.original.tab")))
 	c := o.client()
-	tx, err := c.Start(ctx, idx.Options{})
+	tx, err := c.Start(ctx, idx.StartOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +466,7 @@ func TestPollAction(t *testing.T) {
 	o2 := newScriptOrg(t)
 	o2.on("/idp/idx/introspect", ok("identify-with-idps.json"))
 	c2 := o2.client()
-	tx, err = c2.Start(ctx, idx.Options{})
+	tx, err = c2.Start(ctx, idx.StartOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -487,7 +487,7 @@ func TestResendOnEnrollment(t *testing.T) {
 	o.on("/idp/idx/introspect", ok("challenge-authenticator-email.json"))
 	o.on("/idp/idx/challenge/resend", ok("challenge-authenticator-email.json"))
 	c := o.client()
-	tx, err := c.Start(ctx, idx.Options{})
+	tx, err := c.Start(ctx, idx.StartOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -508,7 +508,7 @@ func TestResendOnEnrollment(t *testing.T) {
 func startAt(t *testing.T, o *scriptOrg, c *idx.Client, fixture string) (*idx.Transaction, string) {
 	t.Helper()
 	o.on("/idp/idx/introspect", ok(fixture))
-	tx, err := c.Start(context.Background(), idx.Options{})
+	tx, err := c.Start(context.Background(), idx.StartOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func TestMessageLinks(t *testing.T) {
 			t.Parallel()
 			o := newScriptOrg(t)
 			o.on("/idp/idx/introspect", ok(tt.fixture))
-			tx, err := o.client().Start(context.Background(), idx.Options{})
+			tx, err := o.client().Start(context.Background(), idx.StartOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -59,7 +59,7 @@ func TestUnlockLandingFixture(t *testing.T) {
 			o.on("/idp/idx/unlock-account", ok("challenge-authenticator-email.json"))
 			o.on("/idp/idx/challenge/answer", tt.answer(o), ok(successDoc(o)))
 			c := o.client()
-			tx, err := c.Start(ctx, idx.Options{})
+			tx, err := c.Start(ctx, idx.StartOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,16 +113,16 @@ func TestTokenOutcomesFixture(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		fixture string
-		token   idx.Options
+		token   idx.StartOptions
 		status  idx.Status
 		kind    error
 	}{
-		{"request-activation-email.json", idx.Options{ActivationToken: "tok"}, idx.StatusPending, idx.ErrActivationExpired},
-		{"terminal-activation-token-expired.json", idx.Options{ActivationToken: "tok"}, idx.StatusTerminal, idx.ErrActivationExpired},
-		{"terminal-activation-token-invalid.json", idx.Options{ActivationToken: "tok"}, idx.StatusTerminal, idx.ErrTokenInvalid},
-		{"terminal-activation-user-suspended.json", idx.Options{ActivationToken: "tok"}, idx.StatusTerminal, idx.ErrUserSuspended},
-		{"terminal-reset-password-token-invalid.json", idx.Options{RecoveryToken: "tok"}, idx.StatusTerminal, idx.ErrTokenInvalid},
-		{"terminal-forgot-password-token-invalid.json", idx.Options{RecoveryToken: "tok"}, idx.StatusTerminal, idx.ErrTokenInvalid},
+		{"request-activation-email.json", idx.StartOptions{ActivationToken: "tok"}, idx.StatusPending, idx.ErrActivationExpired},
+		{"terminal-activation-token-expired.json", idx.StartOptions{ActivationToken: "tok"}, idx.StatusTerminal, idx.ErrActivationExpired},
+		{"terminal-activation-token-invalid.json", idx.StartOptions{ActivationToken: "tok"}, idx.StatusTerminal, idx.ErrTokenInvalid},
+		{"terminal-activation-user-suspended.json", idx.StartOptions{ActivationToken: "tok"}, idx.StatusTerminal, idx.ErrUserSuspended},
+		{"terminal-reset-password-token-invalid.json", idx.StartOptions{RecoveryToken: "tok"}, idx.StatusTerminal, idx.ErrTokenInvalid},
+		{"terminal-forgot-password-token-invalid.json", idx.StartOptions{RecoveryToken: "tok"}, idx.StatusTerminal, idx.ErrTokenInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
@@ -200,7 +200,7 @@ func TestCodeRefusalsFixture(t *testing.T) {
 			o.on("/idp/idx/introspect", ok(tt.start))
 			o.on(tt.path, tt.reply)
 			c := o.client()
-			tx, err := c.Start(ctx, idx.Options{})
+			tx, err := c.Start(ctx, idx.StartOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -247,7 +247,7 @@ func TestUnlockRefusedFixture(t *testing.T) {
 			o.on("/idp/idx/introspect", ok("select-authenticator-unlock-account.json"))
 			o.on("/idp/idx/unlock-account", tt.reply)
 			c := o.client()
-			tx, err := c.Start(ctx, idx.Options{})
+			tx, err := c.Start(ctx, idx.StartOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

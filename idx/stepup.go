@@ -13,7 +13,7 @@ import (
 )
 
 // Okta's predefined authentication context classes, for
-// [Options.ACRValues]. The org answers with the one it met in the ID
+// [StartOptions.ACRValues]. The org answers with the one it met in the ID
 // token's acr claim ([IDTokenClaims.ACR]).
 const (
 	// ACROneFactor asks for any one factor.
@@ -35,13 +35,8 @@ const (
 	ACRPhishingResistantHardware = "phrh"
 )
 
-// Prompt is the OpenID Connect prompt of [Options.Prompt].
-type Prompt string
-
-// PromptLogin makes the org authenticate the user anew even where it
-// holds a session for them; the ID token's auth_time is then checked to
-// fall within the transaction.
-const PromptLogin Prompt = "login"
+// promptLogin is the OpenID Connect prompt StartOptions.PromptLogin sends.
+const promptLogin = "login"
 
 // Limits of the sign-in hints, well above what any real value needs.
 const (
@@ -56,11 +51,11 @@ const (
 // errors.As with an [*AuthContextError] gives the claim.
 var (
 	// ErrACRNotMet: the ID token's acr is missing or is not one of
-	// Options.ACRValues, or, for [ACRTwoFactors], its amr lists a single
+	// StartOptions.ACRValues, or, for [ACRTwoFactors], its amr lists a single
 	// method.
 	ErrACRNotMet = errors.New("authentication context class not met")
 	// ErrAuthTooOld: the ID token's auth_time is missing, older than
-	// Options.MaxAge allows, or, with [PromptLogin], earlier than the
+	// StartOptions.MaxAge allows, or, with PromptLogin, earlier than the
 	// transaction's start (both within the clock skew allowed for ID
 	// tokens, two minutes).
 	ErrAuthTooOld = errors.New("authentication too old")
@@ -86,17 +81,60 @@ func (e *AuthContextError) Error() string {
 // Unwrap gives the sentinel error and [ErrInvalidIDToken].
 func (e *AuthContextError) Unwrap() []error { return []error{e.err, ErrInvalidIDToken} }
 
-// hasHints reports whether any option that only applies when a
-// transaction starts is set.
-func (o *Options) hasHints() bool {
-	return len(o.ACRValues) > 0 || o.MaxAge != 0 || o.LoginHint != "" || o.Prompt != "" || o.OAuthState != ""
+// StartOptions are what a transaction can be given only when it starts,
+// all sent to the interact endpoint: a token from a link, and the sign-in
+// hints and step-up. [Client.Start] takes them and returns the
+// transaction PENDING on the org's first step; Authenticate, Register,
+// RecoverPassword and UnlockAccount continue it with its State, with no
+// request more than starting it themselves.
+type StartOptions struct {
+	// StateHandle takes up a transaction the org started itself instead
+	// of starting one: the stateHandle (stateToken) the org gives its own
+	// pages, such as the device activation page. It is taken alone (the
+	// other fields go to the interact endpoint, which such a transaction
+	// never sees). Such a transaction ends TERMINAL, never with tokens for
+	// this client (see OutcomeDeviceActivated). It is a secret: keep it
+	// out of logs and URLs.
+	StateHandle string
+
+	// ActivationToken and RecoveryToken start a transaction from a link
+	// an admin or the org sent (user activation, password recovery).
+	ActivationToken string
+	RecoveryToken   string
+
+	// ACRValues are the authentication context classes the sign-in must
+	// meet, in order of preference (acr_values), such as [ACRTwoFactors]
+	// to step a user up to two factors for a sensitive page. The org
+	// raises its policy for this transaction and names the class it met
+	// in the ID token's acr, which must be one of these, or the call
+	// fails with [ErrACRNotMet].
+	ACRValues []string
+	// MaxAge bounds how long ago the user may have authenticated
+	// (max_age, sent in whole seconds): the org authenticates the user
+	// anew when its session is older, and the ID token's auth_time must
+	// be within MaxAge (and two minutes of clock skew), or the call fails
+	// with [ErrAuthTooOld]. Zero sends none.
+	MaxAge time.Duration
+	// LoginHint is the username the org prefills the identify step with
+	// (login_hint), such as the signed-in user's when stepping up. The
+	// user may still change it: check the ID token's subject.
+	LoginHint string
+	// PromptLogin sends prompt=login, the one OpenID Connect prompt
+	// Okta's interact endpoint honours: the org authenticates the user
+	// anew even within a session, and the ID token's auth_time must then
+	// fall within the transaction ([ErrAuthTooOld]).
+	PromptLogin bool
+	// OAuthState is the OAuth state sent to the interact endpoint; empty
+	// means a random one (what most apps want). An app that keys its own
+	// records on it sets it here: it comes back on the redirect of an
+	// identity provider and in an email magic link (Callback.State), and
+	// [Client.HandleCallback] refuses a callback that does not carry it.
+	// It must be hard to guess, as a random one is.
+	OAuthState string
 }
 
-// checkHints validates the sign-in hints and step-up options.
-func (o *Options) checkHints() error {
-	if o.State != "" && o.hasHints() {
-		return &InputError{Field: "Options", Reason: "ACRValues, MaxAge, LoginHint, Prompt and OAuthState apply only when a transaction starts (State empty)"}
-	}
+// check validates the sign-in hints and step-up options.
+func (o *StartOptions) check() error {
 	if len(o.ACRValues) > maxACRValues {
 		return &InputError{Field: "ACRValues", Reason: "more than " + strconv.Itoa(maxACRValues) + " values"}
 	}
@@ -116,7 +154,7 @@ func (o *Options) checkHints() error {
 	case o.MaxAge < 0:
 		return &InputError{Field: "MaxAge", Reason: "negative"}
 	case o.MaxAge > 0 && o.MaxAge < time.Second:
-		return &InputError{Field: "MaxAge", Reason: "less than a second (use Prompt: PromptLogin to force a new authentication)"}
+		return &InputError{Field: "MaxAge", Reason: "less than a second (use PromptLogin to force a new authentication)"}
 	case o.MaxAge > maxAgeCeiling:
 		return &InputError{Field: "MaxAge", Reason: "more than a year"}
 	}
@@ -131,11 +169,6 @@ func (o *Options) checkHints() error {
 	}
 	if o.OAuthState != "" && strings.ContainsRune(o.OAuthState, ' ') {
 		return &InputError{Field: "OAuthState", Reason: "has spaces"}
-	}
-	switch o.Prompt {
-	case "", PromptLogin:
-	default:
-		return &InputError{Field: "Prompt", Reason: "unknown prompt (PromptLogin is the one Okta's interact endpoint honours)"}
 	}
 	return nil
 }
@@ -154,11 +187,8 @@ func checkHintText(field, v string) error {
 
 // interactExtra is what the options add to the interact request: the
 // activation or recovery token, and the sign-in hints.
-func (o *Options) interactExtra() url.Values {
+func (o *StartOptions) interactExtra() url.Values {
 	v := url.Values{}
-	if o == nil {
-		return v
-	}
 	if o.ActivationToken != "" {
 		v.Set("activation_token", o.ActivationToken)
 	}
@@ -174,17 +204,19 @@ func (o *Options) interactExtra() url.Values {
 	if o.LoginHint != "" {
 		v.Set("login_hint", o.LoginHint)
 	}
-	if o.Prompt != "" {
-		v.Set("prompt", string(o.Prompt))
+	if o.PromptLogin {
+		v.Set("prompt", promptLogin)
 	}
 	return v
 }
 
 // remember records in saved what the ID token will be checked against.
-func (o *Options) remember(saved *SavedTransaction, now time.Time) {
+func (o *StartOptions) remember(saved *SavedTransaction, now time.Time) {
 	saved.ACRValues = slices.Clone(o.ACRValues)
 	saved.MaxAge = o.MaxAge.Truncate(time.Second)
-	saved.Prompt = string(o.Prompt)
+	if o.PromptLogin {
+		saved.Prompt = promptLogin
+	}
 	saved.StartedAt = now
 }
 
@@ -207,7 +239,7 @@ func checkAuthContext(saved *SavedTransaction, c *IDTokenClaims, now time.Time) 
 			return fail("amr", "lists a single authentication method for a two-factor acr", ErrACRNotMet)
 		}
 	}
-	if saved.MaxAge <= 0 && saved.Prompt != string(PromptLogin) {
+	if saved.MaxAge <= 0 && saved.Prompt != promptLogin {
 		return nil
 	}
 	if c.AuthTime.IsZero() {
@@ -216,7 +248,7 @@ func checkAuthContext(saved *SavedTransaction, c *IDTokenClaims, now time.Time) 
 	if saved.MaxAge > 0 && now.Sub(c.AuthTime) > saved.MaxAge+skew {
 		return fail("auth_time", fmt.Sprintf("the user authenticated %s ago, more than MaxAge %s", now.Sub(c.AuthTime).Truncate(time.Second), saved.MaxAge), ErrAuthTooOld)
 	}
-	if saved.Prompt == string(PromptLogin) && !saved.StartedAt.IsZero() && c.AuthTime.Before(saved.StartedAt.Add(-skew)) {
+	if saved.Prompt == promptLogin && !saved.StartedAt.IsZero() && c.AuthTime.Before(saved.StartedAt.Add(-skew)) {
 		return fail("auth_time", "before the transaction began, but it asked for a new authentication (PromptLogin)", ErrAuthTooOld)
 	}
 	return nil
@@ -233,7 +265,7 @@ func twoMethods(amr []string) bool {
 }
 
 // ACR returns the ID token's acr claim: the authentication context class
-// the org met (one of [Options.ACRValues] when the transaction asked for
+// the org met (one of [StartOptions.ACRValues] when the transaction asked for
 // some, which the SDK checks), or "" when the token has none.
 func (c *IDTokenClaims) ACR() string {
 	if c == nil {

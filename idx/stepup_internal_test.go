@@ -16,40 +16,37 @@ import (
 func TestCheckHints(t *testing.T) {
 	tests := []struct {
 		name  string
-		opts  Options
+		opts  StartOptions
 		field string // "" for valid
 	}{
-		{"none", Options{}, ""},
-		{"all", Options{ACRValues: []string{ACRTwoFactors, ACRPhishingResistant}, MaxAge: time.Minute, LoginHint: "a@example.com", Prompt: PromptLogin, OAuthState: "s-123"}, ""},
-		{"with State", Options{State: "x", ACRValues: []string{ACRTwoFactors}}, "Options"},
-		{"login hint with State", Options{State: "x", LoginHint: "a"}, "Options"},
-		{"empty acr", Options{ACRValues: []string{""}}, "ACRValues"},
-		{"acr with space", Options{ACRValues: []string{"urn:okta:loa:2fa:any phr"}}, "ACRValues"},
-		{"acr repeated", Options{ACRValues: []string{"phr", "phr"}}, "ACRValues"},
-		{"acr too long", Options{ACRValues: []string{strings.Repeat("a", 257)}}, "ACRValues"},
-		{"too many acr", Options{ACRValues: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"}}, "ACRValues"},
-		{"negative max age", Options{MaxAge: -time.Second}, "MaxAge"},
-		{"sub-second max age", Options{MaxAge: time.Millisecond}, "MaxAge"},
-		{"max age over a year", Options{MaxAge: 400 * 24 * time.Hour}, "MaxAge"},
-		{"blank login hint", Options{LoginHint: "  "}, "LoginHint"},
-		{"login hint with newline", Options{LoginHint: "a\nb"}, "LoginHint"},
-		{"login hint too long", Options{LoginHint: strings.Repeat("a", 1025)}, "LoginHint"},
-		{"unknown prompt", Options{Prompt: "select_account"}, "Prompt"},
-		{"state with control", Options{OAuthState: "a\x00"}, "OAuthState"},
-		{"state with space", Options{OAuthState: "a b"}, "OAuthState"},
+		{"none", StartOptions{}, ""},
+		{"all", StartOptions{ACRValues: []string{ACRTwoFactors, ACRPhishingResistant}, MaxAge: time.Minute, LoginHint: "a@example.com", PromptLogin: true, OAuthState: "s-123"}, ""},
+		{"empty acr", StartOptions{ACRValues: []string{""}}, "ACRValues"},
+		{"acr with space", StartOptions{ACRValues: []string{"urn:okta:loa:2fa:any phr"}}, "ACRValues"},
+		{"acr repeated", StartOptions{ACRValues: []string{"phr", "phr"}}, "ACRValues"},
+		{"acr too long", StartOptions{ACRValues: []string{strings.Repeat("a", 257)}}, "ACRValues"},
+		{"too many acr", StartOptions{ACRValues: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"}}, "ACRValues"},
+		{"negative max age", StartOptions{MaxAge: -time.Second}, "MaxAge"},
+		{"sub-second max age", StartOptions{MaxAge: time.Millisecond}, "MaxAge"},
+		{"max age over a year", StartOptions{MaxAge: 400 * 24 * time.Hour}, "MaxAge"},
+		{"blank login hint", StartOptions{LoginHint: "  "}, "LoginHint"},
+		{"login hint with newline", StartOptions{LoginHint: "a\nb"}, "LoginHint"},
+		{"login hint too long", StartOptions{LoginHint: strings.Repeat("a", 1025)}, "LoginHint"},
+		{"state with control", StartOptions{OAuthState: "a\x00"}, "OAuthState"},
+		{"state with space", StartOptions{OAuthState: "a b"}, "OAuthState"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.opts.checkHints()
+			err := tc.opts.check()
 			if tc.field == "" {
 				if err != nil {
-					t.Fatalf("checkHints = %v, want nil", err)
+					t.Fatalf("check = %v, want nil", err)
 				}
 				return
 			}
 			var ie *InputError
 			if !errors.As(err, &ie) || ie.Field != tc.field || !errors.Is(err, ErrInvalidInput) {
-				t.Fatalf("checkHints = %v, want an *InputError on %s", err, tc.field)
+				t.Fatalf("check = %v, want an *InputError on %s", err, tc.field)
 			}
 			if strings.Contains(err.Error(), "a\nb") || strings.Contains(err.Error(), "a\x00") {
 				t.Errorf("error %q quotes the value", err)
@@ -59,8 +56,8 @@ func TestCheckHints(t *testing.T) {
 }
 
 func TestInteractExtraHints(t *testing.T) {
-	o := Options{ACRValues: []string{ACRTwoFactors, ACROneFactor}, MaxAge: 90*time.Second + 500*time.Millisecond,
-		LoginHint: "dana@example.com", Prompt: PromptLogin, OAuthState: "app-state"}
+	o := StartOptions{ACRValues: []string{ACRTwoFactors, ACROneFactor}, MaxAge: 90*time.Second + 500*time.Millisecond,
+		LoginHint: "dana@example.com", PromptLogin: true, OAuthState: "app-state"}
 	got := o.interactExtra()
 	want := map[string][]string{
 		"acr_values": {"urn:okta:loa:2fa:any urn:okta:loa:1fa:any"},

@@ -58,7 +58,7 @@ func TestOddMembersAreReadAround(t *testing.T) {
 		o.on("/idp/idx/challenge/answer", ok(terminalDoc("INFO", "idx.recovery.completed")))
 		var logs debugLog
 		c := o.client(logs.option())
-		tx, err := c.Start(context.Background(), idx.Options{RecoveryToken: "ourRecoveryToken"})
+		tx, err := c.Start(context.Background(), idx.StartOptions{RecoveryToken: "ourRecoveryToken"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +100,7 @@ func TestOddMembersAreReadAround(t *testing.T) {
 		o.on("/idp/idx/introspect", ok("authenticator-verification-data-okta-verify-odd-members.json"))
 		o.on("/idp/idx/challenge", ok("challenge-poll-okta-verify-number.json"))
 		c := o.client()
-		tx, err := c.Start(context.Background(), idx.Options{})
+		tx, err := c.Start(context.Background(), idx.StartOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,7 +155,7 @@ func TestUnusableAnswers(t *testing.T) {
 			t.Parallel()
 			o := newScriptOrg(t)
 			o.on("/idp/idx/introspect", tt.reply)
-			_, err := o.client().Start(context.Background(), idx.Options{})
+			_, err := o.client().Start(context.Background(), idx.StartOptions{})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -211,7 +211,7 @@ func testDeviceBoundStepsComeLast(t *testing.T, key authenticator.Key, sent map[
 	o.on("/idp/idx/introspect", ok("select-authenticator-authenticate-sso-extension-first.json"))
 	o.on("/idp/idx/challenge", ok("challenge-authenticator-email.json"))
 	c := o.client()
-	tx, err := c.Start(context.Background(), idx.Options{})
+	tx, err := c.Start(context.Background(), idx.StartOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func TestRejectedPushChoosesAgain(t *testing.T) {
 			o.on("/idp/idx/authenticators/poll", ok("challenge-poll-okta-verify-push-rejected.json"))
 			o.on("/idp/idx/challenge", ok("challenge-poll-okta-verify-number.json"))
 			c := o.client()
-			tx, err := c.Start(ctx, idx.Options{})
+			tx, err := c.Start(ctx, idx.StartOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -310,7 +310,7 @@ func TestExpiredSessionAndRateLimit(t *testing.T) {
 			t.Parallel()
 			o := newScriptOrg(t)
 			o.on("/idp/idx/introspect", scriptReply{http.StatusUnauthorized, fixture})
-			tx, err := o.client().Start(ctx, idx.Options{})
+			tx, err := o.client().Start(ctx, idx.StartOptions{})
 			if !errors.Is(err, idx.ErrTransactionExpired) || tx != nil {
 				t.Errorf("got %v, %v; want ErrTransactionExpired", tx, err)
 			}
@@ -321,7 +321,7 @@ func TestExpiredSessionAndRateLimit(t *testing.T) {
 			o.on("/idp/idx/introspect", ok("challenge-authenticator-email.json"))
 			o.on("/idp/idx/challenge/answer", scriptReply{http.StatusUnauthorized, fixture})
 			c := o.client()
-			tx, err := c.Start(ctx, idx.Options{})
+			tx, err := c.Start(ctx, idx.StartOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -342,7 +342,7 @@ func TestExpiredSessionAndRateLimit(t *testing.T) {
 		o.on("/idp/idx/challenge/answer", scriptReply{http.StatusTooManyRequests, "too-many-requests.json"},
 			scriptReply{http.StatusTooManyRequests, "too-many-requests.json"}, ok(successDoc(o)))
 		c := o.client()
-		tx, err := c.Start(ctx, idx.Options{})
+		tx, err := c.Start(ctx, idx.StartOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -101,7 +101,7 @@ func register(ctx context.Context, p *terminal.Program) error {
 		return err
 	}
 
-	tx, err := client.Start(ctx, idx.Options{})
+	tx, err := client.Start(ctx, idx.StartOptions{})
 	if err != nil {
 		return err
 	}

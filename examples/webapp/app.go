@@ -20,6 +20,7 @@ import (
 // idxClient is the part of *idx.Client the app uses.
 type idxClient interface {
 	Authenticate(ctx context.Context, opts idx.Options) (*idx.Transaction, error)
+	Start(ctx context.Context, opts idx.StartOptions) (*idx.Transaction, error)
 	Resend(ctx context.Context, state string) (*idx.Transaction, error)
 	Cancel(ctx context.Context, state string) (*idx.Transaction, error)
 	UserInfo(ctx context.Context, t *idx.Tokens) (*idx.UserInfo, error)

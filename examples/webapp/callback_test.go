@@ -143,7 +143,7 @@ func TestInteractionCodeRedirect(t *testing.T) {
 				t.Fatal("no session")
 			}
 			client := h.app.client.(*idx.Client)
-			tx, err := client.Start(t.Context(), idx.Options{})
+			tx, err := client.Start(t.Context(), idx.StartOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -358,6 +358,10 @@ func (s *stubClient) Authenticate(_ context.Context, o idx.Options) (*idx.Transa
 	return s.authenticate(o)
 }
 
+func (s *stubClient) Start(context.Context, idx.StartOptions) (*idx.Transaction, error) {
+	return s.Authenticate(context.Background(), idx.Options{})
+}
+
 func (s *stubClient) Resend(_ context.Context, state string) (*idx.Transaction, error) {
 	return s.Authenticate(context.Background(), idx.Options{State: state})
 }

@@ -99,11 +99,11 @@ func (a *app) startStepUp(w http.ResponseWriter, r *http.Request) {
 	}
 	sess.returnTo = "/security"
 	a.log.InfoContext(ctx, "step-up: starting")
-	opts := idx.Options{ACRValues: []string{idx.ACRTwoFactors}, MaxAge: stepUpMaxAge}
+	opts := idx.StartOptions{ACRValues: []string{idx.ACRTwoFactors}, MaxAge: stepUpMaxAge}
 	if sess.stepUp != "-" {
 		opts.LoginHint = sess.stepUp
 	}
-	tx, err := a.client.Authenticate(ctx, opts)
+	tx, err := a.client.Start(ctx, opts)
 	a.advance(w, r, id, sess, tx, err)
 }
 
