@@ -11,32 +11,20 @@ import (
 	"github.com/goidx/goidx/internal/remediate"
 )
 
-// CallbackKind says what a callback URL brings back.
-type CallbackKind int
-
-// The kinds of callbacks.
-const (
-	// CallbackInteractionCode: ?interaction_code=...&state=..., the end of
-	// a sign-in at an identity provider (redirect-idp).
-	CallbackInteractionCode CallbackKind = iota + 1
-	// CallbackOAuthError: ?error=...&error_description=...&state=...
-	CallbackOAuthError
-	// CallbackEmailVerify: ?otp=...&state=..., an email magic link.
-	CallbackEmailVerify
-)
-
-// Callback is a parsed callback URL. Its secrets print as [REDACTED].
+// Callback is a parsed callback URL: exactly one of InteractionCode, OTP
+// and Error is set, and tells what came back. Its secrets print as
+// [REDACTED].
 type Callback struct {
-	Kind CallbackKind
 	// State is the OAuth state the app sent at the start of the
 	// transaction.
 	State string
-	// InteractionCode is the code to exchange for tokens
-	// (CallbackInteractionCode).
+	// InteractionCode is the code to exchange for tokens, at the end of a
+	// sign-in at an identity provider (?interaction_code=...).
 	InteractionCode Secret
-	// OTP is the one-time code of an email link (CallbackEmailVerify).
+	// OTP is the one-time code of an email magic link (?otp=...).
 	OTP Secret
-	// Error and ErrorDescription are the OAuth error (CallbackOAuthError).
+	// Error and ErrorDescription are an OAuth error response
+	// (?error=...&error_description=...).
 	Error            string
 	ErrorDescription string
 }
@@ -106,13 +94,11 @@ func ParseCallbackURL(raw string) (*Callback, error) {
 	case n > 1:
 		return nil, bad("more than one of interaction_code, otp and error")
 	case code != "":
-		cb.Kind, cb.InteractionCode = CallbackInteractionCode, Secret(code)
+		cb.InteractionCode = Secret(code)
 	case otp != "":
-		cb.Kind, cb.OTP = CallbackEmailVerify, Secret(otp)
-	default:
-		cb.Kind = CallbackOAuthError
+		cb.OTP = Secret(otp)
 	}
-	if cb.Kind != CallbackOAuthError && cb.ErrorDescription != "" {
+	if cb.Error == "" && cb.ErrorDescription != "" {
 		return nil, bad("error_description without error")
 	}
 	return &cb, nil
@@ -128,8 +114,9 @@ func ParseCallbackURL(raw string) (*Callback, error) {
 // An identity provider's redirect (?interaction_code=...&state=..., after
 // a redirect-idp step) is exchanged with the transaction's PKCE verifier
 // and the ID token verified as on any success: the transaction is then
-// SUCCESS. Its error (?error=...) is a [*CallbackError] (access_denied
-// matches [ErrAccessDenied]), except "interaction_required": the org
+// SUCCESS. Its error (?error=...) is an [*OAuthError] whose Endpoint is
+// "redirect" (access_denied matches [ErrAccessDenied]), except
+// "interaction_required": the org
 // wants more steps, and the transaction is returned PENDING on them. An
 // unknown state gives [ErrTransactionNotFound], another transaction's
 // [ErrStateMismatch].
@@ -146,7 +133,7 @@ func (c *Client) HandleCallback(ctx context.Context, state, callbackURL string) 
 	if err != nil {
 		return nil, err
 	}
-	if cb.Kind == CallbackEmailVerify {
+	if cb.OTP != "" {
 		return c.handleEmailVerify(ctx, state, cb)
 	}
 	return c.handleRedirect(ctx, state, cb)
@@ -172,14 +159,14 @@ func (c *Client) handleRedirect(ctx context.Context, state string, cb *Callback)
 	if err != nil {
 		return nil, err
 	}
-	if cb.Kind == CallbackOAuthError {
+	if cb.Error != "" {
 		if cb.Error == "interaction_required" {
 			if err := c.introspect(ctx, f, map[string]any{"interactionHandle": f.saved.InteractionHandle}); err != nil {
 				return nil, err
 			}
 			return c.run(ctx, f, remediate.Call{})
 		}
-		return nil, &CallbackError{Code: cb.Error, Description: cb.ErrorDescription}
+		return nil, &OAuthError{Endpoint: "redirect", Code: cb.Error, Description: cb.ErrorDescription}
 	}
 	md, err := c.provider.Metadata(ctx)
 	if err != nil {

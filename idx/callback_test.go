@@ -20,17 +20,17 @@ func TestParseCallbackURL(t *testing.T) {
 		want *idx.Callback // nil: ErrInvalidCallback
 	}{
 		{"code", "https://app.example.com/cb?interaction_code=abc&state=s1",
-			&idx.Callback{Kind: idx.CallbackInteractionCode, State: "s1", InteractionCode: "abc"}},
+			&idx.Callback{State: "s1", InteractionCode: "abc"}},
 		{"relative", "/cb?state=s1&interaction_code=abc",
-			&idx.Callback{Kind: idx.CallbackInteractionCode, State: "s1", InteractionCode: "abc"}},
+			&idx.Callback{State: "s1", InteractionCode: "abc"}},
 		{"error", "/cb?error=access_denied&error_description=User+said+no&state=s1",
-			&idx.Callback{Kind: idx.CallbackOAuthError, State: "s1", Error: "access_denied", ErrorDescription: "User said no"}},
+			&idx.Callback{State: "s1", Error: "access_denied", ErrorDescription: "User said no"}},
 		{"otp", "/cb?otp=123456&state=s1",
-			&idx.Callback{Kind: idx.CallbackEmailVerify, State: "s1", OTP: "123456"}},
+			&idx.Callback{State: "s1", OTP: "123456"}},
 		{"escaped", "/cb?otp=12%2034&state=a%2Bb",
-			&idx.Callback{Kind: idx.CallbackEmailVerify, State: "a+b", OTP: "12 34"}},
+			&idx.Callback{State: "a+b", OTP: "12 34"}},
 		{"other parameters ignored", "/cb?otp=1&state=s&foo=bar&foo=baz",
-			&idx.Callback{Kind: idx.CallbackEmailVerify, State: "s", OTP: "1"}},
+			&idx.Callback{State: "s", OTP: "1"}},
 		{"no state", "/cb?interaction_code=abc", nil},
 		{"empty state", "/cb?interaction_code=abc&state=", nil},
 		{"nothing", "/cb?state=s", nil},
@@ -137,22 +137,6 @@ func FuzzCallbackURL(f *testing.F) {
 		}
 		if n != 1 {
 			t.Fatalf("%d of code, otp, error set", n)
-		}
-		switch cb.Kind {
-		case idx.CallbackInteractionCode:
-			if cb.InteractionCode == "" {
-				t.Fatal("code kind without code")
-			}
-		case idx.CallbackEmailVerify:
-			if cb.OTP == "" {
-				t.Fatal("otp kind without otp")
-			}
-		case idx.CallbackOAuthError:
-			if cb.Error == "" {
-				t.Fatal("error kind without error")
-			}
-		default:
-			t.Fatalf("kind %d", cb.Kind)
 		}
 		q := url.Values{"state": {cb.State}}
 		for k, v := range map[string]string{"interaction_code": cb.InteractionCode.Reveal(), "otp": cb.OTP.Reveal(),

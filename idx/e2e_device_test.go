@@ -181,9 +181,9 @@ func TestE2EIdentityVerification(t *testing.T) {
 		tx := r.signIn()
 		back := follow(t, r.srv, tx.NextStep.Href)
 		_, err := r.c.HandleCallback(t.Context(), tx.State, back)
-		var ce *idx.CallbackError
-		if !errors.As(err, &ce) || ce.Code != "access_denied" || !errors.Is(err, idx.ErrAccessDenied) {
-			t.Fatalf("err = %v, want a *CallbackError matching ErrAccessDenied", err)
+		var oe *idx.OAuthError
+		if !errors.As(err, &oe) || oe.Endpoint != "redirect" || oe.Code != "access_denied" || !errors.Is(err, idx.ErrAccessDenied) {
+			t.Fatalf("err = %v, want a redirect's *OAuthError matching ErrAccessDenied", err)
 		}
 	})
 }

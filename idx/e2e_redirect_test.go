@@ -86,9 +86,9 @@ func TestE2EIdPRedirect(t *testing.T) {
 		tx := r.do(r.c.Start(t.Context(), idx.StartOptions{}))
 		back := follow(t, r.srv, idpStep(t, tx, "Corporate").Href)
 		_, err := r.c.HandleCallback(t.Context(), tx.State, back)
-		var ce *idx.CallbackError
-		if !errors.As(err, &ce) || ce.Code != "access_denied" || !errors.Is(err, idx.ErrAccessDenied) {
-			t.Fatalf("err = %v, want a *CallbackError matching ErrAccessDenied", err)
+		var oe *idx.OAuthError
+		if !errors.As(err, &oe) || oe.Endpoint != "redirect" || oe.Code != "access_denied" || !errors.Is(err, idx.ErrAccessDenied) {
+			t.Fatalf("err = %v, want a redirect's *OAuthError matching ErrAccessDenied", err)
 		}
 	})
 }
@@ -149,7 +149,7 @@ func TestE2EEmailMagicLink(t *testing.T) {
 		r := newE2E(t, e2eUser(t.Name(), nil))
 		mail := r.emailChallenge()
 		back := follow(t, r.srv, mail.Link)
-		if cb, err := idx.ParseCallbackURL(back); err != nil || cb.Kind != idx.CallbackEmailVerify {
+		if cb, err := idx.ParseCallbackURL(back); err != nil || cb.OTP == "" {
 			t.Fatalf("link went to %q, not an email verify callback", back)
 		}
 		r.do(r.c.HandleCallback(t.Context(), r.state(), back))

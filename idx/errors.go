@@ -521,26 +521,6 @@ func (e *TerminalError) Is(target error) bool {
 	return e.consentDenied && target == ErrConsentDenied || hasKind(e.Messages, target)
 }
 
-// CallbackError is an OAuth error a redirect brought back
-// (?error=...&error_description=...), for example access_denied when the
-// user declined at an identity provider. Its Error names the code only;
-// the description, which whoever sent the browser back chose, stays in
-// Description, out of Error, every fmt verb and JSON.
-type CallbackError struct {
-	Code        string
-	Description string `json:"-"`
-}
-
-func (e *CallbackError) Error() string { return "idx: callback error: " + identifier(e.Code) }
-
-// Format prints Error for every verb.
-func (e *CallbackError) Format(f fmt.State, _ rune) { fmt.Fprint(f, e.Error()) }
-
-// Is makes errors.Is(err, ErrAccessDenied) hold for access_denied.
-func (e *CallbackError) Is(target error) bool {
-	return target == ErrAccessDenied && e.Code == "access_denied"
-}
-
 // EmailVerifyCallbackError reports an email link opened where its
 // transaction is unknown: another browser, device or session. As
 // okta-auth-js does, show OTP to the user, who types it where the sign-in
@@ -571,15 +551,21 @@ func isCredentialsKey(k string) bool {
 	return false
 }
 
-// OAuthError is an OAuth 2.0 error answer (RFC 6749 section 5.2) from the
-// org's endpoints, such as invalid_grant. Its Error
-// names the code only: error_description is the server's own text, which
-// may repeat what it was sent (the client secret, a code), and is kept in
+// OAuthError is an OAuth 2.0 error response (RFC 6749 sections 4.1.2.1
+// and 5.2): an answer of the org's endpoints, such as invalid_grant, or
+// the error a redirect brought back to the app ([Client.HandleCallback]),
+// such as access_denied when the user declined at an identity provider.
+// It matches [ErrAccessDenied] for access_denied. Its Error names the
+// code only: the description is the server's own text (or, on a
+// redirect, whoever sent the browser back chose it), which may repeat
+// what it was sent (the client secret, a code), and is kept in
 // Description, out of Error, every fmt verb and JSON.
 type OAuthError struct {
 	// Endpoint names the endpoint that answered: "interact", "token",
-	// "userinfo", "introspect" or "revoke".
-	Endpoint    string
+	// "userinfo", "introspect" or "revoke"; "redirect" for an error a
+	// redirect brought back.
+	Endpoint string
+	// StatusCode is the HTTP status of the answer; 0 on a redirect.
 	StatusCode  int
 	Code        string
 	Description string `json:"-"`
@@ -594,11 +580,19 @@ func (e *OAuthError) Error() string {
 	if e.Code != "" {
 		code = identifier(e.Code)
 	}
+	if e.StatusCode == 0 {
+		return s + code
+	}
 	return fmt.Sprintf("%s%s (HTTP %d)", s, code, e.StatusCode)
 }
 
 // Format prints Error for every verb.
 func (e *OAuthError) Format(f fmt.State, _ rune) { fmt.Fprint(f, e.Error()) }
+
+// Is makes errors.Is(err, ErrAccessDenied) hold for access_denied.
+func (e *OAuthError) Is(target error) bool {
+	return target == ErrAccessDenied && e.Code == "access_denied"
+}
 
 // wireError is err, from the SDK's transport or protocol layers, as
 // callers see it: an OAuth error answer becomes an [*OAuthError]; anything

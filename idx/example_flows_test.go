@@ -21,12 +21,12 @@ func ExampleParseCallbackURL() {
 			fmt.Println(errors.Is(err, idx.ErrInvalidCallback), err)
 			continue
 		}
-		switch cb.Kind {
-		case idx.CallbackInteractionCode:
+		switch {
+		case cb.InteractionCode != "":
 			fmt.Println("code", cb.InteractionCode) // a Secret: prints redacted
-		case idx.CallbackEmailVerify:
+		case cb.OTP != "":
 			fmt.Println("email link, otp", cb.OTP)
-		case idx.CallbackOAuthError:
+		default:
 			fmt.Println("error", cb.Error, cb.ErrorDescription)
 		}
 	}

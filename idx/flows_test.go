@@ -577,8 +577,8 @@ func TestHandleCallbackRedirect(t *testing.T) {
 		c := o.client()
 		tx, state := startAt(t, o, c, "identify-with-idps.json")
 		_, err := c.HandleCallback(ctx, tx.State, cbBase+url.Values{"error": {"access_denied"}, "error_description": {"User declined"}, "state": {state}}.Encode())
-		var ce *idx.CallbackError
-		if !errors.As(err, &ce) || ce.Code != "access_denied" || ce.Description != "User declined" || !errors.Is(err, idx.ErrAccessDenied) {
+		var oe *idx.OAuthError
+		if !errors.As(err, &oe) || oe.Endpoint != "redirect" || oe.Code != "access_denied" || oe.Description != "User declined" || !errors.Is(err, idx.ErrAccessDenied) {
 			t.Errorf("err = %v", err)
 		}
 	})

@@ -45,8 +45,8 @@ func TestErrorsKeepServerTextOut(t *testing.T) {
 			want: "idx: invalid_request (HTTP 400)",
 		},
 		{
-			err:  &idx.CallbackError{Code: "access_denied", Description: "User " + secret + " declined"},
-			want: "idx: callback error: access_denied",
+			err:  &idx.OAuthError{Endpoint: "redirect", Code: "access_denied", Description: "User " + secret + " declined"},
+			want: "idx: redirect endpoint: access_denied",
 		},
 		{
 			err:  &idx.RejectionError{StatusCode: 400, Messages: msgs},
@@ -68,8 +68,8 @@ func TestErrorsKeepServerTextOut(t *testing.T) {
 			codeShown: true,
 		},
 		{
-			err:       &idx.CallbackError{Code: `"` + secret + `"`},
-			want:      "idx: callback error: ?",
+			err:       &idx.OAuthError{Endpoint: "redirect", Code: `"` + secret + `"`},
+			want:      "idx: redirect endpoint: ?",
 			codeShown: true,
 		},
 		{
@@ -104,10 +104,10 @@ func TestErrorsKeepServerTextOut(t *testing.T) {
 	// The fields keep the text for callers who want it.
 	ae := tests[0].err.(*idx.APIError)
 	oe := tests[1].err.(*idx.OAuthError)
-	ce := tests[5].err.(*idx.CallbackError)
+	ce := tests[5].err.(*idx.OAuthError)
 	re := tests[6].err.(*idx.RejectionError)
 	for name, field := range map[string]string{"ErrorSummary": ae.ErrorSummary, "Description": oe.Description,
-		"CallbackError.Description": ce.Description, "Messages[0].Text": re.Messages[0].Text} {
+		"redirect Description": ce.Description, "Messages[0].Text": re.Messages[0].Text} {
 		if !strings.Contains(field, secret) {
 			t.Errorf("%s = %q; want the server's text kept", name, field)
 		}

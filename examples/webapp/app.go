@@ -617,7 +617,7 @@ func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	var tx *idx.Transaction
 	switch {
-	case cb.Kind == idx.CallbackEmailVerify:
+	case cb.OTP != "":
 		// The link's code is an answer of the sign-in like a typed one,
 		// and counts the same.
 		n := 0
@@ -646,16 +646,16 @@ func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 		}
 	case state == "":
 		text := "This sign-in was not started in this browser, or it has expired. Please sign in here."
-		if cb.Kind == idx.CallbackOAuthError {
+		if cb.Error != "" {
 			text = oauthErrorText(cb.Error, cb.ErrorDescription)
 		}
-		a.log.WarnContext(ctx, "callback: no sign-in in progress in this session", "kind", callbackKind(cb.Kind), "error", truncate(cb.Error, 64))
+		a.log.WarnContext(ctx, "callback: no sign-in in progress in this session", "kind", callbackKind(cb), "error", truncate(cb.Error, 64))
 		a.callbackFailed(w, r, text)
 		return
 	default:
 		tx, err = a.client.HandleCallback(ctx, state, r.URL.String())
-		var ce *idx.CallbackError
-		if errors.As(err, &ce) {
+		var ce *idx.OAuthError
+		if errors.As(err, &ce) && ce.Endpoint == "redirect" {
 			a.log.WarnContext(ctx, "callback: the org returned an error", "error", truncate(ce.Code, 64))
 			sess.tx, sess.stepUp = nil, ""
 			if _, err := a.sessions.save(ctx, w, id, sess); err != nil {
@@ -665,7 +665,7 @@ func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 			a.callbackFailed(w, r, oauthErrorText(ce.Code, ce.Description))
 			return
 		}
-		a.log.InfoContext(ctx, "callback: redirect", "kind", callbackKind(cb.Kind))
+		a.log.InfoContext(ctx, "callback: redirect", "kind", callbackKind(cb))
 	}
 	if errors.Is(err, idx.ErrStateMismatch) || errors.Is(err, idx.ErrInvalidCallback) {
 		a.log.WarnContext(ctx, "callback refused", "err", err)
@@ -676,16 +676,14 @@ func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 }
 
 // callbackKind names a kind of callback, for logs.
-func callbackKind(k idx.CallbackKind) string {
-	switch k {
-	case idx.CallbackInteractionCode:
+func callbackKind(cb *idx.Callback) string {
+	switch {
+	case cb.InteractionCode != "":
 		return "interaction code"
-	case idx.CallbackEmailVerify:
+	case cb.OTP != "":
 		return "email link"
-	case idx.CallbackOAuthError:
-		return "error"
 	}
-	return "unknown"
+	return "error"
 }
 
 // oauthErrorText is what the page says of an OAuth error of a redirect.
