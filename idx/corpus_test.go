@@ -451,17 +451,13 @@ var callErrors = []struct {
 func describeError(err error) string {
 	var parts []string
 	var (
-		me *idx.MalformedResponseError
-		ue *idx.UnexpectedResponseError
 		rl *idx.RateLimitError
 		ae *idx.APIError
 		oe *idx.OAuthError
 	)
 	switch {
-	case errors.As(err, &me):
-		parts = append(parts, "*idx.MalformedResponseError "+me.Path+": "+me.Problem)
-	case errors.As(err, &ue):
-		parts = append(parts, fmt.Sprintf("*idx.UnexpectedResponseError HTTP %d", ue.StatusCode))
+	case errors.Is(err, idx.ErrMalformedResponse), errors.Is(err, idx.ErrUnexpectedResponse):
+		parts = append(parts, strings.TrimPrefix(err.Error(), "idx: "))
 	case errors.As(err, &rl):
 		parts = append(parts, "*idx.RateLimitError")
 	case errors.As(err, &ae):

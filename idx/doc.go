@@ -100,8 +100,8 @@
 // Answers are read liberally, as real orgs send more than the protocol
 // promises: a member the SDK does not need in order to act that it cannot
 // read is read around and logged at debug level by its JSON path; a member
-// it needs and cannot use fails the call with a [*MalformedResponseError]
-// naming the path. [Transaction.NextStep] is the first step a server-side
+// it needs and cannot use fails the call with an error matching
+// [ErrMalformedResponse] that names the path. [Transaction.NextStep] is the first step a server-side
 // app can take: steps only the user's device can take (the Apple SSO
 // extension, Okta Verify launched on the device) stay in AvailableSteps,
 // and after a rejected push the user chooses an authenticator again, with

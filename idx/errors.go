@@ -3,7 +3,6 @@ package idx
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -119,12 +118,15 @@ var (
 var (
 	// ErrForeignOrigin: a URL (a form href, the token URL) is not on the
 	// configured org's origin, or is one the SDK would POST to with a
-	// query or a fragment; nothing was sent (see [*OriginError]).
+	// query or a fragment; nothing was sent. The error names the refused
+	// origin, or the part of the URL refused, never a path or query.
 	ErrForeignOrigin = transport.ErrForeignOrigin
 	// ErrBodyTooLarge: a response body exceeded the read limit.
 	ErrBodyTooLarge = transport.ErrBodyTooLarge
 	// ErrUnexpectedResponse: a response that is not JSON (an HTML error
-	// page, a redirect) or empty where a document was due.
+	// page from a proxy, a redirect, which is never followed) or empty
+	// where a document was due. The error gives the HTTP status and
+	// content type, never the body.
 	ErrUnexpectedResponse = transport.ErrUnexpectedResponse
 	// ErrRateLimited: the org answered 429 (whatever the body, an IDX
 	// answer with tooManyRequests included) and the wait would outlast the
@@ -137,9 +139,10 @@ var (
 	// may have reached the server, and the outcome could not be learnt.
 	ErrOutcomeUnknown = transport.ErrOutcomeUnknown
 	// ErrMalformedResponse: an answer the SDK cannot use: an IDX document
-	// that is not JSON or lacks a member it needs in order to act (see
-	// [MalformedResponseError]; members it does not need never cause
-	// it), or an OAuth endpoint's (token, userinfo, introspect,
+	// that is not JSON or lacks a member it needs in order to act (the
+	// error names the member's JSON path, such as
+	// "remediation.value[0].name", and the problem, never its value;
+	// members it does not need never cause it), or an OAuth endpoint's (token, userinfo, introspect,
 	// discovery) success answer without a required member, such as a
 	// token response without access_token.
 	ErrMalformedResponse = ion.ErrMalformed
@@ -147,111 +150,6 @@ var (
 	// issuer, audience, expiry, nonce or at_hash).
 	ErrInvalidIDToken = oauth.ErrInvalidIDToken
 )
-
-// UnexpectedResponseError is an answer that is neither an empty body nor
-// JSON where a document was due (an HTML error page from a proxy), or a
-// redirect, which is never followed. It matches [ErrUnexpectedResponse].
-type UnexpectedResponseError struct {
-	// StatusCode is the HTTP status of the answer.
-	StatusCode int
-	// ContentType is the answer's Content-Type header, sanitised.
-	ContentType string
-	// Snippet holds at most 512 bytes of the start of the body, control
-	// characters removed, for debugging. It is left out of Error and of
-	// the %#v form, since a body may echo secrets: log it only where that
-	// is acceptable.
-	Snippet string
-}
-
-// Error gives the status and content type, never the snippet.
-func (e *UnexpectedResponseError) Error() string {
-	if e.ContentType == "" {
-		return fmt.Sprintf("unexpected response: HTTP %d", e.StatusCode)
-	}
-	return fmt.Sprintf("unexpected response: HTTP %d with content type %q", e.StatusCode, e.ContentType)
-}
-
-// GoString leaves out the snippet.
-func (e *UnexpectedResponseError) GoString() string {
-	return fmt.Sprintf("&idx.UnexpectedResponseError{StatusCode:%d, ContentType:%q, Snippet:<%d bytes>}", e.StatusCode, e.ContentType, len(e.Snippet))
-}
-
-// Is makes errors.Is(err, ErrUnexpectedResponse) hold.
-func (e *UnexpectedResponseError) Is(target error) bool { return target == ErrUnexpectedResponse }
-
-// OriginError is a URL (a form's href, the token URL) that is not on the
-// org's origin, or is on it with a query or fragment; nothing was sent. It
-// matches [ErrForeignOrigin].
-type OriginError struct {
-	// URL is the scheme and host (with a non-default port) of the refused
-	// URL, empty when it is not an absolute http(s) URL; never a path or
-	// query.
-	URL string
-	// Allowed lists the origins requests may go to.
-	Allowed []string
-	// Part is what made a URL on an allowed origin unfit: "query" (a POST
-	// goes with none, not even a bare "?") or "fragment"; empty when the
-	// origin itself was refused.
-	Part string
-}
-
-// Error names the refused origin, or the part of the URL refused.
-func (e *OriginError) Error() string {
-	if e.Part != "" {
-		return "refused a URL on " + e.URL + " with a " + e.Part
-	}
-	if e.URL == "" {
-		return "request URL is not an absolute http(s) URL on an allowed origin"
-	}
-	return "origin " + e.URL + " is not allowed"
-}
-
-// Is makes errors.Is(err, ErrForeignOrigin) hold.
-func (e *OriginError) Is(target error) bool { return target == ErrForeignOrigin }
-
-// MalformedResponseError names the member of an IDX answer that the SDK
-// needs in order to act and cannot use, never its value. It matches
-// [ErrMalformedResponse].
-type MalformedResponseError struct {
-	// Path is the member's JSON path, such as "remediation.value[0].name".
-	Path string
-	// Problem says what is wrong: "missing", "not a string", ...
-	Problem string
-}
-
-// Error names the member and the problem.
-func (e *MalformedResponseError) Error() string {
-	return "malformed IDX response: " + e.Path + ": " + e.Problem
-}
-
-// Unwrap makes errors.Is(err, ErrMalformedResponse) hold.
-func (e *MalformedResponseError) Unwrap() error { return ErrMalformedResponse }
-
-// asPublic sets target, a pointer to one of this package's wire error
-// types, from the error of the layer below that err holds.
-func asPublic(err error, target any) bool {
-	switch t := target.(type) {
-	case **UnexpectedResponseError:
-		var e *transport.UnexpectedResponseError
-		if errors.As(err, &e) {
-			*t = &UnexpectedResponseError{StatusCode: e.StatusCode, ContentType: e.ContentType, Snippet: e.Snippet}
-			return true
-		}
-	case **OriginError:
-		var e *transport.OriginError
-		if errors.As(err, &e) {
-			*t = &OriginError{URL: e.URL, Allowed: slices.Clone(e.Allowed), Part: e.Part}
-			return true
-		}
-	case **MalformedResponseError:
-		var e *ion.MemberError
-		if errors.As(err, &e) {
-			*t = &MalformedResponseError{Path: e.Path, Problem: e.Problem}
-			return true
-		}
-	}
-	return false
-}
 
 // RateLimitError is a 429 answer the Client did not wait out: the org's
 // reset lay beyond the wait [WithMaxRateLimitWait] allows (30 seconds by
@@ -626,9 +524,6 @@ func (e *opError) Error() string {
 }
 
 func (e *opError) Unwrap() error { return e.err }
-
-// As gives the layers' typed errors as this package's (see asPublic).
-func (e *opError) As(target any) bool { return asPublic(e.err, target) }
 
 // Is makes an OAuth endpoint's malformed answer match ErrMalformedResponse.
 func (e *opError) Is(target error) bool {
