@@ -5,6 +5,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,8 +114,7 @@ func TestE2EStepUp(t *testing.T) {
 		r.do(r.c.Start(t.Context(), idx.StartOptions{ACRValues: []string{idx.ACRTwoFactors}}))
 		tx := r.proceed(idx.Options{Username: r.user.Username, Password: r.user.Password, Authenticator: authenticator.OktaEmail})
 		_, err := r.c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(r.t, r.srv, r.user.Username)})
-		var ae *idx.AuthContextError
-		if !errors.Is(err, idx.ErrACRNotMet) || !errors.Is(err, idx.ErrInvalidIDToken) || !errors.As(err, &ae) || ae.Claim != "acr" {
+		if !errors.Is(err, idx.ErrACRNotMet) || !errors.Is(err, idx.ErrInvalidIDToken) || !strings.HasPrefix(err.Error(), "idx: ID token acr: ") {
 			t.Fatalf("err = %v, want ErrACRNotMet on acr", err)
 		}
 		if _, err := r.c.Tokens(t.Context(), tx.State); !errors.Is(err, idx.ErrTokensNotFound) {
@@ -129,8 +129,7 @@ func TestE2EStepUp(t *testing.T) {
 		r.do(r.c.Start(t.Context(), idx.StartOptions{ACRValues: []string{idx.ACRTwoFactors}}))
 		tx := r.proceed(idx.Options{Username: r.user.Username, Password: r.user.Password, Authenticator: authenticator.OktaEmail})
 		_, err := r.c.Authenticate(t.Context(), idx.Options{State: tx.State, VerificationCode: lastCode(r.t, r.srv, r.user.Username)})
-		var ae *idx.AuthContextError
-		if !errors.Is(err, idx.ErrACRNotMet) || !errors.As(err, &ae) || ae.Claim != "amr" {
+		if !errors.Is(err, idx.ErrACRNotMet) || !strings.HasPrefix(err.Error(), "idx: ID token amr: ") {
 			t.Fatalf("err = %v, want ErrACRNotMet on amr", err)
 		}
 	})
@@ -141,8 +140,7 @@ func TestE2EStepUp(t *testing.T) {
 		r.srv.TamperIDTokens(func(c map[string]any) { c["auth_time"] = time.Now().Add(-time.Hour).Unix() })
 		tx := r.do(r.c.Start(t.Context(), idx.StartOptions{MaxAge: 5 * time.Minute}))
 		_, err := r.c.Authenticate(t.Context(), idx.Options{State: tx.State, Username: r.user.Username, Password: r.user.Password})
-		var ae *idx.AuthContextError
-		if !errors.Is(err, idx.ErrAuthTooOld) || !errors.Is(err, idx.ErrInvalidIDToken) || !errors.As(err, &ae) || ae.Claim != "auth_time" {
+		if !errors.Is(err, idx.ErrAuthTooOld) || !errors.Is(err, idx.ErrInvalidIDToken) || !strings.HasPrefix(err.Error(), "idx: ID token auth_time: ") {
 			t.Fatalf("err = %v, want ErrAuthTooOld on auth_time", err)
 		}
 		// The same token without MaxAge is fine: nothing was asked.

@@ -13,7 +13,7 @@ import (
 	"github.com/goidx/goidx/internal/transport"
 )
 
-// Errors about transactions and the caller's input.
+// Errors about transactions, the caller's input, callbacks and tokens.
 var (
 	// ErrTransactionNotFound: the State is unknown to the TransactionStore
 	// (never issued, already finished, or evicted).
@@ -52,6 +52,28 @@ var (
 	// ErrTokensExpired: the access token has expired (or is about to) and
 	// there is no refresh token. Sign the user in again.
 	ErrTokensExpired = errors.New("idx: tokens expired and no refresh token")
+	// ErrACRNotMet: the ID token's acr is missing or is not one of
+	// StartOptions.ACRValues, or, for [ACRTwoFactors], its amr lists a
+	// single method. It also matches [ErrInvalidIDToken]; the error names
+	// the claim ("idx: ID token acr: ..."). The transaction is over (its
+	// interaction code was spent) and no tokens were saved; start a new
+	// one.
+	ErrACRNotMet = errors.New("authentication context class not met")
+	// ErrAuthTooOld: the ID token's auth_time is missing, older than
+	// StartOptions.MaxAge allows, or, with PromptLogin, earlier than the
+	// transaction's start (both within the clock skew allowed for ID
+	// tokens, two minutes). It also matches [ErrInvalidIDToken], as
+	// [ErrACRNotMet] does.
+	ErrAuthTooOld = errors.New("authentication too old")
+	// ErrInvalidCallback: a callback URL that is not a well-formed
+	// redirect (see [ParseCallbackURL]).
+	ErrInvalidCallback = errors.New("idx: invalid callback URL")
+	// ErrStateMismatch: the state of a callback is not the one of the
+	// transaction: the redirect belongs to another sign-in, or is forged.
+	// Nothing was sent to the org.
+	ErrStateMismatch = errors.New("idx: callback state does not match the transaction")
+	// ErrCannotPoll: the current step offers nothing to poll.
+	ErrCannotPoll = errors.New("idx: nothing to poll")
 )
 
 // The kinds of requests the server refused ([*RejectionError]) and of
@@ -95,19 +117,6 @@ var (
 	// code given (idx.invalid.device.code); the transaction stays on the
 	// user-code step.
 	ErrInvalidUserCode = errors.New("idx: invalid user code")
-)
-
-// Errors of callbacks and polling.
-var (
-	// ErrInvalidCallback: a callback URL that is not a well-formed
-	// redirect (see [ParseCallbackURL]).
-	ErrInvalidCallback = errors.New("idx: invalid callback URL")
-	// ErrStateMismatch: the state of a callback is not the one of the
-	// transaction: the redirect belongs to another sign-in, or is forged.
-	// Nothing was sent to the org.
-	ErrStateMismatch = errors.New("idx: callback state does not match the transaction")
-	// ErrCannotPoll: the current step offers nothing to poll.
-	ErrCannotPoll = errors.New("idx: nothing to poll")
 )
 
 // Errors from the wire, shared with the SDK's transport and protocol layers

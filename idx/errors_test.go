@@ -254,4 +254,3 @@ func hostOf(s string) string {
 	}
 	return "127.0.0.1:" + rest[:end]
 }
-

@@ -1,7 +1,6 @@
 package idx
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -46,40 +45,22 @@ const (
 	maxAgeCeiling = 366 * 24 * time.Hour
 )
 
-// Errors of the ID token's authentication context, as checked against
-// what the transaction asked for. Both also match [ErrInvalidIDToken];
-// errors.As with an [*AuthContextError] gives the claim.
-var (
-	// ErrACRNotMet: the ID token's acr is missing or is not one of
-	// StartOptions.ACRValues, or, for [ACRTwoFactors], its amr lists a single
-	// method.
-	ErrACRNotMet = errors.New("authentication context class not met")
-	// ErrAuthTooOld: the ID token's auth_time is missing, older than
-	// StartOptions.MaxAge allows, or, with PromptLogin, earlier than the
-	// transaction's start (both within the clock skew allowed for ID
-	// tokens, two minutes).
-	ErrAuthTooOld = errors.New("authentication too old")
-)
-
-// AuthContextError is an ID token whose acr, amr or auth_time does not
-// meet what the transaction asked for. It matches [ErrInvalidIDToken] and
-// one of [ErrACRNotMet] and [ErrAuthTooOld]. The transaction is over
-// (its interaction code was spent) and no tokens were saved; start a new
-// one.
-type AuthContextError struct {
-	// Claim is "acr", "amr" or "auth_time".
-	Claim string
-	// Reason says what is wrong, without the token.
-	Reason string
+// authContextError is an ID token whose acr, amr or auth_time does not
+// meet what the transaction asked for. It matches [ErrInvalidIDToken]
+// and one of [ErrACRNotMet] and [ErrAuthTooOld], and its Error names the
+// claim: "idx: ID token acr: ...".
+type authContextError struct {
+	claim  string // "acr", "amr" or "auth_time"
+	reason string // what is wrong, without the token
 	err    error
 }
 
-func (e *AuthContextError) Error() string {
-	return "idx: ID token " + e.Claim + ": " + e.err.Error() + ": " + e.Reason
+func (e *authContextError) Error() string {
+	return "idx: ID token " + e.claim + ": " + e.err.Error() + ": " + e.reason
 }
 
 // Unwrap gives the sentinel error and [ErrInvalidIDToken].
-func (e *AuthContextError) Unwrap() []error { return []error{e.err, ErrInvalidIDToken} }
+func (e *authContextError) Unwrap() []error { return []error{e.err, ErrInvalidIDToken} }
 
 // StartOptions are what a transaction can be given only when it starts,
 // all sent to the interact endpoint: a token from a link, and the sign-in
@@ -226,7 +207,7 @@ func (o *StartOptions) remember(saved *SavedTransaction, now time.Time) {
 func checkAuthContext(saved *SavedTransaction, c *IDTokenClaims, now time.Time) error {
 	const skew = oauth.DefaultLeeway
 	fail := func(claim, reason string, err error) error {
-		return &AuthContextError{Claim: claim, Reason: reason, err: err}
+		return &authContextError{claim: claim, reason: reason, err: err}
 	}
 	if len(saved.ACRValues) > 0 {
 		acr := c.ACR()

@@ -88,7 +88,7 @@ func TestCheckAuthContext(t *testing.T) {
 		saved  SavedTransaction
 		claims map[string]any
 		want   error  // nil, ErrACRNotMet or ErrAuthTooOld
-		claim  string // of the *AuthContextError
+		claim  string // of the *authContextError
 	}{
 		{"nothing asked, nothing checked", SavedTransaction{}, map[string]any{"acr": "whatever"}, nil, ""},
 		{"acr met", SavedTransaction{ACRValues: twoFA}, map[string]any{"acr": ACRTwoFactors, "amr": []any{"pwd", "email"}}, nil, ""},
@@ -115,8 +115,8 @@ func TestCheckAuthContext(t *testing.T) {
 				}
 				return
 			}
-			var ae *AuthContextError
-			if !errors.Is(err, tc.want) || !errors.Is(err, ErrInvalidIDToken) || !errors.As(err, &ae) || ae.Claim != tc.claim {
+			var ae *authContextError
+			if !errors.Is(err, tc.want) || !errors.Is(err, ErrInvalidIDToken) || !errors.As(err, &ae) || ae.claim != tc.claim {
 				t.Fatalf("checkAuthContext = %v, want %v on %s (and ErrInvalidIDToken)", err, tc.want, tc.claim)
 			}
 			if !strings.HasPrefix(err.Error(), "idx: ID token "+tc.claim+": ") {
