@@ -409,7 +409,7 @@ func newRejection(status int, ms []Message) error {
 func (c *Client) terminal(ctx context.Context, f *flow) (*Transaction, error) {
 	c.forget(ctx, f.saved.State)
 	for _, m := range f.resp.Messages {
-		if KindOf(m.Key) == ErrTransactionExpired {
+		if kindOf(m.Key) == ErrTransactionExpired {
 			return nil, ErrTransactionExpired
 		}
 	}

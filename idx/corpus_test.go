@@ -418,7 +418,7 @@ var kindErrors = []struct {
 	{"ErrInvalidUserCode", idx.ErrInvalidUserCode},
 }
 
-// kinds names the sentinels err matches, else its type.
+// kinds names the sentinels err matches, else "no known kind".
 func kinds(err error) string {
 	var names []string
 	for _, k := range kindErrors {
@@ -427,7 +427,7 @@ func kinds(err error) string {
 		}
 	}
 	if len(names) == 0 {
-		return fmt.Sprintf("%T", err)
+		return "no known kind"
 	}
 	return strings.Join(names, " ")
 }

@@ -83,14 +83,14 @@
 // but that leaves the transaction going (a wrong code, a wrong password) is
 // not an error: the transaction stays PENDING, its Messages carry the
 // server's messages, and [Transaction.Rejection] says what was refused.
-// A transaction the server ends is TERMINAL: [Transaction.Err] gives a
-// [*TerminalError] when it ended on an error (errors.Is(tx.Err(),
-// ErrAccessDenied), ErrOperationCanceled, ErrLinkExpired, ...), and
+// A transaction the server ends is TERMINAL: [Transaction.Err] gives an
+// error when it ended on one, matched by kind (errors.Is(tx.Err(),
+// ErrAccessDenied), ErrOperationCanceled, ErrLinkExpired, ...; each
+// sentinel lists the server's i18n keys it stands for), and
 // [Transaction.Outcome] names a successful end such as
 // [OutcomeAccountUnlocked] (which an org that goes on with the sign-in
 // after an unlock reports on the SUCCESS or PENDING transaction instead).
-// [KindOf] maps the server's i18n keys to the sentinels; a narrower kind
-// matches its broader one too ([ErrPasscodeUsed] is an
+// A narrower kind matches its broader one too ([ErrPasscodeUsed] is an
 // [ErrInvalidPasscode], [ErrSendLimit] an [ErrRateLimited]).
 // A device that does not meet the org's device assurance policy ends it
 // with [ErrDeviceNotCompliant] and [Transaction.DeviceAssurance], what to

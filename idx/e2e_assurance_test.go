@@ -86,9 +86,8 @@ func TestE2EDeviceAssurance(t *testing.T) {
 		if !errors.Is(tx.Err(), idx.ErrDeviceNotCompliant) {
 			r.t.Fatalf("Err() = %v, want ErrDeviceNotCompliant", tx.Err())
 		}
-		var te *idx.TerminalError
-		if !errors.As(tx.Err(), &te) {
-			r.t.Errorf("Err() = %T, want a *TerminalError", tx.Err())
+		if tx.Status != idx.StatusTerminal {
+			r.t.Errorf("Status = %s, want TERMINAL", tx.Status)
 		}
 		da := tx.DeviceAssurance
 		wantOptions(r, da, twoWant)

@@ -187,8 +187,8 @@ func TestE2EEmailMagicLink(t *testing.T) {
 		if diff := cmp.Diff([]string{"idx.return.link.expired"}, keys); diff != "" {
 			t.Fatalf("old link page (-want +got):\n%s", diff)
 		}
-		if !errors.Is(idx.KindOf(keys[0]), idx.ErrLinkExpired) {
-			t.Errorf("KindOf(%s) = %v, want ErrLinkExpired", keys[0], idx.KindOf(keys[0]))
+		if err := (&idx.Transaction{Status: idx.StatusTerminal, Messages: []idx.Message{{Class: "INFO", Key: keys[0]}}}).Err(); !errors.Is(err, idx.ErrLinkExpired) {
+			t.Errorf("an end on %s: Err() = %v, want ErrLinkExpired", keys[0], err)
 		}
 		// The code of the old link no longer verifies.
 		r.proceed(idx.Options{VerificationCode: first.Code})

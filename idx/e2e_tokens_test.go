@@ -96,11 +96,10 @@ func TestE2ETokenErrors(t *testing.T) {
 // message key.
 func wantEnded(t *testing.T, tx *idx.Transaction, kind error, key string) {
 	t.Helper()
-	var te *idx.TerminalError
-	if tx.Status != idx.StatusTerminal || !errors.As(tx.Err(), &te) || !errors.Is(tx.Err(), kind) {
+	if tx.Status != idx.StatusTerminal || !errors.Is(tx.Err(), kind) {
 		t.Fatalf("got %v, Err() %v; want TERMINAL matching %v", tx, tx.Err(), kind)
 	}
-	if len(te.Messages) != 1 || te.Messages[0].Key != key {
-		t.Errorf("messages %+v; want one with key %s", te.Messages, key)
+	if len(tx.Messages) != 1 || tx.Messages[0].Key != key {
+		t.Errorf("messages %+v; want one with key %s", tx.Messages, key)
 	}
 }

@@ -77,7 +77,9 @@ var (
 )
 
 // The kinds of requests the server refused ([*RejectionError]) and of
-// transactions it ended ([*TerminalError]), by message key (see [KindOf]).
+// transactions it ended ([Transaction.Err]), each named by the i18n keys
+// of the server's messages it stands for; a message key of no kind
+// matches none of them.
 var (
 	// ErrInvalidPasscode: a wrong or expired one-time code
 	// (api.authn.error.PASSCODE_INVALID and kin).
@@ -90,7 +92,8 @@ var (
 	// authfactor.challenge.suspended_factor). UnlockAccount may help.
 	ErrLockedOut = errors.New("idx: locked out")
 	// ErrAccessDenied: policy denies the user this sign-in
-	// (security.access_denied).
+	// (security.access_denied, errors.E0000006), or the user declined at
+	// an identity provider (an [*OAuthError] access_denied).
 	ErrAccessDenied = errors.New("idx: access denied")
 	// ErrLinkExpired: the email link the user followed has expired
 	// (idx.return.link.expired). Send a new one or use the code.
@@ -142,7 +145,8 @@ var (
 	// context or the configured limit, or the request may not be retried
 	// again. The transaction is left as it was: call again after the
 	// reset. It also matches a rejection or an end whose message is a rate
-	// limit (see [KindOf]).
+	// limit (tooManyRequests, errors.E0000047, errors.E0000150 for texts,
+	// errors.E0000151 for calls).
 	ErrRateLimited = transport.ErrRateLimited
 	// ErrOutcomeUnknown: a request that must not be repeated failed after it
 	// may have reached the server, and the outcome could not be learnt.
@@ -259,7 +263,7 @@ func (e *AuthenticatorError) Unwrap() error {
 // RejectionError is a request the server refused while keeping the
 // transaction going: it is set as [Transaction.Rejection]. It matches the
 // kind its messages' i18n keys name, such as [ErrInvalidPasscode] or
-// [ErrInvalidCredentials] (see [KindOf]). Its Error names the keys only;
+// [ErrInvalidCredentials]. Its Error names the keys only;
 // the messages' text is the server's and stays in Messages, out of
 // Error, every fmt verb and JSON.
 type RejectionError struct {
@@ -305,7 +309,7 @@ func identifier(s string) string {
 	return s
 }
 
-// Is reports whether target is the kind a message names (see [KindOf]).
+// Is reports whether target is the kind a message names.
 func (e *RejectionError) Is(target error) bool { return hasKind(e.Messages, target) }
 
 // hasKind reports whether a message's key is of kind target, or of a
@@ -315,39 +319,16 @@ func hasKind(ms []Message, target error) bool {
 		return false
 	}
 	for _, m := range ms {
-		if k := KindOf(m.Key); k != nil && errors.Is(k, target) {
+		if k := kindOf(m.Key); k != nil && errors.Is(k, target) {
 			return true
 		}
 	}
 	return false
 }
 
-// KindOf returns the sentinel error an i18n message key stands for, or
-// nil for keys without one:
-//
-//	api.authn.error.PASSCODE_INVALID, authfactor.challenge.soft_token.invalid_passcode  ErrInvalidPasscode
-//	errors.E0000004, incorrectPassword                                                   ErrInvalidCredentials
-//	errors.E0000119, authfactor.challenge.suspended_factor                               ErrLockedOut
-//	security.access_denied                                                               ErrAccessDenied
-//	idx.session.expired                                                                  ErrTransactionExpired
-//	idx.return.link.expired                                                              ErrLinkExpired
-//	idx.operation.cancelled.by.user, idx.operation.cancelled.on.other.device             ErrOperationCanceled
-//	tooManyRequests, errors.E0000047                                                     ErrRateLimited
-//	errors.E0000150 (SMS), errors.E0000151 (voice)                                       ErrSendLimit (and ErrRateLimited)
-//	api.authn.poll.error.push_rejected                                                   ErrPushRejected
-//	authfactor.challenge.soft_token.used_passcode                                        ErrPasscodeUsed (and ErrInvalidPasscode)
-//	errors.E0000113                                                                      ErrNextCodeRequired
-//	idx.expired.activation.token                                                         ErrActivationExpired
-//	idx.missing.activation.token, idx.invalid.reset.password.token,
-//	idx.invalid.forgot.password.token                                                    ErrTokenInvalid
-//	idx.activating.inactive.user                                                         ErrUserSuspended
-//	oie.selfservice.unlock_user.failed.message, oie.selfservice.user.unlock.not.allowed,
-//	oie.selfservice.unlock_user.challenge.failed.permissions                             ErrUnlockRefused
-//	idx.error.code.access_denied.device_assurance.*, device.assurance.custom.remediation.* ErrDeviceNotCompliant
-//	idx.device.not.activated.consent.denied                                              ErrDeviceConsentDenied (and ErrConsentDenied, ErrDeviceNotActivated)
-//	idx.device.not.activated.internal.error                                              ErrDeviceNotActivated
-//	idx.invalid.device.code                                                              ErrInvalidUserCode
-func KindOf(key string) error {
+// kindOf returns the sentinel error an i18n message key stands for (as
+// each sentinel's documentation lists them), or nil for keys without one.
+func kindOf(key string) error {
 	switch {
 	case key == "":
 		return nil
@@ -398,34 +379,31 @@ func KindOf(key string) error {
 	return nil
 }
 
-// TerminalError is a transaction the server ended with an error message,
-// such as access denied or a canceled operation, or with a message whose
-// key names an error whatever its class (the INFO idx.return.link.expired
-// of an expired email link): see [Transaction.Err].
-// It matches the sentinel of each message's key ([KindOf]), so
-// errors.Is(tx.Err(), ErrAccessDenied) works. Like [RejectionError], it
-// prints the keys only.
-type TerminalError struct {
-	// Messages are the server's ERROR messages.
-	Messages []Message `json:"-"`
+// terminalError is the error of a transaction the server ended (see
+// [Transaction.Err]). It matches the sentinel of each message's key
+// (kindOf) and, after a call that refused consent, [ErrConsentDenied];
+// like [RejectionError], it prints the keys only.
+type terminalError struct {
+	messages []Message
 	// consentDenied: the call that ended the transaction refused
 	// consent.
 	consentDenied bool
 }
 
-func (e *TerminalError) Error() string {
-	if len(e.Messages) == 0 {
+func (e *terminalError) Error() string {
+	if len(e.messages) == 0 {
 		return "idx: transaction ended by the server: consent denied"
 	}
-	return "idx: transaction ended by the server: " + messageKeys(e.Messages)
+	return "idx: transaction ended by the server: " + messageKeys(e.messages)
 }
 
 // Format prints Error for every verb.
-func (e *TerminalError) Format(f fmt.State, _ rune) { fmt.Fprint(f, e.Error()) }
+func (e *terminalError) Format(f fmt.State, _ rune) { fmt.Fprint(f, e.Error()) }
 
-// Is reports whether target is the kind a message names (see [KindOf]).
-func (e *TerminalError) Is(target error) bool {
-	return e.consentDenied && target == ErrConsentDenied || hasKind(e.Messages, target)
+// Is reports whether target is the kind a message names, or
+// ErrConsentDenied after a refused consent.
+func (e *terminalError) Is(target error) bool {
+	return e.consentDenied && target == ErrConsentDenied || hasKind(e.messages, target)
 }
 
 // EmailVerifyCallbackError reports an email link opened where its

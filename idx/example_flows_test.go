@@ -38,16 +38,17 @@ func ExampleParseCallbackURL() {
 }
 
 // A TERMINAL transaction's error is matched by kind; a key of no known
-// kind has none (KindOf is nil), and the error is still a *TerminalError.
-func ExampleKindOf() {
+// kind matches none, and the error is still there.
+func ExampleTransaction_Err() {
 	for _, key := range []string{"security.access_denied", "idx.operation.cancelled.on.other.device", "errors.E0000119", "some.new.key"} {
-		err := &idx.TerminalError{Messages: []idx.Message{{Class: "ERROR", Key: key}}}
+		tx := &idx.Transaction{Status: idx.StatusTerminal, Messages: []idx.Message{{Class: "ERROR", Key: key}}}
+		err := tx.Err()
 		fmt.Println(key, errors.Is(err, idx.ErrAccessDenied), errors.Is(err, idx.ErrOperationCanceled),
-			errors.Is(err, idx.ErrLockedOut), idx.KindOf(key) == nil)
+			errors.Is(err, idx.ErrLockedOut), err != nil)
 	}
 	// Output:
-	// security.access_denied true false false false
-	// idx.operation.cancelled.on.other.device false true false false
-	// errors.E0000119 false false true false
+	// security.access_denied true false false true
+	// idx.operation.cancelled.on.other.device false true false true
+	// errors.E0000119 false false true true
 	// some.new.key false false false true
 }

@@ -15,7 +15,7 @@ func (e *kindError) Error() string { return e.text }
 // Unwrap gives the broader kind.
 func (e *kindError) Unwrap() error { return e.parent }
 
-// Kinds of refusals and ends, by message key (see [KindOf]), about codes
+// Kinds of refusals and ends, by message key (each lists its keys), about codes
 // the org will not take or send and about activation and recovery tokens
 // that no longer work.
 var (

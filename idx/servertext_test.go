@@ -53,7 +53,7 @@ func TestErrorsKeepServerTextOut(t *testing.T) {
 			want: "idx: request rejected (HTTP 400): api.authn.error.PASSCODE_INVALID",
 		},
 		{
-			err:  &idx.TerminalError{Messages: msgs},
+			err:  (&idx.Transaction{Status: idx.StatusTerminal, Messages: msgs}).Err(),
 			want: "idx: transaction ended by the server: api.authn.error.PASSCODE_INVALID",
 		},
 		// Codes and keys that are not identifiers are not printed.
@@ -73,7 +73,7 @@ func TestErrorsKeepServerTextOut(t *testing.T) {
 			codeShown: true,
 		},
 		{
-			err:  &idx.TerminalError{Messages: []idx.Message{{Key: strings.Repeat("k", 129)}, {Key: "idx.session.expired"}}},
+			err:  (&idx.Transaction{Status: idx.StatusTerminal, Messages: []idx.Message{{Class: "ERROR", Key: strings.Repeat("k", 129)}, {Key: "idx.session.expired"}}}).Err(),
 			want: "idx: transaction ended by the server: ?, idx.session.expired",
 		},
 	}

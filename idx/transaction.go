@@ -119,13 +119,15 @@ const (
 	OutcomeDeviceActivated Outcome = "DEVICE_ACTIVATED"
 )
 
-// Err returns the error the transaction carries: Rejection when PENDING,
-// a [*TerminalError] when the server ended it with an error message (of
-// class ERROR, or any message whose key [KindOf] maps to an error, such as
-// the INFO idx.return.link.expired Okta sends for an expired email link)
-// or after the call refused consent (it matches [ErrConsentDenied]), nil
-// otherwise. Branch on it with errors.Is, as in
-// errors.Is(tx.Err(), idx.ErrLockedOut).
+// Err returns the error the transaction carries: Rejection when PENDING;
+// when the server ended it with an error message (of class ERROR, or any
+// message whose key names an error kind, such as the INFO
+// idx.return.link.expired Okta sends for an expired email link) or after
+// the call refused consent (it then matches [ErrConsentDenied]), an error
+// that matches the kind of each such message and prints their keys only
+// (their text stays in Messages); nil otherwise. Branch on it with
+// errors.Is, as in errors.Is(tx.Err(), idx.ErrLockedOut): a message of no
+// known kind still makes Err non-nil.
 func (t *Transaction) Err() error {
 	if t == nil {
 		return nil
@@ -136,12 +138,12 @@ func (t *Transaction) Err() error {
 	case StatusTerminal:
 		var errs []Message
 		for _, m := range t.Messages {
-			if m.Class == "ERROR" || KindOf(m.Key) != nil {
+			if m.Class == "ERROR" || kindOf(m.Key) != nil {
 				errs = append(errs, m)
 			}
 		}
 		if len(errs) > 0 || t.consentDenied {
-			return &TerminalError{Messages: errs, consentDenied: t.consentDenied}
+			return &terminalError{messages: errs, consentDenied: t.consentDenied}
 		}
 	}
 	return nil
