@@ -145,9 +145,10 @@ func (e *canaryEnv) client(cfg idx.Config, opts ...idx.ClientOption) *idx.Client
 	}, opts...)...)
 }
 
-// confidential is the canary app with the given client authentication.
-func (e *canaryEnv) confidential(auth idx.ClientAuthMethod) *idx.Client {
-	return e.client(idx.Config{ClientID: canaryClientID, ClientSecret: canarySecret, ClientAuth: auth})
+// confidential is the canary app with its client secret, sent in the
+// body when post is set.
+func (e *canaryEnv) confidential(post bool) *idx.Client {
+	return e.client(idx.Config{ClientID: canaryClientID, ClientSecret: canarySecret, ClientSecretPost: post})
 }
 
 // keep records values the flow got back, to be printed and encoded.
@@ -606,13 +607,13 @@ func TestCanarySecrets(t *testing.T) {
 		},
 		{
 			name:        "confidential client, client_secret_basic",
-			run:         func(e *canaryEnv) { e.signIn(e.confidential(idx.ClientSecretBasic)) },
+			run:         func(e *canaryEnv) { e.signIn(e.confidential(false)) },
 			wantSecrets: []string{"code_verifier", "interaction_code", "access token"},
 		},
 		{
 			name: "confidential client, client_secret_post, revoke",
 			run: func(e *canaryEnv) {
-				c := e.confidential(idx.ClientSecretPost)
+				c := e.confidential(true)
 				tx := e.signIn(c)
 				e.keep(c.Revoke(e.t.Context(), tx.State, tx.Tokens))
 			},
@@ -722,7 +723,7 @@ func TestCanarySecrets(t *testing.T) {
 				}
 				// An OAuth error whose description repeats the client
 				// secret, the verifier and the interaction code.
-				cc := e.confidential(idx.ClientSecretPost)
+				cc := e.confidential(true)
 				tx := e.toChallenge(cc)
 				e.inject(idxtest.Fault{Path: "/oauth2/default/v1/token", Times: 1, Kind: idxtest.FaultEchoError})
 				got, err = cc.Authenticate(ctx, idx.Options{State: tx.State, VerificationCode: lastCode(e.t, e.srv, canaryUser)})
@@ -1311,7 +1312,7 @@ func TestCanarySecrets(t *testing.T) {
 		{
 			name: "IntrospectToken, confidential client",
 			run: func(e *canaryEnv) {
-				c := e.confidential(idx.ClientSecretPost)
+				c := e.confidential(true)
 				tx := e.signIn(c)
 				for _, q := range []struct {
 					tok  idx.Secret
@@ -1330,7 +1331,7 @@ func TestCanarySecrets(t *testing.T) {
 				e.secret("unknown token", "canary-unknown-token-3f9c1e7a")
 				in, err = c.IntrospectToken(e.t.Context(), "canary-unknown-token-3f9c1e7a", "")
 				e.keep(in, err)
-				bad := e.client(idx.Config{ClientID: canaryClientID, ClientSecret: "Wrong-" + canarySecret, ClientAuth: idx.ClientSecretPost})
+				bad := e.client(idx.Config{ClientID: canaryClientID, ClientSecret: "Wrong-" + canarySecret, ClientSecretPost: true})
 				e.secret("wrong client secret", "Wrong-"+canarySecret)
 				in, err = bad.IntrospectToken(e.t.Context(), tx.Tokens.AccessToken, "access_token")
 				e.keep(in, err)
@@ -1347,7 +1348,7 @@ func TestCanarySecrets(t *testing.T) {
 			run: func(e *canaryEnv) {
 				e.pemSecrets(sharedKey())
 				e.pemSecrets(otherRSAKey())
-				c := e.client(idx.Config{ClientID: canaryJWTClientID, ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: sharedKey(), PrivateKeyID: "canary-kid"})
+				c := e.client(idx.Config{ClientID: canaryJWTClientID, PrivateKey: sharedKey(), PrivateKeyID: "canary-kid"})
 				tx := e.signIn(c)
 				tok, err := c.Refresh(e.t.Context(), tx.Tokens)
 				e.keep(tok, err)
@@ -1358,7 +1359,7 @@ func TestCanarySecrets(t *testing.T) {
 				e.keep(in, err)
 				e.keep(c.Revoke(e.t.Context(), tx.State, tok))
 				// A key the app does not know is refused.
-				bad := e.client(idx.Config{ClientID: canaryJWTClientID, ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: otherRSAKey()})
+				bad := e.client(idx.Config{ClientID: canaryJWTClientID, PrivateKey: otherRSAKey()})
 				got, err := bad.Authenticate(e.t.Context(), idx.Options{Username: canaryUser, Password: canaryPassword})
 				e.keep(got, err)
 				if got != nil && got.Status == idx.StatusPending {
@@ -1419,8 +1420,8 @@ func TestCanarySecrets(t *testing.T) {
 				RedirectURIs: []string{idxtest.DefaultRedirectURI}, RefreshTokens: true}, sharedKey().Public())},
 			run: func(e *canaryEnv) {
 				e.pemSecrets(sharedKey())
-				secret := e.confidential(idx.ClientSecretBasic)
-				jwt := e.client(idx.Config{ClientID: canaryJWTClientID, ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: sharedKey()})
+				secret := e.confidential(false)
+				jwt := e.client(idx.Config{ClientID: canaryJWTClientID, PrivateKey: sharedKey()})
 				for _, c := range []*idx.Client{secret, jwt} {
 					tx := e.signIn(c)
 					ts := c.TokenSource(tx.State)

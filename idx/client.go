@@ -75,18 +75,18 @@ func NewClient(cfg Config, opts ...ClientOption) (*Client, error) {
 		c.now = time.Now
 	}
 	c.auth = oauth.ClientAuth{Method: oauth.AuthNone, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
-	if cfg.ClientAuth == ClientPrivateKeyJWT || cfg.PrivateKey != nil {
+	switch cfg.authMethod() {
+	case "private_key_jwt":
 		if c.auth, err = privateKeyAuth(cfg); err != nil {
 			return nil, err
 		}
-	} else if cfg.ClientSecret != "" {
-		switch cfg.ClientAuth {
-		case ClientSecretBasic:
-			c.auth.Method = oauth.AuthClientSecretBasic
-		case ClientSecretPost:
-			c.auth.Method = oauth.AuthClientSecretPost
-		default:
-			return nil, &InputError{Field: "Config.ClientAuth", Reason: "unknown method"}
+	case "client_secret_post":
+		c.auth.Method = oauth.AuthClientSecretPost
+	case "client_secret_basic":
+		c.auth.Method = oauth.AuthClientSecretBasic
+	default:
+		if cfg.ClientSecretPost {
+			return nil, &InputError{Field: "Config.ClientSecretPost", Reason: "set without a ClientSecret"}
 		}
 	}
 	c.userAgent = o.userAgent

@@ -2,7 +2,6 @@ package idx
 
 import (
 	"crypto"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,16 +19,23 @@ type Config struct {
 	Issuer string
 	// ClientID is the app's client ID.
 	ClientID string
-	// ClientSecret is set for confidential apps and left empty for public
-	// ones, which rely on PKCE alone.
+	// ClientSecret is set for confidential apps that authenticate with a
+	// secret and left empty for public ones, which send only their
+	// client_id and rely on PKCE alone. It goes in an HTTP Basic
+	// Authorization header (client_secret_basic, RFC 6749 section 2.3.1,
+	// Okta's default).
 	ClientSecret string
-	// ClientAuth picks how a confidential app authenticates at the token
-	// endpoint. The zero value, ClientSecretBasic, is Okta's default.
-	ClientAuth ClientAuthMethod
-	// PrivateKey is the app's private key for [ClientPrivateKeyJWT]: an
-	// RSA key of at least 2048 bits (signing RS256) or an ECDSA P-256 key
-	// (ES256). Any crypto.Signer with such a public key works, so the key
-	// may stay in an HSM or KMS. Leave ClientSecret empty with it.
+	// ClientSecretPost sends ClientSecret in the request body instead
+	// (client_secret_post), for an app set up so in Okta.
+	ClientSecretPost bool
+	// PrivateKey makes a confidential app authenticate with
+	// private_key_jwt (RFC 7523): for every request it signs a short-lived
+	// JWT (iss and sub the client ID, aud the endpoint's URL, a random
+	// jti, exp five minutes after iat); no secret is shared with the org,
+	// and RFC 9700 prefers it. It is an RSA key of at least 2048 bits
+	// (signing RS256) or an ECDSA P-256 key (ES256); any crypto.Signer
+	// with such a public key works, so the key may stay in an HSM or KMS.
+	// Leave ClientSecret empty with it.
 	PrivateKey crypto.Signer
 	// PrivateKeyID is the key ID (kid) under which the public key is
 	// registered with the app; optional.
@@ -45,36 +51,17 @@ type Config struct {
 	Scopes []string
 }
 
-// ClientAuthMethod is how a confidential app authenticates.
-type ClientAuthMethod int
-
-// Client authentication methods. Public apps (no ClientSecret and no
-// PrivateKey) send only their client_id, whatever this says.
-const (
-	// ClientSecretBasic sends the secret in an HTTP Basic Authorization
-	// header (RFC 6749 section 2.3.1).
-	ClientSecretBasic ClientAuthMethod = iota
-	// ClientSecretPost sends the secret in the request body.
-	ClientSecretPost
-	// ClientPrivateKeyJWT signs a short-lived JWT with Config.PrivateKey
-	// for every request (RFC 7523): iss and sub the client ID, aud the
-	// endpoint's URL, a random jti, exp five minutes after iat. No secret
-	// is shared with the org; RFC 9700 prefers it.
-	ClientPrivateKeyJWT
-)
-
-// String returns the method's name in OAuth's terms, such as
-// "client_secret_basic".
-func (m ClientAuthMethod) String() string {
-	switch m {
-	case ClientSecretBasic:
-		return "client_secret_basic"
-	case ClientSecretPost:
-		return "client_secret_post"
-	case ClientPrivateKeyJWT:
+// authMethod names how the app authenticates, in OAuth's terms.
+func (c *Config) authMethod() string {
+	switch {
+	case c.PrivateKey != nil:
 		return "private_key_jwt"
+	case c.ClientSecret == "":
+		return "none"
+	case c.ClientSecretPost:
+		return "client_secret_post"
 	}
-	return fmt.Sprintf("ClientAuthMethod(%d)", int(m))
+	return "client_secret_basic"
 }
 
 // ClientOption configures a Client beyond its Config.

@@ -434,10 +434,10 @@ func TestConfidentialClient(t *testing.T) {
 	srv := newOrg(t)
 	for _, tc := range []struct {
 		name string
-		auth idx.ClientAuthMethod
-	}{{"client_secret_basic", idx.ClientSecretBasic}, {"client_secret_post", idx.ClientSecretPost}} {
+		post bool
+	}{{"client_secret_basic", false}, {"client_secret_post", true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newClient(t, srv, idx.Config{ClientID: idxtest.ConfidentialClientID, ClientSecret: idxtest.ConfidentialClientSecret, ClientAuth: tc.auth})
+			c := newClient(t, srv, idx.Config{ClientID: idxtest.ConfidentialClientID, ClientSecret: idxtest.ConfidentialClientSecret, ClientSecretPost: tc.post})
 			signIn(t, c, srv, idxtest.DemoUsername, idxtest.DemoPassword)
 		})
 	}

@@ -15,7 +15,7 @@ import (
 // PrivateKey.
 func (c Config) String() string {
 	return fmt.Sprintf("idx.Config{Issuer: %q, ClientID: %q, ClientAuth: %s, ClientSecret: %s, PrivateKey: %s, RedirectURI: %q, Scopes: %q}",
-		c.Issuer, c.ClientID, c.ClientAuth, redactedIfSet(c.ClientSecret != ""), redactedIfSet(c.PrivateKey != nil), c.RedirectURI, c.Scopes)
+		c.Issuer, c.ClientID, c.authMethod(), redactedIfSet(c.ClientSecret != ""), redactedIfSet(c.PrivateKey != nil), c.RedirectURI, c.Scopes)
 }
 
 // Format prints [Config.String] for every verb, so %v, %+v and %#v
@@ -25,7 +25,7 @@ func (c Config) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
 // LogValue logs the configuration without its secrets.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("issuer", c.Issuer), slog.String("client_id", c.ClientID),
-		slog.String("client_auth", c.ClientAuth.String()))
+		slog.String("client_auth", c.authMethod()))
 }
 
 // MarshalJSON encodes the configuration with ClientSecret and PrivateKey
@@ -42,7 +42,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		RedirectURI  string   `json:"redirect_uri"`
 		Scopes       []string `json:"scopes,omitempty"`
 	}{
-		Issuer: c.Issuer, ClientID: c.ClientID, ClientAuth: c.ClientAuth.String(),
+		Issuer: c.Issuer, ClientID: c.ClientID, ClientAuth: c.authMethod(),
 		ClientSecret: redactedOrEmpty(c.ClientSecret != ""), PrivateKey: redactedOrEmpty(c.PrivateKey != nil),
 		PrivateKeyID: c.PrivateKeyID, RedirectURI: c.RedirectURI, Scopes: c.Scopes,
 	})

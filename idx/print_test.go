@@ -30,7 +30,7 @@ func TestPrintedValuesHoldNoSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	txs := idx.NewMemoryTransactionStore(time.Hour, time.Now)
-	keyCfg := idx.Config{Issuer: cfg.Issuer, ClientID: "0oa-jwt", ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: key}
+	keyCfg := idx.Config{Issuer: cfg.Issuer, ClientID: "0oa-jwt", PrivateKey: key}
 	canaries := []string{secret, "canary-access-token-19c2", "canary-refresh-token-55d0", key.D.String(), fmt.Sprintf("%x", key.D)}
 	for name, v := range map[string]any{
 		"Config": cfg, "*Config": &cfg, "private key Config": keyCfg, "*Client": c,
@@ -59,7 +59,7 @@ func TestPrintedValuesHoldNoSecret(t *testing.T) {
 	if got := fmt.Sprint(cfg); !strings.Contains(got, `ClientSecret: [redacted]`) || !strings.Contains(got, `client_secret_basic`) {
 		t.Errorf("Config prints %q", got)
 	}
-	if got, want := idx.ClientPrivateKeyJWT.String(), "private_key_jwt"; got != want {
-		t.Errorf("ClientPrivateKeyJWT = %q, want %q", got, want)
+	if got := fmt.Sprint(keyCfg); !strings.Contains(got, `ClientAuth: private_key_jwt`) {
+		t.Errorf("private key Config prints %q", got)
 	}
 }

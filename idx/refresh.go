@@ -13,12 +13,8 @@ import (
 // privateKeyAuth checks the private_key_jwt part of cfg.
 func privateKeyAuth(cfg Config) (oauth.ClientAuth, error) {
 	switch {
-	case cfg.ClientAuth != ClientPrivateKeyJWT:
-		return oauth.ClientAuth{}, &InputError{Field: "Config.ClientAuth", Reason: "a PrivateKey needs ClientPrivateKeyJWT"}
-	case cfg.PrivateKey == nil:
-		return oauth.ClientAuth{}, &InputError{Field: "Config.PrivateKey", Reason: "empty (ClientPrivateKeyJWT needs one)"}
-	case cfg.ClientSecret != "":
-		return oauth.ClientAuth{}, &InputError{Field: "Config.ClientSecret", Reason: "must be empty with ClientPrivateKeyJWT"}
+	case cfg.ClientSecret != "", cfg.ClientSecretPost:
+		return oauth.ClientAuth{}, &InputError{Field: "Config.ClientSecret", Reason: "must be empty with a PrivateKey"}
 	}
 	a := oauth.ClientAuth{Method: oauth.AuthPrivateKeyJWT, ClientID: cfg.ClientID, Signer: cfg.PrivateKey, KeyID: cfg.PrivateKeyID}
 	if err := a.Validate(); err != nil {

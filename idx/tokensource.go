@@ -11,10 +11,10 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// RefreshEarly is how long before the access token's expiry a
+// refreshEarly is how long before the access token's expiry a
 // [TokenSource] refreshes it, so that a token it returns does not expire
 // on the way to the API.
-const RefreshEarly = 10 * time.Second
+const refreshEarly = 10 * time.Second
 
 // TokenSource hands out valid tokens for one signed-in user, refreshing
 // them when the access token is about to expire. Create it with
@@ -40,7 +40,7 @@ type sourceFlight struct {
 
 // TokenSource returns a source of tokens for the user whose successful
 // transaction had State state: it reads the tokens from the Client's
-// TokenStore, refreshes them ([Client.Refresh]) [RefreshEarly] before the
+// TokenStore, refreshes them ([Client.Refresh]) 10 seconds before the
 // access token expires, and saves the refreshed tokens back under state
 // before handing them out. Sources for the same state in one process
 // should be shared (each refreshes on its own); across processes the
@@ -51,13 +51,13 @@ func (c *Client) TokenSource(state string) *TokenSource {
 }
 
 // fresh reports whether t's access token is good for longer than
-// RefreshEarly. Tokens without an expiry count as fresh.
+// refreshEarly. Tokens without an expiry count as fresh.
 func (s *TokenSource) fresh(t *Tokens) bool {
-	return t.Expiry.IsZero() || s.c.now().Add(RefreshEarly).Before(t.Expiry)
+	return t.Expiry.IsZero() || s.c.now().Add(refreshEarly).Before(t.Expiry)
 }
 
 // Token returns the user's tokens with an access token valid for at least
-// [RefreshEarly], refreshing them first if needed. It fails with
+// 10 seconds, refreshing them first if needed. It fails with
 // [ErrTokensNotFound] when the store has no tokens for the state,
 // [ErrTokensExpired] when they are expiring and there is no refresh token,
 // or the error of [Client.Refresh] (an [*OAuthError] with Code

@@ -206,16 +206,16 @@ func TestTokenSourceSingleFlight(t *testing.T) {
 	before := srv.RequestCounts()[tokenPath]
 
 	// Eleven seconds before expiry the tokens are still handed out as they are.
-	clk.Advance(first.Expiry.Sub(clk.Now()) - idx.RefreshEarly - time.Second)
+	clk.Advance(first.Expiry.Sub(clk.Now()) - 10*time.Second - time.Second)
 	got, err := ts.Token(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.AccessToken != first.AccessToken || srv.RequestCounts()[tokenPath] != before {
-		t.Fatal("refreshed tokens that had more than RefreshEarly left")
+		t.Fatal("refreshed tokens that had more than the 10 seconds of refresh margin left")
 	}
 
-	// Within RefreshEarly of expiry, 32 callers at once cause one refresh.
+	// Within 10 seconds of expiry, 32 callers at once cause one refresh.
 	clk.Advance(2 * time.Second)
 	const n = 32
 	var wg sync.WaitGroup
@@ -341,8 +341,8 @@ func TestPrivateKeyJWTClient(t *testing.T) {
 		)
 	}
 	for name, cfg := range map[string]idx.Config{
-		"RS256": {ClientID: "0oa-jwt-rsa", ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: sharedKey(), PrivateKeyID: "k1"},
-		"ES256": {ClientID: "0oa-jwt-ec", ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: sharedECKey()},
+		"RS256": {ClientID: "0oa-jwt-rsa", PrivateKey: sharedKey(), PrivateKeyID: "k1"},
+		"ES256": {ClientID: "0oa-jwt-ec", PrivateKey: sharedECKey()},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -367,7 +367,7 @@ func TestPrivateKeyJWTClient(t *testing.T) {
 		// The org processes the request and the connection drops: the
 		// retry must not repeat the jti, which the org would refuse.
 		srv := newOrg(t, idxtest.WithPrivateKeyJWTApp(app("0oa-jwt-rsa"), sharedKey().Public()))
-		c := newClient(t, srv, idx.Config{ClientID: "0oa-jwt-rsa", ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: sharedKey(), Scopes: offline})
+		c := newClient(t, srv, idx.Config{ClientID: "0oa-jwt-rsa", PrivateKey: sharedKey(), Scopes: offline})
 		tok := signIn(t, c, srv, idxtest.DemoUsername, idxtest.DemoPassword)
 		for _, p := range []string{"/oauth2/default/v1/introspect", "/oauth2/default/v1/revoke"} {
 			inject(t, srv, idxtest.Fault{Path: p, Times: 1, Kind: idxtest.FaultDropAfterProcessing})
@@ -387,7 +387,7 @@ func TestPrivateKeyJWTClient(t *testing.T) {
 	t.Run("wrong key", func(t *testing.T) {
 		t.Parallel()
 		srv := newJWTOrg(t)
-		c := newClient(t, srv, idx.Config{ClientID: "0oa-jwt-rsa", ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: otherRSAKey()})
+		c := newClient(t, srv, idx.Config{ClientID: "0oa-jwt-rsa", PrivateKey: otherRSAKey()})
 		_, err := trySignIn(t.Context(), c, srv, idxtest.DemoUsername, idxtest.DemoPassword)
 		var oe *idx.OAuthError
 		if !errors.As(err, &oe) || oe.Code != "invalid_client" {
@@ -413,10 +413,10 @@ func TestPrivateKeyJWTConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, cfg := range map[string]idx.Config{
-		"no key":           {ClientAuth: idx.ClientPrivateKeyJWT},
-		"key without auth": {PrivateKey: sharedECKey()},
-		"key and secret":   {ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: sharedECKey(), ClientSecret: "s"},
-		"short RSA key":    {ClientAuth: idx.ClientPrivateKeyJWT, PrivateKey: small},
+		"post without secret": {ClientSecretPost: true},
+		"key and secret":      {PrivateKey: sharedECKey(), ClientSecret: "s"},
+		"key and post":        {PrivateKey: sharedECKey(), ClientSecretPost: true},
+		"short RSA key":       {PrivateKey: small},
 	} {
 		cfg.Issuer, cfg.ClientID, cfg.RedirectURI = "https://example.okta.com", "c", "https://app.example/cb"
 		_, err := idx.NewClient(cfg)
