@@ -381,7 +381,12 @@ func loopError(err error, step string) error {
 func publicEngineError(err error, step string) error {
 	var ae *remediate.AuthenticatorError
 	if errors.As(err, &ae) {
-		return &AuthenticatorError{Key: ae.Key, MethodType: ae.MethodType, Step: ae.Step, Offered: ae.Offered}
+		if ae.MethodType != "" {
+			return &InputError{Field: "MethodType", kind: ErrMethodNotOffered, Reason: fmt.Sprintf("%q not offered for %q by step %s (offered: %s)",
+				ae.MethodType, ae.Key, ae.Step, strings.Join(ae.Offered, ", "))}
+		}
+		return &InputError{Field: "Authenticator", kind: ErrUnknownAuthenticator, Reason: fmt.Sprintf("%q not offered by step %s (offered: %s)",
+			ae.Key, ae.Step, strings.Join(ae.Offered, ", "))}
 	}
 	if errors.Is(err, remediate.ErrUnknownStep) {
 		return fmt.Errorf("%w: %q", ErrUnknownStep, step)

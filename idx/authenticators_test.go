@@ -365,20 +365,20 @@ func TestPasswordSettings(t *testing.T) {
 }
 
 // Goal: Okta Verify offered only as FastPass is not used when a push was
-// asked for: the call fails with a *AuthenticatorError naming what is offered,
+// asked for: the call fails with an *InputError naming what is offered,
 // and nothing is sent.
 func TestMethodNotOffered(t *testing.T) {
 	t.Parallel()
 	o, c, tx := startFixture(t, "select-authenticator-authenticate-every-key.json", "/idp/idx/challenge")
 	o.paths()
 	_, err := c.Authenticate(context.Background(), idx.Options{State: tx.State, Authenticator: authenticator.OktaVerify, MethodType: "push"})
-	var me *idx.AuthenticatorError
-	if !errors.Is(err, idx.ErrMethodNotOffered) || !errors.As(err, &me) {
-		t.Fatalf("err = %v; want a *AuthenticatorError", err)
+	var ie *idx.InputError
+	if !errors.Is(err, idx.ErrMethodNotOffered) || !errors.Is(err, idx.ErrInvalidInput) || !errors.As(err, &ie) {
+		t.Fatalf("err = %v; want an *InputError matching ErrMethodNotOffered", err)
 	}
-	want := &idx.AuthenticatorError{Key: "okta_verify", MethodType: "push", Step: "select-authenticator-authenticate", Offered: []string{"signed_nonce"}}
-	if diff := cmp.Diff(want, me); diff != "" {
-		t.Errorf("AuthenticatorError (-want +got):\n%s", diff)
+	want := `idx: invalid MethodType: "push" not offered for "okta_verify" by step select-authenticator-authenticate (offered: signed_nonce)`
+	if ie.Field != "MethodType" || err.Error() != want {
+		t.Errorf("err = %q on %s; want %q", err, ie.Field, want)
 	}
 	if p := o.paths(); len(p) != 0 {
 		t.Errorf("requests sent: %v", p)

@@ -423,9 +423,9 @@ func TestE2EUnlock(t *testing.T) {
 			run: func(r *e2eRun) {
 				r.do(r.c.Start(r.t.Context(), idx.StartOptions{}))
 				_, err := r.c.UnlockAccount(r.t.Context(), idx.Options{State: r.state(), Username: r.user.Username, Authenticator: authenticator.SecurityQuestion})
-				var ae *idx.AuthenticatorError
+				var ae *idx.InputError
 				if !errors.As(err, &ae) || !errors.Is(err, idx.ErrUnknownAuthenticator) {
-					r.t.Errorf("unlock with the security question: err = %v, want an *AuthenticatorError", err)
+					r.t.Errorf("unlock with the security question: err = %v, want an *InputError", err)
 				}
 				if locked, _ := r.srv.UserLocked(r.user.Username); !locked {
 					r.t.Error("user unlocked")

@@ -95,9 +95,9 @@ func TestE2EVerify(t *testing.T) {
 				r.signIn()
 				// An authenticator the user has not enrolled is not offered.
 				_, err := r.c.Authenticate(r.t.Context(), idx.Options{State: r.state(), Authenticator: authenticator.WebAuthn})
-				var ae *idx.AuthenticatorError
+				var ae *idx.InputError
 				if !errors.As(err, &ae) || !errors.Is(err, idx.ErrUnknownAuthenticator) {
-					r.t.Errorf("unknown authenticator: err = %v, want an *AuthenticatorError", err)
+					r.t.Errorf("unknown authenticator: err = %v, want an *InputError", err)
 				}
 				r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
 				code := lastCode(r.t, r.srv, r.user.Username)

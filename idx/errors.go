@@ -30,12 +30,12 @@ var (
 	// ErrInvalidInput: the caller's options are malformed (see [*InputError]).
 	ErrInvalidInput = errors.New("idx: invalid input")
 	// ErrUnknownAuthenticator: the authenticator key is not offered by the
-	// step that chooses one (see [*AuthenticatorError]).
+	// step that chooses one; the [*InputError] names the keys it offers.
 	ErrUnknownAuthenticator = errors.New("idx: authenticator not offered")
 	// ErrMethodNotOffered: the authenticator is offered, but not with the
 	// method type asked for, as when Okta Verify is offered only as
-	// FastPass and MethodType is "push" (see [*AuthenticatorError]). The SDK
-	// never sends another method instead.
+	// FastPass and MethodType is "push"; the [*InputError] names the
+	// methods offered. The SDK never sends another method instead.
 	ErrMethodNotOffered = errors.New("idx: method not offered")
 	// ErrUnknownStep: the named step is not offered by the server now.
 	ErrUnknownStep = errors.New("idx: step not offered")
@@ -213,51 +213,27 @@ func rateLimitError(e *transport.RateLimitError) *RateLimitError {
 	return &RateLimitError{Endpoint: e.Path, Limit: e.Limit, Remaining: e.Remaining, Reset: e.Reset, RetryAfter: e.RetryAfter}
 }
 
-// InputError describes a malformed option of a call.
+// InputError describes a malformed option of a call. It matches
+// [ErrInvalidInput] and, for an authenticator or method type the step
+// does not offer (Field "Authenticator" or "MethodType", Reason naming
+// the step and what it offers), [ErrUnknownAuthenticator] or
+// [ErrMethodNotOffered].
 type InputError struct {
 	// Field names the option, e.g. "Username".
 	Field  string
 	Reason string
+	kind   error // ErrUnknownAuthenticator, ErrMethodNotOffered or nil
 }
 
 func (e *InputError) Error() string { return "idx: invalid " + e.Field + ": " + e.Reason }
 
-// Unwrap makes errors.Is(err, ErrInvalidInput) hold.
-func (e *InputError) Unwrap() error { return ErrInvalidInput }
-
-// AuthenticatorError names an authenticator key a step does not offer
-// ([ErrUnknownAuthenticator]), or a method type it does not offer for the
-// authenticator ([ErrMethodNotOffered]), with what it offers.
-type AuthenticatorError struct {
-	// Key is the authenticator key asked for.
-	Key string
-	// MethodType is the method type asked for when the step offers Key
-	// but not with it; empty when the step does not offer Key.
-	MethodType string
-	// Step is the step that chooses an authenticator.
-	Step string
-	// Offered are the keys the step offers or, with MethodType set, the
-	// method types it offers for Key, in server order.
-	Offered []string
-}
-
-// Error names the step, what was asked for and what is offered.
-func (e *AuthenticatorError) Error() string {
-	if e.MethodType != "" {
-		return fmt.Sprintf("idx: step %q does not offer authenticator %q with method %q (offered: %s)",
-			e.Step, e.Key, e.MethodType, strings.Join(e.Offered, ", "))
+// Unwrap makes errors.Is(err, ErrInvalidInput) hold, and errors.Is with
+// the kind of an authenticator not offered.
+func (e *InputError) Unwrap() []error {
+	if e.kind != nil {
+		return []error{ErrInvalidInput, e.kind}
 	}
-	return fmt.Sprintf("idx: step %q does not offer authenticator %q (offered: %s)",
-		e.Step, e.Key, strings.Join(e.Offered, ", "))
-}
-
-// Unwrap makes errors.Is(err, ErrMethodNotOffered) hold when MethodType
-// is set, errors.Is(err, ErrUnknownAuthenticator) otherwise.
-func (e *AuthenticatorError) Unwrap() error {
-	if e.MethodType != "" {
-		return ErrMethodNotOffered
-	}
-	return ErrUnknownAuthenticator
+	return []error{ErrInvalidInput}
 }
 
 // RejectionError is a request the server refused while keeping the

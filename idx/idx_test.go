@@ -397,10 +397,10 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
-	var ae *idx.AuthenticatorError
+	var ie *idx.InputError
 	_, err := c.Authenticate(t.Context(), idx.Options{State: pending.State, Authenticator: "no_such_key"})
-	if !errors.As(err, &ae) || cmp.Diff([]string{"okta_email"}, ae.Offered) != "" {
-		t.Errorf("err = %#v; want *AuthenticatorError offering okta_email", err)
+	if !errors.As(err, &ie) || ie.Field != "Authenticator" || !errors.Is(err, idx.ErrUnknownAuthenticator) || !strings.HasSuffix(ie.Reason, "(offered: okta_email)") {
+		t.Errorf("err = %v; want an *InputError offering okta_email", err)
 	}
 	// The bad calls left the transaction as it was.
 	mustAuthenticate(t, c, idx.Options{State: pending.State, Authenticator: authenticator.OktaEmail}, challengeEmail)
