@@ -125,9 +125,9 @@ func ParseCallbackURL(raw string) (*Callback, error) {
 // email challenge with its code, as [Client.Authenticate] would. When the
 // session has no such transaction, the link belongs to another one, or
 // the transaction no longer waits for an email code, the link was opened
-// elsewhere (another browser or device): the call returns an
-// [*EmailVerifyCallbackError] carrying the code, for the app to show to
-// the user, who enters it where the sign-in waits.
+// elsewhere (another browser or device): the call returns
+// [ErrEmailVerifyElsewhere], and the app shows the link's code (the OTP
+// [ParseCallbackURL] reads) to the user, who enters it where the sign-in waits.
 func (c *Client) HandleCallback(ctx context.Context, state, callbackURL string) (*Transaction, error) {
 	cb, err := ParseCallbackURL(callbackURL)
 	if err != nil {
@@ -182,7 +182,7 @@ func (c *Client) handleRedirect(ctx context.Context, state string, cb *Callback)
 // handleEmailVerify answers the transaction's email challenge with the
 // code of an email magic link, cb.
 func (c *Client) handleEmailVerify(ctx context.Context, state string, cb *Callback) (*Transaction, error) {
-	elsewhere := &EmailVerifyCallbackError{OTP: cb.OTP}
+	elsewhere := ErrEmailVerifyElsewhere
 	if state == "" {
 		return nil, elsewhere
 	}

@@ -74,6 +74,12 @@ var (
 	ErrStateMismatch = errors.New("idx: callback state does not match the transaction")
 	// ErrCannotPoll: the current step offers nothing to poll.
 	ErrCannotPoll = errors.New("idx: nothing to poll")
+	// ErrEmailVerifyElsewhere: an email magic link was opened where its
+	// transaction is unknown (another browser, device or session). As
+	// okta-auth-js does, show the link's code, [Callback].OTP from
+	// [ParseCallbackURL], to the user, who types it where the sign-in
+	// waits. Nothing was sent to the org.
+	ErrEmailVerifyElsewhere = errors.New("idx: email link opened outside its transaction; show its code to the user")
 )
 
 // The kinds of requests the server refused ([*RejectionError]) and of
@@ -380,19 +386,6 @@ func (e *terminalError) Format(f fmt.State, _ rune) { fmt.Fprint(f, e.Error()) }
 // ErrConsentDenied after a refused consent.
 func (e *terminalError) Is(target error) bool {
 	return e.consentDenied && target == ErrConsentDenied || hasKind(e.messages, target)
-}
-
-// EmailVerifyCallbackError reports an email link opened where its
-// transaction is unknown: another browser, device or session. As
-// okta-auth-js does, show OTP to the user, who types it where the sign-in
-// waits. Test for it with errors.As.
-type EmailVerifyCallbackError struct {
-	// OTP is the code of the link; it prints as [REDACTED] (see [Secret.Reveal]).
-	OTP Secret
-}
-
-func (e *EmailVerifyCallbackError) Error() string {
-	return "idx: email link opened outside its transaction; show its code to the user"
 }
 
 func isPasscodeKey(k string) bool {

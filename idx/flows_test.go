@@ -615,8 +615,7 @@ func TestHandleCallbackEmailLink(t *testing.T) {
 	// Another session (or none): show the code instead.
 	for _, session := range []string{"", "anotherSession"} {
 		_, err := c.HandleCallback(ctx, session, cbBase+url.Values{"otp": {"864200"}, "state": {state}}.Encode())
-		var ee *idx.EmailVerifyCallbackError
-		if !errors.As(err, &ee) || ee.OTP.Reveal() != "864200" {
+		if !errors.Is(err, idx.ErrEmailVerifyElsewhere) {
 			t.Fatalf("session %q: err = %v", session, err)
 		}
 		if strings.Contains(err.Error(), "864200") {
@@ -624,7 +623,7 @@ func TestHandleCallbackEmailLink(t *testing.T) {
 		}
 	}
 	// The right session, another transaction's link.
-	if _, err := c.HandleCallback(ctx, tx.State, cbBase+"otp=864200&state=someoneElse"); !errors.As(err, new(*idx.EmailVerifyCallbackError)) {
+	if _, err := c.HandleCallback(ctx, tx.State, cbBase+"otp=864200&state=someoneElse"); !errors.Is(err, idx.ErrEmailVerifyElsewhere) {
 		t.Errorf("foreign state: err = %v", err)
 	}
 	o.paths()
@@ -647,7 +646,7 @@ func TestEmailVerifyCallbackWhenNotWaitingForEmail(t *testing.T) {
 	c := o.client()
 	tx, state := startAt(t, o, c, "identify-with-idps.json")
 	_, err := c.HandleCallback(context.Background(), tx.State, "/cb?otp=1234&state="+url.QueryEscape(state))
-	if !errors.As(err, new(*idx.EmailVerifyCallbackError)) {
+	if !errors.Is(err, idx.ErrEmailVerifyElsewhere) {
 		t.Errorf("err = %v", err)
 	}
 }

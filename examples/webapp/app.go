@@ -628,8 +628,7 @@ func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		tx, err = a.client.HandleCallback(ctx, state, r.URL.String())
-		var elsewhere *idx.EmailVerifyCallbackError
-		if errors.As(err, &elsewhere) {
+		if errors.Is(err, idx.ErrEmailVerifyElsewhere) {
 			if state != "" {
 				// Nothing was sent.
 				if err := a.answers.giveBack(ctx, state); err != nil {
@@ -637,7 +636,7 @@ func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			a.log.InfoContext(ctx, "callback: email link opened outside its sign-in", "session", ok)
-			a.render(w, r, http.StatusOK, "emailcode", pageData{Title: "Your sign-in code", Code: elsewhere.OTP.Reveal()})
+			a.render(w, r, http.StatusOK, "emailcode", pageData{Title: "Your sign-in code", Code: cb.OTP.Reveal()})
 			return
 		}
 		a.log.InfoContext(ctx, "callback: email link")
