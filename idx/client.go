@@ -293,8 +293,11 @@ func idxError(err error) error {
 // was sent (a password, a code), and is kept in ErrorSummary, out of Error,
 // every fmt verb and JSON.
 type APIError struct {
-	StatusCode   int
-	ErrorCode    string
+	// StatusCode is the HTTP status of the answer.
+	StatusCode int
+	// ErrorCode is Okta's code, such as "E0000011".
+	ErrorCode string
+	// ErrorSummary is the server's text for ErrorCode.
 	ErrorSummary string `json:"-"`
 }
 

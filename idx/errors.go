@@ -226,11 +226,13 @@ func rateLimitError(e *transport.RateLimitError) *RateLimitError {
 // [ErrMethodNotOffered].
 type InputError struct {
 	// Field names the option, e.g. "Username".
-	Field  string
+	Field string
+	// Reason says what is wrong, without the value.
 	Reason string
 	kind   error // ErrUnknownAuthenticator, ErrMethodNotOffered or nil
 }
 
+// Error reads "idx: invalid Field: Reason".
 func (e *InputError) Error() string { return "idx: invalid " + e.Field + ": " + e.Reason }
 
 // Unwrap makes errors.Is(err, ErrInvalidInput) hold, and errors.Is with
@@ -255,6 +257,7 @@ type RejectionError struct {
 	Messages []Message `json:"-"`
 }
 
+// Error names the status and the messages' keys, not their text.
 func (e *RejectionError) Error() string {
 	return fmt.Sprintf("idx: request rejected (HTTP %d): %s", e.StatusCode, messageKeys(e.Messages))
 }
@@ -420,11 +423,15 @@ type OAuthError struct {
 	// redirect brought back.
 	Endpoint string
 	// StatusCode is the HTTP status of the answer; 0 on a redirect.
-	StatusCode  int
+	StatusCode int
+	// Code is the error code, such as "invalid_grant"; Description is
+	// error_description.
 	Code        string
 	Description string `json:"-"`
 }
 
+// Error names the endpoint, the code and the status, not the
+// description.
 func (e *OAuthError) Error() string {
 	s := "idx: "
 	if e.Endpoint != "" {

@@ -67,9 +67,12 @@ type Tokens struct {
 
 // IDTokenClaims are the claims of a verified ID token.
 type IDTokenClaims struct {
+	// Issuer, Subject and Audience are the iss, sub and aud claims.
 	Issuer   string
 	Subject  string
 	Audience []string
+	// Expiry, IssuedAt and AuthTime are the exp, iat and auth_time
+	// claims; AuthTime is zero when the token has none.
 	Expiry   time.Time
 	IssuedAt time.Time
 	AuthTime time.Time
@@ -80,6 +83,9 @@ type IDTokenClaims struct {
 
 // UserInfo is the OpenID Connect userinfo of a signed-in user.
 type UserInfo struct {
+	// Subject to ZoneInfo are the standard claims sub, name, given_name,
+	// family_name, preferred_username, email, email_verified, locale and
+	// zoneinfo; empty when absent.
 	Subject           string
 	Name              string
 	GivenName         string

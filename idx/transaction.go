@@ -32,6 +32,7 @@ const (
 
 // Transaction is the outcome of one call.
 type Transaction struct {
+	// Status is where the transaction stands.
 	Status Status
 	// State is the handle to pass to the next call of this transaction. It
 	// is a key into the TransactionStore, not the server's stateHandle; keep
@@ -223,6 +224,8 @@ type NextStep struct {
 
 // IDP is an identity provider offered by a redirect-idp step.
 type IDP struct {
+	// ID is the provider's id in the org, Name its name as the org shows
+	// it.
 	ID   string
 	Name string
 	// Type is the provider's kind as the server names it ("GOOGLE",
@@ -259,6 +262,7 @@ type Input struct {
 // an authenticator key, a method type, a security question, a select's
 // value.
 type Choice struct {
+	// Label is the server's label for the choice.
 	Label string
 	// Value is what the caller gives in Options to make the choice.
 	Value string
@@ -267,7 +271,10 @@ type Choice struct {
 // Authenticator describes an authenticator a step is about.
 type Authenticator struct {
 	// ID is the authenticator's (or enrollment's) id in the org.
-	ID          string
+	ID string
+	// Key is the authenticator's key ("okta_email", "phone_number", ...),
+	// Type its type ("email", "phone", ...) and DisplayName its name as
+	// the org shows it.
 	Key         authenticator.Key
 	Type        string
 	DisplayName string
