@@ -14,7 +14,7 @@ func (k *emailKind) enrollmentDataFields(*call) []ionField { return nil }
 func (k *emailKind) startEnroll(c *call, _ []byte) *idxResult {
 	c.t.setStep(stepEnroll, k)
 	c.t.method = "email"
-	c.sendEmailCode()
+	c.sendEmailCode("")
 	return nil
 }
 

@@ -2,7 +2,6 @@ package idxtest
 
 import (
 	"crypto/subtle"
-	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -55,26 +54,11 @@ func (c *call) sendEmailChallenge() {
 	if t.step != stepChallenge {
 		// An enrollment's code has no link.
 		t.ss.linkToken = ""
-		c.sendEmailCode()
+		c.sendEmailCode("")
 		return
 	}
-	u := t.user
-	code := c.newCode()
 	t.ss.linkToken = randomToken(32)
-	link := c.s.href(emailLinkPath) + "?token=" + t.ss.linkToken
-	greeting := "Hi,"
-	if u.GivenName != "" {
-		greeting = "Hi " + u.GivenName + ","
-	}
-	c.send(Email{
-		Channel: ChannelEmail,
-		To:      u.Email,
-		Subject: "Your one-time verification code",
-		Body: fmt.Sprintf("%s\n\nYour verification code is %s. It expires in %s.\n\nOr sign in with this link: %s\n\nIf you did not try to sign in, ignore this email.\n",
-			greeting, code, lifetimeText(c.s.cfg.codeLifetime), link),
-		Code: code,
-		Link: link,
-	})
+	c.sendEmailCode(c.s.href(emailLinkPath) + "?token=" + t.ss.linkToken)
 }
 
 // poll completes the email challenge once its magic link was confirmed on

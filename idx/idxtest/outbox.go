@@ -66,21 +66,27 @@ func (c *call) newCode() string {
 	return code
 }
 
-// sendEmailCode sends a new code to c.t.user's email address.
-func (c *call) sendEmailCode() {
+// sendEmailCode sends a new code to c.t.user's email address, with the
+// magic link link unless it is empty.
+func (c *call) sendEmailCode(link string) {
 	u := c.t.user
 	code := c.newCode()
 	greeting := "Hi,"
 	if u.GivenName != "" {
 		greeting = "Hi " + u.GivenName + ","
 	}
+	orLink := ""
+	if link != "" {
+		orLink = "Or sign in with this link: " + link + "\n\n"
+	}
 	c.send(Email{
 		Channel: ChannelEmail,
 		To:      u.Email,
 		Subject: "Your one-time verification code",
-		Body: fmt.Sprintf("%s\n\nYour verification code is %s. It expires in %s.\n\nIf you did not try to sign in, ignore this email.\n",
-			greeting, code, lifetimeText(c.s.cfg.codeLifetime)),
+		Body: fmt.Sprintf("%s\n\nYour verification code is %s. It expires in %s.\n\n%sIf you did not try to sign in, ignore this email.\n",
+			greeting, code, lifetimeText(c.s.cfg.codeLifetime), orLink),
 		Code: code,
+		Link: link,
 	})
 }
 
