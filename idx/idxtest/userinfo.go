@@ -69,32 +69,43 @@ func (s *Server) serveUserinfo(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// tokenRequest reads a request that names a token (revocation,
+// introspection): the client authenticated and the token given. On
+// failure it has written the OAuth error and ok is false.
+func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request) (app *App, token string, ok bool) {
+	form, oerr := s.readForm(r)
+	if oerr == nil {
+		app, oerr = s.authenticateClient(r, form, true)
+	}
+	if oerr == nil {
+		if token = form.Get("token"); token == "" {
+			oerr = newOAuthError(http.StatusBadRequest, "invalid_request", "The 'token' parameter is required.")
+		}
+	}
+	if oerr != nil {
+		writeOAuthError(w, oerr)
+		return nil, "", false
+	}
+	return app, token, true
+}
+
 // serveRevoke answers POST /v1/revoke (RFC 7009): 200 with an empty body,
 // whether or not the token was known.
 func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request) {
-	form, oerr := s.readForm(r)
-	if oerr == nil {
-		var app *App
-		if app, oerr = s.authenticateClient(r, form, true); oerr == nil {
-			token := form.Get("token")
-			if token == "" {
-				oerr = newOAuthError(http.StatusBadRequest, "invalid_request", "The 'token' parameter is required.")
-			} else {
-				s.mu.Lock()
-				if at, ok := s.accessTokens[token]; ok && at.clientID == app.ClientID {
-					delete(s.accessTokens, token)
-				}
-				if rt, ok := s.refreshTokens[token]; ok && rt.clientID == app.ClientID {
-					delete(s.refreshTokens, token)
-				}
-				s.mu.Unlock()
-				w.Header().Set("Cache-Control", "no-store")
-				w.WriteHeader(http.StatusOK)
-				return
-			}
-		}
+	app, token, ok := s.tokenRequest(w, r)
+	if !ok {
+		return
 	}
-	writeOAuthError(w, oerr)
+	s.mu.Lock()
+	if at, ok := s.accessTokens[token]; ok && at.clientID == app.ClientID {
+		delete(s.accessTokens, token)
+	}
+	if rt, ok := s.refreshTokens[token]; ok && rt.clientID == app.ClientID {
+		delete(s.refreshTokens, token)
+	}
+	s.mu.Unlock()
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
 }
 
 // introspection is the RFC 7662 answer.
@@ -116,37 +127,28 @@ type introspection struct {
 // serveIntrospectToken answers POST /v1/introspect for tokens this client
 // holds.
 func (s *Server) serveIntrospectToken(w http.ResponseWriter, r *http.Request) {
-	form, oerr := s.readForm(r)
-	if oerr == nil {
-		var app *App
-		if app, oerr = s.authenticateClient(r, form, true); oerr == nil {
-			token := form.Get("token")
-			if token == "" {
-				writeOAuthError(w, newOAuthError(http.StatusBadRequest, "invalid_request", "The 'token' parameter is required."))
-				return
-			}
-			now := s.now()
-			out := introspection{}
-			s.mu.Lock()
-			if at, ok := s.accessTokens[token]; ok && at.clientID == app.ClientID && now.Before(at.expiresAt) {
-				out = introspection{
-					Active: true, Scope: strings.Join(at.scopes, " "), ClientID: at.clientID, Username: at.user.Username,
-					TokenType: "Bearer", Exp: at.expiresAt.Unix(), Iat: at.issuedAt.Unix(), Sub: at.user.Username,
-					Aud: accessTokenAudience, Iss: s.Issuer(), JTI: at.jti, UID: at.user.ID,
-				}
-			} else if rt, ok := s.refreshTokens[token]; ok && rt.clientID == app.ClientID {
-				out = introspection{
-					Active: true, Scope: strings.Join(rt.scopes, " "), ClientID: rt.clientID, Username: rt.user.Username,
-					TokenType: "refresh_token", Iat: rt.issuedAt.Unix(), Sub: rt.user.Username, Aud: accessTokenAudience,
-					Iss: s.Issuer(), UID: rt.user.ID,
-				}
-			}
-			s.mu.Unlock()
-			writeJSON(w, http.StatusOK, "application/json", out)
-			return
+	app, token, ok := s.tokenRequest(w, r)
+	if !ok {
+		return
+	}
+	now := s.now()
+	out := introspection{}
+	s.mu.Lock()
+	if at, ok := s.accessTokens[token]; ok && at.clientID == app.ClientID && now.Before(at.expiresAt) {
+		out = introspection{
+			Active: true, Scope: strings.Join(at.scopes, " "), ClientID: at.clientID, Username: at.user.Username,
+			TokenType: "Bearer", Exp: at.expiresAt.Unix(), Iat: at.issuedAt.Unix(), Sub: at.user.Username,
+			Aud: accessTokenAudience, Iss: s.Issuer(), JTI: at.jti, UID: at.user.ID,
+		}
+	} else if rt, ok := s.refreshTokens[token]; ok && rt.clientID == app.ClientID {
+		out = introspection{
+			Active: true, Scope: strings.Join(rt.scopes, " "), ClientID: rt.clientID, Username: rt.user.Username,
+			TokenType: "refresh_token", Iat: rt.issuedAt.Unix(), Sub: rt.user.Username, Aud: accessTokenAudience,
+			Iss: s.Issuer(), UID: rt.user.ID,
 		}
 	}
-	writeOAuthError(w, oerr)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, "application/json", out)
 }
 
 // serveLogout answers GET /v1/logout. There is no browser session to end;
