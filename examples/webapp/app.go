@@ -218,15 +218,25 @@ func (a *app) handler() http.Handler {
 	return a.logRequests(a.secureHeaders(cop.Handler(h)))
 }
 
-// home shows the signed-in user's profile, or sends others to sign in.
-func (a *app) home(w http.ResponseWriter, r *http.Request) {
-	_, sess, ok, err := a.sessions.load(r.Context(), w, r)
+// userSession loads the session of a signed-in user; it answers others with
+// the sign-in page (and a failure with an error page) and returns false.
+func (a *app) userSession(w http.ResponseWriter, r *http.Request) (string, session, bool) {
+	id, sess, ok, err := a.sessions.load(r.Context(), w, r)
 	if err != nil {
 		a.fail(w, r, err)
-		return
+		return "", session{}, false
 	}
 	if !ok || sess.user == nil {
 		http.Redirect(w, r, loginURL(r.URL.Path), http.StatusSeeOther)
+		return "", session{}, false
+	}
+	return id, sess, true
+}
+
+// home shows the signed-in user's profile, or sends others to sign in.
+func (a *app) home(w http.ResponseWriter, r *http.Request) {
+	_, sess, ok := a.userSession(w, r)
+	if !ok {
 		return
 	}
 	a.render(w, r, http.StatusOK, "home", pageData{

@@ -44,13 +44,8 @@ func (u *signedIn) username() string {
 // security shows the security page to a user who signed in with two
 // factors recently, and asks the others to confirm.
 func (a *app) security(w http.ResponseWriter, r *http.Request) {
-	id, sess, ok, err := a.sessions.load(r.Context(), w, r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if !ok || sess.user == nil {
-		http.Redirect(w, r, loginURL(r.URL.Path), http.StatusSeeOther)
+	id, sess, ok := a.userSession(w, r)
+	if !ok {
 		return
 	}
 	if recentTwoFactor(sess.user.tokens, time.Now()) {
