@@ -39,8 +39,9 @@
 // [Client.RecoverPassword] (the password's recover action or
 // identify-recovery, a verification, then reset-authenticator with
 // Options.NewPassword), [Client.UnlockAccount] (unlock-account, then
-// select-authenticator-unlock-account), [Client.Start] (begin, with an
-// optional activation or recovery token, and answer nothing) and
+// select-authenticator-unlock-account), [Client.Start] (begin with
+// [StartOptions], which only a start can carry: an activation or
+// recovery token, sign-in hints, step-up; and answer nothing) and
 // [Client.Authenticate] with a State (continue any transaction). [Client.Skip],
 // [Client.Resend] and [Client.Cancel] take the server's actions of those
 // names; [Client.Poll] asks once whether a waiting step (an Okta Verify
