@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"log/slog"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -508,33 +509,17 @@ func (s *Server) maybeSweepLocked(now time.Time) {
 	s.sweepLocked(now)
 }
 
+// expired reports whether at has come by now.
+func expired(now, at time.Time) bool { return !now.Before(at) }
+
 // sweepLocked forgets everything that has expired, so a long-running fake
 // does not grow without bound.
 func (s *Server) sweepLocked(now time.Time) {
-	for h, ia := range s.interactions {
-		if ia.done || (ia.txn == nil && !now.Before(ia.expiresAt)) ||
-			(ia.txn != nil && !now.Before(ia.txn.expiresAt)) {
-			delete(s.interactions, h)
-		}
-	}
-	for h, t := range s.transactions {
-		if !now.Before(t.expiresAt) {
-			delete(s.transactions, h)
-		}
-	}
-	for c, ic := range s.codes {
-		if !now.Before(ic.expiresAt) {
-			delete(s.codes, c)
-		}
-	}
-	for tok, at := range s.accessTokens {
-		if !now.Before(at.expiresAt) {
-			delete(s.accessTokens, tok)
-		}
-	}
-	for tok, it := range s.idTokens {
-		if !now.Before(it.expiresAt) {
-			delete(s.idTokens, tok)
-		}
-	}
+	maps.DeleteFunc(s.interactions, func(_ string, ia *interaction) bool {
+		return ia.done || (ia.txn == nil && expired(now, ia.expiresAt)) || (ia.txn != nil && expired(now, ia.txn.expiresAt))
+	})
+	maps.DeleteFunc(s.transactions, func(_ string, t *transaction) bool { return expired(now, t.expiresAt) })
+	maps.DeleteFunc(s.codes, func(_ string, ic *interactionCode) bool { return expired(now, ic.expiresAt) })
+	maps.DeleteFunc(s.accessTokens, func(_ string, at *accessRecord) bool { return expired(now, at.expiresAt) })
+	maps.DeleteFunc(s.idTokens, func(_ string, it idTokenRecord) bool { return expired(now, it.expiresAt) })
 }
