@@ -118,6 +118,11 @@ const (
 	// OutcomeDeviceActivated: the device of a device activation is
 	// activated (idx.device.activated); it receives its tokens itself.
 	OutcomeDeviceActivated Outcome = "DEVICE_ACTIVATED"
+	// OutcomeActivationEmailSent: the org took the request for a new
+	// activation email (idx.request.activation.email), sent after an expired
+	// activation token's request-activation-email step; the user follows the
+	// new email's link.
+	OutcomeActivationEmailSent Outcome = "ACTIVATION_EMAIL_SENT"
 )
 
 // Err returns the error the transaction carries: Rejection when PENDING;
