@@ -1,22 +1,11 @@
 package idx
 
 import (
-	"errors"
 	"time"
 
 	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/internal/remediate"
 )
-
-// ErrDeviceNotCompliant: the user's device does not meet the org's device
-// assurance policy and the org denies access until it does
-// (idx.error.code.access_denied.device_assurance.remediation.*, the
-// org's own device.assurance.custom.remediation.* texts). The
-// transaction is TERMINAL; [Transaction.DeviceAssurance] says what to
-// change. Once the device is brought up to the policy, the user signs in
-// anew. It is a kind of its own: such an end does not match
-// [ErrAccessDenied].
-var ErrDeviceNotCompliant = errors.New("idx: device does not meet the security requirements")
 
 // DeviceAssurance is what the org tells a user whose device does not
 // meet its device assurance policy, as the Okta Sign-In Widget shows it:

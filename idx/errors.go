@@ -126,6 +126,15 @@ var (
 	// code given (idx.invalid.device.code); the transaction stays on the
 	// user-code step.
 	ErrInvalidUserCode = errors.New("idx: invalid user code")
+	// ErrDeviceNotCompliant: the user's device does not meet the org's device
+	// assurance policy and the org denies access until it does
+	// (idx.error.code.access_denied.device_assurance.remediation.*, the
+	// org's own device.assurance.custom.remediation.* texts). The
+	// transaction is TERMINAL; [Transaction.DeviceAssurance] says what to
+	// change. Once the device is brought up to the policy, the user signs in
+	// anew. It is a kind of its own: such an end does not match
+	// [ErrAccessDenied].
+	ErrDeviceNotCompliant = errors.New("idx: device does not meet the security requirements")
 	// ErrPasscodeUsed: the one-time code was right but has been used
 	// already (authfactor.challenge.soft_token.used_passcode): wait for
 	// the authenticator app to show the next code. It also matches
