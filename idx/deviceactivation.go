@@ -2,7 +2,6 @@ package idx
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -70,9 +69,3 @@ func (c *Client) takeUp(ctx context.Context, opts StartOptions) (*Transaction, e
 	}
 	return c.run(ctx, f, remediate.Call{})
 }
-
-// ErrDeviceConsentDenied: a device activation ended without activating
-// the device because the user refused consent
-// (idx.device.not.activated.consent.denied). It matches both
-// [ErrDeviceNotActivated] and [ErrConsentDenied].
-var ErrDeviceConsentDenied error = &kindError{"idx: device not activated: consent denied", errors.Join(ErrDeviceNotActivated, ErrConsentDenied)}

@@ -126,6 +126,11 @@ var (
 	// code given (idx.invalid.device.code); the transaction stays on the
 	// user-code step.
 	ErrInvalidUserCode = errors.New("idx: invalid user code")
+	// ErrDeviceConsentDenied: a device activation ended without activating
+	// the device because the user refused consent
+	// (idx.device.not.activated.consent.denied). It matches both
+	// [ErrDeviceNotActivated] and [ErrConsentDenied].
+	ErrDeviceConsentDenied error = &kindError{"idx: device not activated: consent denied", errors.Join(ErrDeviceNotActivated, ErrConsentDenied)}
 	// ErrDeviceNotCompliant: the user's device does not meet the org's device
 	// assurance policy and the org denies access until it does
 	// (idx.error.code.access_denied.device_assurance.remediation.*, the
