@@ -129,16 +129,5 @@ func (s *Server) serveIdentityVerification(w http.ResponseWriter, r *http.Reques
 		}
 	}
 	s.mu.Unlock()
-	target, err := url.Parse(ia.redirectURI)
-	if err != nil {
-		http.Error(w, "bad redirect URI", http.StatusInternalServerError)
-		return
-	}
-	merged := target.Query()
-	for k, v := range back {
-		merged[k] = v
-	}
-	target.RawQuery = merged.Encode()
-	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, target.String(), http.StatusFound)
+	redirectBack(w, r, ia.redirectURI, back)
 }

@@ -167,14 +167,22 @@ func (s *Server) serveEmailLink(w http.ResponseWriter, r *http.Request) {
 	}
 	ia, code := t.interaction, t.code
 	s.mu.Unlock()
-	target, err := url.Parse(ia.redirectURI)
+	redirectBack(w, r, ia.redirectURI, url.Values{"otp": {code}, "state": {ia.state}})
+}
+
+// redirectBack sends the browser to the app's redirect URI with params
+// added to its query, as the org does at the end of a sign-in elsewhere
+// (an identity provider, an identity verification, an email link).
+func redirectBack(w http.ResponseWriter, r *http.Request, redirectURI string, params url.Values) {
+	target, err := url.Parse(redirectURI)
 	if err != nil {
 		http.Error(w, "bad redirect URI", http.StatusInternalServerError)
 		return
 	}
 	q := target.Query()
-	q.Set("otp", code)
-	q.Set("state", ia.state)
+	for k, v := range params {
+		q[k] = v
+	}
 	target.RawQuery = q.Encode()
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, target.String(), http.StatusFound)
