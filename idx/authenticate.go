@@ -22,7 +22,8 @@ import (
 // transaction; set it to continue one, such as one [Client.Start] began
 // with a token or sign-in hints ([StartOptions]). Any values may be given
 // up front: the call answers every step they cover, in server order, and
-// returns the first step they do not.
+// returns the first step they do not. Printed or logged, Options show
+// which fields are set but no secret ([Options.String]).
 type Options struct {
 	// State continues the transaction of an earlier call's Transaction.State.
 	State string

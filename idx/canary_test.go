@@ -109,6 +109,7 @@ type canaryEnv struct {
 	logger  *slog.Logger
 	store   *idx.MemoryTransactionStore
 	values  []any             // returned values and errors, to print
+	texts   []shown           // values the flow printed itself
 	secrets map[string]string // name -> value, besides those in requests
 }
 
@@ -476,11 +477,26 @@ func contains(hay, needle string) bool {
 // log line, with where it comes from.
 type shown struct{ where, text string }
 
-// printed renders every kept value the ways a caller might.
+// printVerbs are the fmt verbs a caller might print a value with.
+var printVerbs = []string{"%v", "%+v", "%#v", "%s", "%q"}
+
+// show prints v with every verb and logs it (text and JSON, as an
+// attribute and inside a group), for a value the flow gave rather than
+// got back: its JSON is not searched.
+func (e *canaryEnv) show(v any) {
+	for _, verb := range printVerbs {
+		e.texts = append(e.texts, shown{fmt.Sprintf("%s of %T", verb, v), fmt.Sprintf(verb, v)})
+	}
+	e.logger.Debug("shown", "v", v)
+	e.logger.Debug("shown", slog.Any("v", v), slog.Group("call", slog.Any("v", v)))
+}
+
+// printed renders every kept value the ways a caller might, and the
+// texts the flow printed.
 func (e *canaryEnv) printed() []shown {
-	var out []shown
+	out := slices.Clone(e.texts)
 	for _, v := range e.values {
-		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, verb := range printVerbs {
 			out = append(out, shown{fmt.Sprintf("%s of %T", verb, v), fmt.Sprintf(verb, v)})
 		}
 		if err, ok := v.(error); ok {
@@ -1457,6 +1473,66 @@ func TestCanarySecrets(t *testing.T) {
 				e.wantStatus(tx, idx.StatusTerminal)
 			},
 			wantSecrets: []string{"stateToken", "userCode", "stateHandle", "passcode"},
+		},
+		{
+			name: "printed options: every answer and start token",
+			run: func(e *canaryEnv) {
+				// A flow first, for the logs' request records; the options
+				// are not sent.
+				e.toChallenge(e.client(idx.Config{}))
+				secrets := map[string]string{
+					"state": "canary-transaction-state-61d8", "verification code": "Canary-Code-84c1d", "next verification code": "Canary-Next-Code-39f0",
+					"new password": canaryNewPassword, "confirmation": "Canary-Confirm-6e2b", "captcha token": canaryCaptcha,
+					"duo signature": "canary-duo-sig-0c7a4e", "answer": canaryAnswer, "question": "Canary question 5d1f?",
+					"user code": "CNRY-UC7Q", "webauthn clientData": "canary-client-data-a93e", "webauthn attestation": "canary-attestation-1b6c",
+					"webauthn signature": "canary-signature-7d20", "webauthn authenticatorData": "canary-authdata-4f85",
+					"profile value": "canary-profile-secret-2a9d", "value": "canary-values-secret-e571",
+					"nested value": "canary-nested-secret-38bc", "state handle": "02canary-state-handle-9e4f",
+					"activation token": "canary-activation-token-d3a7", "recovery token": "canary-recovery-token-5c0e",
+					"oauth state": "canary-oauth-state-b18f",
+				}
+				for name, v := range secrets {
+					e.secret(name, v)
+				}
+				keep := true
+				opts := idx.Options{
+					State: secrets["state"], Username: canaryUser, Password: canaryPassword, RememberMe: true, KeepMeSignedIn: &keep,
+					CaptchaToken: secrets["captcha token"], Authenticator: authenticator.OktaEmail, MethodType: "email",
+					VerificationCode: secrets["verification code"], VendorUsername: "canary-vendor", CredentialID: "VSMT14393584",
+					NextVerificationCode: secrets["next verification code"], DuoSignature: secrets["duo signature"],
+					NewPassword: canaryNewPassword, ConfirmPassword: secrets["confirmation"], RevokeSessions: true,
+					PhoneNumber: canaryPhone, Answer: canaryAnswer, QuestionKey: "custom", Question: secrets["question"],
+					WebAuthn: &authenticator.WebAuthnAnswer{ClientData: secrets["webauthn clientData"], Attestation: secrets["webauthn attestation"],
+						AuthenticatorData: secrets["webauthn authenticatorData"], SignatureData: secrets["webauthn signature"]},
+					Channel: "email", Email: canaryUser, Profile: map[string]any{"secretAttr": secrets["profile value"]},
+					Consent: idx.ConsentAllow, ConsentScopes: []string{"okta.myAccount.read"}, UserCode: secrets["user code"],
+					Step: "challenge-authenticator", Values: map[string]any{"credentials.passcode": secrets["value"],
+						"credentials": map[string]any{"totp": secrets["nested value"]}},
+				}
+				start := idx.StartOptions{StateHandle: secrets["state handle"], ActivationToken: secrets["activation token"],
+					RecoveryToken: secrets["recovery token"], ACRValues: []string{idx.ACRTwoFactors}, MaxAge: time.Hour,
+					LoginHint: canaryUser, PromptLogin: true, OAuthState: secrets["oauth state"]}
+				for _, v := range []any{opts, &opts, start, &start} {
+					e.show(v)
+				}
+				// Redacted, the fields still show which are set.
+				for _, h := range e.texts {
+					for _, want := range []string{"Password: [redacted]", "StateHandle: [redacted]"} {
+						if strings.HasPrefix(h.text, "idx.Options{") != (want == "Password: [redacted]") {
+							continue
+						}
+						if !strings.Contains(h.text, want) {
+							e.t.Errorf("the %s does not show %q: %s", h.where, want, h.text)
+						}
+					}
+				}
+				for _, want := range []string{`password=[redacted]`, `"state_handle":"[redacted]"`, `v.values.credentials.passcode=[redacted]`} {
+					if !strings.Contains(e.logs.String(), want) {
+						e.t.Errorf("the logs do not hold %q", want)
+					}
+				}
+			},
+			wantSecrets: []string{"state", "verification code", "captcha token", "user code", "webauthn clientData", "value", "state handle", "oauth state"},
 		},
 	}
 	for _, tt := range tests {

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 )
 
@@ -62,4 +65,83 @@ func TestPrintedValuesHoldNoSecret(t *testing.T) {
 	if got := fmt.Sprint(keyCfg); !strings.Contains(got, `ClientAuth: private_key_jwt`) {
 		t.Errorf("private key Config prints %q", got)
 	}
+}
+
+// TestPrintedOptions: Options and StartOptions print and log the fields
+// that are set, secrets as "[redacted]" and the rest as they are, the
+// same for every verb.
+func TestPrintedOptions(t *testing.T) {
+	t.Parallel()
+	no := false
+	tests := []struct {
+		name     string
+		v        any
+		want     string // for every verb
+		wantText string // the text handler's attributes
+	}{
+		{name: "empty Options", v: idx.Options{}, want: "idx.Options{}", wantText: "v=none"},
+		{
+			name:     "password sign-in",
+			v:        idx.Options{State: "st-secret", Username: "ann@example.com", Password: "pw-secret"},
+			want:     `idx.Options{State: [redacted], Username: "ann@example.com", Password: [redacted]}`,
+			wantText: "v.state=[redacted] v.username=ann@example.com v.password=[redacted]",
+		},
+		{
+			name:     "a code by sms, declining to stay signed in",
+			v:        &idx.Options{Authenticator: "phone_number", MethodType: "sms", VerificationCode: "123456", KeepMeSignedIn: &no},
+			want:     `idx.Options{KeepMeSignedIn: false, Authenticator: "phone_number", MethodType: "sms", VerificationCode: [redacted]}`,
+			wantText: "v.keep_me_signed_in=false v.authenticator=phone_number v.method_type=sms v.verification_code=[redacted]",
+		},
+		{
+			name:     "a step by values",
+			v:        idx.Options{Step: "challenge-authenticator", Values: map[string]any{"credentials.passcode": "123456", "a": 1}},
+			want:     `idx.Options{Step: "challenge-authenticator", Values: {"a": [redacted], "credentials.passcode": [redacted]}}`,
+			wantText: "v.step=challenge-authenticator v.values.a=[redacted] v.values.credentials.passcode=[redacted]",
+		},
+		{
+			name:     "consent with no scope",
+			v:        idx.Options{ConsentScopes: []string{}, WebAuthn: &authenticator.WebAuthnAnswer{ClientData: "cd-secret"}},
+			want:     `idx.Options{WebAuthn: [redacted], ConsentScopes: []}`,
+			wantText: "v.webauthn=[redacted] v.consent_scopes=[]",
+		},
+		{name: "empty StartOptions", v: idx.StartOptions{}, want: "idx.StartOptions{}", wantText: "v=none"},
+		{
+			name:     "step-up",
+			v:        idx.StartOptions{ACRValues: []string{idx.ACRTwoFactors}, MaxAge: 5 * time.Minute, LoginHint: "ann@example.com", PromptLogin: true},
+			want:     `idx.StartOptions{ACRValues: ["urn:okta:loa:2fa:any"], MaxAge: 5m0s, LoginHint: "ann@example.com", PromptLogin: true}`,
+			wantText: "v.acr_values=[urn:okta:loa:2fa:any] v.max_age=5m0s v.login_hint=ann@example.com v.prompt_login=true",
+		},
+		{
+			name:     "tokens",
+			v:        &idx.StartOptions{StateHandle: "sh-secret", ActivationToken: "at-secret", RecoveryToken: "rt-secret", OAuthState: "os-secret"},
+			want:     `idx.StartOptions{StateHandle: [redacted], ActivationToken: [redacted], RecoveryToken: [redacted], OAuthState: [redacted]}`,
+			wantText: "v.state_handle=[redacted] v.activation_token=[redacted] v.recovery_token=[redacted] v.oauth_state=[redacted]",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+				if diff := cmp.Diff(tt.want, fmt.Sprintf(verb, tt.v)); diff != "" {
+					t.Errorf("%s (-want +got):\n%s", verb, diff)
+				}
+			}
+			var logs bytes.Buffer
+			slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{ReplaceAttr: dropTimeLevelMsg})).Info("", "v", tt.v)
+			if diff := cmp.Diff(tt.wantText, strings.TrimSpace(logs.String())); diff != "" {
+				t.Errorf("logged (-want +got):\n%s", diff)
+			}
+			if strings.Contains(fmt.Sprint(tt.v)+logs.String(), "secret") || strings.Contains(fmt.Sprint(tt.v)+logs.String(), "123456") {
+				t.Errorf("a secret shows: %v %s", tt.v, logs.String())
+			}
+		})
+	}
+}
+
+// dropTimeLevelMsg keeps a text handler's line to the record's attributes.
+func dropTimeLevelMsg(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && (a.Key == slog.TimeKey || a.Key == slog.LevelKey || a.Key == slog.MessageKey) {
+		return slog.Attr{}
+	}
+	return a
 }

@@ -67,7 +67,8 @@ func (e *authContextError) Unwrap() []error { return []error{e.err, ErrInvalidID
 // hints and step-up. [Client.Start] takes them and returns the
 // transaction PENDING on the org's first step; Authenticate, Register,
 // RecoverPassword and UnlockAccount continue it with its State, with no
-// request more than starting it themselves.
+// request more than starting it themselves. Printed or logged, they show
+// which fields are set but no token ([StartOptions.String]).
 type StartOptions struct {
 	// StateHandle takes up a transaction the org started itself instead
 	// of starting one: the stateHandle (stateToken) the org gives its own
