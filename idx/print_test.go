@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -144,4 +145,48 @@ func dropTimeLevelMsg(groups []string, a slog.Attr) slog.Attr {
 		return slog.Attr{}
 	}
 	return a
+}
+
+// TestPrintedOptionsNameEveryField: every field of Options and
+// StartOptions, set, is named when printed, so a field added later is
+// not left out of the printed form (and is decided secret or not).
+func TestPrintedOptionsNameEveryField(t *testing.T) {
+	t.Parallel()
+	for _, v := range []any{&idx.Options{}, &idx.StartOptions{}} {
+		typ := reflect.TypeOf(v).Elem()
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			t.Run(typ.Name()+"."+f.Name, func(t *testing.T) {
+				t.Parallel()
+				p := reflect.New(typ)
+				p.Elem().Field(i).Set(nonZero(t, f.Type))
+				if got := fmt.Sprint(p.Interface()); !strings.Contains(got, f.Name+": ") {
+					t.Errorf("set, %s prints %s", f.Name, got)
+				}
+			})
+		}
+	}
+}
+
+// nonZero is a value of type typ that is not its zero value.
+func nonZero(t *testing.T, typ reflect.Type) reflect.Value {
+	v := reflect.New(typ).Elem()
+	switch typ.Kind() {
+	case reflect.String:
+		v.SetString("x")
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int64:
+		v.SetInt(int64(time.Minute))
+	case reflect.Pointer:
+		v.Set(reflect.New(typ.Elem()))
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(typ, 1, 1))
+	case reflect.Map:
+		v.Set(reflect.MakeMap(typ))
+		v.SetMapIndex(reflect.ValueOf("k"), reflect.Zero(typ.Elem()))
+	default:
+		t.Fatalf("no non-zero value for %s", typ)
+	}
+	return v
 }
