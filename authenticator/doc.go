@@ -7,6 +7,8 @@
 // every key real orgs send; [InputName] gives the input name each field of
 // an authenticator's answer goes under ("verificationCode",
 // "vendorUsername", "duoSignature", ...), [ParseContextualData] reads
-// what a step shows the user (QR codes, questions, Duo's prompt), and
-// [ParseSettings] the rules an org sets (the password's complexity).
+// what a step shows the user (QR codes, questions, Duo's prompt),
+// [ParseSettings] the rules an org sets (the password's complexity), and
+// [DeviceChallenge] is Okta Verify's hand-off to the user's own device
+// (FastPass, Chrome Device Trust, Apple's SSO extension).
 package authenticator

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 )
 
@@ -26,45 +27,45 @@ func TestDeviceChallengeFixtures(t *testing.T) {
 		// wantNext is NextStep's name; wantStep the device-bound step
 		// (NextStep or one of AvailableSteps) and wantDevice its challenge.
 		wantNext, wantStep string
-		wantDevice         *idx.DeviceChallenge
+		wantDevice         *authenticator.DeviceChallenge
 		wantPoll           bool
 		// wantRequest: a loopback challenge carries its signed request.
 		wantRequest bool
 	}{
 		{
 			fixture: "identify-with-device-launch-authenticator.json", wantNext: "device-challenge-poll", wantStep: "device-challenge-poll",
-			wantDevice: &idx.DeviceChallenge{Method: idx.DeviceChallengeCustomURI, Href: "okta-verify.html",
+			wantDevice: &authenticator.DeviceChallenge{Method: authenticator.ChallengeCustomURI, Href: "okta-verify.html",
 				DownloadHref: "https://apps.apple.com/us/app/okta-verify/id490179405", CancelStep: cancel, DeviceOnly: true},
 			wantPoll: true,
 		},
 		{
 			fixture: "identify-with-device-probing-loopback.json", wantNext: "device-challenge-poll", wantStep: "device-challenge-poll",
-			wantDevice: &idx.DeviceChallenge{Method: idx.DeviceChallengeLoopback, Domain: "http://localhost",
+			wantDevice: &authenticator.DeviceChallenge{Method: authenticator.ChallengeLoopback, Domain: "http://localhost",
 				Ports: []int{2000, 6511, 6512, 6513}, CancelStep: cancel, DeviceOnly: true},
 			wantPoll: true, wantRequest: true,
 		},
 		{
 			fixture: "identify-with-device-probing-https-loopback.json", wantNext: "device-challenge-poll", wantStep: "device-challenge-poll",
-			wantDevice: &idx.DeviceChallenge{Method: idx.DeviceChallengeLoopback, Domain: "http://localhost",
+			wantDevice: &authenticator.DeviceChallenge{Method: authenticator.ChallengeLoopback, Domain: "http://localhost",
 				HTTPSDomain: "https://randomOrgId.authenticatorlocaldev.com", Ports: []int{2000, 6511, 6512, 6513},
 				ProbeTimeout: 3 * time.Second, CancelStep: cancel, DeviceOnly: true},
 			wantPoll: true, wantRequest: true,
 		},
 		{
 			fixture: "identify-with-universal-link.json", wantNext: "device-challenge-poll", wantStep: "device-challenge-poll",
-			wantDevice: &idx.DeviceChallenge{Method: idx.DeviceChallengeUniversalLink, Href: "okta-verify.html",
+			wantDevice: &authenticator.DeviceChallenge{Method: authenticator.ChallengeUniversalLink, Href: "okta-verify.html",
 				CancelStep: "cancel-polling-transaction", DeviceOnly: true},
 			wantPoll: true,
 		},
 		{
 			fixture: "identify-with-app-link.json", wantNext: "device-challenge-poll", wantStep: "device-challenge-poll",
-			wantDevice: &idx.DeviceChallenge{Method: idx.DeviceChallengeAppLink, Href: "okta-verify.html",
+			wantDevice: &authenticator.DeviceChallenge{Method: authenticator.ChallengeAppLink, Href: "okta-verify.html",
 				CancelStep: "cancel-polling-transaction", DeviceOnly: true},
 			wantPoll: true,
 		},
 		{
 			fixture: "device-probing-chrome-dtc.json", wantNext: "device-challenge-poll", wantStep: "device-challenge-poll",
-			wantDevice: &idx.DeviceChallenge{Method: idx.DeviceChallengeChromeDTC,
+			wantDevice: &authenticator.DeviceChallenge{Method: authenticator.ChallengeChromeDTC,
 				Href:       "https://example.okta.com/idp/device/dinkm9q0dV4tsEdkz0g4/challenge?transactionHandle=dit2ChhQiZ7xRpQfED8H9hXnw1NrKcE8VCq",
 				CancelStep: cancel, DeviceOnly: true},
 			wantPoll: true,
@@ -72,33 +73,33 @@ func TestDeviceChallengeFixtures(t *testing.T) {
 		{
 			// Probing found no app: the username, or the launch.
 			fixture: "identify-with-apple-sso-extension-fallback.json", wantNext: "identify", wantStep: "launch-authenticator",
-			wantDevice: &idx.DeviceChallenge{Method: idx.DeviceChallengeUniversalLink, Href: "okta-verify.html", DeviceOnly: true},
+			wantDevice: &authenticator.DeviceChallenge{Method: authenticator.ChallengeUniversalLink, Href: "okta-verify.html", DeviceOnly: true},
 		},
 		{
 			fixture: "identify-with-apple-sso-extension-fallback-no-link.json", wantNext: "identify", wantStep: "launch-authenticator",
-			wantDevice: &idx.DeviceChallenge{Method: idx.DeviceChallengeUniversalLink, DeviceOnly: true},
+			wantDevice: &authenticator.DeviceChallenge{Method: authenticator.ChallengeUniversalLink, DeviceOnly: true},
 		},
 		{
 			fixture: "identify-with-device-probing-loopback-challenge-not-received.json", wantNext: "identify", wantStep: "launch-authenticator",
-			wantDevice: &idx.DeviceChallenge{DeviceOnly: true},
+			wantDevice: &authenticator.DeviceChallenge{DeviceOnly: true},
 		},
 		{
 			fixture: "smart-probing-required.json", wantNext: "select-enroll-profile", wantStep: "launch-authenticator",
-			wantDevice: &idx.DeviceChallenge{DeviceOnly: true},
+			wantDevice: &authenticator.DeviceChallenge{DeviceOnly: true},
 		},
 		{
 			fixture: "identify-with-apple-redirect-sso-extension.json", wantNext: "device-apple-sso-extension", wantStep: "device-apple-sso-extension",
-			wantDevice: &idx.DeviceChallenge{DeviceOnly: true,
+			wantDevice: &authenticator.DeviceChallenge{DeviceOnly: true,
 				Href: "https://example.okta.com/idp/idx/authenticators/sso_extension/transactions/123/verify?challengeRequest=" + appleChallengeRequest},
 		},
 		{
 			// A POST the extension answers itself: no URL for the browser.
 			fixture: "error-401-apple-sso-extension-verify.json", wantNext: "device-apple-sso-extension", wantStep: "device-apple-sso-extension",
-			wantDevice: &idx.DeviceChallenge{DeviceOnly: true},
+			wantDevice: &authenticator.DeviceChallenge{DeviceOnly: true},
 		},
 		{
 			fixture: "authenticator-verification-okta-verify-signed-nonce-app-link.json", wantNext: "challenge-poll", wantStep: "challenge-poll",
-			wantDevice: &idx.DeviceChallenge{Method: idx.DeviceChallengeAppLink, Href: "okta-verify.html?param=is_assumed_to_exist",
+			wantDevice: &authenticator.DeviceChallenge{Method: authenticator.ChallengeAppLink, Href: "okta-verify.html?param=is_assumed_to_exist",
 				CancelStep: cancel, DeviceOnly: true},
 			wantPoll: true,
 		},

@@ -105,7 +105,9 @@
 // [ErrMalformedResponse] that names the path. [Transaction.NextStep] is the first step a server-side
 // app can take: steps only the user's device can take (the Apple SSO
 // extension, Okta Verify launched on the device) stay in AvailableSteps,
-// and after a rejected push the user chooses an authenticator again, with
+// each with its hand-off in [NextStep.DeviceChallenge] (an
+// [authenticator.DeviceChallenge]: where to send the browser, what to
+// poll, how to stop waiting), and after a rejected push the user chooses an authenticator again, with
 // a new push one [Client.Resend] away. An expired session is the error
 // [ErrTransactionExpired]; an HTTP 429 is a [*RateLimitError] that leaves
 // the transaction as it was.

@@ -102,12 +102,12 @@ func TestE2EDeviceChallengeFallback(t *testing.T) {
 		i := slices.IndexFunc(r.tx.AvailableSteps, func(s idx.NextStep) bool { return s.Name == "launch-authenticator" })
 		launch := r.tx.AvailableSteps[i]
 		// On a computer, the fallback names no link until it is taken.
-		if diff := cmp.Diff(&idx.DeviceChallenge{DeviceOnly: true}, launch.DeviceChallenge); diff != "" {
+		if diff := cmp.Diff(&authenticator.DeviceChallenge{DeviceOnly: true}, launch.DeviceChallenge); diff != "" {
 			t.Errorf("launch-authenticator's DeviceChallenge (-want +got):\n%s", diff)
 		}
 		tx := r.proceed(idx.Options{Step: launch.Name})
 		d := tx.NextStep.DeviceChallenge
-		if tx.NextStep.Name != "device-challenge-poll" || d == nil || d.Method != idx.DeviceChallengeCustomURI || d.Href == "" {
+		if tx.NextStep.Name != "device-challenge-poll" || d == nil || d.Method != authenticator.ChallengeCustomURI || d.Href == "" {
 			t.Fatalf("after launch-authenticator: %+v", tx.NextStep)
 		}
 		if err := r.srv.AnswerDeviceChallenge(d.Href, user.Username); err != nil {
@@ -200,7 +200,7 @@ func TestE2EFastPassCancel(t *testing.T) {
 	r.signIn()
 	tx := r.proceed(idx.Options{Authenticator: authenticator.OktaVerify})
 	d := tx.NextStep.DeviceChallenge
-	if d == nil || d.Method != idx.DeviceChallengeLoopback || d.ChallengeRequest == "" || len(d.Ports) == 0 || !d.DeviceOnly || d.CancelStep != "cancel-polling" {
+	if d == nil || d.Method != authenticator.ChallengeLoopback || d.ChallengeRequest == "" || len(d.Ports) == 0 || !d.DeviceOnly || d.CancelStep != "cancel-polling" {
 		t.Fatalf("FastPass DeviceChallenge %+v", d)
 	}
 	r.proceed(idx.Options{Step: d.CancelStep})

@@ -203,8 +203,9 @@ type NextStep struct {
 	// DeviceChallenge is set on a step only the user's own device can
 	// complete (FastPass, device-challenge-poll, launch-authenticator,
 	// Apple's SSO extension): where to send the browser, and how to stop
-	// waiting. Nil for other steps.
-	DeviceChallenge *DeviceChallenge
+	// waiting (see [authenticator.DeviceChallenge], Okta Verify's
+	// authenticatorChallenge). Nil for other steps.
+	DeviceChallenge *authenticator.DeviceChallenge
 	// DeviceAssurance is set on the device-assurance-grace-period step:
 	// the device does not meet the org's policy, which it must by
 	// DeviceAssurance.GracePeriodEnds. The step is its own skip: CanSkip
@@ -400,7 +401,7 @@ func newStep(r *ion.Response, f *ion.Form) NextStep {
 			TermsOfUse: d.IDP.TermsOfUse, PrivacyPolicy: d.IDP.PrivacyPolicy, Logo: d.IDP.Logo}
 	}
 	s.Captcha = newCaptcha(d.Captcha)
-	s.DeviceChallenge = newDeviceChallenge(d.Device)
+	s.DeviceChallenge = d.Device // a new value per Describe: nothing shared
 	describeAssurance(&s, d)
 	return s
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
 )
@@ -179,9 +180,9 @@ func (a *app) deviceHandOff(ctx context.Context, step *idx.NextStep) *deviceView
 	}
 	switch {
 	case d.Href == "":
-	case d.Method == idx.DeviceChallengeCustomURI && strings.HasPrefix(strings.ToLower(d.Href), oktaVerifyScheme+":"):
+	case d.Method == authenticator.ChallengeCustomURI && strings.HasPrefix(strings.ToLower(d.Href), oktaVerifyScheme+":"):
 		v.Open = template.URL(d.Href)
-	case d.Method != idx.DeviceChallengeCustomURI && a.expected(d.Href):
+	case d.Method != authenticator.ChallengeCustomURI && a.expected(d.Href):
 		v.Open = template.URL(d.Href)
 	default:
 		a.log.WarnContext(ctx, "sign-in: a device link to an unexpected address is not offered", "step", step.Name, "method", d.Method, "origin", origin(d.Href))
@@ -193,7 +194,7 @@ func (a *app) deviceHandOff(ctx context.Context, step *idx.NextStep) *deviceView
 		v.Text += " Open Okta Verify on this device and approve the sign-in, then come back and press the button below."
 	case v.Open != "":
 		v.Text += " Open Okta Verify on this device to go on."
-	case d.Method == idx.DeviceChallengeLoopback:
+	case d.Method == authenticator.ChallengeLoopback:
 		// Okta Verify listens on this computer, for a script of the page
 		// to reach: the app's pages run none.
 		v.CanWait = false

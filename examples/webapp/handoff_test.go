@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
 )
@@ -23,7 +24,7 @@ func TestHandOffLinks(t *testing.T) {
 	}
 	device := func(method, href string) idx.NextStep {
 		return idx.NextStep{Name: "device-challenge-poll", Poll: &idx.Poll{Required: true},
-			DeviceChallenge: &idx.DeviceChallenge{Method: method, Href: href, CancelStep: "cancel-polling", DeviceOnly: true}}
+			DeviceChallenge: &authenticator.DeviceChallenge{Method: method, Href: href, CancelStep: "cancel-polling", DeviceOnly: true}}
 	}
 	for _, tt := range []struct {
 		name      string
@@ -41,13 +42,13 @@ func TestHandOffLinks(t *testing.T) {
 		{name: "vendor with terms", step: idx.NextStep{Name: "redirect-idverify", Href: org + "/idp/identity-verification?x=1",
 			IDP: &idx.IDP{Name: "Persona", Type: "ID_PROOFING", TermsOfUse: "https://persona.example/terms", PrivacyPolicy: "javascript:alert(1)"}},
 			want: []string{`id="redirect"`, "Verify with Persona", `href="https://persona.example/terms" id="vendor-terms"`}, wantNot: []string{"vendor-privacy", "javascript"}},
-		{name: "Okta Verify's custom URI", step: device(idx.DeviceChallengeCustomURI, "com-okta-authenticator:/deviceChallenge?challengeRequest=abc"),
+		{name: "Okta Verify's custom URI", step: device(authenticator.ChallengeCustomURI, "com-okta-authenticator:/deviceChallenge?challengeRequest=abc"),
 			want: []string{`id="device-open" href="com-okta-authenticator:/deviceChallenge?challengeRequest=abc"`, "can only be completed on your device", `id="device-cancel"`, `id="submit"`}},
-		{name: "a custom URI of another app", step: device(idx.DeviceChallengeCustomURI, "other-app:/x"),
+		{name: "a custom URI of another app", step: device(authenticator.ChallengeCustomURI, "other-app:/x"),
 			want: []string{"not offered"}, wantNot: []string{"device-open", "other-app"}},
-		{name: "a universal link elsewhere", step: device(idx.DeviceChallengeUniversalLink, "https://evil.example/deviceChallenge?challengeRequest=abc"),
+		{name: "a universal link elsewhere", step: device(authenticator.ChallengeUniversalLink, "https://evil.example/deviceChallenge?challengeRequest=abc"),
 			want: []string{"not offered"}, wantNot: []string{"device-open", "evil.example"}},
-		{name: "loopback", step: device(idx.DeviceChallengeLoopback, ""),
+		{name: "loopback", step: device(authenticator.ChallengeLoopback, ""),
 			want: []string{"which this app does not run", `id="device-cancel"`}, wantNot: []string{"device-open", `id="submit"`}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

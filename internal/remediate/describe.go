@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/internal/ion"
 )
 
@@ -38,8 +39,8 @@ type Step struct {
 	// Captcha is the captcha the step asks the user to solve, if any.
 	Captcha *Captcha
 	// Device is set for the steps only the user's device completes
-	// (see device.go).
-	Device *DeviceChallenge
+	// (see device.go), a new value per Describe.
+	Device *authenticator.DeviceChallenge
 	// Assurance is what the grace period step tells the user about the
 	// device, and PasswordPage the org's own page of a custom password
 	// expiry step (assurance.go).

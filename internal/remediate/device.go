@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/internal/ion"
 )
 
@@ -36,40 +37,8 @@ const (
 	RedirectIDVerifyStep = "redirect-idverify"
 )
 
-// Challenge methods as Okta names them in challengeMethod. The SDK passes
-// any other value through.
-const (
-	challengeLoopback = "LOOPBACK"
-	methodSignedNonce = "signed_nonce"
-)
-
-// DeviceChallenge is what a device-bound step tells the app to hand off
-// to the user's device.
-type DeviceChallenge struct {
-	// Method is the server's challengeMethod ("LOOPBACK", "CUSTOM_URI",
-	// "UNIVERSAL_LINK", "APP_LINK", "CHROME_DTC", ...), empty when the step
-	// names none.
-	Method string
-	// Href is the URL to send the user's browser to: the custom URI,
-	// universal link or app link that opens Okta Verify, the Chrome Device
-	// Trust challenge, or the SSO extension's verify URL (a GET).
-	Href string
-	// DownloadHref is where the user gets Okta Verify (CUSTOM_URI).
-	DownloadHref string
-	// ChallengeRequest is the signed request a page hands Okta Verify over
-	// the loopback ports (LOOPBACK).
-	ChallengeRequest string
-	// Domain and HTTPSDomain are the loopback origins to probe, Ports the
-	// ports, ProbeTimeout how long one probe may take (LOOPBACK).
-	Domain, HTTPSDomain string
-	Ports               []int
-	ProbeTimeout        time.Duration
-	// CancelStep names the action that stops waiting for the device
-	// (cancel-polling), empty when none is offered.
-	CancelStep string
-	// DeviceOnly reports that only the user's device completes the step.
-	DeviceOnly bool
-}
+// methodSignedNonce is the Okta Verify method of FastPass.
+const methodSignedNonce = "signed_nonce"
 
 // wireDeviceChallenge is the members of an authenticatorChallenge (or of
 // a FastPass contextualData.challenge) the SDK reads, decoded leniently:
@@ -88,8 +57,9 @@ type wireDeviceChallenge struct {
 // describeDevice returns the device challenge of form f of r, nil when f
 // is not device-bound: the device-bound steps, and the challenge-poll of
 // an Okta FastPass (method signed_nonce), which the device answers while
-// the server polls.
-func describeDevice(r *ion.Response, f *ion.Form) *DeviceChallenge {
+// the server polls. Every call builds a new value (Ports too), sharing
+// nothing with r, so it is handed to callers as it is.
+func describeDevice(r *ion.Response, f *ion.Form) *authenticator.DeviceChallenge {
 	var raw json.RawMessage
 	var cancel *ion.Form
 	switch {
@@ -106,7 +76,7 @@ func describeDevice(r *ion.Response, f *ion.Form) *DeviceChallenge {
 	default:
 		return nil
 	}
-	d := &DeviceChallenge{DeviceOnly: true}
+	d := &authenticator.DeviceChallenge{DeviceOnly: true}
 	var w wireDeviceChallenge
 	if len(raw) > 0 && raw[0] == '{' {
 		_ = json.Unmarshal(raw, &w) // leniently: members of odd types stay empty

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/internal/remediate"
 )
 
@@ -29,16 +30,16 @@ func TestDescribeDevice(t *testing.T) {
 	cancel := `"cancel":{"rel":["create-form"],"name":"cancel-polling","href":"https://example.okta.com/idp/idx/authenticators/poll/cancel","method":"POST","value":[{"name":"stateHandle","required":true,"value":"02sh"}]}`
 	tests := []struct {
 		name, challenge string
-		want            *remediate.DeviceChallenge
+		want            *authenticator.DeviceChallenge
 	}{
 		{"loopback, ports as strings and numbers", `{"challengeMethod":"LOOPBACK","challengeRequest":"req","domain":"http://localhost","ports":["6511",6512,"x",70000,1.5],"probeTimeoutMillis":1500,` + cancel + `}`,
-			&remediate.DeviceChallenge{Method: "LOOPBACK", ChallengeRequest: "req", Domain: "http://localhost", Ports: []int{6511, 6512},
+			&authenticator.DeviceChallenge{Method: "LOOPBACK", ChallengeRequest: "req", Domain: "http://localhost", Ports: []int{6511, 6512},
 				ProbeTimeout: 1500 * time.Millisecond, CancelStep: "cancel-polling", DeviceOnly: true}},
 		{"members of odd types", `{"challengeMethod":7,"href":["x"],"ports":"6511","probeTimeoutMillis":"3000"}`,
-			&remediate.DeviceChallenge{DeviceOnly: true}},
-		{"no challenge object", `null`, &remediate.DeviceChallenge{DeviceOnly: true}},
+			&authenticator.DeviceChallenge{DeviceOnly: true}},
+		{"no challenge object", `null`, &authenticator.DeviceChallenge{DeviceOnly: true}},
 		{"a method Okta may add", `{"challengeMethod":"SOMETHING_NEW","href":"https://example.com/x"}`,
-			&remediate.DeviceChallenge{Method: "SOMETHING_NEW", Href: "https://example.com/x", DeviceOnly: true}},
+			&authenticator.DeviceChallenge{Method: "SOMETHING_NEW", Href: "https://example.com/x", DeviceOnly: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,7 +52,16 @@ func TestDescribeDevice(t *testing.T) {
 		})
 	}
 
-	r := parseDoc(t, devicePollDoc(`{"challengeMethod":"CUSTOM_URI","href":"x",`+cancel+`}`))
+	// Each Describe builds its own value: the caller may change what it
+	// is given (idx gives it as it is) without touching a later reading.
+	r := parseDoc(t, devicePollDoc(`{"challengeMethod":"LOOPBACK","ports":["6511","6512"]}`))
+	first := remediate.Describe(r, r.Remediations[0]).Device
+	first.Ports[0], first.Method = 1, "changed"
+	if again := remediate.Describe(r, r.Remediations[0]).Device; again.Ports[0] != 6511 || again.Method != authenticator.ChallengeLoopback {
+		t.Errorf("a second reading shares the first's value: %+v", again)
+	}
+
+	r = parseDoc(t, devicePollDoc(`{"challengeMethod":"CUSTOM_URI","href":"x",`+cancel+`}`))
 	s, err := remediate.Next(r, remediate.Values{}, remediate.Options{Step: "cancel-polling"})
 	if err != nil || s == nil || s.Form.Name != "cancel-polling" || fmt.Sprintf("%s", s.Body["stateHandle"]) != `"02sh"` {
 		t.Fatalf("Next for cancel-polling: %+v, %v", s, err)
