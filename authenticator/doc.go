@@ -4,7 +4,9 @@
 // Authenticators are chosen by [Key], the stable identifier Okta gives every
 // authenticator type ("okta_email", "phone_number", ...), never by the label
 // an org displays, which is localised and editable. This package names
-// every key real orgs send; [InputName] gives the input name each field of
+// every key real orgs send; [Input] and [Choice] describe the values a
+// step asks for and the choices it offers (an authenticator key, a
+// method, ...); [InputName] gives the input name each field of
 // an authenticator's answer goes under ("verificationCode",
 // "vendorUsername", "duoSignature", ...), [ParseContextualData] reads
 // what a step shows the user (QR codes, questions, Duo's prompt),

@@ -43,9 +43,9 @@ func startFixture(t *testing.T, fixture, path string) (*scriptOrg, *idx.Client, 
 // answer them, and the credentials go out under the org's field names.
 func TestAuthenticatorSteps(t *testing.T) {
 	t.Parallel()
-	code := idx.Input{Name: "verificationCode", Label: "Enter code", Type: "string", Required: true}
+	code := authenticator.Input{Name: "verificationCode", Label: "Enter code", Type: "string", Required: true}
 	// RSA SecurID and on-premises MFA enroll with the same two inputs.
-	vendorEnroll := []idx.Input{
+	vendorEnroll := []authenticator.Input{
 		{Name: "vendorUsername", Label: "User Name", Type: "string", Required: true},
 		{Name: "verificationCode", Label: "Passcode", Type: "string", Required: true},
 	}
@@ -54,7 +54,7 @@ func TestAuthenticatorSteps(t *testing.T) {
 		fixture    string
 		wantStep   string
 		wantKey    authenticator.Key
-		wantInputs []idx.Input
+		wantInputs []authenticator.Input
 		opts       idx.Options
 		// wantCredentials is the credentials object sent to
 		// /idp/idx/challenge/answer.
@@ -62,7 +62,7 @@ func TestAuthenticatorSteps(t *testing.T) {
 	}{
 		{
 			name: "rsa_token verification", fixture: "challenge-authenticator-rsa-token.json",
-			wantStep: "challenge-authenticator", wantKey: authenticator.RSAToken, wantInputs: []idx.Input{code},
+			wantStep: "challenge-authenticator", wantKey: authenticator.RSAToken, wantInputs: []authenticator.Input{code},
 			opts: idx.Options{VerificationCode: "12345678"}, wantCredentials: map[string]any{"passcode": "12345678"},
 		},
 		{
@@ -76,7 +76,7 @@ func TestAuthenticatorSteps(t *testing.T) {
 		},
 		{
 			name: "onprem_mfa verification", fixture: "challenge-authenticator-onprem-mfa.json",
-			wantStep: "challenge-authenticator", wantKey: authenticator.OnPremMFA, wantInputs: []idx.Input{code},
+			wantStep: "challenge-authenticator", wantKey: authenticator.OnPremMFA, wantInputs: []authenticator.Input{code},
 			opts: idx.Options{VerificationCode: "246810"}, wantCredentials: map[string]any{"passcode": "246810"},
 		},
 		{
@@ -91,13 +91,13 @@ func TestAuthenticatorSteps(t *testing.T) {
 		{
 			name: "symantec_vip verification", fixture: "challenge-authenticator-symantec-vip.json",
 			wantStep: "challenge-authenticator", wantKey: authenticator.SymantecVIP,
-			wantInputs: []idx.Input{{Name: "verificationCode", Label: "Enter security code", Type: "string", Required: true}},
+			wantInputs: []authenticator.Input{{Name: "verificationCode", Label: "Enter security code", Type: "string", Required: true}},
 			opts:       idx.Options{VerificationCode: "135790"}, wantCredentials: map[string]any{"passcode": "135790"},
 		},
 		{
 			name: "symantec_vip enrollment", fixture: "enroll-authenticator-symantec-vip.json",
 			wantStep: "enroll-authenticator", wantKey: authenticator.SymantecVIP,
-			wantInputs: []idx.Input{
+			wantInputs: []authenticator.Input{
 				{Name: "credentialId", Label: "Enter credential ID", Type: "string", Required: true},
 				{Name: "verificationCode", Label: "Security Code 1", Type: "string", Required: true},
 				{Name: "nextVerificationCode", Label: "Security Code 2", Type: "string", Required: true},
@@ -110,45 +110,45 @@ func TestAuthenticatorSteps(t *testing.T) {
 		{
 			name: "yubikey_token verification", fixture: "challenge-authenticator-yubikey-token.json",
 			wantStep: "challenge-authenticator", wantKey: authenticator.YubiKeyToken,
-			wantInputs:      []idx.Input{{Name: "verificationCode", Label: "Insert then tap your YubiKey", Type: "string", Required: true, Secret: true}},
+			wantInputs:      []authenticator.Input{{Name: "verificationCode", Label: "Insert then tap your YubiKey", Type: "string", Required: true, Secret: true}},
 			opts:            idx.Options{VerificationCode: "cccjgjgkhcbbirdrfdnlnghhfgrtnnlgedjlftrbdeut"},
 			wantCredentials: map[string]any{"passcode": "cccjgjgkhcbbirdrfdnlnghhfgrtnnlgedjlftrbdeut"},
 		},
 		{
 			name: "yubikey_token enrollment", fixture: "enroll-authenticator-yubikey-token.json",
 			wantStep: "enroll-authenticator", wantKey: authenticator.YubiKeyToken,
-			wantInputs:      []idx.Input{{Name: "verificationCode", Label: "Insert then tap your YubiKey", Type: "string", Required: true, Secret: true}},
+			wantInputs:      []authenticator.Input{{Name: "verificationCode", Label: "Insert then tap your YubiKey", Type: "string", Required: true, Secret: true}},
 			opts:            idx.Options{VerificationCode: "cccjgjgkhcbbgefdkbbditfjrlniggevfhenublfnrev"},
 			wantCredentials: map[string]any{"passcode": "cccjgjgkhcbbgefdkbbditfjrlniggevfhenublfnrev"},
 		},
 		{
 			name: "custom_otp verification", fixture: "challenge-authenticator-custom-otp.json",
-			wantStep: "challenge-authenticator", wantKey: authenticator.CustomOTP, wantInputs: []idx.Input{code},
+			wantStep: "challenge-authenticator", wantKey: authenticator.CustomOTP, wantInputs: []authenticator.Input{code},
 			opts: idx.Options{VerificationCode: "864213"}, wantCredentials: map[string]any{"passcode": "864213"},
 		},
 		{
 			name: "tac verification", fixture: "challenge-authenticator-tac.json",
 			wantStep: "challenge-authenticator", wantKey: authenticator.TemporaryAccessCode,
-			wantInputs: []idx.Input{{Name: "verificationCode", Label: "Enter code", Type: "string", Required: true, Secret: true}},
+			wantInputs: []authenticator.Input{{Name: "verificationCode", Label: "Enter code", Type: "string", Required: true, Secret: true}},
 			opts:       idx.Options{VerificationCode: "Tac-7Fq2-9Kx"}, wantCredentials: map[string]any{"passcode": "Tac-7Fq2-9Kx"},
 		},
 		{
 			name: "nfc_pin verification", fixture: "challenge-authenticator-nfc-pin.json",
 			wantStep: "challenge-authenticator", wantKey: authenticator.NFCPin,
-			wantInputs: []idx.Input{{Name: "verificationCode", Label: "NFC", Type: "string", Required: true, Secret: true}},
+			wantInputs: []authenticator.Input{{Name: "verificationCode", Label: "NFC", Type: "string", Required: true, Secret: true}},
 			opts:       idx.Options{VerificationCode: "4321"}, wantCredentials: map[string]any{"passcode": "4321"},
 		},
 		{
 			name: "duo verification", fixture: "challenge-authenticator-duo.json",
 			wantStep: "challenge-authenticator", wantKey: authenticator.Duo,
-			wantInputs:      []idx.Input{{Name: "duoSignature", Label: "Assertion From Duo", Type: "string", Required: true}},
+			wantInputs:      []authenticator.Input{{Name: "duoSignature", Label: "Assertion From Duo", Type: "string", Required: true}},
 			opts:            idx.Options{DuoSignature: "AUTH|ZHVvLXNpZ25lZA==|00ff:APP|YXBwLXNpZ25lZA==|ff00"},
 			wantCredentials: map[string]any{"signatureData": "AUTH|ZHVvLXNpZ25lZA==|00ff:APP|YXBwLXNpZ25lZA==|ff00"},
 		},
 		{
 			name: "duo enrollment", fixture: "enroll-authenticator-duo.json",
 			wantStep: "enroll-authenticator", wantKey: authenticator.Duo,
-			wantInputs:      []idx.Input{{Name: "duoSignature", Label: "Assertion From Duo", Type: "string", Required: true}},
+			wantInputs:      []authenticator.Input{{Name: "duoSignature", Label: "Assertion From Duo", Type: "string", Required: true}},
 			opts:            idx.Options{DuoSignature: "AUTH|ZW5yb2xs|00ff:APP|YXBw|ff00"},
 			wantCredentials: map[string]any{"signatureData": "AUTH|ZW5yb2xs|00ff:APP|YXBw|ff00"},
 		},
@@ -156,7 +156,7 @@ func TestAuthenticatorSteps(t *testing.T) {
 			// The org resets Google Authenticator: a code from the new
 			// enrollment, not a new password.
 			name: "google_otp reset", fixture: "reset-authenticator-google-otp.json",
-			wantStep: "reset-authenticator", wantKey: authenticator.GoogleOTP, wantInputs: []idx.Input{code},
+			wantStep: "reset-authenticator", wantKey: authenticator.GoogleOTP, wantInputs: []authenticator.Input{code},
 			opts: idx.Options{VerificationCode: "975310"}, wantCredentials: map[string]any{"passcode": "975310"},
 		},
 	}
@@ -294,7 +294,7 @@ func TestAuthenticatorRedirectAndPush(t *testing.T) {
 	if s.Name != "challenge-poll" || s.Authenticator.Key != authenticator.CustomApp || s.Poll == nil || !s.Poll.Required || s.Poll.Refresh != 4*time.Second {
 		t.Fatalf("next step %+v (poll %+v)", s, s.Poll)
 	}
-	want := []idx.Input{{Name: "autoChallenge", Label: "Send push automatically", Type: "boolean"}}
+	want := []authenticator.Input{{Name: "autoChallenge", Label: "Send push automatically", Type: "boolean"}}
 	if diff := cmp.Diff(want, s.Inputs, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("inputs (-want +got):\n%s", diff)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 )
 
@@ -24,12 +25,12 @@ func TestConsentFixtures(t *testing.T) {
 	}
 	granular := app
 	granular.ByScope, granular.Logo = true, "" // the capture's app has no logo
-	consentInput := idx.Input{Name: "consent", Type: "boolean", Required: true,
-		Options: []idx.Choice{{Label: "Allow Access", Value: "true"}, {Label: "Don't Allow", Value: "false"}}}
+	consentInput := authenticator.Input{Name: "consent", Type: "boolean", Required: true,
+		Options: []authenticator.Choice{{Label: "Allow Access", Value: "true"}, {Label: "Don't Allow", Value: "false"}}}
 	tests := []struct {
 		name, fixture, step string
 		wantConsent         *idx.Consent
-		wantInputs          []idx.Input
+		wantInputs          []authenticator.Input
 		opts                idx.Options
 		wantBody            map[string]any // the consent form's body, stateHandle left out
 		reply               scriptReply
@@ -43,7 +44,7 @@ func TestConsentFixtures(t *testing.T) {
 			wantConsent: with(app,
 				idx.Scope{Name: "email", Label: "View your email address.", Description: "This allows the app to view your email address."},
 				idx.Scope{Name: "phone", Label: "View your phone number.", Description: "This allows the app to view your phone number."}),
-			wantInputs: []idx.Input{consentInput},
+			wantInputs: []authenticator.Input{consentInput},
 			opts:       idx.Options{Consent: idx.ConsentAllow},
 			wantBody:   map[string]any{"consent": true},
 			wantStatus: idx.StatusSuccess,
@@ -53,7 +54,7 @@ func TestConsentFixtures(t *testing.T) {
 			wantConsent: with(app,
 				idx.Scope{Name: "custom1", Label: "View your mobile phone data plan.", Description: "This allows the app to view your mobile phone data plan."},
 				idx.Scope{Name: "custom2", Label: "View your internet search history.", Description: "This allows the app to view your internet search history."}),
-			wantInputs: []idx.Input{consentInput},
+			wantInputs: []authenticator.Input{consentInput},
 			opts:       idx.Options{Consent: idx.ConsentDeny},
 			wantBody:   map[string]any{"consent": false},
 			reply:      ok("terminal-enduser-email-consent-denied.json"),
@@ -65,7 +66,7 @@ func TestConsentFixtures(t *testing.T) {
 			wantConsent: with(app,
 				idx.Scope{Name: "okta.clients.manage", Label: "okta.clients.manage", Description: "Allows the app to manage clients in your Okta organization."},
 				idx.Scope{Name: "okta.authenticators.manage", Label: "okta.authenticators.manage", Description: "Allows the app to manage all authenticators (e.g. enrollments, reset)."}),
-			wantInputs: []idx.Input{consentInput},
+			wantInputs: []authenticator.Input{consentInput},
 			opts:       idx.Options{Consent: idx.ConsentAllow},
 			wantBody:   map[string]any{"consent": true},
 			wantStatus: idx.StatusSuccess,
@@ -79,9 +80,9 @@ func TestConsentFixtures(t *testing.T) {
 				idx.Scope{Name: "custom3.custom4.custom5", Label: "View your mobile phone call history.", Description: "This allows the app to view your mobile phone call history.", Optional: true},
 				idx.Scope{Name: "email", Label: "View your email address.", Description: "This allows the app to view your email address.", Optional: true},
 				idx.Scope{Name: "profile", Label: "View your profile information."}),
-			wantInputs: []idx.Input{
+			wantInputs: []authenticator.Input{
 				{Name: "consent", Type: "boolean", Required: true},
-				{Name: "optedScopes", Type: "array", Options: []idx.Choice{
+				{Name: "optedScopes", Type: "array", Options: []authenticator.Choice{
 					{Label: "View your mobile phone data plan.", Value: "custom1"},
 					{Label: "View your internet search history.", Value: "custom2"},
 					{Label: "View your mobile phone call history.", Value: "custom3.custom4.custom5"},
@@ -131,8 +132,8 @@ func TestConsentFixtures(t *testing.T) {
 		{
 			name: "email link in another browser, allowed", fixture: "email-challenge-consent.json", step: "email-challenge-consent",
 			wantConsent: &idx.Consent{App: "Info DyneX", Browser: "FIREFOX"},
-			wantInputs: []idx.Input{{Name: "consent", Type: "boolean", Required: true,
-				Options: []idx.Choice{{Label: "Allow", Value: "true"}, {Label: "Deny", Value: "false"}}}},
+			wantInputs: []authenticator.Input{{Name: "consent", Type: "boolean", Required: true,
+				Options: []authenticator.Choice{{Label: "Allow", Value: "true"}, {Label: "Deny", Value: "false"}}}},
 			opts:        idx.Options{Consent: idx.ConsentAllow},
 			wantBody:    map[string]any{"consent": true},
 			reply:       ok("terminal-return-email-consent.json"),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 )
 
@@ -44,7 +45,7 @@ func TestDeviceActivationFixtures(t *testing.T) {
 	t.Run("a refused code, a wrong code, then activated", func(t *testing.T) {
 		t.Parallel()
 		o, c, tx := takeUpFixture(t, "device-code-activate.json")
-		want := []idx.Input{{Name: "userCode", Label: "Activation Code", Type: "string"}}
+		want := []authenticator.Input{{Name: "userCode", Label: "Activation Code", Type: "string"}}
 		if diff := cmp.Diff(want, tx.NextStep.Inputs); diff != "" {
 			t.Errorf("inputs (-want +got):\n%s", diff)
 		}

@@ -35,7 +35,7 @@ func (r *e2eRun) wantCaptcha(step string, typ idx.CaptchaType, siteKey string) {
 	if diff := cmp.Diff(want, ns.Captcha); diff != "" {
 		r.t.Errorf("NextStep.Captcha (-want +got):\n%s", diff)
 	}
-	if !slices.ContainsFunc(ns.Inputs, func(in idx.Input) bool { return in.Name == "captchaToken" && in.Required }) {
+	if !slices.ContainsFunc(ns.Inputs, func(in authenticator.Input) bool { return in.Name == "captchaToken" && in.Required }) {
 		r.t.Errorf("inputs %+v, want a required captchaToken", ns.Inputs)
 	}
 }

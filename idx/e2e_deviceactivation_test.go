@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
 )
@@ -100,7 +101,7 @@ func TestE2EDeviceActivation(t *testing.T) {
 			t.Fatalf("poll before activation: %q, want authorization_pending", code)
 		}
 		r.do(r.c.Start(t.Context(), idx.StartOptions{StateHandle: activationPage(t, r.srv, "")}))
-		if diff := cmp.Diff([]idx.Input{{Name: "userCode", Label: "Activation Code", Type: "string"}}, r.tx.NextStep.Inputs); diff != "" {
+		if diff := cmp.Diff([]authenticator.Input{{Name: "userCode", Label: "Activation Code", Type: "string"}}, r.tx.NextStep.Inputs); diff != "" {
 			t.Errorf("inputs (-want +got):\n%s", diff)
 		}
 		r.proceed(idx.Options{UserCode: "BCDF-GHJK"})

@@ -65,7 +65,7 @@ func TestE2EKeepMeSignedIn(t *testing.T) {
 			r.proceed(idx.Options{Authenticator: authenticator.OktaEmail})
 			r.proceed(idx.Options{VerificationCode: lastCode(t, r.srv, r.user.Username)})
 			ns := r.tx.NextStep
-			want := []idx.Input{{Name: "keepMeSignedIn", Label: "Stay signed in", Type: "boolean", Required: true}}
+			want := []authenticator.Input{{Name: "keepMeSignedIn", Label: "Stay signed in", Type: "boolean", Required: true}}
 			if diff := cmp.Diff(want, ns.Inputs); diff != "" {
 				t.Errorf("inputs (-want +got):\n%s", diff)
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
 )
@@ -20,7 +21,7 @@ func profileUpdateOrg(t *testing.T, name string, attrs ...idxtest.ProfileAttribu
 
 // wantProfileUpdate checks that the latest transaction asks for inputs
 // in profile-update, with a skip or not.
-func (r *e2eRun) wantProfileUpdate(canSkip bool, inputs ...idx.Input) {
+func (r *e2eRun) wantProfileUpdate(canSkip bool, inputs ...authenticator.Input) {
 	r.t.Helper()
 	ns := r.tx.NextStep
 	if r.tx.Status != idx.StatusPending || ns == nil || ns.Name != "profile-update" {
@@ -43,9 +44,9 @@ func TestE2EProfileUpdate(t *testing.T) {
 	attrColor := idxtest.ProfileAttribute{Name: "favoriteColor", Label: "Favorite color"}
 	attrNickname := idxtest.ProfileAttribute{Name: "nickname", Label: "Nickname", Required: true}
 	attrNews := idxtest.ProfileAttribute{Name: "newsletter", Label: "Newsletter", Type: "boolean"}
-	color := idx.Input{Name: "favoriteColor", Label: "Favorite color", Type: "string"}
-	nickname := idx.Input{Name: "nickname", Label: "Nickname", Type: "string", Required: true}
-	news := idx.Input{Name: "newsletter", Label: "Newsletter", Type: "boolean"}
+	color := authenticator.Input{Name: "favoriteColor", Label: "Favorite color", Type: "string"}
+	nickname := authenticator.Input{Name: "nickname", Label: "Nickname", Type: "string", Required: true}
+	news := authenticator.Input{Name: "newsletter", Label: "Newsletter", Type: "boolean"}
 
 	t.Run("filled in", func(t *testing.T) {
 		t.Parallel()

@@ -136,16 +136,16 @@ func TestE2ERegisterAttributeTypes(t *testing.T) {
 	r.user = e2eUser(t.Name(), nil)
 	r.do(r.c.Start(t.Context(), idx.StartOptions{}))
 	r.do(r.c.Register(t.Context(), idx.Options{State: r.state()}))
-	yesNo := []idx.Choice{{Label: "Yes", Value: "true"}, {Label: "No", Value: "false"}}
-	want := []idx.Input{
+	yesNo := []authenticator.Choice{{Label: "Yes", Value: "true"}, {Label: "No", Value: "false"}}
+	want := []authenticator.Input{
 		{Name: "firstName", Label: "First name", Type: "string", Required: true},
 		{Name: "lastName", Label: "Last name", Type: "string", Required: true},
 		{Name: "email", Label: "Email", Type: "string", Required: true},
 		{Name: "terms", Label: "I accept the terms", Type: "boolean", Required: true},
 		{Name: "newsletter", Label: "Send me the newsletter", Type: "boolean"},
 		{Name: "hasPet", Label: "Do you have a pet?", Type: "boolean", Options: yesNo},
-		{Name: "favoriteColor", Label: "Favorite color", Type: "string", Options: []idx.Choice{{Label: "Red", Value: "red"}, {Label: "Blue", Value: "blue"}}},
-		{Name: "plan", Label: "Plan", Type: "string", Options: []idx.Choice{{Label: "Free", Value: "free"}, {Label: "Team", Value: "team"}}},
+		{Name: "favoriteColor", Label: "Favorite color", Type: "string", Options: []authenticator.Choice{{Label: "Red", Value: "red"}, {Label: "Blue", Value: "blue"}}},
+		{Name: "plan", Label: "Plan", Type: "string", Options: []authenticator.Choice{{Label: "Free", Value: "free"}, {Label: "Team", Value: "team"}}},
 	}
 	if diff := cmp.Diff(want, r.tx.NextStep.Inputs); diff != "" {
 		t.Errorf("enroll-profile inputs (-want +got):\n%s", diff)

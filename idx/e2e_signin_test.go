@@ -157,7 +157,7 @@ func TestE2EVerify(t *testing.T) {
 			run: func(r *e2eRun) {
 				r.signIn()
 				tx := r.proceed(idx.Options{Authenticator: authenticator.PhoneNumber})
-				if diff := cmp.Diff([]idx.Choice{{Label: "SMS", Value: "sms"}, {Label: "Voice call", Value: "voice"}}, tx.NextStep.Options); diff != "" {
+				if diff := cmp.Diff([]authenticator.Choice{{Label: "SMS", Value: "sms"}, {Label: "Voice call", Value: "voice"}}, tx.NextStep.Options); diff != "" {
 					r.t.Errorf("methods (-want +got):\n%s", diff)
 				}
 				r.proceed(idx.Options{MethodType: "voice"})

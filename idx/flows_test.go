@@ -658,7 +658,7 @@ func TestNextStepOfEachKind(t *testing.T) {
 		Name      string
 		Type      string
 		Inputs    []string
-		Options   []idx.Choice
+		Options   []authenticator.Choice
 		Key       authenticator.Key
 		Context   *authenticator.ContextualData
 		CanResend bool
@@ -684,16 +684,16 @@ func TestNextStepOfEachKind(t *testing.T) {
 		{"challenge-authenticator-webauthn.json", view{Name: "challenge-authenticator", Type: "security_key", Inputs: []string{"clientData", "authenticatorData", "signatureData"}, Key: authenticator.WebAuthn,
 			Context: &authenticator.ContextualData{ChallengeData: []byte(`{"challenge":"b3VyVmVyaWZ5","userVerification":"preferred"}`)}}},
 		{"authenticator-enrollment-data-phone.json", view{Name: "authenticator-enrollment-data", Type: "phone", Inputs: []string{"methodType", "phoneNumber"},
-			Options: []idx.Choice{{Label: "SMS", Value: "sms"}, {Label: "Voice call", Value: "voice"}}, Key: authenticator.PhoneNumber}},
+			Options: []authenticator.Choice{{Label: "SMS", Value: "sms"}, {Label: "Voice call", Value: "voice"}}, Key: authenticator.PhoneNumber}},
 		{"enroll-authenticator-security-question.json", view{Name: "enroll-authenticator", Type: "security_question", Inputs: []string{"questionKey", "answer", "question"},
-			Options: []idx.Choice{{Label: "What is your favorite book?", Value: "favorite_book"}, {Label: "What was the name of your first pet?", Value: "first_pet"}, {Label: "Create my own security question", Value: "custom"}},
+			Options: []authenticator.Choice{{Label: "What is your favorite book?", Value: "favorite_book"}, {Label: "What was the name of your first pet?", Value: "first_pet"}, {Label: "Create my own security question", Value: "custom"}},
 			Key:     authenticator.SecurityQuestion,
 			Context: &authenticator.ContextualData{QuestionKeys: []string{"favorite_book", "first_pet"}, Questions: []authenticator.Question{{Key: "favorite_book", Text: "What is your favorite book?"}, {Key: "first_pet", Text: "What was the name of your first pet?"}}}}},
 		{"challenge-authenticator-security-question-custom.json", view{Name: "challenge-authenticator", Type: "security_question", Inputs: []string{"answer"}, Key: authenticator.SecurityQuestion,
 			Context: &authenticator.ContextualData{EnrolledQuestion: &authenticator.Question{Key: "custom", Text: "Which street did you grow up on?"}}}},
 		{"reset-authenticator.json", view{Name: "reset-authenticator", Type: "password", Inputs: []string{"newPassword", "revokeSessions"}, Key: authenticator.OktaPassword}},
 		{"select-authenticator-unlock-account.json", view{Name: "select-authenticator-unlock-account", Inputs: []string{"username", "authenticator"},
-			Options: []idx.Choice{{Label: "Email", Value: "okta_email"}, {Label: "Phone", Value: "phone_number"}}}},
+			Options: []authenticator.Choice{{Label: "Email", Value: "okta_email"}, {Label: "Phone", Value: "phone_number"}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.fixture, func(t *testing.T) {
@@ -723,7 +723,7 @@ func TestSelectEnrollmentChannel(t *testing.T) {
 	if ch.Name != "select-enrollment-channel" {
 		t.Fatalf("steps %v", stepNames(tx))
 	}
-	if diff := cmp.Diff([]idx.Input{{Name: "channel", Type: "string", Options: []idx.Choice{{Label: "QRCODE", Value: "qrcode"}, {Label: "EMAIL", Value: "email"}, {Label: "SMS", Value: "sms"}}}}, ch.Inputs); diff != "" {
+	if diff := cmp.Diff([]authenticator.Input{{Name: "channel", Type: "string", Options: []authenticator.Choice{{Label: "QRCODE", Value: "qrcode"}, {Label: "EMAIL", Value: "email"}, {Label: "SMS", Value: "sms"}}}}, ch.Inputs); diff != "" {
 		t.Errorf("inputs (-want +got):\n%s", diff)
 	}
 	o.on("/idp/idx/credential/enroll", ok("enrollment-channel-data-email.json"), ok("enroll-poll-okta-verify.json"))

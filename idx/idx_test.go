@@ -61,7 +61,7 @@ type stepView struct {
 	Step      string
 	Type      string
 	Inputs    []string
-	Options   []idx.Choice
+	Options   []authenticator.Choice
 	Key       authenticator.Key
 	CanResend bool
 	Messages  []string
@@ -89,7 +89,7 @@ var (
 		Status:  idx.StatusPending,
 		Step:    "select-authenticator-authenticate",
 		Inputs:  []string{"authenticator"},
-		Options: []idx.Choice{{Label: "Email", Value: "okta_email"}},
+		Options: []authenticator.Choice{{Label: "Email", Value: "okta_email"}},
 	}
 	challengeEmail = stepView{
 		Status:    idx.StatusPending,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 )
 
@@ -18,8 +19,8 @@ import (
 func TestRegisterAttributeTypes(t *testing.T) {
 	t.Parallel()
 	o, c, tx := startFixture(t, "enroll-profile-attribute-types.json", "/idp/idx/enroll/new")
-	yesNo := []idx.Choice{{Label: "Yes", Value: "true"}, {Label: "No", Value: "false"}}
-	want := []idx.Input{
+	yesNo := []authenticator.Choice{{Label: "Yes", Value: "true"}, {Label: "No", Value: "false"}}
+	want := []authenticator.Input{
 		{Name: "firstName", Label: "First name", Type: "string", Required: true},
 		{Name: "lastName", Label: "Last name", Type: "string", Required: true},
 		{Name: "email", Label: "Email", Type: "string", Required: true},
@@ -27,8 +28,8 @@ func TestRegisterAttributeTypes(t *testing.T) {
 		{Name: "terms", Label: "I accept the terms", Type: "boolean", Required: true},
 		{Name: "hasPet", Label: "Do you have a pet?", Type: "boolean", Options: yesNo},
 		{Name: "favoriteColor", Label: "Favorite color", Type: "string",
-			Options: []idx.Choice{{Label: "Red", Value: "red"}, {Label: "Blue", Value: "blue"}, {Label: "Green", Value: "green"}}},
-		{Name: "plan", Label: "Plan", Type: "string", Options: []idx.Choice{{Label: "Free", Value: "free"}, {Label: "Team", Value: "team"}}},
+			Options: []authenticator.Choice{{Label: "Red", Value: "red"}, {Label: "Blue", Value: "blue"}, {Label: "Green", Value: "green"}}},
+		{Name: "plan", Label: "Plan", Type: "string", Options: []authenticator.Choice{{Label: "Free", Value: "free"}, {Label: "Team", Value: "team"}}},
 		{Name: "countryCode", Label: "Country code", Type: "string", Required: true},
 		{Name: "nickName", Label: "Nickname", Type: "string"},
 	}

@@ -167,10 +167,10 @@ type NextStep struct {
 	// Options uses (username, password, authenticator,
 	// verificationCode, methodType, ...); fields without such a name keep
 	// their dotted form path and are answered through Values.
-	Inputs []Input
+	Inputs []authenticator.Input
 	// Options are the choices of the step's choosing input: authenticators
 	// (by key) for select-authenticator-*, methods for the data steps.
-	Options []Choice
+	Options []authenticator.Choice
 	// Authenticator is the authenticator the step is about, if any.
 	Authenticator *Authenticator
 	// CanResend reports that the code can be sent again, or after a
@@ -242,36 +242,6 @@ type IDP struct {
 	// verification vendor's terms, privacy policy and logo, for the page
 	// that sends the user there; empty when the org gives none.
 	TermsOfUse, PrivacyPolicy, Logo string
-}
-
-// Input is one value a step asks for.
-type Input struct {
-	// Name is the name the value goes under: an Options field's
-	// okta-auth-js name ("username", "verificationCode", ...) or, for a
-	// field without one, its dotted form path, answered through Values.
-	Name string
-	// Label is the server's label for the input.
-	Label string
-	// Type is the server's type of the value ("string" when it names
-	// none, "boolean", "number", ...), or "authenticator" for a choice of
-	// authenticators.
-	Type string
-	// Required reports that the step cannot be taken without the value.
-	Required bool
-	// Secret marks values a user interface should mask (passwords).
-	Secret bool
-	// Options are the values the input takes, when it takes only some.
-	Options []Choice
-}
-
-// Choice is one of the values an input takes (okta-auth-js's option):
-// an authenticator key, a method type, a security question, a select's
-// value.
-type Choice struct {
-	// Label is the server's label for the choice.
-	Label string
-	// Value is what the caller gives in Options to make the choice.
-	Value string
 }
 
 // Authenticator describes an authenticator a step is about.
@@ -378,10 +348,8 @@ func newStep(r *ion.Response, f *ion.Form) NextStep {
 	d := remediate.Describe(r, f)
 	s := NextStep{Name: d.Name, Type: d.Type, CanResend: d.CanResend, CanSkip: d.CanSkip, Href: d.Href, Consent: newConsent(d.Consent)}
 	for _, in := range d.Inputs {
-		pin := Input{Name: in.Name, Label: in.Label, Type: in.Type, Required: in.Required, Secret: in.Secret}
-		for _, o := range in.Options {
-			pin.Options = append(pin.Options, Choice(o))
-		}
+		pin := in.Input
+		pin.Options = slices.Clone(in.Options)
 		if s.Options == nil && len(pin.Options) > 0 {
 			s.Options = pin.Options
 		}

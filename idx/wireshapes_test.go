@@ -216,7 +216,7 @@ func testDeviceBoundStepsComeLast(t *testing.T, key authenticator.Key, sent map[
 	if tx.NextStep.Name != "select-authenticator-authenticate" {
 		t.Fatalf("next step %s; want select-authenticator-authenticate", tx.NextStep.Name)
 	}
-	if diff := cmp.Diff([]idx.Choice{{Label: "Email", Value: "okta_email"}, {Label: "Okta Verify", Value: "okta_verify"}}, tx.NextStep.Options); diff != "" {
+	if diff := cmp.Diff([]authenticator.Choice{{Label: "Email", Value: "okta_email"}, {Label: "Okta Verify", Value: "okta_verify"}}, tx.NextStep.Options); diff != "" {
 		t.Errorf("options (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"device-apple-sso-extension", "launch-authenticator", "select-authenticator-authenticate"}, stepNames(tx)); diff != "" {

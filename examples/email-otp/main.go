@@ -61,8 +61,8 @@ func run(ctx context.Context, p *terminal.Program) error {
 // The inputs asked before the first call: the sign-in's first page.
 var (
 	identify      = &idx.NextStep{Name: "identify"}
-	usernameInput = idx.Input{Name: "username", Label: "Username", Type: "string", Required: true}
-	passwordInput = idx.Input{Name: "password", Label: "Password", Type: "string", Required: true, Secret: true}
+	usernameInput = authenticator.Input{Name: "username", Label: "Username", Type: "string", Required: true}
+	passwordInput = authenticator.Input{Name: "password", Label: "Password", Type: "string", Required: true, Secret: true}
 )
 
 // signIn signs a user in at the org p's configuration names.
@@ -106,14 +106,14 @@ func signIn(ctx context.Context, p *terminal.Program) error {
 			_, _ = client.Cancel(ctx, tx.State)
 			return errors.New("wrong username or password")
 		case hasInput(step, "authenticator"):
-			if !slices.ContainsFunc(step.Options, func(o idx.Choice) bool { return o.Value == string(authenticator.OktaEmail) }) {
+			if !slices.ContainsFunc(step.Options, func(o authenticator.Choice) bool { return o.Value == string(authenticator.OktaEmail) }) {
 				_, _ = client.Cancel(ctx, tx.State)
 				return fmt.Errorf("the org does not offer the email authenticator at step %s", step.Name)
 			}
 			fmt.Fprintln(p.Out, "  -> authenticator: okta_email")
 			tx, err = client.Authenticate(ctx, idx.Options{State: tx.State, Authenticator: authenticator.OktaEmail})
 		case hasInput(step, "verificationCode"):
-			code, cmd, aerr := a.Answer(ctx, step, idx.Input{Name: "verificationCode", Required: true})
+			code, cmd, aerr := a.Answer(ctx, step, authenticator.Input{Name: "verificationCode", Required: true})
 			switch {
 			case aerr != nil || cmd == terminal.Cancel:
 				_, _ = client.Cancel(ctx, tx.State)
@@ -163,12 +163,12 @@ func canceled(p *terminal.Program, err error) error {
 }
 
 func hasInput(s *idx.NextStep, name string) bool {
-	return slices.ContainsFunc(s.Inputs, func(in idx.Input) bool { return in.Name == name })
+	return slices.ContainsFunc(s.Inputs, func(in authenticator.Input) bool { return in.Name == name })
 }
 
 // demoCredentials answers the username and password with the fake org's
 // demo user; terminal.Auto reads the code from the fake org's outbox.
-func demoCredentials(_ *idx.NextStep, in idx.Input) (string, bool, error) {
+func demoCredentials(_ *idx.NextStep, in authenticator.Input) (string, bool, error) {
 	switch in.Name {
 	case "username":
 		return idxtest.DemoUsername, true, nil

@@ -107,7 +107,7 @@ func recoverPassword(ctx context.Context, p *terminal.Program) error {
 		return err
 	}
 	if tx.Status == idx.StatusPending && tx.NextStep.Name == "identify" &&
-		slices.ContainsFunc(tx.NextStep.Inputs, func(in idx.Input) bool { return in.Name == "password" }) {
+		slices.ContainsFunc(tx.NextStep.Inputs, func(in authenticator.Input) bool { return in.Name == "password" }) {
 		_, _ = client.Cancel(ctx, tx.State)
 		return errNotOffered
 	}
@@ -195,7 +195,7 @@ func isPasswordChallenge(s *idx.NextStep) bool {
 
 // demoUsername answers the fake org's username input with its demo user;
 // terminal.Auto answers the other inputs.
-func demoUsername(_ *idx.NextStep, in idx.Input) (string, bool, error) {
+func demoUsername(_ *idx.NextStep, in authenticator.Input) (string, bool, error) {
 	if in.Name != "username" {
 		return "", false, nil
 	}

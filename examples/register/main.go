@@ -40,6 +40,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/examples/internal/terminal"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
@@ -160,7 +161,7 @@ func finish(ctx context.Context, client *idx.Client, out io.Writer, tx *idx.Tran
 
 // fakeProfile answers the fake org's enroll-profile step with the new
 // user's attributes; terminal.Auto answers the other steps.
-func fakeProfile(s *idx.NextStep, in idx.Input) (string, bool, error) {
+func fakeProfile(s *idx.NextStep, in authenticator.Input) (string, bool, error) {
 	if s.Name != "enroll-profile" {
 		return "", false, nil
 	}

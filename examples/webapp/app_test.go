@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
 )
@@ -469,7 +470,7 @@ func TestExpiredTransaction(t *testing.T) {
 			stub := &stubClient{}
 			stub.authenticate = func(o idx.Options) (*idx.Transaction, error) {
 				if o.State == "" {
-					return pending(idx.NextStep{Name: "challenge-authenticator", Inputs: []idx.Input{{Name: "verificationCode", Type: "string", Required: true}}}), nil
+					return pending(idx.NextStep{Name: "challenge-authenticator", Inputs: []authenticator.Input{{Name: "verificationCode", Type: "string", Required: true}}}), nil
 				}
 				return nil, err
 			}
@@ -496,8 +497,8 @@ func TestExpiredTransaction(t *testing.T) {
 // over it.
 func TestDoubleSubmit(t *testing.T) {
 	t.Parallel()
-	code := idx.NextStep{Name: "challenge-authenticator", Inputs: []idx.Input{{Name: "verificationCode", Type: "string", Required: true}}}
-	moved := pending(idx.NextStep{Name: "select-authenticator-authenticate", Inputs: []idx.Input{{Name: "authenticator", Type: "authenticator"}}})
+	code := idx.NextStep{Name: "challenge-authenticator", Inputs: []authenticator.Input{{Name: "verificationCode", Type: "string", Required: true}}}
+	moved := pending(idx.NextStep{Name: "select-authenticator-authenticate", Inputs: []authenticator.Input{{Name: "authenticator", Type: "authenticator"}}})
 	var h *harness
 	var b *browser
 	stub := &stubClient{}
@@ -691,7 +692,7 @@ func TestEscaping(t *testing.T) {
 	stub.authenticate = func(idx.Options) (*idx.Transaction, error) {
 		return pending(idx.NextStep{
 			Name:   "challenge-authenticator",
-			Inputs: []idx.Input{{Name: `code"><b>`, Label: evil, Type: "string"}},
+			Inputs: []authenticator.Input{{Name: `code"><b>`, Label: evil, Type: "string"}},
 		}, idx.Message{Class: "ERROR", Text: evil}, idx.Message{Class: `x" onclick="y`, Text: "field", Field: `code"><b>`}), nil
 	}
 	h := newHarness(t, withClient(stub))
@@ -723,9 +724,9 @@ func TestAnyStep(t *testing.T) {
 	t.Parallel()
 	step := idx.NextStep{
 		Name: "enroll-profile",
-		Inputs: []idx.Input{
+		Inputs: []authenticator.Input{
 			{Name: "userProfile.firstName", Label: "First name", Type: "string", Required: true},
-			{Name: "userProfile.favouriteColour", Label: "Favourite colour", Type: "string", Options: []idx.Choice{{Label: "Red", Value: "red"}, {Label: "Blue", Value: "blue"}}},
+			{Name: "userProfile.favouriteColour", Label: "Favourite colour", Type: "string", Options: []authenticator.Choice{{Label: "Red", Value: "red"}, {Label: "Blue", Value: "blue"}}},
 			{Name: "credentials.passcode", Label: "Password", Type: "string", Secret: true, Required: true},
 			{Name: "subscribe", Label: "Send me news", Type: "boolean"},
 		},
@@ -953,7 +954,7 @@ func TestEmptyCredentials(t *testing.T) {
 func TestSessionStoreFull(t *testing.T) {
 	t.Parallel()
 	stub := &stubClient{authenticate: func(idx.Options) (*idx.Transaction, error) {
-		return pending(idx.NextStep{Name: "challenge-authenticator", Inputs: []idx.Input{{Name: "verificationCode", Type: "string"}}}), nil
+		return pending(idx.NextStep{Name: "challenge-authenticator", Inputs: []authenticator.Input{{Name: "verificationCode", Type: "string"}}}), nil
 	}}
 	h := newHarness(t, withClient(stub), withAppConfig(func(c *appConfig) { c.maxSessions = 1 }))
 	for i, want := range []int{http.StatusSeeOther, http.StatusServiceUnavailable} {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 )
 
@@ -142,7 +143,7 @@ func newStepView(step *idx.NextStep, msgs []idx.Message) *stepView {
 	return v
 }
 
-func newFieldView(step *idx.NextStep, in idx.Input) fieldView {
+func newFieldView(step *idx.NextStep, in authenticator.Input) fieldView {
 	f := fieldView{
 		ID:       "field-" + in.Name,
 		Name:     valuePrefix + in.Name,
@@ -187,7 +188,7 @@ func newFieldView(step *idx.NextStep, in idx.Input) fieldView {
 
 // inputOptions returns the choices of an input: its own, or the step's for
 // an authenticator input.
-func inputOptions(step *idx.NextStep, in idx.Input) []idx.Choice {
+func inputOptions(step *idx.NextStep, in authenticator.Input) []authenticator.Choice {
 	if len(in.Options) > 0 {
 		return in.Options
 	}
@@ -330,7 +331,7 @@ func stepValues(step *idx.NextStep, form url.Values) (map[string]any, error) {
 			if raw == "" {
 				continue
 			}
-			if !slices.ContainsFunc(opts, func(o idx.Choice) bool { return o.Value == raw }) {
+			if !slices.ContainsFunc(opts, func(o authenticator.Choice) bool { return o.Value == raw }) {
 				return nil, fmt.Errorf("input %s: %w", in.Name, errBadChoice)
 			}
 			values[in.Name] = raw
@@ -418,7 +419,7 @@ func otherSteps(tx *idx.Transaction, current string) []otherStep {
 func signInStep() *idx.NextStep {
 	return &idx.NextStep{
 		Name: "identify",
-		Inputs: []idx.Input{
+		Inputs: []authenticator.Input{
 			{Name: "username", Label: "Username", Type: "string", Required: true},
 			{Name: "password", Label: "Password", Type: "string", Required: true, Secret: true},
 		},

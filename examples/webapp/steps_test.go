@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 )
 
@@ -24,8 +25,8 @@ func TestNewStepView(t *testing.T) {
 			name: "select authenticator",
 			step: idx.NextStep{
 				Name:    "select-authenticator-authenticate",
-				Inputs:  []idx.Input{{Name: "authenticator", Type: "authenticator"}},
-				Options: []idx.Choice{{Label: "Email", Value: "okta_email"}, {Label: "Phone", Value: "phone_number"}},
+				Inputs:  []authenticator.Input{{Name: "authenticator", Type: "authenticator"}},
+				Options: []authenticator.Choice{{Label: "Email", Value: "okta_email"}, {Label: "Phone", Value: "phone_number"}},
 			},
 			want: &stepView{
 				Name: "select-authenticator-authenticate", Title: "Verify it's you", Action: "/login/step", Submit: "Next",
@@ -43,7 +44,7 @@ func TestNewStepView(t *testing.T) {
 			name: "email code with a wrong-code message",
 			step: idx.NextStep{
 				Name: "challenge-authenticator", Type: "email", Authenticator: email, CanResend: true,
-				Inputs: []idx.Input{{Name: "verificationCode", Label: "Enter code", Type: "string", Required: true}},
+				Inputs: []authenticator.Input{{Name: "verificationCode", Label: "Enter code", Type: "string", Required: true}},
 			},
 			msgs: []idx.Message{
 				{Class: "ERROR", Key: "api.authn.error.PASSCODE_INVALID", Text: "Invalid code. Try again.", Field: "verificationCode"},
@@ -65,7 +66,7 @@ func TestNewStepView(t *testing.T) {
 		},
 		{
 			name: "identify with remember me",
-			step: idx.NextStep{Name: "identify", Inputs: []idx.Input{
+			step: idx.NextStep{Name: "identify", Inputs: []authenticator.Input{
 				{Name: "username", Label: "Username", Type: "string", Required: true},
 				{Name: "password", Label: "Password", Type: "string", Required: true, Secret: true},
 				{Name: "rememberMe", Label: "Keep me signed in", Type: "boolean"},
@@ -81,8 +82,8 @@ func TestNewStepView(t *testing.T) {
 		},
 		{
 			name: "method with one choice",
-			step: idx.NextStep{Name: "authenticator-verification-data", Authenticator: email, Inputs: []idx.Input{
-				{Name: "methodType", Type: "string", Required: true, Options: []idx.Choice{{Label: "Email", Value: "email"}}},
+			step: idx.NextStep{Name: "authenticator-verification-data", Authenticator: email, Inputs: []authenticator.Input{
+				{Name: "methodType", Type: "string", Required: true, Options: []authenticator.Choice{{Label: "Email", Value: "email"}}},
 			}},
 			want: &stepView{
 				Name: "authenticator-verification-data", Title: "Verify with Email", Action: "/login/step", Submit: "Continue",
@@ -110,7 +111,7 @@ func TestNewStepView(t *testing.T) {
 		},
 		{
 			name: "unknown step",
-			step: idx.NextStep{Name: "enroll-shoe-size", Inputs: []idx.Input{{Name: "profile.shoeSize", Type: "string"}}},
+			step: idx.NextStep{Name: "enroll-shoe-size", Inputs: []authenticator.Input{{Name: "profile.shoeSize", Type: "string"}}},
 			want: &stepView{
 				Name: "enroll-shoe-size", Title: "Enroll shoe size", Action: "/login/step", Submit: "Continue",
 				Fields: []fieldView{{ID: "field-profile.shoeSize", Name: "value.profile.shoeSize", Label: "Profile shoe size", Kind: kindText}},
@@ -131,13 +132,13 @@ func TestStepValues(t *testing.T) {
 	t.Parallel()
 	step := &idx.NextStep{
 		Name:    "any",
-		Options: []idx.Choice{{Label: "Email", Value: "okta_email"}},
-		Inputs: []idx.Input{
+		Options: []authenticator.Choice{{Label: "Email", Value: "okta_email"}},
+		Inputs: []authenticator.Input{
 			{Name: "username", Type: "string"},
 			{Name: "password", Type: "string", Secret: true},
 			{Name: "rememberMe", Type: "boolean"},
 			{Name: "authenticator", Type: "authenticator"},
-			{Name: "methodType", Type: "string", Options: []idx.Choice{{Label: "SMS", Value: "sms"}, {Label: "Voice", Value: "voice"}}},
+			{Name: "methodType", Type: "string", Options: []authenticator.Choice{{Label: "SMS", Value: "sms"}, {Label: "Voice", Value: "voice"}}},
 		},
 	}
 	tests := []struct {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/internal/ion"
 )
 
@@ -104,13 +105,13 @@ func describeConsent(r *ion.Response, f *ion.Form) *Consent {
 func consentInputs(f *ion.Form) []Input {
 	var out []Input
 	if fd := f.Field(ValueConsent); fd != nil {
-		out = append(out, Input{Name: ValueConsent, Label: fd.Label, Type: "boolean", Required: true, path: []string{ValueConsent}, field: fd})
+		out = append(out, Input{Input: authenticator.Input{Name: ValueConsent, Label: fd.Label, Type: "boolean", Required: true}, path: []string{ValueConsent}, field: fd})
 	}
 	if fd := f.Field(ValueOptedScopes); fd != nil {
-		in := Input{Name: ValueOptedScopes, Label: fd.Label, Type: "array", path: []string{ValueOptedScopes}, field: fd}
+		in := Input{Input: authenticator.Input{Name: ValueOptedScopes, Label: fd.Label, Type: "array"}, path: []string{ValueOptedScopes}, field: fd}
 		for _, sub := range fd.Form {
 			if sub.Mutable {
-				in.Options = append(in.Options, Option{Label: sub.Label, Value: sub.Name})
+				in.Options = append(in.Options, authenticator.Choice{Label: sub.Label, Value: sub.Name})
 			}
 		}
 		out = append(out, in)

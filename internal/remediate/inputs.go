@@ -7,24 +7,11 @@ import (
 	"github.com/goidx/goidx/internal/ion"
 )
 
-// Input is one thing a caller can supply for a form, under its alias.
+// Input is the engine's binding of an input to its form: what callers
+// see of it ([authenticator.Input]: name, label, type, required, secret,
+// choices) and where its value goes.
 type Input struct {
-	// Name is the alias callers use ("username", "verificationCode", ...) or,
-	// for fields the engine has no alias for, the dotted field path.
-	Name string
-	// Label is the server's label for the field.
-	Label string
-	// Type is the field's type: "string" when the server gives none,
-	// "boolean", "object", or "authenticator" for a choice of
-	// authenticators (whose options carry authenticator keys).
-	Type string
-	// Required reports that the form cannot be submitted without a value.
-	Required bool
-	// Secret reports a value that must not be shown or logged (passwords).
-	Secret bool
-	// Options are the allowed values, in server order; empty when any value
-	// goes.
-	Options []Option
+	authenticator.Input
 	// alt is another name the value may be given under: "newPassword"
 	// for the password being set at enrollment.
 	alt string
@@ -32,15 +19,6 @@ type Input struct {
 	path []string
 	// field is the form field the input fills.
 	field *ion.Field
-}
-
-// Option is an allowed value of an input.
-type Option struct {
-	// Label is the server's label for the option.
-	Label string
-	// Value is what the caller gives to choose the option: the option's
-	// scalar value as a string, or an authenticator key.
-	Value string
 }
 
 // Path returns the dotted form path the input fills.
@@ -106,13 +84,15 @@ func collect(r *ion.Response, f *ion.Form, fields []*ion.Field, prefix []string,
 			continue
 		}
 		in := Input{
-			Name:     alias(r, f, path),
-			Label:    fd.Label,
-			Type:     fd.Type,
-			Required: required,
-			Secret:   fd.Secret,
-			path:     path,
-			field:    fd,
+			Input: authenticator.Input{
+				Name:     alias(r, f, path),
+				Label:    fd.Label,
+				Type:     fd.Type,
+				Required: required,
+				Secret:   fd.Secret,
+			},
+			path:  path,
+			field: fd,
 		}
 		if in.Name == "password" && f.Name == "enroll-authenticator" {
 			in.alt = "newPassword"
@@ -128,7 +108,7 @@ func collect(r *ion.Response, f *ion.Form, fields []*ion.Field, prefix []string,
 					continue
 				}
 				keys[o.Authenticator.Key] = true
-				in.Options = append(in.Options, Option{Label: o.Label, Value: o.Authenticator.Key})
+				in.Options = append(in.Options, authenticator.Choice{Label: o.Label, Value: o.Authenticator.Key})
 			}
 		} else {
 			in.Options = scalarOptions(fd, nil)
@@ -158,10 +138,12 @@ func collectOptionForms(r *ion.Response, f *ion.Form, fd *ion.Field, path []stri
 				i = len(ins)
 				index[sub.Name] = i
 				ins = append(ins, Input{
-					Name:     alias(r, f, p),
-					Required: required && requiredInAll(forms, sub.Name),
-					Type:     "string",
-					path:     p,
+					Input: authenticator.Input{
+						Name:     alias(r, f, p),
+						Required: required && requiredInAll(forms, sub.Name),
+						Type:     "string",
+					},
+					path: p,
 				})
 			}
 			in := &ins[i]
@@ -215,7 +197,7 @@ func requiredInAll(forms [][]*ion.Field, name string) bool {
 
 // scalarOptions appends fd's choices (its scalar options, or those of its
 // display hint) to opts, skipping values already there.
-func scalarOptions(fd *ion.Field, opts []Option) []Option {
+func scalarOptions(fd *ion.Field, opts []authenticator.Choice) []authenticator.Choice {
 	for _, o := range fd.Choices() {
 		s, ok := o.StringValue()
 		if !ok {
@@ -229,7 +211,7 @@ func scalarOptions(fd *ion.Field, opts []Option) []Option {
 			}
 		}
 		if !dup {
-			opts = append(opts, Option{Label: o.Label, Value: s})
+			opts = append(opts, authenticator.Choice{Label: o.Label, Value: s})
 		}
 	}
 	return opts

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/internal/ion"
 	"github.com/goidx/goidx/internal/remediate"
 )
@@ -42,7 +43,7 @@ func parseDoc(t testing.TB, doc string) *ion.Response {
 type input struct {
 	Name, Path, Label, Type string
 	Required, Secret        bool
-	Options                 []remediate.Option
+	Options                 []authenticator.Choice
 }
 
 func view(ins []remediate.Input) []input {
@@ -80,7 +81,7 @@ func TestInputsFixtures(t *testing.T) {
 			fixture: "select-authenticator-authenticate.json", form: "select-authenticator-authenticate",
 			want: []input{{
 				Name: "authenticator", Path: "authenticator", Type: "authenticator",
-				Options: []remediate.Option{
+				Options: []authenticator.Choice{
 					{Label: "Password", Value: "okta_password"},
 					{Label: "Email", Value: "okta_email"},
 					{Label: "Phone", Value: "phone_number"}, // once: the second phone cannot be chosen by key
@@ -93,7 +94,7 @@ func TestInputsFixtures(t *testing.T) {
 			fixture: "select-authenticator-enroll-with-skip.json", form: "select-authenticator-enroll",
 			want: []input{{
 				Name: "authenticator", Path: "authenticator", Type: "authenticator", Required: true,
-				Options: []remediate.Option{{Label: "Phone", Value: "phone_number"}, {Label: "Security Question", Value: "security_question"}},
+				Options: []authenticator.Choice{{Label: "Phone", Value: "phone_number"}, {Label: "Security Question", Value: "security_question"}},
 			}},
 		},
 		{fixture: "select-authenticator-enroll-with-skip.json", form: "skip", want: nil},
@@ -101,14 +102,14 @@ func TestInputsFixtures(t *testing.T) {
 			fixture: "authenticator-verification-data-email.json", form: "authenticator-verification-data",
 			want: []input{{
 				Name: "methodType", Path: "authenticator.methodType", Type: "string", Required: true,
-				Options: []remediate.Option{{Label: "Email", Value: "email"}},
+				Options: []authenticator.Choice{{Label: "Email", Value: "email"}},
 			}},
 		},
 		{
 			fixture: "authenticator-verification-data-phone.json", form: "authenticator-verification-data",
 			want: []input{{
 				Name: "methodType", Path: "authenticator.methodType", Type: "string", Required: true,
-				Options: []remediate.Option{{Label: "SMS", Value: "sms"}, {Label: "Voice call", Value: "voice"}},
+				Options: []authenticator.Choice{{Label: "SMS", Value: "sms"}, {Label: "Voice call", Value: "voice"}},
 			}},
 		},
 		{
@@ -133,7 +134,7 @@ func TestInputsFixtures(t *testing.T) {
 			want: []input{
 				{
 					Name: "questionKey", Path: "credentials.questionKey", Label: "Choose a security question", Type: "string", Required: true,
-					Options: []remediate.Option{
+					Options: []authenticator.Choice{
 						{Label: "What is your favorite book?", Value: "favorite_book"},
 						{Label: "What was the name of your first pet?", Value: "first_pet"},
 						{Label: "Create my own security question", Value: "custom"},
@@ -199,7 +200,7 @@ func TestInputsFixtures(t *testing.T) {
 				{Name: "device.displayName", Path: "device.displayName", Label: "Device name", Type: "string", Required: true},
 				{
 					Name: "device.platform", Path: "device.platform", Label: "Platform", Type: "string",
-					Options: []remediate.Option{{Label: "Linux", Value: "LINUX"}, {Label: "macOS", Value: "MACOS"}},
+					Options: []authenticator.Choice{{Label: "Linux", Value: "LINUX"}, {Label: "macOS", Value: "MACOS"}},
 				},
 				{Name: "retries", Path: "retries", Label: "Attempts", Type: "integer"},
 				{Name: "consent", Path: "consent", Label: "I agree", Type: "boolean", Required: true},
@@ -327,7 +328,7 @@ func TestInputsShapes(t *testing.T) {
 		{
 			name: "scalar options of every type",
 			doc:  form("f", `[{"name": "n", "type": "integer", "options": [{"label": "one", "value": 1}, {"label": "yes", "value": true}, {"label": "s", "value": "s"}, {"label": "none", "value": null}, {"label": "dup", "value": "s"}]}]`),
-			want: []input{{Name: "n", Path: "n", Type: "integer", Options: []remediate.Option{{Label: "one", Value: "1"}, {Label: "yes", Value: "true"}, {Label: "s", Value: "s"}}}},
+			want: []input{{Name: "n", Path: "n", Type: "integer", Options: []authenticator.Choice{{Label: "one", Value: "1"}, {Label: "yes", Value: "true"}, {Label: "s", Value: "s"}}}},
 		},
 	}
 	for _, tt := range tests {
@@ -389,7 +390,7 @@ func TestInputsAuthenticatorOptions(t *testing.T) {
 	    {"label": "No key", "value": {"form": {"value": [{"name": "id", "value": "a1", "mutable": false}]}}, "relatesTo": "$.authenticators.value[1]"},
 	    {"label": "Email again", "value": {"form": {"value": [{"name": "id", "value": "a0", "mutable": false}]}}, "relatesTo": "$.authenticators.value[0]"}
 	  ]}]}]}}`)
-	want := []input{{Name: "authenticator", Path: "authenticator", Type: "authenticator", Options: []remediate.Option{{Label: "Email", Value: "okta_email"}}}}
+	want := []input{{Name: "authenticator", Path: "authenticator", Type: "authenticator", Options: []authenticator.Choice{{Label: "Email", Value: "okta_email"}}}}
 	if diff := cmp.Diff(want, view(remediate.Inputs(r, r.Remediations[0]))); diff != "" {
 		t.Errorf("Inputs (-want +got):\n%s", diff)
 	}

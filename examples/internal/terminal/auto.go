@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"strings"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 	"github.com/goidx/goidx/idx/idxtest"
 )
@@ -35,7 +36,7 @@ type Auto struct {
 	// Flow, when set, answers the inputs of the example's flow: ok
 	// reports that it has an answer (or an error) for input in of step s.
 	// Its answers are printed, but for those to inputs marked Secret.
-	Flow func(s *idx.NextStep, in idx.Input) (v string, ok bool, err error)
+	Flow func(s *idx.NextStep, in authenticator.Input) (v string, ok bool, err error)
 
 	password string
 }
@@ -44,7 +45,7 @@ type Auto struct {
 func (f *Auto) Interactive() bool { return false }
 
 // Answer returns the value of input in of step s.
-func (f *Auto) Answer(_ context.Context, s *idx.NextStep, in idx.Input) (string, Command, error) {
+func (f *Auto) Answer(_ context.Context, s *idx.NextStep, in authenticator.Input) (string, Command, error) {
 	var v string
 	var ok bool
 	if f.Flow != nil {

@@ -37,7 +37,7 @@ type Asker interface {
 	// Answer returns the value of input in of step s ("" leaves an
 	// optional input out; "true" or "false" for a boolean), or a command
 	// instead.
-	Answer(ctx context.Context, s *idx.NextStep, in idx.Input) (string, Command, error)
+	Answer(ctx context.Context, s *idx.NextStep, in authenticator.Input) (string, Command, error)
 	// Interactive reports whether a refused answer can be asked again.
 	Interactive() bool
 }
@@ -159,7 +159,7 @@ func known(name string) bool {
 // returns it with the options so far.
 func Answers(ctx context.Context, a Asker, s *idx.NextStep) (idx.Options, Command, error) {
 	var o idx.Options
-	generic := s.Name != "enroll-profile" && slices.ContainsFunc(s.Inputs, func(in idx.Input) bool {
+	generic := s.Name != "enroll-profile" && slices.ContainsFunc(s.Inputs, func(in authenticator.Input) bool {
 		return !known(in.Name)
 	})
 	for _, in := range s.Inputs {
@@ -232,6 +232,6 @@ func setOption(o *idx.Options, s *idx.NextStep, name, v string) {
 
 // SettingPassword reports whether input in of step s sets a new password:
 // newPassword, or password at enroll-authenticator.
-func SettingPassword(s *idx.NextStep, in idx.Input) bool {
+func SettingPassword(s *idx.NextStep, in authenticator.Input) bool {
 	return in.Name == "newPassword" || (in.Name == "password" && s.Name == "enroll-authenticator")
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/examples/internal/terminal"
 	"github.com/goidx/goidx/examples/internal/terminal/terminaltest"
 	"github.com/goidx/goidx/idx"
@@ -189,9 +190,9 @@ func TestReport(t *testing.T) {
 		Messages:  []idx.Message{{Class: "ERROR", Text: "Invalid code.", Field: "verificationCode"}, {Class: "INFO", Text: "Hello."}},
 		NextStep: &idx.NextStep{
 			Name: "challenge-authenticator",
-			Inputs: []idx.Input{
+			Inputs: []authenticator.Input{
 				{Name: "verificationCode", Label: "Enter code", Required: true},
-				{Name: "methodType", Type: "string", Options: []idx.Choice{{Label: "SMS", Value: "sms"}, {Label: "Voice", Value: "voice"}}},
+				{Name: "methodType", Type: "string", Options: []authenticator.Choice{{Label: "SMS", Value: "sms"}, {Label: "Voice", Value: "voice"}}},
 				{Name: "flag", Type: "boolean", Secret: true},
 			},
 			Authenticator: &idx.Authenticator{DisplayName: "Phone", Key: "phone_number", Methods: []string{"sms", "voice"},

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/idx"
 )
 
@@ -93,7 +94,7 @@ func (t *Prompter) read(ctx context.Context, prompt string, secret bool) (string
 
 // Answer asks for input in of step s until the answer fits, and returns
 // it or the command typed. It fails when the input ends.
-func (t *Prompter) Answer(ctx context.Context, s *idx.NextStep, in idx.Input) (string, Command, error) {
+func (t *Prompter) Answer(ctx context.Context, s *idx.NextStep, in authenticator.Input) (string, Command, error) {
 	label := in.Label
 	if label == "" {
 		label = in.Name
@@ -122,7 +123,7 @@ func (t *Prompter) Answer(ctx context.Context, s *idx.NextStep, in idx.Input) (s
 			if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(in.Options) {
 				return in.Options[n-1].Value, None, nil
 			}
-			if i := slices.IndexFunc(in.Options, func(o idx.Choice) bool { return o.Value == line }); i >= 0 {
+			if i := slices.IndexFunc(in.Options, func(o authenticator.Choice) bool { return o.Value == line }); i >= 0 {
 				return line, None, nil
 			}
 			fmt.Fprintln(t.out, "  not one of the choices")

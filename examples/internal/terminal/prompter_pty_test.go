@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/goidx/goidx/authenticator"
 	"github.com/goidx/goidx/examples/internal/terminal"
 	"github.com/goidx/goidx/idx"
 )
@@ -98,12 +99,12 @@ func TestPrompterSecretsWithoutEcho(t *testing.T) {
 	step := &idx.NextStep{Name: "identify"}
 	var typing sync.WaitGroup
 	typing.Go(func() { typeWhen(true, "ada\n") })
-	user, _, err := p.Answer(t.Context(), step, idx.Input{Name: "username", Label: "Username", Required: true})
+	user, _, err := p.Answer(t.Context(), step, authenticator.Input{Name: "username", Label: "Username", Required: true})
 	if err != nil || user != "ada" {
 		t.Fatalf("username %q, %v", user, err)
 	}
 	typing.Go(func() { typeWhen(false, "s3cret-Passw0rd\n") })
-	pw, _, err := p.Answer(t.Context(), step, idx.Input{Name: "password", Label: "Password", Required: true, Secret: true})
+	pw, _, err := p.Answer(t.Context(), step, authenticator.Input{Name: "password", Label: "Password", Required: true, Secret: true})
 	if err != nil || pw != "s3cret-Passw0rd" {
 		t.Fatalf("password %q, %v", pw, err)
 	}
@@ -138,7 +139,7 @@ func TestPrompterCanceledWhileTyping(t *testing.T) {
 	defer cancel()
 	errc := make(chan error, 1)
 	go func() {
-		_, _, err := p.Answer(ctx, &idx.NextStep{Name: "identify"}, idx.Input{Name: "password", Required: true, Secret: true})
+		_, _, err := p.Answer(ctx, &idx.NextStep{Name: "identify"}, authenticator.Input{Name: "password", Required: true, Secret: true})
 		errc <- err
 	}()
 	deadline := time.Now().Add(10 * time.Second)

@@ -198,55 +198,55 @@ func TestPromptedOnFakeOrg(t *testing.T) {
 
 func TestPrompterAnswer(t *testing.T) {
 	t.Parallel()
-	choices := []idx.Choice{{Label: "Email", Value: "okta_email"}, {Label: "Phone", Value: "phone_number"}}
+	choices := []authenticator.Choice{{Label: "Email", Value: "okta_email"}, {Label: "Phone", Value: "phone_number"}}
 	plain := &idx.NextStep{Name: "identify"}
 	tests := []struct {
 		name       string
 		step       *idx.NextStep
-		in         idx.Input
+		in         authenticator.Input
 		lines      []string
 		want       string
 		wantCmd    terminal.Command
 		wantOut    []string
 		wantErrMsg string
 	}{
-		{name: "choice by number", step: plain, in: idx.Input{Name: "authenticator", Required: true, Options: choices},
+		{name: "choice by number", step: plain, in: authenticator.Input{Name: "authenticator", Required: true, Options: choices},
 			lines: []string{"2"}, want: "phone_number", wantOut: []string{"authenticator: choose 1-2 (or cancel): "}},
-		{name: "choice by value after a wrong one", step: plain, in: idx.Input{Name: "authenticator", Required: true, Options: choices},
+		{name: "choice by value after a wrong one", step: plain, in: authenticator.Input{Name: "authenticator", Required: true, Options: choices},
 			lines: []string{"3", "okta_email"}, want: "okta_email", wantOut: []string{"not one of the choices"}},
-		{name: "optional choice left empty", step: plain, in: idx.Input{Name: "methodType", Options: choices[:1]},
+		{name: "optional choice left empty", step: plain, in: authenticator.Input{Name: "methodType", Options: choices[:1]},
 			lines: []string{""}, want: "", wantOut: []string{"methodType: choose 1 (or cancel): "}},
 		{name: "skip where the step allows it", step: &idx.NextStep{Name: "select-authenticator-enroll", CanSkip: true},
-			in:    idx.Input{Name: "authenticator", Label: "Authenticator", Required: true, Options: choices},
+			in:    authenticator.Input{Name: "authenticator", Label: "Authenticator", Required: true, Options: choices},
 			lines: []string{"SKIP"}, wantCmd: terminal.Skip, wantOut: []string{"Authenticator: choose 1-2 (or skip, cancel): "}},
-		{name: "skip where it does not", step: plain, in: idx.Input{Name: "authenticator", Required: true, Options: choices},
+		{name: "skip where it does not", step: plain, in: authenticator.Input{Name: "authenticator", Required: true, Options: choices},
 			lines: []string{"skip", "1"}, want: "okta_email", wantOut: []string{"not one of the choices"}},
-		{name: "boolean yes", step: plain, in: idx.Input{Name: "rememberMe", Label: "Keep me signed in", Type: "boolean"},
+		{name: "boolean yes", step: plain, in: authenticator.Input{Name: "rememberMe", Label: "Keep me signed in", Type: "boolean"},
 			lines: []string{"Yes"}, want: "true", wantOut: []string{"Keep me signed in (y/N): "}},
-		{name: "boolean anything else", step: plain, in: idx.Input{Name: "rememberMe", Type: "boolean"},
+		{name: "boolean anything else", step: plain, in: authenticator.Input{Name: "rememberMe", Type: "boolean"},
 			lines: []string{"maybe"}, want: "false"},
 		{name: "code asked again when empty", step: &idx.NextStep{Name: "challenge-authenticator"},
-			in:    idx.Input{Name: "verificationCode", Required: true},
+			in:    authenticator.Input{Name: "verificationCode", Required: true},
 			lines: []string{"", "123456"}, want: "123456", wantOut: []string{"Code: Code: "}},
 		{name: "resend only where allowed", step: &idx.NextStep{Name: "challenge-authenticator"},
-			in:    idx.Input{Name: "verificationCode", Required: true},
+			in:    authenticator.Input{Name: "verificationCode", Required: true},
 			lines: []string{"resend"}, want: "resend"},
 		{name: "resend", step: &idx.NextStep{Name: "challenge-authenticator", CanResend: true,
 			Authenticator: &idx.Authenticator{DisplayName: "Email"}},
-			in:    idx.Input{Name: "verificationCode", Required: true},
+			in:    authenticator.Input{Name: "verificationCode", Required: true},
 			lines: []string{"resend"}, wantCmd: terminal.Resend, wantOut: []string{`Code from Email (or "resend"): `}},
 		{name: "new password typed twice", step: &idx.NextStep{Name: "enroll-authenticator"},
-			in:    idx.Input{Name: "password", Required: true, Secret: true},
+			in:    authenticator.Input{Name: "password", Required: true, Secret: true},
 			lines: []string{"", "a", "b", "c", "c"}, want: "c", wantOut: []string{"the two differ; try again"}},
-		{name: "a secret is not a command", step: plain, in: idx.Input{Name: "password", Label: "Password", Required: true, Secret: true},
+		{name: "a secret is not a command", step: plain, in: authenticator.Input{Name: "password", Label: "Password", Required: true, Secret: true},
 			lines: []string{"cancel"}, want: "cancel", wantOut: []string{"Password: "}},
-		{name: "cancel", step: plain, in: idx.Input{Name: "username", Required: true},
+		{name: "cancel", step: plain, in: authenticator.Input{Name: "username", Required: true},
 			lines: []string{"Cancel"}, wantCmd: terminal.Cancel},
-		{name: "required asked again", step: plain, in: idx.Input{Name: "username", Label: "Username", Required: true},
+		{name: "required asked again", step: plain, in: authenticator.Input{Name: "username", Label: "Username", Required: true},
 			lines: []string{"", " ada "}, want: "ada", wantOut: []string{"Username: Username: "}},
-		{name: "optional", step: plain, in: idx.Input{Name: "nickName"},
+		{name: "optional", step: plain, in: authenticator.Input{Name: "nickName"},
 			lines: []string{""}, want: "", wantOut: []string{"nickName (optional): "}},
-		{name: "input ends", step: plain, in: idx.Input{Name: "username", Label: "Username", Required: true},
+		{name: "input ends", step: plain, in: authenticator.Input{Name: "username", Label: "Username", Required: true},
 			wantErrMsg: `reading the answer to "Username": EOF`},
 	}
 	for _, tt := range tests {
@@ -284,7 +284,7 @@ type answerer struct {
 	asked       int
 }
 
-func (a *answerer) Answer(_ context.Context, _ *idx.NextStep, in idx.Input) (string, terminal.Command, error) {
+func (a *answerer) Answer(_ context.Context, _ *idx.NextStep, in authenticator.Input) (string, terminal.Command, error) {
 	a.asked++
 	if a.cmd != terminal.None {
 		return "", a.cmd, nil
@@ -306,7 +306,7 @@ func TestAnswers(t *testing.T) {
 	}{
 		{
 			name: "fields, booleans in their fields",
-			step: &idx.NextStep{Name: "identify", Inputs: []idx.Input{
+			step: &idx.NextStep{Name: "identify", Inputs: []authenticator.Input{
 				{Name: "username"}, {Name: "password"}, {Name: "rememberMe", Type: "boolean"},
 			}},
 			values: map[string]string{"username": "ada", "password": "pw", "rememberMe": "true"},
@@ -314,7 +314,7 @@ func TestAnswers(t *testing.T) {
 		},
 		{
 			name: "reset with only the new password",
-			step: &idx.NextStep{Name: "reset-authenticator", Inputs: []idx.Input{
+			step: &idx.NextStep{Name: "reset-authenticator", Inputs: []authenticator.Input{
 				{Name: "newPassword"}, {Name: "revokeSessions", Type: "boolean"},
 			}},
 			values: map[string]string{"newPassword": "pw", "revokeSessions": "false"},
@@ -322,7 +322,7 @@ func TestAnswers(t *testing.T) {
 		},
 		{
 			name: "reset revoking sessions",
-			step: &idx.NextStep{Name: "reset-authenticator", Inputs: []idx.Input{
+			step: &idx.NextStep{Name: "reset-authenticator", Inputs: []authenticator.Input{
 				{Name: "newPassword"}, {Name: "revokeSessions", Type: "boolean"},
 			}},
 			values: map[string]string{"newPassword": "pw", "revokeSessions": "true"},
@@ -330,13 +330,13 @@ func TestAnswers(t *testing.T) {
 		},
 		{
 			name:   "a password being set",
-			step:   &idx.NextStep{Name: "enroll-authenticator", Inputs: []idx.Input{{Name: "password"}}},
+			step:   &idx.NextStep{Name: "enroll-authenticator", Inputs: []authenticator.Input{{Name: "password"}}},
 			values: map[string]string{"password": "pw"},
 			want:   idx.Options{NewPassword: "pw"},
 		},
 		{
 			name: "choices and codes",
-			step: &idx.NextStep{Name: "enroll-authenticator", Inputs: []idx.Input{
+			step: &idx.NextStep{Name: "enroll-authenticator", Inputs: []authenticator.Input{
 				{Name: "authenticator"}, {Name: "methodType"}, {Name: "phoneNumber"}, {Name: "verificationCode"},
 				{Name: "answer"}, {Name: "questionKey"}, {Name: "question"}, {Name: "channel"}, {Name: "email"},
 			}},
@@ -347,7 +347,7 @@ func TestAnswers(t *testing.T) {
 		},
 		{
 			name: "profile",
-			step: &idx.NextStep{Name: "enroll-profile", Inputs: []idx.Input{
+			step: &idx.NextStep{Name: "enroll-profile", Inputs: []authenticator.Input{
 				{Name: "email"}, {Name: "firstName"}, {Name: "newsletter", Type: "boolean"}, {Name: "nickName"},
 			}},
 			values: map[string]string{"email": "a@x", "firstName": "Ada", "newsletter": "false"},
@@ -355,7 +355,7 @@ func TestAnswers(t *testing.T) {
 		},
 		{
 			name: "a step with inputs Options has no field for",
-			step: &idx.NextStep{Name: "custom-step", Inputs: []idx.Input{
+			step: &idx.NextStep{Name: "custom-step", Inputs: []authenticator.Input{
 				{Name: "username"}, {Name: "credentials.extra"}, {Name: "flag", Type: "boolean"},
 			}},
 			values: map[string]string{"username": "ada", "credentials.extra": "x", "flag": "true"},
@@ -365,7 +365,7 @@ func TestAnswers(t *testing.T) {
 		},
 		{
 			name:    "a command",
-			step:    &idx.NextStep{Name: "identify", Inputs: []idx.Input{{Name: "username"}}},
+			step:    &idx.NextStep{Name: "identify", Inputs: []authenticator.Input{{Name: "username"}}},
 			cmd:     terminal.Skip,
 			wantCmd: terminal.Skip,
 		},
@@ -395,7 +395,7 @@ func TestAuto(t *testing.T) {
 	a := &terminal.Auto{
 		Server: srv, Out: &out, Inbox: idxtest.DemoUsername,
 		NewPassword: func() (string, error) { made++; return "Pw-made-1", nil },
-		Flow: func(s *idx.NextStep, in idx.Input) (string, bool, error) {
+		Flow: func(s *idx.NextStep, in authenticator.Input) (string, bool, error) {
 			switch in.Name {
 			case "nickName":
 				return "ada", true, nil
@@ -412,20 +412,20 @@ func TestAuto(t *testing.T) {
 	tests := []struct {
 		name    string
 		step    *idx.NextStep
-		in      idx.Input
+		in      authenticator.Input
 		want    string
 		wantErr string
 	}{
-		{name: "flow first", step: enroll, in: idx.Input{Name: "nickName", Options: []idx.Choice{{Value: "x"}}}, want: "ada"},
-		{name: "flow error", step: enroll, in: idx.Input{Name: "broken"}, wantErr: "broken"},
-		{name: "first choice", step: enroll, in: idx.Input{Name: "authenticator", Options: []idx.Choice{{Value: "x"}, {Value: "y"}}}, want: "x"},
-		{name: "password set", step: enroll, in: idx.Input{Name: "password", Required: true}, want: "Pw-made-1"},
-		{name: "same password again", step: &idx.NextStep{Name: "reenroll-authenticator"}, in: idx.Input{Name: "newPassword"}, want: "Pw-made-1"},
+		{name: "flow first", step: enroll, in: authenticator.Input{Name: "nickName", Options: []authenticator.Choice{{Value: "x"}}}, want: "ada"},
+		{name: "flow error", step: enroll, in: authenticator.Input{Name: "broken"}, wantErr: "broken"},
+		{name: "first choice", step: enroll, in: authenticator.Input{Name: "authenticator", Options: []authenticator.Choice{{Value: "x"}, {Value: "y"}}}, want: "x"},
+		{name: "password set", step: enroll, in: authenticator.Input{Name: "password", Required: true}, want: "Pw-made-1"},
+		{name: "same password again", step: &idx.NextStep{Name: "reenroll-authenticator"}, in: authenticator.Input{Name: "newPassword"}, want: "Pw-made-1"},
 		{name: "no password challenge unless asked", step: &idx.NextStep{Name: "challenge-authenticator"},
-			in: idx.Input{Name: "password", Required: true}, wantErr: `step challenge-authenticator asks for "password"`},
-		{name: "boolean", step: enroll, in: idx.Input{Name: "revokeSessions", Type: "boolean", Required: true}, want: "false"},
-		{name: "optional", step: enroll, in: idx.Input{Name: "middleName"}, want: ""},
-		{name: "no code sent", step: enroll, in: idx.Input{Name: "verificationCode", Required: true}, wantErr: "the fake org sent no email"},
+			in: authenticator.Input{Name: "password", Required: true}, wantErr: `step challenge-authenticator asks for "password"`},
+		{name: "boolean", step: enroll, in: authenticator.Input{Name: "revokeSessions", Type: "boolean", Required: true}, want: "false"},
+		{name: "optional", step: enroll, in: authenticator.Input{Name: "middleName"}, want: ""},
+		{name: "no code sent", step: enroll, in: authenticator.Input{Name: "verificationCode", Required: true}, wantErr: "the fake org sent no email"},
 	}
 	for _, tt := range tests { // in order: the password is made once
 		got, cmd, err := a.Answer(t.Context(), tt.step, tt.in)
@@ -443,7 +443,7 @@ func TestAuto(t *testing.T) {
 		t.Errorf("%d passwords made, want 1", made)
 	}
 	a.PasswordChallenges = true
-	if got, _, err := a.Answer(t.Context(), &idx.NextStep{Name: "challenge-authenticator"}, idx.Input{Name: "password"}); err != nil || got != "Pw-made-1" {
+	if got, _, err := a.Answer(t.Context(), &idx.NextStep{Name: "challenge-authenticator"}, authenticator.Input{Name: "password"}); err != nil || got != "Pw-made-1" {
 		t.Errorf("password challenge: %q, %v", got, err)
 	}
 	terminaltest.CheckInOrder(t, out.String(),
