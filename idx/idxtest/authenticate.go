@@ -117,7 +117,11 @@ func renderIdentify(c *call) *ionForm {
 	if !c.s.org.policy.IdentifierFirst {
 		fields = append(fields, objectField("credentials", "", true, ionField{Name: "passcode", Label: "Password", Secret: pTrue}))
 	}
-	fields = append(fields, ionField{Name: "rememberMe", Label: "Keep me signed in", Type: "boolean"})
+	remember := ionField{Name: "rememberMe", Label: "Keep me signed in", Type: "boolean"}
+	if c.s.org.policy.RememberMeChecked {
+		remember.Value = true
+	}
+	fields = append(fields, remember)
 	fields = append(fields, c.captchaFields()...)
 	fields = append(fields, stateHandleField(c.t.handle))
 	return newForm("identify", c.s.href("/idp/idx/identify"), fields...)

@@ -14,20 +14,32 @@ import (
 func TestKeepMeSignedIn(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
+		checked    bool // Policy.RememberMeChecked
 		rememberMe bool
 		keep       *bool // the answer to keep-me-signed-in; nil: not asked
 		persistent bool
 	}{
-		{"kept", false, ptr(true), true},
-		{"declined", false, ptr(false), false},
-		{"remembered at identify", true, nil, true},
+		{"kept", false, false, ptr(true), true},
+		{"declined", false, false, ptr(false), false},
+		{"remembered at identify", false, true, nil, true},
+		{"checked by the org, sent checked", true, true, nil, true},
+		{"checked by the org, sent unchecked", true, false, ptr(false), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := DefaultPolicy()
-			p.Factors, p.KeepMeSignedIn = 1, true
+			p.Factors, p.KeepMeSignedIn, p.RememberMeChecked = 1, true, tc.checked
 			run := &shapeRun{captures: map[string]capture{}, visited: map[string]bool{}}
 			j := newJourney(t, run, WithPolicy(p))
 			j.start(nil)
+			var offered any
+			for _, f := range j.form("identify")["value"].([]any) {
+				if f := f.(map[string]any); f["name"] == "rememberMe" {
+					offered = f["value"]
+				}
+			}
+			if want := map[bool]any{true: true, false: nil}[tc.checked]; offered != want {
+				t.Errorf("identify's rememberMe value %v, want %v", offered, want)
+			}
 			body := map[string]any{"identifier": DemoUsername, "credentials": map[string]any{"passcode": DemoPassword}, "rememberMe": tc.rememberMe}
 			last, href := "identify", j.form("identify")["href"].(string)
 			if tc.keep != nil {

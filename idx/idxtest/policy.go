@@ -145,6 +145,12 @@ type Policy struct {
 	// boolean), unless the user checked identify's rememberMe. A user who
 	// chose either gets a persistent session cookie.
 	KeepMeSignedIn bool
+	// RememberMeChecked makes identify's rememberMe come checked (its
+	// value true), as orgs whose sign-in offers "keep me signed in"
+	// checked by default send it. The org goes by the value it receives:
+	// a client that sends the form's value keeps the user signed in (and
+	// is not asked keep-me-signed-in); false sent is not kept.
+	RememberMeChecked bool
 
 	// ProfileUpdate are the profile attributes the org asks its users
 	// for at sign-in (progressive profiling): once authenticated, a user

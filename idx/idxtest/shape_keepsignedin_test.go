@@ -13,3 +13,13 @@ func journeyKeepMeSignedIn(t *testing.T, run *shapeRun) {
 	j := newJourney(t, run, WithPolicy(p))
 	j.start(nil).identify(DemoUsername, DemoPassword).want(http.StatusOK).capture("keep-me-signed-in")
 }
+
+// journeyRememberMeChecked is identify with rememberMe checked by
+// default, on an identifier-first org with registration, as
+// captured.
+func journeyRememberMeChecked(t *testing.T, run *shapeRun) {
+	p := DefaultPolicy()
+	p.Factors, p.KeepMeSignedIn, p.RememberMeChecked, p.IdentifierFirst, p.Registration = 1, true, true, true, true
+	j := newJourney(t, run, WithPolicy(p))
+	j.start(nil).capture("identify/remember-me-checked")
+}

@@ -164,13 +164,14 @@ var shapePairs = map[string]string{
 	"magic-link/cancelled":              "terminal-enduser-email-consent-denied.json",
 
 	// Captcha, keep me signed in and profile update.
-	"profile-update":             "enroll-profile-update-params.json",
-	"profile-update/optional":    "enroll-profile-update-all-optional-params.json",
-	"keep-me-signed-in":          "post-auth-keep-me-signed-in.json",
-	"identify/captcha/hcaptcha":  "identify-with-password-with-hcaptcha.json",
-	"identify/captcha/recaptcha": "identify-with-password-with-recaptcha-v2.json",
-	"enroll-profile/captcha":     "enroll-profile-new-with-hcaptcha.json",
-	"identify-recovery/captcha":  "identify-recovery-with-recaptcha-v2.json",
+	"profile-update":               "enroll-profile-update-params.json",
+	"profile-update/optional":      "enroll-profile-update-all-optional-params.json",
+	"keep-me-signed-in":            "post-auth-keep-me-signed-in.json",
+	"identify/remember-me-checked": "identify-with-remember-me.json",
+	"identify/captcha/hcaptcha":    "identify-with-password-with-hcaptcha.json",
+	"identify/captcha/recaptcha":   "identify-with-password-with-recaptcha-v2.json",
+	"enroll-profile/captcha":       "enroll-profile-new-with-hcaptcha.json",
+	"identify-recovery/captcha":    "identify-recovery-with-recaptcha-v2.json",
 	// Okta FastPass's device challenge at the start of a sign-in, its
 	// fallback, and identity verification.
 	"device-challenge-poll/custom_uri":        "identify-with-device-launch-authenticator.json",
@@ -540,6 +541,7 @@ var shapeJourneys = map[string]func(t *testing.T, run *shapeRun){
 	"oauth":                    journeyOAuth,
 	"captcha":                  journeyCaptcha,
 	"keep-me-signed-in":        journeyKeepMeSignedIn,
+	"remember-me-checked":      journeyRememberMeChecked,
 	"profile-update":           journeyProfileUpdate,
 	"device-challenge":         journeyDeviceChallenge,
 	"idverify":                 journeyIdentityVerification,
