@@ -32,12 +32,14 @@ type Options struct {
 	// challenge).
 	Username string
 	Password string
-	// RememberMe answers identify's "keep me signed in", when offered:
-	// the org keeps the user's session beyond the browser's. Left false,
-	// the form's own value is sent, which some orgs set to true; to
-	// decline there, answer identify by Step and Values ("rememberMe":
-	// false).
-	RememberMe bool
+	// RememberMe answers identify's "keep me signed in" (its rememberMe
+	// input), when the form offers it: true keeps the user's session
+	// beyond the browser's, false does not. Nil sends the form's own
+	// value, and some orgs set it to true, so that a user is kept signed
+	// in, and the org's later keep-me-signed-in question skipped, unless
+	// the app says false. Set it to what the user chose; an identify form
+	// without rememberMe is sent without it.
+	RememberMe *bool
 	// KeepMeSignedIn answers keep-me-signed-in, the org's question once
 	// the user is authenticated ("Stay signed in?"): true to keep the
 	// session, false not to. Nil leaves the step to the caller
@@ -162,8 +164,8 @@ func (o *Options) values(fl remediate.Flow) (remediate.Values, error) {
 	if o.Password != "" && o.Username == "" && o.State == "" && fl == remediate.FlowAuthenticate {
 		return nil, &InputError{Field: "Username", Reason: "empty while Password is set"}
 	}
-	if o.RememberMe {
-		v["rememberMe"] = true
+	if o.RememberMe != nil {
+		v["rememberMe"] = *o.RememberMe
 	}
 	if o.KeepMeSignedIn != nil {
 		v["keepMeSignedIn"] = *o.KeepMeSignedIn

@@ -1496,7 +1496,7 @@ func TestCanarySecrets(t *testing.T) {
 				}
 				keep := true
 				opts := idx.Options{
-					State: secrets["state"], Username: canaryUser, Password: canaryPassword, RememberMe: true, KeepMeSignedIn: &keep,
+					State: secrets["state"], Username: canaryUser, Password: canaryPassword, RememberMe: &keep, KeepMeSignedIn: &keep,
 					CaptchaToken: secrets["captcha token"], Authenticator: authenticator.OktaEmail, MethodType: "email",
 					VerificationCode: secrets["verification code"], VendorUsername: "canary-vendor", CredentialID: "VSMT14393584",
 					NextVerificationCode: secrets["next verification code"], DuoSignature: secrets["duo signature"],

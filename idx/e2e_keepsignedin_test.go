@@ -46,13 +46,45 @@ func TestE2EKeepMeSignedIn(t *testing.T) {
 	t.Run("remember me at identify", func(t *testing.T) {
 		t.Parallel()
 		r := kmsiOrg(t, "kmsi-remember", 1)
-		r.do(r.c.Authenticate(t.Context(), idx.Options{Username: r.user.Username, Password: r.user.Password, RememberMe: true}))
+		r.do(r.c.Authenticate(t.Context(), idx.Options{Username: r.user.Username, Password: r.user.Password, RememberMe: &yes}))
 		r.wantSteps("SUCCESS")
 		r.wantSuccess("pwd")
 		if got := recordedBody(t, r.srv, "/idp/idx/identify")["rememberMe"]; got != true {
 			t.Errorf("identify sent rememberMe %v, want true", got)
 		}
 	})
+
+	// An org whose identify checks rememberMe by default: what the app
+	// says goes, and the form's value only when it says nothing.
+	for _, tc := range []struct {
+		name     string
+		remember *bool
+		sent     bool
+		steps    []string
+	}{
+		{"remember me checked by the org, declined", &no, false, []string{"keep-me-signed-in", "SUCCESS"}},
+		{"remember me checked by the org, left to the form", nil, true, []string{"SUCCESS"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := idxtest.Policy{Factors: 1, KeepMeSignedIn: true, RememberMeChecked: true}
+			r := newE2E(t, e2eUser("kmsi-checked-"+map[bool]string{true: "yes", false: "no"}[tc.sent], nil),
+				idxtest.WithPolicy(p), idxtest.WithRequestRecording())
+			r.do(r.c.Authenticate(t.Context(), idx.Options{Username: r.user.Username, Password: r.user.Password, RememberMe: tc.remember}))
+			if got := recordedBody(t, r.srv, "/idp/idx/identify")["rememberMe"]; got != tc.sent {
+				t.Errorf("identify sent rememberMe %v, want %v", got, tc.sent)
+			}
+			if tc.remember != nil {
+				// Not kept: the org asks its own question, answered no.
+				if ns := r.tx.NextStep; ns == nil || ns.Name != "keep-me-signed-in" {
+					t.Fatalf("NextStep %+v, want keep-me-signed-in", ns)
+				}
+				r.proceed(idx.Options{KeepMeSignedIn: &no})
+			}
+			r.wantSteps(tc.steps...)
+			r.wantSuccess("pwd")
+		})
+	}
 
 	for _, tc := range []struct {
 		name string

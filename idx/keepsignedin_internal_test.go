@@ -9,7 +9,9 @@ import (
 )
 
 // TestKeepMeSignedInFixture answers identify's rememberMe and the
-// keep-me-signed-in question as real orgs send them.
+// keep-me-signed-in question as real orgs send them. The captured
+// identify form checks rememberMe by default, so Options.RememberMe's
+// false must reach the wire as false.
 func TestKeepMeSignedInFixture(t *testing.T) {
 	yes, no := true, false
 	for _, tc := range []struct {
@@ -20,10 +22,12 @@ func TestKeepMeSignedInFixture(t *testing.T) {
 		opts  Options
 		want  any // the value sent, nil: no form filled
 	}{
-		{"remember me", "identify-with-remember-me.json", "identify", "rememberMe", Options{Username: "u@example.com", RememberMe: true}, true},
-		// The org checks the box by default: left false, its value goes.
-		{"remember me left to the org", "identify-with-remember-me.json", "identify", "rememberMe", Options{Username: "u@example.com"}, true},
-		{"remember me declined", "identify-with-remember-me.json", "identify", "rememberMe",
+		// The org's form checks the box (value true): what the app
+		// says is sent, the form's value only when it says nothing.
+		{"remember me", "identify-with-remember-me.json", "identify", "rememberMe", Options{Username: "u@example.com", RememberMe: &yes}, true},
+		{"remember me declined", "identify-with-remember-me.json", "identify", "rememberMe", Options{Username: "u@example.com", RememberMe: &no}, false},
+		{"remember me left to the form", "identify-with-remember-me.json", "identify", "rememberMe", Options{Username: "u@example.com"}, true},
+		{"remember me declined by Values", "identify-with-remember-me.json", "identify", "rememberMe",
 			Options{Step: "identify", Values: map[string]any{"username": "u@example.com", "rememberMe": false}}, false},
 		{"kept", "post-auth-keep-me-signed-in.json", "keep-me-signed-in", "keepMeSignedIn", Options{KeepMeSignedIn: &yes}, true},
 		{"declined", "post-auth-keep-me-signed-in.json", "keep-me-signed-in", "keepMeSignedIn", Options{KeepMeSignedIn: &no}, false},

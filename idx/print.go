@@ -141,7 +141,9 @@ func (o Options) fields() printedFields {
 	p.secret("State", "state", o.State != "")
 	p.text("Username", "username", o.Username)
 	p.secret("Password", "password", o.Password != "")
-	p.flag("RememberMe", "remember_me", o.RememberMe)
+	if o.RememberMe != nil {
+		p.add("RememberMe", "remember_me", strconv.FormatBool(*o.RememberMe), slog.BoolValue(*o.RememberMe))
+	}
 	if o.KeepMeSignedIn != nil {
 		p.add("KeepMeSignedIn", "keep_me_signed_in", strconv.FormatBool(*o.KeepMeSignedIn), slog.BoolValue(*o.KeepMeSignedIn))
 	}

@@ -94,6 +94,13 @@ func TestPrintedOptions(t *testing.T) {
 			wantText: "v.keep_me_signed_in=false v.authenticator=phone_number v.method_type=sms v.verification_code=[redacted]",
 		},
 		{
+			// Declining is an answer: false shows, as nil does not.
+			name:     "a sign-in declining to be remembered",
+			v:        idx.Options{Username: "ann@example.com", RememberMe: &no},
+			want:     `idx.Options{Username: "ann@example.com", RememberMe: false}`,
+			wantText: "v.username=ann@example.com v.remember_me=false",
+		},
+		{
 			name:     "a step by values",
 			v:        idx.Options{Step: "challenge-authenticator", Values: map[string]any{"credentials.passcode": "123456", "a": 1}},
 			want:     `idx.Options{Step: "challenge-authenticator", Values: {"a": [redacted], "credentials.passcode": [redacted]}}`,

@@ -204,7 +204,8 @@ func setOption(o *idx.Options, s *idx.NextStep, name, v string) {
 			o.Password = v
 		}
 	case "rememberMe":
-		o.RememberMe = v == "true"
+		remember := v == "true" // what the user typed, not the form's default
+		o.RememberMe = &remember
 	case "authenticator":
 		o.Authenticator = authenticator.Key(v)
 	case "methodType":

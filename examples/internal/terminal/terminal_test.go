@@ -310,7 +310,15 @@ func TestAnswers(t *testing.T) {
 				{Name: "username"}, {Name: "password"}, {Name: "rememberMe", Type: "boolean"},
 			}},
 			values: map[string]string{"username": "ada", "password": "pw", "rememberMe": "true"},
-			want:   idx.Options{Username: "ada", Password: "pw", RememberMe: true},
+			want:   idx.Options{Username: "ada", Password: "pw", RememberMe: ptr(true)},
+		},
+		{
+			name: "rememberMe answered no is sent as false",
+			step: &idx.NextStep{Name: "identify", Inputs: []authenticator.Input{
+				{Name: "username"}, {Name: "password"}, {Name: "rememberMe", Type: "boolean"},
+			}},
+			values: map[string]string{"username": "ada", "password": "pw", "rememberMe": "false"},
+			want:   idx.Options{Username: "ada", Password: "pw", RememberMe: ptr(false)},
 		},
 		{
 			name: "reset with only the new password",
@@ -473,3 +481,5 @@ func TestRandomPassword(t *testing.T) {
 		t.Errorf("RandomPassword = %q, %q; want two different 24-character passwords", a, b)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
