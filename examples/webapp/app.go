@@ -347,7 +347,10 @@ func (a *app) startSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.log.InfoContext(ctx, "sign-in: starting")
-	tx, err := a.client.Authenticate(ctx, idx.Options{Username: username, Password: password})
+	// The box is the user's answer, checked or not: left unset, the org's
+	// form would answer for the user, and some check it by default.
+	remember := r.PostForm.Get(valuePrefix+"rememberMe") != ""
+	tx, err := a.client.Authenticate(ctx, idx.Options{Username: username, Password: password, RememberMe: &remember})
 	if err == nil && tx.Status == idx.StatusPending && tx.Rejection != nil {
 		// The first refused answer of this sign-in (a wrong password).
 		if _, _, err := a.answers.take(ctx, tx.State); err != nil {

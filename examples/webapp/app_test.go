@@ -248,7 +248,7 @@ func TestFormsNeedSessionAndCSRF(t *testing.T) {
 	other.get("/login")
 
 	forms := map[string]url.Values{
-		"/login":        {"value.username": {idxtest.DemoUsername}, "value.password": {idxtest.DemoPassword}},
+		"/login":        {"value.username": {idxtest.DemoUsername}, "value.password": {idxtest.DemoPassword}, "value.rememberMe": {"true"}},
 		"/login/step":   {"step": {"challenge-authenticator"}, "value.verificationCode": {"123456"}},
 		"/login/resend": {},
 		"/login/cancel": {},

@@ -320,9 +320,9 @@ func humanize(s string) string {
 var errBadChoice = errors.New("not one of the offered choices")
 
 // stepValues reads a posted answer to step from form, as the Values of
-// idx.Options: by input name, booleans as bool, all else as
-// strings. Empty answers are left out so that the server judges what is
-// missing; the text of non-secret inputs is trimmed.
+// idx.Options: by input name, booleans as bool (false when unchecked),
+// all else as strings. Other empty answers are left out so that the
+// server judges what is missing; the text of non-secret inputs is trimmed.
 func stepValues(step *idx.NextStep, form url.Values) (map[string]any, error) {
 	values := map[string]any{}
 	for _, in := range step.Inputs {
@@ -338,9 +338,9 @@ func stepValues(step *idx.NextStep, form url.Values) (map[string]any, error) {
 			continue
 		}
 		if in.Type == "boolean" {
-			if raw != "" {
-				values[in.Name] = true
-			}
+			// A checkbox left unchecked is an answer: false, not the
+			// form's own value, which the org may have set to true.
+			values[in.Name] = raw != ""
 			continue
 		}
 		if !in.Secret {
@@ -422,6 +422,9 @@ func signInStep() *idx.NextStep {
 		Inputs: []authenticator.Input{
 			{Name: "username", Label: "Username", Type: "string", Required: true},
 			{Name: "password", Label: "Password", Type: "string", Required: true, Secret: true},
+			// Sent as the user left it, checked or not, where the org's
+			// identify offers it (orgs may check it by default).
+			{Name: "rememberMe", Label: "Keep me signed in", Type: "boolean"},
 		},
 	}
 }

@@ -156,14 +156,15 @@ func TestStepValues(t *testing.T) {
 			want: map[string]any{"username": "ada@example.com", "password": " pass word ", "rememberMe": true, "authenticator": "okta_email", "methodType": "voice"},
 		},
 		{
-			name: "empty answers left out",
+			// An unchecked box is false: the form's value may be true.
+			name: "empty answers left out, an unchecked box false",
 			form: url.Values{"value.username": {"  "}, "value.password": {""}, "value.authenticator": {""}},
-			want: map[string]any{},
+			want: map[string]any{"rememberMe": false},
 		},
 		{
 			name: "other fields ignored",
-			form: url.Values{"csrf": {"x"}, "step": {"any"}, "username": {"bare"}, "value.extra": {"x"}},
-			want: map[string]any{},
+			form: url.Values{"csrf": {"x"}, "step": {"any"}, "username": {"bare"}, "rememberMe": {"true"}, "value.extra": {"x"}},
+			want: map[string]any{"rememberMe": false},
 		},
 		{name: "unoffered authenticator", form: url.Values{"value.authenticator": {"okta_verify"}}, wantErr: errBadChoice},
 		{name: "unoffered method", form: url.Values{"value.methodType": {"email"}}, wantErr: errBadChoice},
