@@ -66,3 +66,24 @@ func TestKeepMeSignedInFixture(t *testing.T) {
 		})
 	}
 }
+
+// TestRememberMeNotOffered answers an identify form without rememberMe
+// (as captured, after an unknown username): Options.RememberMe, true or
+// false, is not sent where the org does not ask it.
+func TestRememberMeNotOffered(t *testing.T) {
+	for _, remember := range []bool{true, false} {
+		t.Run(map[bool]string{true: "true", false: "false"}[remember], func(t *testing.T) {
+			r, _ := readWireFixture(t, "identify-unknown-user.json")
+			name, body := wireFixtureBody(t, r, Options{Username: "u@example.com", RememberMe: &remember})
+			if name != "identify" {
+				t.Errorf("answered %s, want identify", name)
+			}
+			if v, ok := body["rememberMe"]; ok {
+				t.Errorf("rememberMe %v sent to a form that does not offer it", v)
+			}
+			if body["identifier"] != "u@example.com" {
+				t.Errorf("identifier %v, want u@example.com", body["identifier"])
+			}
+		})
+	}
+}

@@ -32,7 +32,8 @@
 //     ([EnrollmentRule].GracePeriodEnd), lockout after [Policy.MaxPasswordAttempts], activation and recovery
 //     tokens, a captcha at identify, registration and recovery
 //     ([Policy.Captcha], passed by [CaptchaTestToken]), "keep me signed
-//     in" after authentication ([Policy.KeepMeSignedIn]), profile
+//     in" after authentication ([Policy.KeepMeSignedIn]) and identify's
+//     rememberMe checked by default ([Policy.RememberMeChecked]), profile
 //     attributes asked for at sign-in ([Policy.ProfileUpdate]), Okta
 //     FastPass's device challenge at the start of a sign-in and its
 //     launch-authenticator fallback ([Policy.DeviceChallenge]), identity
