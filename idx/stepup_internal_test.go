@@ -188,7 +188,7 @@ func TestAuthContextCorpus(t *testing.T) {
 		if os.Getenv("CI") != "" {
 			t.Fatal("OKTA_WIRE_CORPUS is not set; CI must point it at the captured IDX responses")
 		}
-		t.Skip("SKIPPING: OKTA_WIRE_CORPUS is not set (the captured IDX responses, e.g. /work/shared/okta-wire/idx); the captured token response is not checked")
+		t.Skip("SKIPPING: OKTA_WIRE_CORPUS is not set (the folder of captured IDX responses); the captured token response is not checked")
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "..", "oauth2", "success-tokens.json"))
 	if err != nil {
