@@ -117,9 +117,9 @@ func waitStep(name string) chromedp.Action[chromedp.Void] {
 	return chromedp.WaitVisible(chromedp.CSS(`#step[data-step="` + name + `"]`))
 }
 
-// toCodePage signs the demo user in and chooses Email, as in the seed: the
-// sign-in page, then the authenticator list.
-func (tb *tab) toCodePage() {
+// signInTo enters the demo user's username and password on the sign-in
+// page and waits for the page of the named step.
+func (tb *tab) signInTo(step string) {
 	tb.t.Helper()
 	tb.do(
 		chromedp.Navigate(tb.base+"/login"),
@@ -127,8 +127,15 @@ func (tb *tab) toCodePage() {
 		chromedp.SendKeys(chromedp.ID("field-username"), idxtest.DemoUsername),
 		chromedp.SendKeys(chromedp.ID("field-password"), idxtest.DemoPassword),
 		chromedp.Click(chromedp.ID("submit")),
-		waitStep("select-authenticator-authenticate"),
+		waitStep(step),
 	)
+}
+
+// toCodePage signs the demo user in and chooses Email, as in the seed: the
+// sign-in page, then the authenticator list.
+func (tb *tab) toCodePage() {
+	tb.t.Helper()
+	tb.signInTo("select-authenticator-authenticate")
 	if got := tb.text(`label[for="field-authenticator-0"]`); got != "Email" {
 		tb.t.Errorf("authenticator list shows %q, want only Email", got)
 	}

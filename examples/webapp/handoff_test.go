@@ -140,14 +140,7 @@ func TestBrowserRedirects(t *testing.T) {
 		h := newHarness(t, withOrgPolicy(idxtest.Policy{Factors: 1,
 			IdentityVerification: &idxtest.IDVendor{ID: "IDV_INCODE", Name: "Incode"}}))
 		tb := newTab(t, browser, h.srv.URL)
-		tb.do(
-			chromedp.Navigate(tb.base+"/login"),
-			waitStep("identify"),
-			chromedp.SendKeys(chromedp.ID("field-username"), idxtest.DemoUsername),
-			chromedp.SendKeys(chromedp.ID("field-password"), idxtest.DemoPassword),
-			chromedp.Click(chromedp.ID("submit")),
-			waitStep("redirect-idverify"),
-		)
+		tb.signInTo("redirect-idverify")
 		if got := tb.text("#redirect"); got != "Verify with Incode" {
 			t.Errorf("the vendor's link says %q", got)
 		}
@@ -252,13 +245,8 @@ func TestBrowserDeviceHandOff(t *testing.T) {
 		h := newHarness(t, withOrgOptions(idxtest.WithUser(demoWithOktaVerify())),
 			withOrgPolicy(idxtest.Policy{Factors: 1, DeviceChallenge: idxtest.DeviceChallengeUniversalLink}))
 		tb := newTab(t, browser, h.srv.URL)
+		tb.signInTo("device-challenge-poll")
 		tb.do(
-			chromedp.Navigate(tb.base+"/login"),
-			waitStep("identify"),
-			chromedp.SendKeys(chromedp.ID("field-username"), idxtest.DemoUsername),
-			chromedp.SendKeys(chromedp.ID("field-password"), idxtest.DemoPassword),
-			chromedp.Click(chromedp.ID("submit")),
-			waitStep("device-challenge-poll"),
 			chromedp.Click(chromedp.ID("dev-device-answer")),
 			chromedp.WaitVisible(chromedp.CSS(".flash")),
 		)
