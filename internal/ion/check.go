@@ -24,12 +24,7 @@ var (
 	flagType        = reflect.TypeFor[flag]()
 	refsType        = reflect.TypeFor[refs]()
 	optionValueType = reflect.TypeFor[optionValue]()
-	authObjType     = reflect.TypeFor[wireAuthObj]()
 	optionFormType  = reflect.TypeFor[optionForm]()
-	wireAuthType    = reflect.TypeFor[wireAuth]()
-
-	challengeType     = reflect.TypeFor[wireChallengeObj]()
-	wireChallengeType = reflect.TypeFor[wireChallenge]()
 )
 
 // maxCheckDepth bounds how deep check follows nested values; Parse refuses
@@ -94,20 +89,6 @@ func check(v any, t reflect.Type, path string, needed bool, depth int, out *[]pr
 			check(v, optionFormType, path, needed, depth+1, out)
 		}
 		return
-	case authObjType:
-		if _, ok := v.(map[string]any); !ok {
-			add("not an object")
-			return
-		}
-		check(v, wireAuthType, path, needed, depth+1, out)
-		return
-	case challengeType:
-		if _, ok := v.(map[string]any); !ok {
-			add("not an object")
-			return
-		}
-		check(v, wireChallengeType, path, needed, depth+1, out)
-		return
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
@@ -151,6 +132,13 @@ func check(v any, t reflect.Type, path string, needed bool, depth int, out *[]pr
 		for i := range t.NumField() {
 			sf := t.Field(i)
 			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			if name == "" && sf.Anonymous {
+				// An embedded wire type (wireAuthObj's wireAuth): its
+				// members are the object's own, as encoding/json reads
+				// them.
+				check(v, sf.Type, path, needed, depth+1, out)
+				continue
+			}
 			if name == "" || name == "-" {
 				continue
 			}

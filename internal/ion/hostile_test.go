@@ -65,6 +65,8 @@ func TestParseHostile(t *testing.T) {
 		{name: "option form beside value not an object", doc: `{` + sh + `, "remediation": {"value": [{"name":"f","value":[{"name":"a","options":[{"label":"l","form":["` + secretValue + `"]}]}]}]}}`, wantErr: "remediation.value[0].value[0].options[0].form"},
 		{name: "resend without name", doc: `{` + sh + `, "currentAuthenticatorEnrollment": {"value": {"id":"x","resend":{"href":"` + secretValue + `"}}}}`, wantErr: "currentAuthenticatorEnrollment.value.resend.name"},
 		{name: "poll not an object", doc: `{` + sh + `, "currentAuthenticator": {"value": {"id":"x","poll":["` + secretValue + `"]}}}`, wantErr: "currentAuthenticator.value.poll"},
+		{name: "challenge cancel not an object", doc: `{` + sh + `, "authenticatorChallenge": {"value": {"challengeMethod":"LOOPBACK","cancel":["` + secretValue + `"]}}}`, wantErr: "authenticatorChallenge.value.cancel"},
+		{name: "challenge not an object", doc: `{` + sh + `, "authenticatorChallenge": {"value": "` + secretValue + `"}}`, wantNotes: []string{"authenticatorChallenge.value"}},
 		{name: "cancel without name", doc: `{` + sh + `, "cancel": {"href":"` + secretValue + `"}}`, wantErr: "cancel.name"},
 		{name: "success without name", doc: `{` + sh + `, "successWithInteractionCode": {"value":[{"name":"interaction_code","value":"` + secretValue + `"}]}}`, wantErr: "successWithInteractionCode.name"},
 		// Members the SDK does not need: read around, and noted.
