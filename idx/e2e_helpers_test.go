@@ -246,6 +246,27 @@ func follow(t *testing.T, srv *idxtest.Server, target string) string {
 	return ""
 }
 
+// followRedirect checks that s is a redirect to the provider want on the
+// org, follows it, and returns the callback it ends at: the app's redirect
+// URI with an interaction code and the state.
+func followRedirect(t *testing.T, r *e2eRun, s *idx.NextStep, want *idx.IDP) string {
+	t.Helper()
+	if diff := cmp.Diff(want, s.IDP); diff != "" {
+		t.Errorf("IDP (-want +got):\n%s", diff)
+	}
+	if !strings.HasPrefix(s.Href, r.srv.URL+"/") {
+		t.Errorf("href %q is not on the org", s.Href)
+	}
+	back := follow(t, r.srv, s.Href)
+	if !strings.HasPrefix(back, idxtest.DefaultRedirectURI+"?") {
+		t.Fatalf("%s sent the browser to %q, want the redirect URI", want.Name, back)
+	}
+	if diff := cmp.Diff([]string{"interaction_code", "state"}, callbackParams(t, back)); diff != "" {
+		t.Errorf("callback parameters (-want +got):\n%s", diff)
+	}
+	return back
+}
+
 // callbackParams are the names of the query parameters of a callback URL.
 func callbackParams(t *testing.T, raw string) []string {
 	t.Helper()
