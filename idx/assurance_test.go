@@ -1,7 +1,6 @@
 package idx_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -73,11 +72,7 @@ func TestDeviceAssuranceFixtures(t *testing.T) {
 		t.Run(tt.fixture, func(t *testing.T) {
 			t.Parallel()
 			o := newScriptOrg(t)
-			o.on("/idp/idx/introspect", ok(tt.fixture))
-			tx, err := o.client().Start(context.Background(), idx.StartOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			tx, _ := startAt(t, o, o.client(), tt.fixture)
 			got := tx.DeviceAssurance
 			if tt.pending {
 				if tx.Status != idx.StatusPending || tx.NextStep.Name != "device-assurance-grace-period" || !tx.NextStep.CanSkip {
@@ -117,11 +112,7 @@ func TestCustomPasswordPageFixtures(t *testing.T) {
 		t.Run(tt.step, func(t *testing.T) {
 			t.Parallel()
 			o := newScriptOrg(t)
-			o.on("/idp/idx/introspect", ok(tt.fixture))
-			tx, err := o.client().Start(context.Background(), idx.StartOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			tx, _ := startAt(t, o, o.client(), tt.fixture)
 			ns := tx.NextStep
 			if ns == nil || ns.Name != tt.step || ns.CanSkip != tt.canSkip {
 				t.Fatalf("NextStep = %+v; want %s, CanSkip %v", ns, tt.step, tt.canSkip)
@@ -143,11 +134,7 @@ func TestCustomPasswordPageFixtures(t *testing.T) {
 func TestEnrollGracePeriodFixture(t *testing.T) {
 	t.Parallel()
 	o := newScriptOrg(t)
-	o.on("/idp/idx/introspect", ok("select-authenticator-enroll-grace-period.json"))
-	tx, err := o.client().Start(context.Background(), idx.StartOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx, _ := startAt(t, o, o.client(), "select-authenticator-enroll-grace-period.json")
 	ns := tx.NextStep
 	if ns == nil || ns.Name != "select-authenticator-enroll" || !ns.CanSkip {
 		t.Fatalf("NextStep = %+v; want select-authenticator-enroll, CanSkip", ns)
@@ -167,11 +154,7 @@ func TestEnrollGracePeriodFixture(t *testing.T) {
 func TestDeviceAssuranceOptionsFixture(t *testing.T) {
 	t.Parallel()
 	o := newScriptOrg(t)
-	o.on("/idp/idx/introspect", ok("end-user-remediation-multiple-options-with-custom-help-url.json"))
-	tx, err := o.client().Start(context.Background(), idx.StartOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx, _ := startAt(t, o, o.client(), "end-user-remediation-multiple-options-with-custom-help-url.json")
 	if !errors.Is(tx.Err(), idx.ErrDeviceNotCompliant) || tx.DeviceAssurance == nil {
 		t.Fatalf("Err() = %v, DeviceAssurance %v", tx.Err(), tx.DeviceAssurance)
 	}

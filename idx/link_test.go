@@ -1,7 +1,6 @@
 package idx_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -36,11 +35,7 @@ func TestMessageLinks(t *testing.T) {
 		t.Run(tt.fixture, func(t *testing.T) {
 			t.Parallel()
 			o := newScriptOrg(t)
-			o.on("/idp/idx/introspect", ok(tt.fixture))
-			tx, err := o.client().Start(context.Background(), idx.StartOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			tx, _ := startAt(t, o, o.client(), tt.fixture)
 			if tt.want == nil {
 				// The nested message of a device remediation's fallback.
 				m := tx.Messages[6]
