@@ -422,7 +422,7 @@ func (c *Client) terminal(ctx context.Context, f *flow) (*Transaction, error) {
 		}
 	}
 	c.log.DebugContext(ctx, "idx: transaction terminal")
-	ms := newMessages(f.resp)
+	ms := newMessages(f.resp, remediate.DescribeAll(f.resp))
 	return &Transaction{Status: StatusTerminal, Messages: ms, ExpiresAt: f.resp.ExpiresAt, Outcome: Outcome(remediate.Outcome(f.resp.AllMessages())),
 		DeviceAssurance: newDeviceAssurance(remediate.DeviceAssurance(f.resp.Messages))}, nil
 }
@@ -438,7 +438,7 @@ func (c *Client) succeed(ctx context.Context, f *flow) (*Transaction, error) {
 		return nil, &opError{op: "success form",
 			err: &ion.MemberError{Path: "successWithInteractionCode.value", Problem: "no interaction_code string"}}
 	}
-	return c.exchange(ctx, f.saved, form.Href, code, newMessages(f.resp))
+	return c.exchange(ctx, f.saved, form.Href, code, newMessages(f.resp, remediate.DescribeAll(f.resp)))
 }
 
 // exchange swaps an interaction code for tokens at tokenURL with the

@@ -343,9 +343,8 @@ func (t *Transaction) LogValue() slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
-// newStep describes form f of response r.
-func newStep(r *ion.Response, f *ion.Form) NextStep {
-	d := remediate.Describe(r, f)
+// newStep is the public form of step d.
+func newStep(d remediate.Step) NextStep {
 	s := NextStep{Name: d.Name, Type: d.Type, CanResend: d.CanResend, CanSkip: d.CanSkip, Href: d.Href, Consent: newConsent(d.Consent)}
 	for _, in := range d.Inputs {
 		pin := in.Input
@@ -442,9 +441,10 @@ func withoutSecrets(raw json.RawMessage) json.RawMessage {
 	return out
 }
 
-// newMessages are the response's messages (see remediate.Messages).
-func newMessages(r *ion.Response) []Message {
-	ms := remediate.Messages(r)
+// newMessages are the response's messages (see remediate.Messages);
+// steps are r's remediations described.
+func newMessages(r *ion.Response, steps []remediate.Step) []Message {
+	ms := remediate.Messages(r, steps)
 	if len(ms) == 0 {
 		return nil
 	}
@@ -459,9 +459,10 @@ func newMessages(r *ion.Response) []Message {
 // next step is the one named by step when offered, else the first a
 // server-side app can act on (see remediate.NextStep).
 func pendingTransaction(r *ion.Response, state, step string) *Transaction {
-	tx := &Transaction{Status: StatusPending, State: state, ExpiresAt: r.ExpiresAt, Messages: newMessages(r)}
-	for _, f := range r.Remediations {
-		tx.AvailableSteps = append(tx.AvailableSteps, newStep(r, f))
+	steps := remediate.DescribeAll(r)
+	tx := &Transaction{Status: StatusPending, State: state, ExpiresAt: r.ExpiresAt, Messages: newMessages(r, steps)}
+	for _, d := range steps {
+		tx.AvailableSteps = append(tx.AvailableSteps, newStep(d))
 	}
 	if i := remediate.NextStep(r, step); i >= 0 {
 		ns := tx.AvailableSteps[i]

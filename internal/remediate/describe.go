@@ -165,18 +165,29 @@ func Outcome(ms []ion.Message) string {
 	return ""
 }
 
+// DescribeAll describes every remediation of r, in server order.
+func DescribeAll(r *ion.Response) []Step {
+	steps := make([]Step, len(r.Remediations))
+	for i, f := range r.Remediations {
+		steps[i] = Describe(r, f)
+	}
+	return steps
+}
+
 // Messages are the response's messages, top-level first, field-level
 // ones named by the input names the steps use; the same message on the
 // same input of two options (a security question's catalog and custom
-// forms) is given once.
-func Messages(r *ion.Response) []ion.Message {
+// forms) is given once. steps are r's remediations as [DescribeAll]
+// gives them, so that a caller describing them anyway does not have
+// their inputs worked out twice.
+func Messages(r *ion.Response, steps []Step) []ion.Message {
 	ms := r.AllMessages()
 	if len(ms) == 0 {
 		return nil
 	}
 	aliases := map[string]string{}
-	for _, f := range r.Remediations {
-		for _, in := range Inputs(r, f) {
+	for _, s := range steps {
+		for _, in := range s.Inputs {
 			if _, ok := aliases[in.Path()]; !ok {
 				aliases[in.Path()] = in.Name
 			}

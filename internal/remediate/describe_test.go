@@ -93,7 +93,7 @@ func TestMessagesByInputName(t *testing.T) {
 		"form": obj{"value": []obj{{"name": "passcode", "label": "Code", "messages": wrongCodeMessage}}}})
 	r := doc(t, []obj{f}, obj{"messages": wrongCodeMessage,
 		"currentAuthenticatorEnrollment": obj{"type": "object", "value": obj{"type": "email", "key": "okta_email", "id": "e1"}}}).Response
-	got := remediate.Messages(r)
+	got := remediate.Messages(r, remediate.DescribeAll(r))
 	want := []ion.Message{
 		{Class: "ERROR", Key: "api.authn.error.PASSCODE_INVALID", Text: "Invalid code."},
 		{Class: "ERROR", Key: "api.authn.error.PASSCODE_INVALID", Text: "Invalid code.", Field: "verificationCode"},
