@@ -298,7 +298,6 @@ func (c *Client) proceed(ctx context.Context, opts Options, fl remediate.Flow) (
 // describes where it leaves the transaction.
 func (c *Client) run(ctx context.Context, f *flow, call remediate.Call) (*Transaction, error) {
 	call.MaxSteps, call.Log = c.maxSteps, c.log
-	refusing := refusesConsent(call.Values)
 	res, err := remediate.Run(ctx, poster{c}, remediate.Answer{Response: f.resp, Status: f.status, Raw: f.saved.Response}, call)
 	if err != nil {
 		return nil, loopError(err, call.Step)
@@ -315,8 +314,7 @@ func (c *Client) run(ctx context.Context, f *flow, call remediate.Call) (*Transa
 		tx, err := c.terminal(ctx, f)
 		if tx != nil {
 			// A refusal the call sent ended the transaction.
-			_, left := call.Values[remediate.ValueConsent]
-			tx.consentDenied = refusing && !left
+			tx.consentDenied = res.ConsentRefused
 		}
 		return tx, err
 	}

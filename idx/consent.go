@@ -100,15 +100,3 @@ func (o *Options) consentValues(v remediate.Values) error {
 	v[remediate.ValueOptedScopes] = append([]string(nil), o.ConsentScopes...)
 	return nil
 }
-
-// refusesConsent reports whether v answers a consent step with a refusal
-// (false, or "false" as Options.Values may give it).
-func refusesConsent(v remediate.Values) bool {
-	switch c := v[remediate.ValueConsent].(type) {
-	case bool:
-		return !c
-	case string:
-		return c == "false"
-	}
-	return false
-}

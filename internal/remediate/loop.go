@@ -129,6 +129,9 @@ type Result struct {
 	// Outcome is what an answer of the call reported on the way, as
 	// [Outcome] names it (see [OnTheWay]); empty when none did.
 	Outcome string
+	// ConsentRefused reports that a form the call submitted refused
+	// consent (ValueConsent false).
+	ConsentRefused bool
 }
 
 // Errors of the loop.
@@ -303,6 +306,10 @@ func (l *loop) run(ctx context.Context, c Call) (Result, error) {
 			return Result{}, &PostError{err}
 		}
 		a = keepUserCodeStep(l.res.Answer, a)
+		if slices.Contains(s.Used, ValueConsent) {
+			granted, ok := consentBool(v[ValueConsent])
+			l.res.ConsentRefused = l.res.ConsentRefused || ok && !granted
+		}
 		s.Consume(v)
 		selected = s.Selected
 		step = ""

@@ -289,3 +289,33 @@ func TestRun(t *testing.T) {
 		})
 	}
 }
+
+// Goal: Result.ConsentRefused reports a consent step the call answered
+// with a refusal, and only that.
+func TestRunConsentRefused(t *testing.T) {
+	t.Parallel()
+	consentForm := loopForm(remediate.StepConsent, "consent", obj{"name": "consent", "type": "boolean", "required": true})
+	ended := obj{"messages": obj{"type": "array", "value": []obj{{"class": "ERROR", "i18n": obj{"key": "security.access_denied"}, "message": "Denied."}}}}
+	for _, tc := range []struct {
+		name   string
+		values remediate.Values
+		want   bool
+	}{
+		{name: "refused", values: remediate.Values{"consent": false}, want: true},
+		{name: "refused as a web form posts it", values: remediate.Values{"consent": "false"}, want: true},
+		{name: "granted", values: remediate.Values{"consent": true}},
+		{name: "not answered", values: remediate.Values{"username": "jane"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := &fakePoster{answers: []reply{{a: doc(t, nil, ended)}}}
+			res, err := remediate.Run(context.Background(), p, doc(t, []obj{consentForm}, nil), remediate.Call{Values: tc.values, MaxSteps: 8})
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if res.ConsentRefused != tc.want {
+				t.Errorf("ConsentRefused = %v after %d posts, want %v", res.ConsentRefused, len(p.posts), tc.want)
+			}
+		})
+	}
+}
