@@ -205,8 +205,5 @@ func submitConsent(c *call, raw []byte) idxResult {
 // refuseConsent ends t: the user refused consent.
 func (s *Server) refuseConsent(t *transaction) idxResult {
 	delete(s.transactions, t.handle)
-	return idxResult{status: http.StatusOK, body: &idxResponse{
-		Version: idxVersion, StateHandle: t.handle, ExpiresAt: t.expiresAt.UTC().Format(expiresAtLayout),
-		Intent: "LOGIN", Messages: listOf(errorMessage("Operation cancelled by user.", "idx.operation.cancelled.by.user")),
-	}}
+	return txnMessages(t, http.StatusOK, errorMessage("Operation cancelled by user.", "idx.operation.cancelled.by.user"))
 }

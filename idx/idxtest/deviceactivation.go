@@ -256,11 +256,7 @@ func submitUserCode(c *call, raw []byte) idxResult {
 	}
 	g := c.s.devices.byUserCode[normalUserCode(b.UserCode)]
 	if g == nil || g.used || !c.now.Before(g.expiresAt) {
-		t := c.t
-		return idxResult{status: http.StatusBadRequest, body: &idxResponse{
-			Version: idxVersion, StateHandle: t.handle, ExpiresAt: t.expiresAt.UTC().Format(expiresAtLayout),
-			Intent: "LOGIN", Messages: listOf(msgInvalidDeviceCode()),
-		}}
+		return txnMessages(c.t, http.StatusBadRequest, msgInvalidDeviceCode())
 	}
 	g.used = true
 	c.t.deviceGrant = g

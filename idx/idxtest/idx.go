@@ -141,6 +141,16 @@ func messagesOnly(status int, msgs ...ionMessage) idxResult {
 	return idxResult{status: status, body: &idxResponse{Version: idxVersion, Messages: listOf(msgs...)}}
 }
 
+// txnMessages is messagesOnly naming t: its stateHandle, expiry and
+// intent beside the messages, and no forms.
+func txnMessages(t *transaction, status int, msgs ...ionMessage) idxResult {
+	res := messagesOnly(status, msgs...)
+	res.body.StateHandle = t.handle
+	res.body.ExpiresAt = t.expiresAt.UTC().Format(expiresAtLayout)
+	res.body.Intent = "LOGIN"
+	return res
+}
+
 // decode unmarshals an IDX request body. Anything but one JSON object of
 // the right shape is malformed.
 func decode(body []byte, v any) bool {
@@ -155,12 +165,11 @@ func decode(body []byte, v any) bool {
 // the handle, with its expiry (now, for one the server forgot), and the
 // message.
 func (s *Server) expired(handle string, t *transaction) idxResult {
-	res := messagesOnly(http.StatusUnauthorized, msgSessionExpired())
 	if t != nil {
-		res.body.StateHandle = t.handle
-		res.body.ExpiresAt = t.expiresAt.UTC().Format(expiresAtLayout)
-		res.body.Intent = "LOGIN"
-	} else if handle != "" && len(handle) <= 256 {
+		return txnMessages(t, http.StatusUnauthorized, msgSessionExpired())
+	}
+	res := messagesOnly(http.StatusUnauthorized, msgSessionExpired())
+	if handle != "" && len(handle) <= 256 {
 		res.body.StateHandle = handle
 		res.body.ExpiresAt = s.now().UTC().Format(expiresAtLayout)
 		res.body.Intent = "LOGIN"
